@@ -1,0 +1,76 @@
+import { Construct } from 'constructs';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { type IGrantee, type PolicyStatement, StatementSet } from './iam';
+
+export interface EncryptionKeyProps {
+  /** Alias without the alias/ prefix, e.g. platform-data. */
+  readonly alias: string;
+  readonly description: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Days before a scheduled deletion completes. Default: 30 (the maximum, to allow recovery). */
+  readonly deletionWindowDays?: number;
+}
+
+/**
+ * A customer-managed KMS key with rotation on and an explicit key policy. The account root keeps
+ * administration (so IAM policies can grant use); services are admitted through allowXxx()
+ * helpers, each adding one statement scoped to this account.
+ */
+export class EncryptionKey extends Construct {
+  readonly keyArn: string;
+  readonly keyId: string;
+  private readonly accountId: string;
+  private readonly region: string;
+  private readonly servicePolicy = new StatementSet();
+
+  constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
+    super(scope, id);
+    this.accountId = props.accountId;
+    this.region = props.region;
+    const rootAccess = {
+      Sid: 'AccountAdministration',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
+      Action: 'kms:*',
+      Resource: '*',
+    };
+    const key = new KmsKey(this, 'Key', {
+      description: props.description,
+      enableKeyRotation: true,
+      deletionWindowInDays: props.deletionWindowDays ?? 30,
+      policy: this.servicePolicy.toJson(() => [rootAccess]),
+    });
+    new KmsAlias(this, 'Alias', { name: `alias/${props.alias}`, targetKeyId: key.keyId });
+    this.keyArn = key.arn;
+    this.keyId = key.keyId;
+  }
+
+  /** Lets a service principal use the key for data it stores in this account. */
+  allowService(sid: string, servicePrincipal: string, conditions?: PolicyStatement['conditions']): void {
+    this.servicePolicy.add({
+      sid,
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      resources: ['*'],
+      principal: { Service: servicePrincipal },
+      conditions,
+    });
+  }
+
+  /** CloudWatch Logs encrypting log groups of this account (the documented key policy). */
+  allowCloudWatchLogs(): void {
+    this.allowService('CloudWatchLogs', `logs.${this.region}.amazonaws.com`, {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${this.region}:${this.accountId}:log-group:*` },
+    });
+  }
+
+  /** Grants a principal's role use of the key (encrypt, decrypt, data keys). */
+  grantEncryptDecrypt(grantee: IGrantee): void {
+    grantee.addToPrincipalPolicy({
+      sid: `KmsUse${this.node.id.replace(/[^A-Za-z0-9]/g, '')}`,
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: [this.keyArn],
+    });
+  }
+}

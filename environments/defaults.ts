@@ -1,0 +1,81 @@
+import type { AccountConfig } from './schema';
+
+/**
+ * Organisation-wide defaults: the root.hcl of this repository. Every account file inherits these
+ * and lists only what differs. Sizes here are the production-like (staging) values from
+ * shared/DESIGN.md; smaller accounts turn them down.
+ */
+export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' | 'availabilityZones' | 'network'> & {
+  readonly network: Omit<AccountConfig['network'], 'cidr' | 'publicSubnetCidrs' | 'privateSubnetCidrs'>;
+} = {
+  region: 'eu-west-1',
+  organisation: 'ppu-platform',
+  stateBucketPattern: '{organisation}-tfstate-{accountId}-{region}',
+  tags: {
+    'managed-by': 'cdktf',
+    repository: 'ppu-platform/aws-infrastructure',
+  },
+  github: {
+    repository: 'ppu-platform/aws-infrastructure',
+  },
+  ci: {
+    planRoleName: 'github-actions-plan',
+    applyRoleName: 'github-actions-apply',
+    oidcThumbprints: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
+  },
+  logRetentionDays: 90,
+  network: {
+    natGateways: 'per-az',
+    interfaceEndpoints: ['secretsmanager', 'logs', 'sts', 'monitoring'],
+    flowLogRetentionDays: 90,
+  },
+  database: {
+    engineVersion: '16.4',
+    instanceClass: 'db.t4g.medium',
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 100,
+    backupRetentionDays: 7,
+    multiAz: true,
+    deletionProtection: true,
+    finalSnapshot: true,
+    proxy: false,
+    performanceInsightsRetentionDays: 7,
+    monitoringIntervalSeconds: 60,
+    databaseName: 'ppu',
+    masterUsername: 'ppu_admin',
+    slowStatementMs: 1000,
+  },
+  storage: {
+    corsAllowedOrigins: [],
+    presignedUrlExpirySeconds: 900,
+    maxUploadBytes: 104857600,
+  },
+  queue: {
+    messageRetentionSeconds: 345600,
+    maxReceiveCount: 5,
+  },
+  functions: {},
+  api: {
+    auth: 'IAM',
+    throttleRateLimit: 100,
+    throttleBurstLimit: 200,
+    loggingLevel: 'ERROR',
+  },
+  waf: {
+    rateLimitPer5Minutes: 2000,
+  },
+  alarms: {
+    apiErrorRatePercent: 5,
+    apiP95LatencyMs: 10000,
+    apiEvaluationMinutes: 5,
+    dbConnectionsPercentOfMax: 80,
+    dbCpuPercent: 80,
+    dbFreeStorageGiB: 5,
+    functionErrorRatePercent: 5,
+    functionDurationPercentOfTimeout: 80,
+    wafBlockedRequestsPer5Minutes: 500,
+  },
+  notifications: {
+    emails: [],
+  },
+};

@@ -1,0 +1,141 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import deepmerge from 'deepmerge';
+import { defaults } from './defaults';
+import { cidrContains, cidrsOverlap } from './cidr';
+import { accountSchema, type AccountConfig, type AccountFile, type DeepPartial } from './schema';
+
+/** The folder holding one file per account; adding an account is adding a file here. */
+export const ACCOUNTS_DIR = path.join(__dirname, 'accounts');
+
+/** Per-account overrides applied last, keyed by account name (tests, local experiments). */
+export type Overrides = Readonly<Record<string, DeepPartial<AccountConfig>>>;
+
+export interface LoadOptions {
+  /** Folder of account files. Default: environments/accounts. */
+  readonly accountsDir?: string;
+  /**
+   * Overrides applied after the account file. Default: the JSON file named by the
+   * INFRA_OVERRIDES_FILE environment variable, or none.
+   */
+  readonly overrides?: Overrides;
+}
+
+/** Invalid configuration: every problem found, each naming the file, the field and the fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid environment configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Arrays replace rather than concatenate: an account listing two AZs means exactly those two.
+const merge = (...layers: object[]): object =>
+  deepmerge.all(layers, { arrayMerge: (_target, source) => source });
+
+function readOverridesFile(): Overrides {
+  const file = process.env.INFRA_OVERRIDES_FILE;
+  if (!file) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Overrides;
+  } catch (error) {
+    throw new ConfigError([`${file} (INFRA_OVERRIDES_FILE): cannot be read as JSON: ${(error as Error).message}`]);
+  }
+}
+
+function loadAccountFile(file: string): AccountFile {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exported = require(file) as { account?: AccountFile };
+  if (!exported.account || typeof exported.account !== 'object') {
+    throw new ConfigError([`${file}: must export 'account' (export const account: AccountFile = { name, accountId, ... })`]);
+  }
+  return exported.account;
+}
+
+function fieldPath(segments: readonly PropertyKey[]): string {
+  return segments.length ? segments.map(String).join('.') : '(root)';
+}
+
+/** Problems that need more than one field of one account: subnet fit and cross-account clashes. */
+function relationalProblems(accounts: ReadonlyArray<{ file: string; config: AccountConfig }>): string[] {
+  const problems: string[] = [];
+  for (const { file, config } of accounts) {
+    const { cidr, publicSubnetCidrs, privateSubnetCidrs } = config.network;
+    const subnets = [
+      ...publicSubnetCidrs.map((block, i) => ({ field: `network.publicSubnetCidrs.${i}`, block })),
+      ...privateSubnetCidrs.map((block, i) => ({ field: `network.privateSubnetCidrs.${i}`, block })),
+    ];
+    subnets.forEach(({ field, block }, i) => {
+      if (!cidrContains(cidr, block)) {
+        problems.push(`${file}: ${field}: subnet ${block} does not fit in the VPC CIDR ${cidr}; choose a block inside ${cidr}`);
+      }
+      for (const other of subnets.slice(i + 1)) {
+        if (cidrsOverlap(block, other.block)) {
+          problems.push(`${file}: ${field}: subnet ${block} overlaps ${other.field} (${other.block}); subnets must not overlap`);
+        }
+      }
+    });
+  }
+  accounts.forEach((a, i) => {
+    for (const b of accounts.slice(i + 1)) {
+      if (a.config.accountId === b.config.accountId) {
+        problems.push(`${b.file}: accountId: ${b.config.accountId} is already used by ${a.file}; each account file is one AWS account`);
+      }
+      if (a.config.name === b.config.name) {
+        problems.push(`${b.file}: name: '${b.config.name}' is already used by ${a.file}; account names must be unique`);
+      }
+      if (cidrsOverlap(a.config.network.cidr, b.config.network.cidr)) {
+        problems.push(
+          `${b.file}: network.cidr: ${b.config.network.cidr} overlaps ${a.config.network.cidr} of ${a.file}; give each account its own /16 so the VPCs can be peered later`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+/**
+ * Loads every account: defaults -> account file -> overrides, validated one by one and then
+ * across accounts. Throws ConfigError listing every problem; returns accounts sorted by name.
+ */
+export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
+  const accountsDir = options.accountsDir ?? ACCOUNTS_DIR;
+  const overrides = options.overrides ?? readOverridesFile();
+  const files = fs
+    .readdirSync(accountsDir)
+    .filter((name) => /\.(ts|js)$/.test(name) && !name.endsWith('.d.ts'))
+    .sort();
+  if (files.length === 0) throw new ConfigError([`${accountsDir}: no account files; add one per AWS account`]);
+
+  const problems: string[] = [];
+  const accounts: { file: string; config: AccountConfig }[] = [];
+  for (const name of files) {
+    const file = path.relative(process.cwd(), path.join(accountsDir, name)) || name;
+    const accountFile = loadAccountFile(path.join(accountsDir, name));
+    const merged = merge(defaults, accountFile, overrides[accountFile.name] ?? {}) as AccountConfig;
+    // The account and environment tags are derived, so no file can let them disagree.
+    const withTags = { ...merged, tags: { ...merged.tags, account: merged.name, environment: merged.environment } };
+    const parsed = accountSchema.safeParse(withTags);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`${file}: ${fieldPath(issue.path)}: ${issue.message}`);
+      continue;
+    }
+    accounts.push({ file, config: parsed.data });
+  }
+  problems.push(...relationalProblems(accounts));
+  for (const name of Object.keys(overrides)) {
+    if (!accounts.some((a) => a.config.name === name) && problems.length === 0) {
+      problems.push(`overrides: '${name}' is not an account; use one of ${accounts.map((a) => a.config.name).join(', ')}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return accounts.map((a) => a.config).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The state bucket of an account, from the organisation's naming pattern. */
+export function stateBucketName(config: Pick<AccountConfig, 'stateBucketPattern' | 'organisation' | 'accountId' | 'region'>): string {
+  return config.stateBucketPattern
+    .replace('{organisation}', config.organisation)
+    .replace('{accountId}', config.accountId)
+    .replace('{region}', config.region);
+}

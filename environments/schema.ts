@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from './aws-facts';
+import { isIpv4Cidr } from './cidr';
+
+/**
+ * The schema of one account's merged configuration (defaults -> account file -> overrides).
+ * Every object is strict, so a misspelt field is an error rather than a silently ignored knob.
+ * Messages say what is allowed, because they reach people editing an account file.
+ */
+
+const cidr = z.string().refine(isIpv4Cidr, {
+  error: 'is not an IPv4 CIDR block; write it like 10.10.0.0/16',
+});
+
+const positiveInt = z.number().int().positive();
+
+const tags = z.record(
+  z.string().regex(/^[\w.:/=+@ -]{1,128}$/, { error: 'tag keys are 1-128 characters of letters, digits and _.:/=+-@' }),
+  z.string().max(256),
+);
+
+export const githubSchema = z.strictObject({
+  /** GitHub owner/repository whose workflows may assume the CI roles. */
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: "must be 'owner/repo'" }),
+  /** Branch whose pushes may apply (dev), as in refs/heads/<branch>. */
+  applyBranch: z.string().min(1).optional(),
+  /** GitHub environment whose jobs may apply (staging), gated by required reviewers. */
+  applyEnvironment: z.string().min(1).optional(),
+});
+
+export const ciSchema = z.strictObject({
+  planRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+  applyRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+  /** Thumbprint list of token.actions.githubusercontent.com; AWS no longer checks it but the API requires one. */
+  oidcThumbprints: z.array(z.string().regex(/^[0-9a-f]{40}$/)).min(1),
+});
+
+export const networkSchema = z.strictObject({
+  cidr,
+  publicSubnetCidrs: z.array(cidr).length(2, { error: 'give one public subnet per availability zone (2)' }),
+  privateSubnetCidrs: z.array(cidr).length(2, { error: 'give one private subnet per availability zone (2)' }),
+  /** 'single' = one NAT gateway (cheap, dev); 'per-az' = one per AZ (high availability). */
+  natGateways: z.enum(['single', 'per-az']),
+  interfaceEndpoints: z.array(z.enum(['secretsmanager', 'logs', 'sts', 'monitoring', 'sqs', 'kms', 'rds'])),
+  flowLogRetentionDays: positiveInt,
+});
+
+export const databaseSchema = z.strictObject({
+  engineVersion: z.string().regex(/^1[5-9](\.\d+)?$/, { error: 'use a current PostgreSQL major version (15 or newer), e.g. 16.4' }),
+  instanceClass: z.string().refine((value) => dbInstanceMemoryGiB(value) !== undefined, {
+    error: `is not a known RDS instance class; use <family>.<size> with family one of ${Object.keys(DB_INSTANCE_FAMILIES).join(', ')}`,
+  }),
+  allocatedStorageGiB: z.number().int().min(20).max(65536),
+  maxAllocatedStorageGiB: z.number().int().min(20).max(65536),
+  backupRetentionDays: z.number().int().min(1, { error: 'backup retention must be 1-35 days' }).max(35, { error: 'backup retention must be 1-35 days' }),
+  multiAz: z.boolean(),
+  deletionProtection: z.boolean(),
+  /** Take a final snapshot when the instance is destroyed. */
+  finalSnapshot: z.boolean(),
+  /** Put an RDS Proxy in front of the instance so Lambda bursts share a connection pool. */
+  proxy: z.boolean(),
+  performanceInsightsRetentionDays: z.union([z.literal(7), z.literal(31), z.literal(93), z.literal(731)]),
+  monitoringIntervalSeconds: z.union([z.literal(1), z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]),
+  databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/),
+  masterUsername: z.string().regex(/^[a-z][a-z0-9_]{0,15}$/),
+  slowStatementMs: positiveInt,
+});
+
+export const storageSchema = z.strictObject({
+  corsAllowedOrigins: z.array(z.string().regex(/^https:\/\/[\w.-]+(:\d+)?$|^http:\/\/localhost(:\d+)?$/, { error: 'CORS origins are https://host[:port] (or http://localhost[:port])' })),
+  presignedUrlExpirySeconds: z.number().int().min(60).max(604800),
+  maxUploadBytes: positiveInt,
+});
+
+export const queueSchema = z.strictObject({
+  messageRetentionSeconds: z.number().int().min(60).max(1209600),
+  maxReceiveCount: z.number().int().min(1).max(1000),
+});
+
+export const functionSizeSchema = z.strictObject({
+  memoryMiB: z.number().int().min(128).max(10240).optional(),
+  timeoutSeconds: z.number().int().min(1).max(900).optional(),
+  reservedConcurrency: z.number().int().min(1).optional(),
+});
+
+export const apiSchema = z.strictObject({
+  /** How callers authenticate: SigV4 (IAM) or API keys with a usage plan. */
+  auth: z.enum(['IAM', 'API_KEY']),
+  throttleRateLimit: positiveInt,
+  throttleBurstLimit: positiveInt,
+  loggingLevel: z.enum(['ERROR', 'INFO']),
+});
+
+export const wafSchema = z.strictObject({
+  rateLimitPer5Minutes: z.number().int().min(10).max(2000000000),
+});
+
+const percent = z.number().gt(0).max(100);
+
+export const alarmsSchema = z.strictObject({
+  apiErrorRatePercent: percent,
+  apiP95LatencyMs: positiveInt,
+  apiEvaluationMinutes: positiveInt,
+  dbConnectionsPercentOfMax: percent,
+  dbCpuPercent: percent,
+  dbFreeStorageGiB: z.number().positive(),
+  functionErrorRatePercent: percent,
+  /** p95 duration alarm fires at this share of the function's timeout. */
+  functionDurationPercentOfTimeout: percent,
+  wafBlockedRequestsPer5Minutes: positiveInt,
+});
+
+export const notificationsSchema = z.strictObject({
+  emails: z.array(z.email({ error: 'is not a valid email address' })),
+  /** AWS Chatbot Slack channel; leave out to send email only. */
+  slack: z
+    .strictObject({
+      workspaceId: z.string().regex(/^[A-Z0-9]{9,11}$/, { error: 'is the Slack workspace (team) id, like T01234567' }),
+      channelId: z.string().regex(/^[A-Z0-9]{9,11}$/, { error: 'is the Slack channel id, like C01234567' }),
+    })
+    .optional(),
+});
+
+export const accountSchema = z
+  .strictObject({
+    /** Short account name; names the main stack and the first part of every state key. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, { error: 'use lower-case letters, digits and dashes' }),
+    accountId: z.string().regex(/^\d{12}$/, { error: 'an AWS account id is exactly 12 digits' }),
+    /** Value of the `environment` tag. */
+    environment: z.string().min(1),
+    region: z.enum(KNOWN_REGIONS as [string, ...string[]], {
+      error: `is not a known region; use one of ${KNOWN_REGIONS.join(', ')} (or add it to environments/aws-facts.ts)`,
+    }),
+    availabilityZones: z.array(z.string()).length(2, { error: 'give exactly two availability zones' }),
+    /** Organisation prefix used in global names (state bucket). */
+    organisation: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/),
+    /** State bucket name pattern; {organisation}, {accountId} and {region} are substituted. */
+    stateBucketPattern: z.string().includes('{accountId}', { error: 'must contain {accountId} so every account has its own bucket' }),
+    tags,
+    github: githubSchema,
+    ci: ciSchema,
+    logRetentionDays: z.union(
+      [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) => z.literal(d)) as unknown as [z.ZodLiteral<number>, z.ZodLiteral<number>],
+      { error: 'use a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, ...)' },
+    ),
+    network: networkSchema,
+    database: databaseSchema,
+    storage: storageSchema,
+    queue: queueSchema,
+    functions: z.record(z.string(), functionSizeSchema),
+    api: apiSchema,
+    waf: wafSchema,
+    alarms: alarmsSchema,
+    notifications: notificationsSchema,
+  })
+  .superRefine((account, ctx) => {
+    const letters = REGION_AZ_LETTERS[account.region] ?? [];
+    account.availabilityZones.forEach((az, index) => {
+      const letter = az.startsWith(account.region) ? az.slice(account.region.length) : undefined;
+      if (letter === undefined || !letters.includes(letter)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['availabilityZones', index],
+          message: `'${az}' is not an availability zone of ${account.region}; use one of ${letters.map((l) => account.region + l).join(', ')}`,
+        });
+      }
+    });
+    if (new Set(account.availabilityZones).size !== account.availabilityZones.length) {
+      ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'the two availability zones must differ' });
+    }
+    if (account.database.maxAllocatedStorageGiB < account.database.allocatedStorageGiB) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'maxAllocatedStorageGiB'],
+        message: `must be at least allocatedStorageGiB (${account.database.allocatedStorageGiB})`,
+      });
+    }
+    if (account.api.throttleBurstLimit < account.api.throttleRateLimit / 10) {
+      ctx.addIssue({ code: 'custom', path: ['api', 'throttleBurstLimit'], message: 'burst below a tenth of the rate limit throttles normal traffic; raise it' });
+    }
+    if (!account.github.applyBranch && !account.github.applyEnvironment) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['github'],
+        message: 'set applyBranch (e.g. main) or applyEnvironment (e.g. staging): something must be allowed to apply',
+      });
+    }
+  });
+
+export type AccountConfig = z.infer<typeof accountSchema>;
+export type NetworkConfig = AccountConfig['network'];
+export type DatabaseConfig = AccountConfig['database'];
+export type StorageConfig = AccountConfig['storage'];
+export type QueueConfig = AccountConfig['queue'];
+export type FunctionSizeConfig = z.infer<typeof functionSizeSchema>;
+export type ApiConfig = AccountConfig['api'];
+export type WafConfig = AccountConfig['waf'];
+export type AlarmsConfig = AccountConfig['alarms'];
+export type NotificationsConfig = AccountConfig['notifications'];
+
+/** Deep partial: what an account file or an override may set. */
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+export type AccountFile = DeepPartial<AccountConfig> & { readonly name: string; readonly accountId: string };

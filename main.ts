@@ -1,0 +1,27 @@
+import { ConfigError, loadEnvironments } from './environments/load';
+import { buildStacks } from './stacks/app';
+import { synthesizeAtomically } from './stacks/synthesize';
+
+/**
+ * The cdktf app: load and validate every account first (nothing is written when the
+ * configuration is wrong), then synthesize all stacks and publish them in one step.
+ * `cdktf synth` passes the output folder in CDKTF_OUTDIR; run directly it is ./cdktf.out.
+ */
+function main(): void {
+  const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
+  const accounts = loadEnvironments();
+  const stacks = synthesizeAtomically(outdir, (app) => buildStacks(app, accounts));
+  console.log(`Synthesized ${stacks.length} stacks into ${outdir}: ${stacks.join(', ')}`);
+}
+
+try {
+  main();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    console.error('Nothing was written; the previous synthesized output is unchanged.');
+  } else {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  }
+  process.exit(1);
+}

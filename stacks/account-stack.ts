@@ -1,0 +1,52 @@
+import { Construct } from 'constructs';
+import { S3Backend, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { AccountConfig } from '../environments/schema';
+import { stateBucketName } from '../environments/load';
+
+/** The AWS provider version the @cdktf/provider-aws bindings were generated for. */
+export const AWS_PROVIDER_VERSION = '5.100.0';
+
+export interface AccountStackProps {
+  readonly config: AccountConfig;
+  /** The unit of state inside the account (main, bootstrap ...); third part of the state key. */
+  readonly unit: string;
+}
+
+/** Terragrunt-style state key: <account>/<region>/<unit>/terraform.tfstate. */
+export function stateKey(config: Pick<AccountConfig, 'name' | 'region'>, unit: string): string {
+  return `${config.name}/${config.region}/${unit}/terraform.tfstate`;
+}
+
+/**
+ * The one place where backend and provider are wired. Every stack of an account extends it, so
+ * state lives in that account's bucket under a key derived from the stack's place, and the
+ * provider refuses credentials of any other account (allowed_account_ids).
+ * Credentials come from the environment (CI assumes the account's plan or apply role first).
+ */
+export abstract class AccountStack extends TerraformStack {
+  readonly config: AccountConfig;
+
+  constructor(scope: Construct, id: string, props: AccountStackProps) {
+    super(scope, id);
+    const { config } = props;
+    this.config = config;
+
+    new S3Backend(this, {
+      bucket: stateBucketName(config),
+      key: stateKey(config, props.unit),
+      region: config.region,
+      encrypt: true,
+    });
+    // Native S3 locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
+    this.addOverride('terraform.backend.s3.use_lockfile', true);
+    // Pin the provider exactly: CI, laptops and tests must run the version the bindings match.
+    this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_VERSION);
+
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      allowedAccountIds: [config.accountId],
+      defaultTags: [{ tags: config.tags }],
+    });
+  }
+}

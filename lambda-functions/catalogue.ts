@@ -1,0 +1,327 @@
+/**
+ * The function catalogue: the one source of truth for every Lambda function of this repository.
+ * Each entry says what the function is, how it is sized by default (the staging values of
+ * shared/DESIGN.md; accounts turn them down in environments/accounts/<account>.ts under
+ * `functions.<name>`), where it runs, what triggers it, which environment variables it gets and
+ * exactly which permissions it needs. Stacks turn entries into resources; the build turns the
+ * folder lambda-functions/<name>/ into a zip. Adding a function is adding an entry here and a
+ * folder with handler.py (see the README).
+ */
+
+export const FUNCTION_NAMES = [
+  'api-docs-generator',
+  'generate-presigned-url',
+  'insert-ppu-data',
+  'lambda-test-runner',
+  'presigned-url-s3-upload',
+  'software-event-update-handler',
+  'sync-clock',
+] as const;
+
+export type FunctionName = (typeof FUNCTION_NAMES)[number];
+
+export type Architecture = 'arm64' | 'x86_64';
+
+/** The layers functions may use; each has lambda-functions/layers/<name>/requirements.txt. */
+export const LAYER_NAMES = ['pg-driver'] as const;
+export type LayerName = (typeof LAYER_NAMES)[number];
+
+/**
+ * A permission a function needs, named by what it does to which resource of the account. The
+ * stack maps each onto the owning construct's grantXxx() method, so resources are always ARNs.
+ */
+export type Grant =
+  /** s3:GetObject on the uploads bucket, under a key prefix. */
+  | { readonly kind: 'bucket-read'; readonly prefix: string }
+  /** s3:PutObject on the uploads bucket, under a key prefix. */
+  | { readonly kind: 'bucket-put'; readonly prefix: string }
+  /** s3:ListBucket / HeadBucket on the uploads bucket. */
+  | { readonly kind: 'bucket-list' }
+  /** Item reads and writes on the software events table. */
+  | { readonly kind: 'table-read-write' }
+  /** dynamodb:DescribeTable on the software events table. */
+  | { readonly kind: 'table-describe' }
+  /** Receive and delete messages of the software event queue (event source mapping). */
+  | { readonly kind: 'queue-consume' }
+  /** sqs:GetQueueAttributes on the software event queue. */
+  | { readonly kind: 'queue-read-attributes' }
+  /** Read the database's RDS-managed master secret (password authentication). */
+  | { readonly kind: 'db-secret-read' }
+  /** cloudwatch:PutMetricData, limited to one namespace by condition. */
+  | { readonly kind: 'cloudwatch-put-metric'; readonly namespace: string };
+
+/** What invokes a function. HTTP routes are listed in HTTP_ROUTES, used by the API. */
+export type Trigger =
+  | { readonly kind: 'http' }
+  | { readonly kind: 'schedule'; readonly scheduleExpression: string }
+  | {
+      readonly kind: 'queue';
+      readonly batchSize: number;
+      readonly maximumBatchingWindowSeconds: number;
+    }
+  /** Invoked directly (by the deploy workflow after an apply). */
+  | { readonly kind: 'manual' };
+
+/**
+ * Where an environment variable's value comes from. Literals are plain strings; everything
+ * account-specific is a reference resolved by the stack. Never a secret: the database password
+ * stays in Secrets Manager and only its ARN is passed.
+ */
+export type EnvironmentSource =
+  | 'db-host'
+  | 'db-port'
+  | 'db-name'
+  | 'db-user'
+  | 'db-secret-arn'
+  | 'bucket-name'
+  | 'table-name'
+  | 'queue-url'
+  | 'presigned-url-expiry-seconds'
+  | 'max-upload-bytes';
+
+export type EnvironmentValue = string | { readonly from: EnvironmentSource };
+
+export interface FunctionSpec {
+  readonly name: FunctionName;
+  readonly description: string;
+  /** module.function inside the zip. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly architecture: Architecture;
+  readonly memoryMiB: number;
+  readonly timeoutSeconds: number;
+  readonly reservedConcurrency: number;
+  /** Runs in the private subnets with the Lambda security group (needed to reach RDS). */
+  readonly vpc: boolean;
+  readonly layers: readonly LayerName[];
+  readonly trigger: Trigger;
+  /** Besides POWERTOOLS_SERVICE_NAME and LOG_LEVEL, which every function gets. */
+  readonly environment: Readonly<Record<string, EnvironmentValue>>;
+  readonly grants: readonly Grant[];
+}
+
+export interface HttpRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly functionName: FunctionName;
+  readonly operationId: string;
+  readonly summary: string;
+  readonly requestBodySchema?: Readonly<Record<string, unknown>>;
+}
+
+/** The runtime every function uses unless it has a reason not to. */
+export const DEFAULT_RUNTIME = 'python3.12';
+
+const HANDLER = 'handler.handler';
+
+/** Password authentication with the RDS-managed secret; the functions read it at cold start. */
+const DATABASE_ENVIRONMENT: Readonly<Record<string, EnvironmentValue>> = {
+  DB_HOST: { from: 'db-host' },
+  DB_PORT: { from: 'db-port' },
+  DB_NAME: { from: 'db-name' },
+  DB_USER: { from: 'db-user' },
+  DB_SECRET_ARN: { from: 'db-secret-arn' },
+  DB_AUTH: 'secret',
+  DB_SSLMODE: 'require',
+};
+
+/** Object keys the presigned URLs are confined to. */
+export const DOWNLOAD_PREFIX = 'downloads/';
+export const UPLOAD_PREFIX = 'uploads/';
+
+export const SYNC_CLOCK_METRIC_NAMESPACE = 'PPU/SyncClock';
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: 'api-docs-generator',
+    description: "Serves the API's OpenAPI document",
+    handler: HANDLER,
+    runtime: DEFAULT_RUNTIME,
+    architecture: 'arm64',
+    memoryMiB: 512,
+    timeoutSeconds: 30,
+    reservedConcurrency: 5,
+    vpc: false,
+    layers: [],
+    trigger: { kind: 'http' },
+    environment: {},
+    grants: [],
+  },
+  {
+    name: 'generate-presigned-url',
+    description: 'Returns a presigned S3 download URL',
+    handler: HANDLER,
+    runtime: DEFAULT_RUNTIME,
+    architecture: 'arm64',
+    memoryMiB: 128,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
+    vpc: false,
+    layers: [],
+    trigger: { kind: 'http' },
+    environment: {
+      BUCKET_NAME: { from: 'bucket-name' },
+      URL_EXPIRY_SECONDS: { from: 'presigned-url-expiry-seconds' },
+    },
+    // A presigned URL carries the signer's permissions, so the role may read only downloads/.
+    grants: [{ kind: 'bucket-read', prefix: DOWNLOAD_PREFIX }],
+  },
+  {
+    name: 'insert-ppu-data',
+    description: 'Validates and inserts PPU records into PostgreSQL',
+    handler: HANDLER,
+    runtime: DEFAULT_RUNTIME,
+    architecture: 'arm64',
+    memoryMiB: 1024,
+    timeoutSeconds: 6,
+    // Bounded so a burst cannot exhaust the database's connections.
+    reservedConcurrency: 10,
+    vpc: true,
+    layers: ['pg-driver'],
+    trigger: { kind: 'http' },
+    environment: DATABASE_ENVIRONMENT,
+    grants: [{ kind: 'db-secret-read' }],
+  },
+  {
+    name: 'lambda-test-runner',
+    description: 'Post-deploy checks of the database, bucket, table and queue',
+    handler: HANDLER,
+    runtime: DEFAULT_RUNTIME,
+    architecture: 'arm64',
+    memoryMiB: 1024,
+    timeoutSeconds: 300,
+    reservedConcurrency: 1,
+    vpc: true,
+    layers: ['pg-driver'],
+    trigger: { kind: 'manual' },
+    environment: {
+      ...DATABASE_ENVIRONMENT,
+      BUCKET_NAME: { from: 'bucket-name' },
+      TABLE_NAME: { from: 'table-name' },
+      QUEUE_URL: { from: 'queue-url' },
+      EXPECTED_SCHEMA_VERSION: '1',
+    },
+    // Checks only look: they list the bucket, describe the table and read queue attributes.
+    grants: [{ kind: 'db-secret-read' }, { kind: 'bucket-list' }, { kind: 'table-describe' }, { kind: 'queue-read-attributes' }],
+  },
+  {
+    name: 'presigned-url-s3-upload',
+    description: 'Returns a presigned S3 upload URL',
+    handler: HANDLER,
+    runtime: DEFAULT_RUNTIME,
+    architecture: 'arm64',
+    memoryMiB: 128,
+    timeoutSeconds: 10,
+    reservedConcurrency: 20,
+    vpc: false,
+    layers: [],
+    trigger: { kind: 'http' },
+    environment: {
+      BUCKET_NAME: { from: 'bucket-name' },
+      URL_EXPIRY_SECONDS: { from: 'presigned-url-expiry-seconds' },
+      MAX_UPLOAD_BYTES: { from: 'max-upload-bytes' },
+      ALLOWED_CONTENT_TYPES: 'application/json,application/octet-stream,application/zip,text/csv',
+    },
+    grants: [{ kind: 'bucket-put', prefix: UPLOAD_PREFIX }],
+  },
+  {
+    name: 'software-event-update-handler',
+    description: 'Consumes software update events from SQS into DynamoDB',
+    handler: HANDLER,
+    runtime: DEFAULT_RUNTIME,
+    architecture: 'arm64',
+    memoryMiB: 128,
+    timeoutSeconds: 10,
+    reservedConcurrency: 5,
+    vpc: false,
+    layers: [],
+    trigger: { kind: 'queue', batchSize: 10, maximumBatchingWindowSeconds: 5 },
+    environment: { TABLE_NAME: { from: 'table-name' } },
+    grants: [{ kind: 'queue-consume' }, { kind: 'table-read-write' }],
+  },
+  {
+    name: 'sync-clock',
+    description: 'Scheduled check of the database clock against the Lambda clock',
+    handler: HANDLER,
+    runtime: DEFAULT_RUNTIME,
+    architecture: 'arm64',
+    memoryMiB: 128,
+    timeoutSeconds: 3,
+    // One run at a time: overlapping checks would only measure each other.
+    reservedConcurrency: 1,
+    vpc: true,
+    layers: ['pg-driver'],
+    trigger: { kind: 'schedule', scheduleExpression: 'rate(5 minutes)' },
+    environment: { ...DATABASE_ENVIRONMENT, METRIC_NAMESPACE: SYNC_CLOCK_METRIC_NAMESPACE },
+    grants: [{ kind: 'db-secret-read' }, { kind: 'cloudwatch-put-metric', namespace: SYNC_CLOCK_METRIC_NAMESPACE }],
+  },
+];
+
+const PPU_RECORD_SCHEMA = {
+  type: 'object',
+  required: ['deviceId', 'recordedAt', 'units'],
+  additionalProperties: false,
+  properties: {
+    deviceId: { type: 'string', minLength: 1, maxLength: 128 },
+    recordedAt: { type: 'string', format: 'date-time' },
+    units: { type: 'number', minimum: 0 },
+    softwareVersion: { type: 'string', maxLength: 64 },
+  },
+};
+
+export const HTTP_ROUTES: readonly HttpRoute[] = [
+  {
+    method: 'GET',
+    path: '/openapi',
+    functionName: 'api-docs-generator',
+    operationId: 'getOpenApiDocument',
+    summary: "Returns this API's OpenAPI document",
+  },
+  {
+    method: 'POST',
+    path: '/files/download-url',
+    functionName: 'generate-presigned-url',
+    operationId: 'createDownloadUrl',
+    summary: 'Returns a presigned URL to download a file',
+    requestBodySchema: {
+      type: 'object',
+      required: ['key'],
+      additionalProperties: false,
+      properties: { key: { type: 'string', minLength: 1, maxLength: 1024 } },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/files/upload-url',
+    functionName: 'presigned-url-s3-upload',
+    operationId: 'createUploadUrl',
+    summary: 'Returns a presigned URL to upload a file',
+    requestBodySchema: {
+      type: 'object',
+      required: ['fileName', 'contentType'],
+      additionalProperties: false,
+      properties: {
+        fileName: { type: 'string', minLength: 1, maxLength: 255 },
+        contentType: { type: 'string' },
+        contentLength: { type: 'integer', minimum: 1 },
+      },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/ppu-data',
+    functionName: 'insert-ppu-data',
+    operationId: 'insertPpuData',
+    summary: 'Validates and stores PPU records',
+    requestBodySchema: {
+      type: 'object',
+      required: ['records'],
+      additionalProperties: false,
+      properties: { records: { type: 'array', minItems: 1, maxItems: 500, items: PPU_RECORD_SCHEMA } },
+    },
+  },
+];
+
+export function isFunctionName(value: string): value is FunctionName {
+  return (FUNCTION_NAMES as readonly string[]).includes(value);
+}

@@ -1,0 +1,69 @@
+import { ConfigError } from '../environments/load';
+import { allowedPythonRuntimes, REFUSED_PYTHON_RUNTIMES } from '../environments/aws-facts';
+import type { AccountConfig } from '../environments/schema';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
+
+const CATALOGUE_FILE = 'lambda-functions/catalogue.ts';
+
+/** A catalogue entry with the account's size overrides applied. */
+export type FunctionSettings = FunctionSpec;
+
+/** Why a runtime may not be used, or undefined when it is allowed on `today`. */
+export function runtimeProblem(runtime: string, today: Date): string | undefined {
+  const allowed = allowedPythonRuntimes(today);
+  if (allowed.includes(runtime)) return undefined;
+  const reason = REFUSED_PYTHON_RUNTIMES.includes(runtime)
+    ? 'is deprecated by AWS'
+    : /^python\d/.test(runtime)
+      ? 'is past its AWS deprecation date or not a known Lambda runtime'
+      : 'is not a Python Lambda runtime';
+  return `'${runtime}' ${reason}; use one of ${allowed.join(', ')}`;
+}
+
+/** Problems of the catalogue itself: duplicate names and runtimes AWS no longer supports. */
+export function catalogueProblems(functions: readonly FunctionSpec[], today: Date = new Date()): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const fn of functions) {
+    if (seen.has(fn.name)) problems.push(`${CATALOGUE_FILE}: ${fn.name}: listed twice; each function has one entry`);
+    seen.add(fn.name);
+    const problem = runtimeProblem(fn.runtime, today);
+    if (problem) problems.push(`${CATALOGUE_FILE}: ${fn.name}.runtime: ${problem}`);
+  }
+  return problems;
+}
+
+/**
+ * The functions of one account: catalogue defaults with `config.functions` overrides applied.
+ * Throws ConfigError (naming the account file, the field and the fix) for an override of a
+ * function that does not exist or a runtime that is deprecated, in the catalogue or the config.
+ */
+export function resolveFunctionSettings(
+  config: Pick<AccountConfig, 'name' | 'functions'>,
+  today: Date = new Date(),
+  functions: readonly FunctionSpec[] = FUNCTIONS,
+): FunctionSettings[] {
+  const file = `environments/accounts/${config.name}.ts`;
+  const problems = catalogueProblems(functions, today);
+  for (const [name, override] of Object.entries(config.functions)) {
+    if (!isFunctionName(name) || !functions.some((fn) => fn.name === name)) {
+      problems.push(`${file}: functions.${name}: is not a function of the catalogue; use one of ${FUNCTION_NAMES.join(', ')}`);
+      continue;
+    }
+    if (override.runtime !== undefined) {
+      const problem = runtimeProblem(override.runtime, today);
+      if (problem) problems.push(`${file}: functions.${name}.runtime: ${problem}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return functions.map((fn) => {
+    const override = config.functions[fn.name] ?? {};
+    return {
+      ...fn,
+      runtime: override.runtime ?? fn.runtime,
+      memoryMiB: override.memoryMiB ?? fn.memoryMiB,
+      timeoutSeconds: override.timeoutSeconds ?? fn.timeoutSeconds,
+      reservedConcurrency: override.reservedConcurrency ?? fn.reservedConcurrency,
+    };
+  });
+}

@@ -81,6 +81,8 @@ export const functionSizeSchema = z.strictObject({
   memoryMiB: z.number().int().min(128).max(10240).optional(),
   timeoutSeconds: z.number().int().min(1).max(900).optional(),
   reservedConcurrency: z.number().int().min(1).optional(),
+  /** Lambda runtime, e.g. python3.13; checked against the allowed runtimes with the catalogue. */
+  runtime: z.string().optional(),
 });
 
 export const apiSchema = z.strictObject({

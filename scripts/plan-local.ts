@@ -1,0 +1,143 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { cacheDir, terraformEnv } from './lib/terraform-env';
+import { resolveStackTargets, type StackTarget } from './lib/stack-catalog';
+import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws/stand-ins';
+
+/**
+ * `npm run plan:local [-- <stack>...]`: plans stacks with no AWS at all. It synthesizes into its
+ * own output folder (so ./cdktf.out never carries the stand-in overrides), starts an STS responder
+ * and an S3 server on 127.0.0.1 per stack, writes *_override.tf.json files pointing provider and
+ * backend at them, and runs the same `cdktf plan <stack> --skip-synth` CI runs.
+ *
+ * Environment:
+ *   TF_PROVIDER_MIRROR    filesystem mirror holding hashicorp/aws (unset: the registry)
+ *   SIMULATED_ACCOUNT_ID  make STS answer as this account (simulates foreign credentials)
+ *   PLAN_LOCAL_OUTDIR     output folder (default: .cache/plan-local)
+ */
+
+const run = promisify(execFile);
+const REPO_ROOT = path.resolve(__dirname, '..');
+const bin = (name: string) => path.join(REPO_ROOT, 'node_modules', '.bin', name);
+
+export interface PlanResult {
+  readonly stack: string;
+  readonly ok: boolean;
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  /** Resources in the synthesized stack by type (all of them are creates on an empty state). */
+  readonly resourcesByType: Readonly<Record<string, number>>;
+  /** The first error line Terraform printed, when the plan failed. */
+  readonly error?: string;
+  readonly output: string;
+}
+
+export interface PlanLocalOptions {
+  readonly outdir?: string;
+  /** Answer STS as this account instead of the stack's own. */
+  readonly simulatedAccountId?: string;
+  /** Skip synthesis (the outdir already holds the stacks). */
+  readonly skipSynth?: boolean;
+}
+
+export function synthesize(outdir: string): void {
+  fs.mkdirSync(outdir, { recursive: true });
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  execFileSync(bin('tsx'), ['main.ts'], { cwd: REPO_ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export function resourcesByType(stackDir: string): Record<string, number> {
+  const stack = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
+  return Object.fromEntries(
+    Object.entries((stack.resource ?? {}) as Record<string, object>)
+      .map(([type, resources]) => [type, Object.keys(resources).length] as const)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+function firstError(output: string): string | undefined {
+  const line = output.split('\n').find((l) => /Error:/.test(l));
+  return line?.replace(/^.*?Error:\s*/, '').trim();
+}
+
+export async function planStack(target: StackTarget, outdir: string, options: PlanLocalOptions = {}): Promise<PlanResult> {
+  const stackDir = path.join(outdir, 'stacks', target.stack);
+  const standIns = await startStandIns({
+    accountId: options.simulatedAccountId ?? target.account.accountId,
+    buckets: [target.stateBucket],
+  });
+  let output = '';
+  let ok = false;
+  try {
+    // The stand-ins listen on new ports each run; forget the previous run's backend settings
+    // (this outdir is plan:local's own) so `terraform init` does not ask for a state migration.
+    fs.rmSync(path.join(stackDir, '.terraform', 'terraform.tfstate'), { force: true });
+    writeStandInOverrides(stackDir, standIns);
+    const args = ['plan', target.stack, '--skip-synth', '--skip-provider-lock', '--no-color', '--output', outdir];
+    try {
+      const result = await run(bin('cdktf'), args, {
+        cwd: REPO_ROOT,
+        env: { ...terraformEnv(), ...standIns.env, CI: '1', FORCE_COLOR: '0' },
+        maxBuffer: 256 * 1024 * 1024,
+      });
+      output = `${result.stdout}\n${result.stderr}`;
+      ok = true;
+    } catch (error) {
+      const failure = error as { stdout?: string; stderr?: string; message: string };
+      output = `${failure.stdout ?? ''}\n${failure.stderr ?? failure.message}`;
+    }
+  } finally {
+    fs.rmSync(path.join(stackDir, OVERRIDE_FILE), { force: true });
+    await standIns.close();
+  }
+  const counts = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
+  const noChanges = /No changes\./.test(output);
+  ok = ok && (counts !== null || noChanges);
+  return {
+    stack: target.stack,
+    ok,
+    add: Number(counts?.[1] ?? 0),
+    change: Number(counts?.[2] ?? 0),
+    destroy: Number(counts?.[3] ?? 0),
+    resourcesByType: resourcesByType(stackDir),
+    error: ok ? undefined : (firstError(output) ?? 'cdktf plan failed (see output above)'),
+    output,
+  };
+}
+
+export async function planLocal(stacks: readonly string[], options: PlanLocalOptions = {}): Promise<PlanResult[]> {
+  const targets = resolveStackTargets(stacks);
+  const outdir = path.resolve(options.outdir ?? path.join(cacheDir(), 'plan-local'));
+  if (!options.skipSynth) synthesize(outdir);
+  const results: PlanResult[] = [];
+  for (const target of targets) results.push(await planStack(target, outdir, options));
+  return results;
+}
+
+export function summaryLine(result: PlanResult): string {
+  if (!result.ok) return `${result.stack}: FAILED: ${result.error}`;
+  const types = Object.entries(result.resourcesByType).map(([type, count]) => `${type}=${count}`).join(' ');
+  return `${result.stack}: ${result.add} to add, ${result.change} to change, ${result.destroy} to destroy [${types}]`;
+}
+
+async function main(): Promise<void> {
+  const results = await planLocal(process.argv.slice(2), {
+    outdir: process.env.PLAN_LOCAL_OUTDIR,
+    simulatedAccountId: process.env.SIMULATED_ACCOUNT_ID,
+  });
+  for (const result of results) {
+    if (!result.ok) console.error(result.output.trim());
+  }
+  console.log(results.map(summaryLine).join('\n'));
+  if (results.some((r) => !r.ok)) process.exit(1);
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(error.message);
+    process.exit(1);
+  });
+}

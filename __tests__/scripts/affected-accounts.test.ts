@@ -1,0 +1,134 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEnvironments } from '../../environments/load';
+import { affectedAccounts, changedFiles, selectAccounts } from '../../scripts/affected-accounts';
+
+const ACCOUNTS = ['dev', 'staging'];
+let repo: string;
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd: repo,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'test',
+      GIT_AUTHOR_EMAIL: 'test@example.com',
+      GIT_COMMITTER_NAME: 'test',
+      GIT_COMMITTER_EMAIL: 'test@example.com',
+    },
+  }).trim();
+}
+
+function commit(files: Record<string, string>, message: string): string {
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    fs.writeFileSync(path.join(repo, file), content);
+  }
+  git('add', '--all');
+  git('commit', '--quiet', '-m', message);
+  return git('rev-parse', 'HEAD');
+}
+
+/** A branch off main with the given changes; returns the accounts it affects. */
+function branchAffects(name: string, files: Record<string, string>): string[] {
+  git('checkout', '--quiet', '-b', name, 'main');
+  commit(files, name);
+  git('checkout', '--quiet', 'main');
+  return affectedAccounts(changedFiles(repo, 'main', name), ACCOUNTS);
+}
+
+beforeAll(() => {
+  repo = fs.mkdtempSync(path.join(os.tmpdir(), 'affected-accounts-'));
+  git('init', '--quiet', '--initial-branch=main');
+  commit(
+    {
+      'environments/accounts/dev.ts': 'dev',
+      'environments/accounts/staging.ts': 'staging',
+      'environments/defaults.ts': 'defaults',
+      'constructs/network.ts': 'network',
+      'README.md': 'readme',
+      'docs/runbook.txt': 'runbook',
+      '.github/workflows/plan.yml': 'plan',
+      '.github/dependabot.yml': 'dependabot',
+      'lambda-functions/sync-clock/handler.py': 'handler',
+      'lambda-functions/sync-clock/tests/test_handler.py': 'test',
+    },
+    'initial',
+  );
+});
+
+afterAll(() => fs.rmSync(repo, { recursive: true, force: true }));
+
+test('a change to one account file affects only that account', () => {
+  expect(branchAffects('staging-only', { 'environments/accounts/staging.ts': 'staging v2' })).toEqual(['staging']);
+});
+
+test('documentation-only changes affect no account', () => {
+  expect(branchAffects('docs-only', { 'README.md': 'readme v2', 'docs/runbook.txt': 'runbook v2', 'docs/adr/0001.md': 'adr' })).toEqual([]);
+});
+
+test('shared environment defaults affect every account', () => {
+  expect(branchAffects('defaults', { 'environments/defaults.ts': 'defaults v2' })).toEqual(['dev', 'staging']);
+});
+
+test('a shared construct change affects every account even alongside an account file', () => {
+  expect(branchAffects('mixed', { 'environments/accounts/dev.ts': 'dev v2', 'constructs/network.ts': 'network v2' })).toEqual([
+    'dev',
+    'staging',
+  ]);
+});
+
+test('function code affects every account but its tests affect none', () => {
+  expect(branchAffects('handler', { 'lambda-functions/sync-clock/handler.py': 'handler v2' })).toEqual(['dev', 'staging']);
+  expect(branchAffects('handler-test', { 'lambda-functions/sync-clock/tests/test_handler.py': 'test v2' })).toEqual([]);
+});
+
+test('workflow changes affect every account; other .github files affect none', () => {
+  expect(branchAffects('workflow', { '.github/workflows/plan.yml': 'plan v2' })).toEqual(['dev', 'staging']);
+  expect(branchAffects('dependabot', { '.github/dependabot.yml': 'dependabot v2' })).toEqual([]);
+});
+
+test('a new account file affects only the new account once it is configured', () => {
+  git('checkout', '--quiet', '-b', 'new-account', 'main');
+  commit({ 'environments/accounts/qa.ts': 'qa' }, 'qa');
+  git('checkout', '--quiet', 'main');
+  expect(affectedAccounts(changedFiles(repo, 'main', 'new-account'), [...ACCOUNTS, 'qa'])).toEqual(['qa']);
+});
+
+test('changes merged to main after the branch point do not count against the pull request', () => {
+  git('checkout', '--quiet', '-b', 'late-base', 'main');
+  commit({ 'environments/accounts/dev.ts': 'dev v3' }, 'dev change on the branch');
+  git('checkout', '--quiet', 'main');
+  commit({ 'constructs/network.ts': 'network v3' }, 'shared change on main meanwhile');
+  expect(affectedAccounts(changedFiles(repo, 'main', 'late-base'), ACCOUNTS)).toEqual(['dev']);
+});
+
+test('matrix entries carry the plan and apply role ARNs derived from account config', () => {
+  const [dev] = selectAccounts(['--account', 'dev'], loadEnvironments());
+  expect(dev).toEqual({
+    account: 'dev',
+    stack: 'dev',
+    accountId: '824357028182',
+    region: 'eu-west-1',
+    planRoleArn: 'arn:aws:iam::824357028182:role/github-actions-plan',
+    applyRoleArn: 'arn:aws:iam::824357028182:role/github-actions-apply',
+  });
+});
+
+test('--all lists every configured account for the drift check', () => {
+  expect(selectAccounts(['--all'], loadEnvironments()).map((a) => a.account)).toEqual(['dev', 'staging']);
+});
+
+test('an unknown account is refused with the known ones named', () => {
+  expect(() => selectAccounts(['--account', 'prod'], loadEnvironments())).toThrow(/Unknown account 'prod'; the accounts are: dev, staging/);
+});
+
+test('--base/--head selects matrix entries for the affected accounts only', () => {
+  git('checkout', '--quiet', '-b', 'cli', 'main');
+  commit({ 'environments/accounts/staging.ts': 'staging v4' }, 'staging change');
+  git('checkout', '--quiet', 'main');
+  expect(selectAccounts(['--base', 'main', '--head', 'cli'], loadEnvironments(), repo).map((a) => a.account)).toEqual(['staging']);
+});

@@ -1,0 +1,295 @@
+import { Construct } from 'constructs';
+import { Token } from 'cdktf';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import type { AlarmsConfig } from '../environments/schema';
+
+/** Alarm thresholds; the account configuration's `alarms` block. */
+export type AlarmThresholds = AlarmsConfig;
+
+/** Structural views of what gets alarms; the real constructs (PythonFunction, RestApi ...) satisfy them. */
+export interface MonitoredFunction {
+  readonly functionName: string;
+  readonly timeoutSeconds: number;
+}
+export interface MonitoredApi {
+  readonly restApiName: string;
+  readonly stageName: string;
+}
+export interface MonitoredDatabase {
+  readonly instanceIdentifier: string;
+  /** PostgreSQL max_connections of the instance class. */
+  readonly maxConnections: number;
+}
+export interface MonitoredWebAcl {
+  readonly webAclName: string;
+}
+
+export interface AlarmsProps {
+  /** Every alarm notifies this topic on ALARM and on OK. */
+  readonly alarmTopic: { readonly topicArn: string };
+  readonly thresholds: AlarmThresholds;
+  /** Region of the monitored resources (WAF metrics carry it as a dimension). */
+  readonly region: string;
+}
+
+type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+
+interface AlarmSpec {
+  readonly id: string;
+  readonly alarmName: string;
+  readonly description: string;
+  readonly threshold: number;
+  readonly comparisonOperator: 'GreaterThanThreshold' | 'LessThanThreshold';
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly treatMissingData: TreatMissingData;
+  readonly metric:
+    | { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string>; readonly statistic: string }
+    | { readonly expression: string; readonly label: string; readonly inputs: Record<string, { namespace: string; metricName: string; dimensions: Record<string, string> }> };
+}
+
+/** Threshold fields that are percentages. */
+const PERCENT_FIELDS = ['apiErrorRatePercent', 'dbConnectionsPercentOfMax', 'dbCpuPercent', 'functionErrorRatePercent', 'functionDurationPercentOfTimeout'] as const;
+
+/**
+ * The account's CloudWatch alarms, added per monitored thing through alarmOnXxx() helpers (each
+ * safe to call twice). Every alarm notifies the topic when it fires and when it recovers, and
+ * says in its description why it pages. Missing data is chosen per alarm: traffic metrics that
+ * are absent mean "nothing happened" (not breaching); the database's CPU metric is its heartbeat,
+ * so its silence pages.
+ */
+export class Alarms extends Construct {
+  private readonly topicArn: string;
+  private readonly thresholds: AlarmThresholds;
+  private readonly region: string;
+  private readonly names: string[] = [];
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+    validateThresholds(props.thresholds);
+    this.topicArn = props.alarmTopic.topicArn;
+    this.thresholds = props.thresholds;
+    this.region = props.region;
+  }
+
+  /** Names of every alarm created so far. */
+  get alarmNames(): readonly string[] {
+    return [...this.names];
+  }
+
+  /** Error rate, throttles and p95 duration near the timeout. `name` defaults to functionName (must then be a literal). */
+  alarmOnFunction(fn: MonitoredFunction, name: string = literal(fn.functionName, 'functionName')): void {
+    const t = this.thresholds;
+    const dimensions = { FunctionName: fn.functionName };
+    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
+    const durationMs = Math.floor((fn.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
+    this.add({
+      id: `Function-${name}-ErrorRate`,
+      alarmName: `lambda-${name}-error-rate`,
+      description: `More than ${t.functionErrorRatePercent}% of ${name} invocations failed in 5 minutes: callers are getting errors.`,
+      threshold: t.functionErrorRatePercent,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      treatMissingData: 'notBreaching',
+      metric: { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: lambda('Errors'), invocations: lambda('Invocations') } },
+    });
+    this.add({
+      id: `Function-${name}-Throttles`,
+      alarmName: `lambda-${name}-throttles`,
+      description: `${name} was throttled in the last 5 minutes: requests or events were refused at its concurrency limit.`,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      treatMissingData: 'notBreaching',
+      metric: { ...lambda('Throttles'), statistic: 'Sum' },
+    });
+    this.add({
+      id: `Function-${name}-Duration`,
+      alarmName: `lambda-${name}-p95-duration`,
+      description: `${name} p95 duration is above ${t.functionDurationPercentOfTimeout}% of its ${fn.timeoutSeconds} s timeout: timeouts are next.`,
+      threshold: durationMs,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      treatMissingData: 'notBreaching',
+      metric: { ...lambda('Duration'), statistic: 'p95' },
+    });
+  }
+
+  /** 5XX rate and p95 latency of a REST API stage, each sustained for apiEvaluationMinutes. */
+  alarmOnApi(api: MonitoredApi): void {
+    const t = this.thresholds;
+    const name = literal(api.restApiName, 'restApiName');
+    const dimensions = { ApiName: api.restApiName, Stage: api.stageName };
+    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
+    this.add({
+      id: `Api-${name}-5xxRate`,
+      alarmName: `api-${name}-5xx-rate`,
+      description: `More than ${t.apiErrorRatePercent}% of ${name} requests returned 5XX for ${t.apiEvaluationMinutes} minutes: the API is failing its callers.`,
+      threshold: t.apiErrorRatePercent,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 60,
+      evaluationPeriods: t.apiEvaluationMinutes,
+      treatMissingData: 'notBreaching',
+      metric: { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: gateway('5XXError'), requests: gateway('Count') } },
+    });
+    this.add({
+      id: `Api-${name}-Latency`,
+      alarmName: `api-${name}-p95-latency`,
+      description: `${name} p95 latency above ${t.apiP95LatencyMs} ms for ${t.apiEvaluationMinutes} minutes: callers are close to API Gateway's 29 s limit.`,
+      threshold: t.apiP95LatencyMs,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 60,
+      evaluationPeriods: t.apiEvaluationMinutes,
+      treatMissingData: 'notBreaching',
+      metric: { ...gateway('Latency'), statistic: 'p95' },
+    });
+  }
+
+  /** CPU, free storage and connections against the instance's max_connections. */
+  alarmOnDatabase(db: MonitoredDatabase, name: string = literal(db.instanceIdentifier, 'instanceIdentifier')): void {
+    const t = this.thresholds;
+    const rds = (metricName: string, statistic: string) => ({
+      namespace: 'AWS/RDS',
+      metricName,
+      dimensions: { DBInstanceIdentifier: db.instanceIdentifier },
+      statistic,
+    });
+    const connections = Math.floor((db.maxConnections * t.dbConnectionsPercentOfMax) / 100);
+    this.add({
+      id: `Database-${name}-Cpu`,
+      alarmName: `rds-${name}-cpu`,
+      description: `${name} CPU above ${t.dbCpuPercent}% for 15 minutes, or no CPU data (instance down): queries will slow down.`,
+      threshold: t.dbCpuPercent,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 300,
+      evaluationPeriods: 3,
+      // RDS reports CPU every minute while the instance runs, so silence means it is down.
+      treatMissingData: 'breaching',
+      metric: rds('CPUUtilization', 'Average'),
+    });
+    this.add({
+      id: `Database-${name}-FreeStorage`,
+      alarmName: `rds-${name}-free-storage`,
+      description: `${name} has less than ${t.dbFreeStorageGiB} GiB free: writes fail when it runs out (autoscaling may be at its maximum).`,
+      threshold: t.dbFreeStorageGiB * 1024 ** 3,
+      comparisonOperator: 'LessThanThreshold',
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      // Liveness is the CPU alarm's job; a gap must not flip this alarm either way.
+      treatMissingData: 'ignore',
+      metric: rds('FreeStorageSpace', 'Minimum'),
+    });
+    this.add({
+      id: `Database-${name}-Connections`,
+      alarmName: `rds-${name}-connections`,
+      description: `${name} has more than ${connections} connections (${t.dbConnectionsPercentOfMax}% of ${db.maxConnections}) for 5 minutes: new connections will be refused.`,
+      threshold: connections,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 60,
+      evaluationPeriods: 5,
+      treatMissingData: 'ignore',
+      metric: rds('DatabaseConnections', 'Maximum'),
+    });
+  }
+
+  /** Any message in a dead-letter queue is a lost event or invocation that needs a person. */
+  alarmOnDeadLetterQueue(queueName: string): void {
+    const name = literal(queueName, 'queueName');
+    this.add({
+      id: `Dlq-${name}`,
+      alarmName: `sqs-${name}-not-empty`,
+      description: `${name} holds messages: events or invocations failed every retry and wait for someone to inspect and redrive them.`,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      // SQS stops reporting queues that stay idle; an idle dead-letter queue is an empty one.
+      treatMissingData: 'notBreaching',
+      metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: 'Maximum' },
+    });
+  }
+
+  /** A spike of blocked requests: an attack, or a rule blocking legitimate callers. */
+  alarmOnWebAcl(acl: MonitoredWebAcl): void {
+    const t = this.thresholds;
+    const name = literal(acl.webAclName, 'webAclName');
+    this.add({
+      id: `WebAcl-${name}-Blocked`,
+      alarmName: `waf-${name}-blocked-spike`,
+      description: `WAF ${name} blocked more than ${t.wafBlockedRequestsPer5Minutes} requests in 5 minutes: an attack, or a rule blocking real callers.`,
+      threshold: t.wafBlockedRequestsPer5Minutes,
+      comparisonOperator: 'GreaterThanThreshold',
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      // WAF publishes BlockedRequests only when it blocks something.
+      treatMissingData: 'notBreaching',
+      metric: { namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensions: { WebACL: acl.webAclName, Region: this.region, Rule: 'ALL' }, statistic: 'Sum' },
+    });
+  }
+
+  private add(spec: AlarmSpec): void {
+    if (this.node.tryFindChild(spec.id)) return;
+    const common: CloudwatchMetricAlarmConfig = {
+      alarmName: spec.alarmName,
+      alarmDescription: spec.description,
+      comparisonOperator: spec.comparisonOperator,
+      threshold: spec.threshold,
+      evaluationPeriods: spec.evaluationPeriods,
+      datapointsToAlarm: spec.evaluationPeriods,
+      treatMissingData: spec.treatMissingData,
+      actionsEnabled: true,
+      alarmActions: [this.topicArn],
+      okActions: [this.topicArn],
+    };
+    const metric = spec.metric;
+    if ('expression' in metric) {
+      new CloudwatchMetricAlarm(this, spec.id, {
+        ...common,
+        metricQuery: [
+          ...Object.entries(metric.inputs).map(([queryId, input]) => ({
+            id: queryId,
+            returnData: false,
+            metric: { ...input, period: spec.periodSeconds, stat: 'Sum' },
+          })),
+          { id: 'rate', expression: metric.expression, label: metric.label, returnData: true },
+        ],
+      });
+    } else {
+      const percentile = /^p\d+(\.\d+)?$/.test(metric.statistic);
+      new CloudwatchMetricAlarm(this, spec.id, {
+        ...common,
+        namespace: metric.namespace,
+        metricName: metric.metricName,
+        dimensions: metric.dimensions,
+        period: spec.periodSeconds,
+        ...(percentile ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic }),
+      });
+    }
+    this.names.push(spec.alarmName);
+  }
+}
+
+function literal(value: string, field: string): string {
+  if (Token.isUnresolved(value)) {
+    throw new Error(`Alarms: ${field} is only known at apply time; pass the name explicitly so alarm names are stable`);
+  }
+  return value;
+}
+
+function validateThresholds(thresholds: AlarmThresholds): void {
+  const problems: string[] = [];
+  for (const field of PERCENT_FIELDS) {
+    const value = thresholds[field];
+    if (!(value > 0 && value <= 100)) problems.push(`${field} ${value} must be a percentage above 0 and at most 100`);
+  }
+  for (const field of ['apiP95LatencyMs', 'apiEvaluationMinutes', 'wafBlockedRequestsPer5Minutes'] as const) {
+    const value = thresholds[field];
+    if (!(Number.isInteger(value) && value > 0)) problems.push(`${field} ${value} must be a positive whole number`);
+  }
+  if (!(thresholds.dbFreeStorageGiB > 0)) problems.push(`dbFreeStorageGiB ${thresholds.dbFreeStorageGiB} must be above 0`);
+  if (thresholds.apiEvaluationMinutes * 60 > 86400) problems.push(`apiEvaluationMinutes ${thresholds.apiEvaluationMinutes} must be at most 1440 (CloudWatch evaluates at most one day)`);
+  if (problems.length) throw new Error(`Alarms thresholds invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+}

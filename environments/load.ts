@@ -117,7 +117,10 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
     const withTags = { ...merged, tags: { ...merged.tags, account: merged.name, environment: merged.environment } };
     const parsed = accountSchema.safeParse(withTags);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`${file}: ${fieldPath(issue.path)}: ${issue.message}`);
+      for (const issue of parsed.error.issues) {
+        const fix = issue.code === 'unrecognized_keys' ? ' (not a setting of this schema: remove it or fix its spelling, see environments/schema.ts)' : '';
+        problems.push(`${file}: ${fieldPath(issue.path)}: ${issue.message}${fix}`);
+      }
       continue;
     }
     accounts.push({ file, config: parsed.data });

@@ -73,4 +73,17 @@ export class EncryptionKey extends Construct {
       resources: [this.keyArn],
     });
   }
+
+  /**
+   * Grants key actions only for calls a service makes on the principal's behalf (kms:ViaService),
+   * e.g. 's3' for SSE-KMS objects: the principal can use the key through that service, never directly.
+   */
+  grantViaService(grantee: IGrantee, sid: string, actions: readonly string[], service: string): void {
+    grantee.addToPrincipalPolicy({
+      sid,
+      actions,
+      resources: [this.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `${service}.${this.region}.amazonaws.com` } },
+    });
+  }
 }

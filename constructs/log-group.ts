@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import type { EncryptionKey } from './encryption-key';
 
@@ -9,10 +10,14 @@ export interface LogGroupProps {
   readonly encryptionKey: EncryptionKey;
 }
 
-/** A CloudWatch log group that is always KMS-encrypted and never kept forever. */
-export class LogGroup extends Construct {
+/**
+ * A CloudWatch log group that is always KMS-encrypted and never kept forever. It can be a
+ * dependsOn target, for services that would otherwise create the group themselves first.
+ */
+export class LogGroup extends Construct implements ITerraformDependable {
   readonly logGroupArn: string;
   readonly logGroupName: string;
+  readonly fqn: string;
 
   constructor(scope: Construct, id: string, props: LogGroupProps) {
     super(scope, id);
@@ -24,5 +29,6 @@ export class LogGroup extends Construct {
     });
     this.logGroupArn = group.arn;
     this.logGroupName = group.name;
+    this.fqn = group.fqn;
   }
 }

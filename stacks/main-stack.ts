@@ -1,6 +1,11 @@
 import { Construct } from 'constructs';
 import type { AccountConfig } from '../environments/schema';
 import { EncryptionKey } from '../constructs/encryption-key';
+import { EventQueue } from '../constructs/event-queue';
+import { Network } from '../constructs/network';
+import { PostgresDatabase } from '../constructs/postgres-database';
+import { SoftwareEventsTable } from '../constructs/software-events-table';
+import { UploadsBucket } from '../constructs/uploads-bucket';
 import { AccountStack } from './account-stack';
 
 export interface MainStackProps {
@@ -11,6 +16,11 @@ export interface MainStackProps {
 export class MainStack extends AccountStack {
   /** The account's customer-managed key for logs, queues, topics, buckets, tables and the database. */
   readonly key: EncryptionKey;
+  readonly network: Network;
+  readonly database: PostgresDatabase;
+  readonly uploads: UploadsBucket;
+  readonly events: SoftwareEventsTable;
+  readonly eventsQueue: EventQueue;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     super(scope, id, { config: props.config, unit: 'main' });
@@ -20,6 +30,39 @@ export class MainStack extends AccountStack {
       description: `Customer-managed key for ${config.name} data at rest`,
       accountId: config.accountId,
       region: config.region,
+    });
+
+    this.network = new Network(this, 'Network', {
+      ...config.network,
+      name: config.name,
+      region: config.region,
+      availabilityZones: config.availabilityZones,
+      encryptionKey: this.key,
+    });
+    this.database = new PostgresDatabase(this, 'Database', {
+      ...config.database,
+      identifier: `${config.database.databaseName.replace(/_/g, '-')}-postgres`,
+      accountId: config.accountId,
+      region: config.region,
+      network: this.network,
+      encryptionKey: this.key,
+      logRetentionDays: config.logRetentionDays,
+    });
+    this.uploads = new UploadsBucket(this, 'Uploads', {
+      bucketName: `${config.organisation}-uploads-${config.accountId}-${config.region}`,
+      encryptionKey: this.key,
+      corsAllowedOrigins: config.storage.corsAllowedOrigins,
+    });
+    this.events = new SoftwareEventsTable(this, 'SoftwareEvents', {
+      encryptionKey: this.key,
+      // The account's one switch for protecting stored data from deletion (off in dev).
+      deletionProtection: config.database.deletionProtection,
+    });
+    this.eventsQueue = new EventQueue(this, 'SoftwareEventQueue', {
+      queueName: 'software-update-events',
+      encryptionKey: this.key,
+      messageRetentionSeconds: config.queue.messageRetentionSeconds,
+      maxReceiveCount: config.queue.maxReceiveCount,
     });
   }
 }

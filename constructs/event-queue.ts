@@ -1,0 +1,141 @@
+import { Construct } from 'constructs';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
+import type { EncryptionKey } from './encryption-key';
+import type { IGrantee } from './iam';
+
+/** SQS's longest retention, given to the dead-letter queue so failed events wait for a human. */
+const MAX_RETENTION_SECONDS = 1209600;
+
+export interface EventQueueProps {
+  /** Queue name; the dead-letter queue is <queueName>-dlq. */
+  readonly queueName: string;
+  readonly encryptionKey: EncryptionKey;
+  /** How long an unconsumed message is kept (60-1209600). */
+  readonly messageRetentionSeconds: number;
+  /** Receives before a message moves to the dead-letter queue (1-1000). */
+  readonly maxReceiveCount: number;
+  /**
+   * How long a received message stays hidden. AWS advises six times the consumer function's
+   * timeout for Lambda event sources. Default: 60.
+   */
+  readonly visibilityTimeoutSeconds?: number;
+}
+
+/**
+ * A KMS-encrypted SQS queue with a dead-letter queue behind it: messages that fail
+ * maxReceiveCount times move aside instead of blocking the queue, and only this queue may
+ * redrive into the dead-letter queue. Both queues refuse requests that are not over TLS.
+ */
+export class EventQueue extends Construct {
+  readonly queueArn: string;
+  readonly queueUrl: string;
+  readonly queueName: string;
+  readonly deadLetterQueueArn: string;
+  readonly deadLetterQueueName: string;
+  readonly deadLetterQueueUrl: string;
+  readonly visibilityTimeoutSeconds: number;
+  private readonly encryptionKey: EncryptionKey;
+
+  constructor(scope: Construct, id: string, props: EventQueueProps) {
+    super(scope, id);
+    validateQueueProps(props);
+    this.encryptionKey = props.encryptionKey;
+    this.visibilityTimeoutSeconds = props.visibilityTimeoutSeconds ?? 60;
+    const encryption = {
+      kmsMasterKeyId: props.encryptionKey.keyArn,
+      // Reuse a data key for 5 minutes: fewer KMS calls at the same protection.
+      kmsDataKeyReusePeriodSeconds: 300,
+    };
+    const dlq = new SqsQueue(this, 'DeadLetterQueue', {
+      name: `${props.queueName}-dlq`,
+      messageRetentionSeconds: MAX_RETENTION_SECONDS,
+      ...encryption,
+    });
+    const queue = new SqsQueue(this, 'Queue', {
+      name: props.queueName,
+      messageRetentionSeconds: props.messageRetentionSeconds,
+      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      // Long polling: fewer empty receives.
+      receiveWaitTimeSeconds: 20,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: props.maxReceiveCount }),
+      ...encryption,
+    });
+    new SqsQueueRedriveAllowPolicy(this, 'RedriveAllow', {
+      queueUrl: dlq.url,
+      redriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [queue.arn] }),
+    });
+    for (const [policyId, target] of [
+      ['QueuePolicy', queue],
+      ['DeadLetterQueuePolicy', dlq],
+    ] as const) {
+      new SqsQueuePolicy(this, policyId, {
+        queueUrl: target.url,
+        policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 'sqs:*',
+              Resource: target.arn,
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
+        }),
+      });
+    }
+    this.queueArn = queue.arn;
+    this.queueUrl = queue.url;
+    this.queueName = queue.name;
+    this.deadLetterQueueArn = dlq.arn;
+    this.deadLetterQueueName = dlq.name;
+    this.deadLetterQueueUrl = dlq.url;
+  }
+
+  /** Receive, delete and extend visibility of messages (what a Lambda event source mapping needs). */
+  grantConsume(grantee: IGrantee): void {
+    const name = this.sidName();
+    grantee.addToPrincipalPolicy({
+      sid: `SqsConsume${name}`,
+      actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+      resources: [this.queueArn],
+    });
+    this.encryptionKey.grantViaService(grantee, `SqsDecrypt${name}`, ['kms:Decrypt'], 'sqs');
+  }
+
+  /** Send messages, encrypting them through SQS. */
+  grantSend(grantee: IGrantee): void {
+    const name = this.sidName();
+    grantee.addToPrincipalPolicy({
+      sid: `SqsSend${name}`,
+      actions: ['sqs:SendMessage', 'sqs:GetQueueUrl'],
+      resources: [this.queueArn],
+    });
+    this.encryptionKey.grantViaService(grantee, `SqsEncrypt${name}`, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs');
+  }
+
+  private sidName(): string {
+    return this.node.id.replace(/[^A-Za-z0-9]/g, '');
+  }
+}
+
+function validateQueueProps(props: EventQueueProps): void {
+  const where = `EventQueue ${props.queueName}`;
+  // The dead-letter queue adds '-dlq' to the 80-character SQS limit.
+  if (!/^[A-Za-z0-9_-]{1,76}$/.test(props.queueName)) {
+    throw new Error(`${where}: queue name must be 1-76 letters, digits, '-' or '_' (the dead-letter queue appends -dlq)`);
+  }
+  if (!Number.isInteger(props.messageRetentionSeconds) || props.messageRetentionSeconds < 60 || props.messageRetentionSeconds > MAX_RETENTION_SECONDS) {
+    throw new Error(`${where}: messageRetentionSeconds ${props.messageRetentionSeconds} is outside 60-${MAX_RETENTION_SECONDS} (1 minute to 14 days)`);
+  }
+  if (!Number.isInteger(props.maxReceiveCount) || props.maxReceiveCount < 1 || props.maxReceiveCount > 1000) {
+    throw new Error(`${where}: maxReceiveCount ${props.maxReceiveCount} is outside 1-1000`);
+  }
+  const visibility = props.visibilityTimeoutSeconds ?? 60;
+  if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43200) {
+    throw new Error(`${where}: visibilityTimeoutSeconds ${visibility} is outside 0-43200 (12 hours)`);
+  }
+}

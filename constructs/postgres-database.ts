@@ -1,0 +1,336 @@
+import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
+import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-default-target-group';
+import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { DB_INSTANCE_FAMILIES, dbDefaultMaxConnections } from '../environments/aws-facts';
+import type { EncryptionKey } from './encryption-key';
+import type { IGrantee } from './iam';
+import { LogGroup } from './log-group';
+import { type Network, POSTGRES_PORT } from './network';
+import type { SecurityGroup } from './security-group';
+import { ServiceRole } from './service-role';
+
+/** The CA every client verifies against (RSA 2048, valid to 2061). */
+export const RDS_CA_IDENTIFIER = 'rds-ca-rsa2048-g1';
+
+const ENHANCED_MONITORING_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole';
+const LOG_EXPORTS = ['postgresql', 'upgrade'];
+const PERFORMANCE_INSIGHTS_RETENTION_DAYS = [7, 31, 93, 731];
+const MONITORING_INTERVALS_SECONDS = [1, 5, 10, 15, 30, 60];
+
+export interface PostgresDatabaseProps {
+  /** RDS instance identifier, unique in the account and region. */
+  readonly identifier: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** VPC, private subnets and the database / Lambda security groups. */
+  readonly network: Network;
+  /** Encrypts storage, Performance Insights, the master secret and the exported logs. */
+  readonly encryptionKey: EncryptionKey;
+  /**
+   * PostgreSQL version, `16` or `16.4`, 15 or newer. Only the major is sent to RDS: minors are
+   * upgraded automatically, and pinning one would make every such upgrade show as drift.
+   */
+  readonly engineVersion: string;
+  /** Instance class, e.g. db.t4g.micro; the family must be in environments/aws-facts.ts. */
+  readonly instanceClass: string;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  /** Default: 20. */
+  readonly allocatedStorageGiB?: number;
+  /** Storage autoscaling ceiling. Default: 100. */
+  readonly maxAllocatedStorageGiB?: number;
+  /** 1-35. Default: 7. */
+  readonly backupRetentionDays?: number;
+  /** Standby in the second zone. Default: true. */
+  readonly multiAz?: boolean;
+  /** Default: true. */
+  readonly deletionProtection?: boolean;
+  /** Snapshot the instance when it is destroyed. Default: true. */
+  readonly finalSnapshot?: boolean;
+  /** Put an RDS Proxy (IAM auth and TLS required) in front of the instance. Default: false. */
+  readonly proxy?: boolean;
+  /** 7, 31, 93 or 731. Default: 7 (the free tier). */
+  readonly performanceInsightsRetentionDays?: number;
+  /** Enhanced monitoring granularity: 1, 5, 10, 15, 30 or 60. Default: 60. */
+  readonly monitoringIntervalSeconds?: number;
+  /** Statements running longer than this are logged. Default: 1000. */
+  readonly slowStatementMs?: number;
+  /** Retention of the exported PostgreSQL logs. Default: 90. */
+  readonly logRetentionDays?: number;
+  /** Daily backup window (UTC), must not overlap the maintenance window. Default: 02:00-03:00. */
+  readonly backupWindow?: string;
+  /** Weekly maintenance window (UTC). Default: sun:03:30-sun:04:30. */
+  readonly maintenanceWindow?: string;
+}
+
+/**
+ * RDS PostgreSQL in the private subnets: encrypted with the account key, TLS forced, IAM
+ * authentication on, the master password generated and kept by RDS in Secrets Manager (never in
+ * code or state), backups, Performance Insights, enhanced monitoring and log exports; optionally an
+ * RDS Proxy so bursts of Lambda invocations share a pool of connections.
+ */
+export class PostgresDatabase extends Construct {
+  readonly endpointAddress: string;
+  readonly port = POSTGRES_PORT;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  /** ARN of the RDS-managed master secret (JSON with username and password). */
+  readonly secretArn: string;
+  readonly instanceIdentifier: string;
+  readonly instanceArn: string;
+  readonly instanceClass: string;
+  /** PostgreSQL's default max_connections for the instance class (for the connections alarm). */
+  readonly maxConnections: number;
+  readonly proxyEndpoint?: string;
+  readonly proxyName?: string;
+  /** Where clients connect: the proxy when there is one, else the instance. */
+  readonly connectHost: string;
+  readonly securityGroup: SecurityGroup;
+  readonly securityGroupId: string;
+  readonly parameterGroupFamily: string;
+  private readonly encryptionKey: EncryptionKey;
+  private readonly dbUserArnPrefixes: string[];
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    const major = validatePostgresProps(props);
+    const key = props.encryptionKey;
+    this.encryptionKey = key;
+    this.parameterGroupFamily = `postgres${major}`;
+    this.securityGroup = props.network.databaseSecurityGroup;
+    this.securityGroupId = this.securityGroup.securityGroupId;
+
+    const subnets = new DbSubnetGroup(this, 'SubnetGroup', {
+      name: props.identifier,
+      description: `Private subnets of ${props.identifier}`,
+      subnetIds: props.network.privateSubnetIds,
+    });
+    const parameters = new DbParameterGroup(this, 'ParameterGroup', {
+      namePrefix: `${props.identifier}-`,
+      family: this.parameterGroupFamily,
+      description: `TLS-only, slow statements logged (${props.identifier})`,
+      parameter: [
+        { name: 'rds.force_ssl', value: '1' },
+        { name: 'log_min_duration_statement', value: String(props.slowStatementMs ?? 1000) },
+      ],
+      // A major upgrade needs a group of the new family before the old one can go.
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const monitoringRole = new ServiceRole(this, 'MonitoringRole', {
+      roleName: `${props.identifier}-monitoring`,
+      servicePrincipal: 'monitoring.rds.amazonaws.com',
+      description: `Enhanced monitoring of ${props.identifier}`,
+      managedPolicyArns: [ENHANCED_MONITORING_POLICY_ARN],
+    });
+    // Created here so they are encrypted and expire; RDS would otherwise create them unencrypted, kept forever.
+    const logGroups = LOG_EXPORTS.map(
+      (log) =>
+        new LogGroup(this, `${log[0].toUpperCase()}${log.slice(1)}Logs`, {
+          logGroupName: `/aws/rds/instance/${props.identifier}/${log}`,
+          retentionDays: props.logRetentionDays ?? 90,
+          encryptionKey: key,
+        }),
+    );
+
+    const finalSnapshot = props.finalSnapshot ?? true;
+    const instance = new DbInstance(this, 'Instance', {
+      identifier: props.identifier,
+      engine: 'postgres',
+      engineVersion: major,
+      instanceClass: props.instanceClass,
+      allocatedStorage: props.allocatedStorageGiB ?? 20,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB ?? 100,
+      storageType: 'gp3',
+      storageEncrypted: true,
+      kmsKeyId: key.keyArn,
+      dbName: props.databaseName,
+      username: props.masterUsername,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: key.keyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      port: POSTGRES_PORT,
+      dbSubnetGroupName: subnets.name,
+      vpcSecurityGroupIds: [this.securityGroupId],
+      publiclyAccessible: false,
+      parameterGroupName: parameters.name,
+      caCertIdentifier: RDS_CA_IDENTIFIER,
+      multiAz: props.multiAz ?? true,
+      backupRetentionPeriod: props.backupRetentionDays ?? 7,
+      backupWindow: props.backupWindow ?? '02:00-03:00',
+      maintenanceWindow: props.maintenanceWindow ?? 'sun:03:30-sun:04:30',
+      copyTagsToSnapshot: true,
+      autoMinorVersionUpgrade: true,
+      deletionProtection: props.deletionProtection ?? true,
+      skipFinalSnapshot: !finalSnapshot,
+      finalSnapshotIdentifier: finalSnapshot ? `${props.identifier}-final` : undefined,
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: key.keyArn,
+      performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays ?? 7,
+      monitoringInterval: props.monitoringIntervalSeconds ?? 60,
+      monitoringRoleArn: monitoringRole.roleArn,
+      enabledCloudwatchLogsExports: LOG_EXPORTS,
+      dependsOn: logGroups,
+    });
+
+    this.endpointAddress = instance.address;
+    this.databaseName = props.databaseName;
+    this.masterUsername = props.masterUsername;
+    this.secretArn = instance.masterUserSecret.get(0).secretArn;
+    this.instanceIdentifier = instance.identifier;
+    this.instanceArn = instance.arn;
+    this.instanceClass = props.instanceClass;
+    this.maxConnections = dbDefaultMaxConnections(props.instanceClass);
+    this.dbUserArnPrefixes = [`arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${instance.resourceId}`];
+
+    if (props.proxy ?? false) {
+      const proxy = this.createProxy(props, instance);
+      this.proxyEndpoint = proxy.endpoint;
+      this.proxyName = proxy.name;
+      // IAM auth through the proxy is authorised on the proxy's resource id (prx-...), the last part of its ARN.
+      this.dbUserArnPrefixes.push(`arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${Fn.element(Fn.split(':', proxy.arn), 6)}`);
+    }
+    this.connectHost = this.proxyEndpoint ?? this.endpointAddress;
+  }
+
+  /** rds-db:connect as `dbUser` (IAM database authentication), on the instance and the proxy if any. */
+  grantConnect(grantee: IGrantee, dbUser: string): void {
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(dbUser)) {
+      throw new Error(`PostgresDatabase ${this.node.id}: database user '${dbUser}' is not a plain PostgreSQL role name; use lower-case letters, digits and _`);
+    }
+    grantee.addToPrincipalPolicy({
+      sid: `DbConnect${pascal(this.node.id)}${pascal(dbUser)}`,
+      actions: ['rds-db:connect'],
+      resources: this.dbUserArnPrefixes.map((prefix) => `${prefix}/${dbUser}`),
+    });
+  }
+
+  /** Read the RDS-managed master secret (and decrypt it through Secrets Manager only). */
+  grantReadSecret(grantee: IGrantee): void {
+    const name = pascal(this.node.id);
+    grantee.addToPrincipalPolicy({
+      sid: `ReadSecret${name}`,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resources: [this.secretArn],
+    });
+    this.encryptionKey.grantViaService(grantee, `DecryptSecret${name}`, ['kms:Decrypt'], 'secretsmanager');
+  }
+
+  private createProxy(props: PostgresDatabaseProps, instance: DbInstance): DbProxy {
+    const proxyName = `${props.identifier}-proxy`;
+    const proxyGroup = props.network.securityGroup('DatabaseProxySecurityGroup', 'database-proxy', `RDS Proxy of ${props.identifier}`);
+    props.network.lambdaSecurityGroup.connectTo(proxyGroup, POSTGRES_PORT, 'LambdaToProxy', 'PostgreSQL from the Lambda functions to the RDS Proxy');
+    proxyGroup.connectTo(this.securityGroup, POSTGRES_PORT, 'ProxyToDatabase', 'PostgreSQL from the RDS Proxy to the database');
+
+    const role = new ServiceRole(this, 'ProxyRole', {
+      roleName: proxyName,
+      servicePrincipal: 'rds.amazonaws.com',
+      description: `Lets ${proxyName} read the master secret it connects with`,
+    });
+    this.grantReadSecret(role);
+    const logs = new LogGroup(this, 'ProxyLogs', {
+      logGroupName: `/aws/rds/proxy/${proxyName}`,
+      retentionDays: props.logRetentionDays ?? 90,
+      encryptionKey: props.encryptionKey,
+    });
+    const proxy = new DbProxy(this, 'Proxy', {
+      name: proxyName,
+      engineFamily: 'POSTGRESQL',
+      roleArn: role.roleArn,
+      vpcSubnetIds: props.network.privateSubnetIds,
+      vpcSecurityGroupIds: [proxyGroup.securityGroupId],
+      requireTls: true,
+      debugLogging: false,
+      idleClientTimeout: 1800,
+      auth: [
+        {
+          authScheme: 'SECRETS',
+          iamAuth: 'REQUIRED',
+          secretArn: this.secretArn,
+          description: 'RDS-managed master secret; clients authenticate with IAM',
+        },
+      ],
+      dependsOn: [logs],
+    });
+    const targets = new DbProxyDefaultTargetGroup(this, 'ProxyTargetGroup', {
+      dbProxyName: proxy.name,
+      connectionPoolConfig: {
+        // Leave headroom for direct admin sessions and RDS's own connections.
+        maxConnectionsPercent: 90,
+        maxIdleConnectionsPercent: 50,
+        connectionBorrowTimeout: 120,
+      },
+    });
+    new DbProxyTarget(this, 'ProxyTarget', {
+      dbProxyName: proxy.name,
+      targetGroupName: targets.name,
+      dbInstanceIdentifier: instance.identifier,
+    });
+    return proxy;
+  }
+}
+
+function pascal(value: string): string {
+  return value
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** Validates the props and returns the PostgreSQL major version. */
+function validatePostgresProps(props: PostgresDatabaseProps): string {
+  const where = `PostgresDatabase ${props.identifier}`;
+  if (!/^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/.test(props.identifier)) {
+    throw new Error(`${where}: identifier '${props.identifier}' must be 2-63 lower-case letters, digits and single hyphens, starting with a letter`);
+  }
+  const version = /^(\d+)(\.\d+)?$/.exec(props.engineVersion);
+  if (!version || Number(version[1]) < 15) {
+    throw new Error(`${where}: engineVersion '${props.engineVersion}' is not a current PostgreSQL version; use 15 or newer, e.g. 16.4`);
+  }
+  const classMatch = /^(db\.[a-z0-9]+)\.([a-z0-9]+)$/.exec(props.instanceClass);
+  const family = classMatch ? DB_INSTANCE_FAMILIES[classMatch[1]] : undefined;
+  if (!classMatch || !family) {
+    throw new Error(
+      `${where}: instance class '${props.instanceClass}' is not of a known family; use <family>.<size> with family one of ${Object.keys(DB_INSTANCE_FAMILIES).join(', ')}`,
+    );
+  }
+  if (family[classMatch[2]] === undefined) {
+    throw new Error(`${where}: instance class '${props.instanceClass}' has an unknown size; ${classMatch[1]} comes in ${Object.keys(family).join(', ')}`);
+  }
+  const retention = props.backupRetentionDays ?? 7;
+  if (!Number.isInteger(retention) || retention < 1 || retention > 35) {
+    throw new Error(`${where}: backupRetentionDays ${retention} is outside 1-35; RDS keeps automated backups for 1 to 35 days`);
+  }
+  const allocated = props.allocatedStorageGiB ?? 20;
+  const ceiling = props.maxAllocatedStorageGiB ?? 100;
+  if (!Number.isInteger(allocated) || allocated < 20 || allocated > 65536) {
+    throw new Error(`${where}: allocatedStorageGiB ${allocated} is outside 20-65536 (gp3 limits)`);
+  }
+  if (!Number.isInteger(ceiling) || ceiling < allocated || ceiling > 65536) {
+    throw new Error(`${where}: maxAllocatedStorageGiB ${ceiling} must be an integer between allocatedStorageGiB (${allocated}) and 65536`);
+  }
+  const insights = props.performanceInsightsRetentionDays ?? 7;
+  if (!PERFORMANCE_INSIGHTS_RETENTION_DAYS.includes(insights)) {
+    throw new Error(`${where}: performanceInsightsRetentionDays ${insights} is not offered; use one of ${PERFORMANCE_INSIGHTS_RETENTION_DAYS.join(', ')}`);
+  }
+  const monitoring = props.monitoringIntervalSeconds ?? 60;
+  if (!MONITORING_INTERVALS_SECONDS.includes(monitoring)) {
+    throw new Error(`${where}: monitoringIntervalSeconds ${monitoring} is not offered; use one of ${MONITORING_INTERVALS_SECONDS.join(', ')}`);
+  }
+  const slow = props.slowStatementMs ?? 1000;
+  if (!Number.isInteger(slow) || slow < 1) {
+    throw new Error(`${where}: slowStatementMs ${slow} must be a positive whole number of milliseconds`);
+  }
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.databaseName)) {
+    throw new Error(`${where}: databaseName '${props.databaseName}' must start with a letter and hold only lower-case letters, digits and _`);
+  }
+  if (!/^[a-z][a-z0-9_]{0,15}$/.test(props.masterUsername)) {
+    throw new Error(`${where}: masterUsername '${props.masterUsername}' must be 1-16 lower-case letters, digits and _, starting with a letter`);
+  }
+  return version[1];
+}

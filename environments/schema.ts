@@ -97,7 +97,8 @@ export const wafSchema = z.strictObject({
   rateLimitPer5Minutes: z.number().int().min(10).max(2000000000),
 });
 
-const percent = z.number().gt(0).max(100);
+const PERCENT_ERROR = 'is a percentage: use a number above 0 and at most 100';
+const percent = z.number().gt(0, { error: PERCENT_ERROR }).max(100, { error: PERCENT_ERROR });
 
 export const alarmsSchema = z.strictObject({
   apiErrorRatePercent: percent,

@@ -1,0 +1,59 @@
+import { ConfigError, loadEnvironments, type Overrides } from '../../environments/load';
+
+function problemsFor(overrides: Overrides): readonly string[] {
+  try {
+    loadEnvironments({ overrides });
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('configuration was accepted');
+}
+
+test('both accounts load with alarm thresholds and notifications', () => {
+  const accounts = loadEnvironments({ overrides: {} });
+  for (const account of accounts) {
+    expect(account.alarms.apiErrorRatePercent).toBe(5);
+    expect(account.alarms.apiP95LatencyMs).toBe(10000);
+    expect(account.alarms.dbConnectionsPercentOfMax).toBe(80);
+    expect(account.notifications.emails.length).toBeGreaterThan(0);
+  }
+});
+
+test('an account may override one threshold and keep the rest', () => {
+  const staging = loadEnvironments({ overrides: { staging: { alarms: { apiP95LatencyMs: 3000 } } } }).find((a) => a.name === 'staging');
+  expect(staging?.alarms).toMatchObject({ apiP95LatencyMs: 3000, apiErrorRatePercent: 5 });
+});
+
+test('an invalid email address is refused naming the file, the field and the value kind', () => {
+  expect(problemsFor({ dev: { notifications: { emails: ['platform-alerts@example.com', 'on call'] } } })).toEqual([
+    expect.stringMatching(/accounts[/\\]dev\.ts: notifications\.emails\.1: is not a valid email address$/),
+  ]);
+});
+
+test.each([
+  ['apiErrorRatePercent', 0],
+  ['apiErrorRatePercent', 150],
+  ['dbConnectionsPercentOfMax', 101],
+  ['functionDurationPercentOfTimeout', -5],
+])('alarm threshold %s = %d is out of range and refused', (field, value) => {
+  const [problem, ...rest] = problemsFor({ staging: { alarms: { [field]: value } } });
+  expect(rest).toEqual([]);
+  expect(problem).toMatch(new RegExp(`accounts[/\\\\]staging\\.ts: alarms\\.${field}: `));
+  expect(problem).toMatch(/too (small|big)|expected number to be (>|<)/i);
+});
+
+test.each([
+  ['apiP95LatencyMs', 0],
+  ['apiEvaluationMinutes', 2.5],
+  ['wafBlockedRequestsPer5Minutes', -1],
+])('non-positive or fractional %s = %d is refused', (field, value) => {
+  const problems = problemsFor({ dev: { alarms: { [field]: value } } });
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toContain(`dev.ts: alarms.${field}: `);
+});
+
+test('a misspelt alarm knob is an error, not a silently ignored threshold', () => {
+  const problems = problemsFor({ dev: { alarms: { apiErrorRate: 3 } as never } });
+  expect(problems[0]).toMatch(/dev\.ts: alarms: .*apiErrorRate/);
+});

@@ -1,0 +1,174 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { startStandIns } from '../../scripts/local-aws/stand-ins';
+import {
+  commentMarker,
+  main,
+  MAX_COMMENT_CHARS,
+  renderFailure,
+  renderSummary,
+  summarizePlan,
+  type PlanJson,
+} from '../../scripts/plan-summary';
+
+const run = promisify(execFile);
+const ACCOUNT_ID = '824357028182';
+const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
+
+let workDir: string;
+let planJson: PlanJson;
+let planText: string;
+
+/** A prior state: three queues as if applied earlier, one of which the configuration no longer has. */
+function queueState(name: string, attributes: Record<string, unknown>) {
+  const arn = `arn:aws:sqs:eu-west-1:${ACCOUNT_ID}:${attributes.name as string}`;
+  const url = `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT_ID}/${attributes.name as string}`;
+  return {
+    mode: 'managed',
+    type: 'aws_sqs_queue',
+    name,
+    provider: PROVIDER,
+    instances: [
+      {
+        schema_version: 0,
+        attributes: {
+          id: url,
+          url,
+          arn,
+          fifo_queue: false,
+          content_based_deduplication: false,
+          delay_seconds: 0,
+          max_message_size: 262144,
+          message_retention_seconds: 345600,
+          receive_wait_time_seconds: 0,
+          sqs_managed_sse_enabled: true,
+          tags: {},
+          tags_all: {},
+          ...attributes,
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Synthesizes a small cdktf stack, writes a prior state, and plans it offline with the real AWS
+ * provider (from TF_PROVIDER_MIRROR when set) against the STS stand-in; the plan is saved and read
+ * back with `terraform show -json`, exactly as the workflows do.
+ */
+beforeAll(async () => {
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-summary-'));
+  const app = new App({ outdir: workDir });
+  const stack = new TerraformStack(app, 'fixture');
+  // Explicit, relative to the stack folder: cdktf's default local state would land in the repository.
+  new LocalBackend(stack, { path: 'terraform.tfstate' });
+  new AwsProvider(stack, 'aws', { region: 'eu-west-1', allowedAccountIds: [ACCOUNT_ID] });
+  new SqsQueue(stack, 'Kept', { name: 'kept', visibilityTimeoutSeconds: 60 });
+  new SqsQueue(stack, 'Renamed', { name: 'renamed-v2', visibilityTimeoutSeconds: 30 });
+  new SqsQueue(stack, 'Added', { name: 'added', visibilityTimeoutSeconds: 30 });
+  app.synth();
+  const stackDir = path.join(workDir, 'stacks', 'fixture');
+  fs.writeFileSync(
+    path.join(stackDir, 'terraform.tfstate'),
+    JSON.stringify({
+      version: 4,
+      terraform_version: '1.11.4',
+      serial: 1,
+      lineage: 'plan-summary-fixture',
+      outputs: {},
+      resources: [
+        queueState('Kept', { name: 'kept', visibility_timeout_seconds: 30 }),
+        queueState('Renamed', { name: 'renamed-v1', visibility_timeout_seconds: 30 }),
+        queueState('Removed', { name: 'removed', visibility_timeout_seconds: 30 }),
+      ],
+    }),
+  );
+
+  const standIns = await startStandIns({ accountId: ACCOUNT_ID, buckets: [] });
+  try {
+    const options = { cwd: stackDir, env: { ...terraformEnv(), ...standIns.env }, maxBuffer: 64 * 1024 * 1024 };
+    await run('terraform', ['init', '-input=false', '-no-color'], options);
+    // -refresh=false: the stand-ins answer STS only; the prior state stands in for the account.
+    await run('terraform', ['plan', '-input=false', '-no-color', '-refresh=false', '-out=plan'], options);
+    planJson = JSON.parse((await run('terraform', ['show', '-json', 'plan'], options)).stdout) as PlanJson;
+    planText = (await run('terraform', ['show', '-no-color', 'plan'], options)).stdout;
+  } finally {
+    await standIns.close();
+  }
+});
+
+afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
+
+test('counts add, change, replace and destroy from a real saved plan', () => {
+  expect(summarizePlan(planJson).counts).toEqual({ add: 1, change: 1, replace: 1, destroy: 1 });
+});
+
+test('replaced and destroyed resources come first, with the attribute forcing the replacement', () => {
+  const { changes } = summarizePlan(planJson);
+  expect(changes.map((c) => [c.kind, c.address])).toEqual([
+    ['replace', 'aws_sqs_queue.Renamed'],
+    ['destroy', 'aws_sqs_queue.Removed'],
+    ['add', 'aws_sqs_queue.Added'],
+    ['change', 'aws_sqs_queue.Kept'],
+  ]);
+  expect(changes[0].forcedBy).toEqual(['name']);
+});
+
+test('the markdown lists destructive changes before the others and collapses the full plan', () => {
+  const markdown = renderSummary({ account: 'dev', summary: summarizePlan(planJson), planText });
+  expect(markdown.startsWith(`${commentMarker('dev')}\n`)).toBe(true);
+  expect(markdown).toContain('| 1 | 1 | 1 | 1 |');
+  const replaced = markdown.indexOf('replace `aws_sqs_queue.Renamed` (forced by `name`)');
+  const destroyed = markdown.indexOf('destroy `aws_sqs_queue.Removed`');
+  const created = markdown.indexOf('create `aws_sqs_queue.Added`');
+  expect(replaced).toBeGreaterThan(0);
+  expect(destroyed).toBeGreaterThan(replaced);
+  expect(created).toBeGreaterThan(destroyed);
+  const details = markdown.indexOf('<details><summary>Full plan</summary>');
+  expect(details).toBeGreaterThan(created);
+  expect(markdown.slice(details)).toContain('must be replaced');
+  expect(markdown.trimEnd().endsWith('</details>')).toBe(true);
+});
+
+test('an empty plan says there are no changes', () => {
+  const empty = summarizePlan({ ...planJson, resource_changes: [] });
+  expect(renderSummary({ account: 'staging', summary: empty })).toContain('No changes.');
+});
+
+test('a plan text too long for a GitHub comment is truncated with a pointer to the artifact', () => {
+  const huge = 'x'.repeat(MAX_COMMENT_CHARS * 2);
+  const markdown = renderSummary({ account: 'dev', summary: summarizePlan(planJson), planText: huge });
+  expect(markdown.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+  expect(markdown).toContain('truncated');
+  expect(markdown.trimEnd().endsWith('</details>')).toBe(true);
+});
+
+test('backticks in the plan text cannot close the code fence', () => {
+  const markdown = renderSummary({ account: 'dev', summary: summarizePlan(planJson), planText: 'a ```` b' });
+  expect(markdown).toContain('`````text\na ```` b\n`````');
+});
+
+test('input that is not a JSON plan is refused with the command to produce one', () => {
+  expect(() => summarizePlan({} as PlanJson)).toThrow(/terraform show -json/);
+});
+
+test('a failed plan still gets the account marker so its comment is updated, not duplicated', () => {
+  expect(renderFailure('staging', 'https://example.com/run/1')).toContain(commentMarker('staging'));
+});
+
+test('the command line writes the summary and reports whether there are changes for GITHUB_OUTPUT', () => {
+  const jsonFile = path.join(workDir, 'plan.json');
+  const outFile = path.join(workDir, 'summary.md');
+  const githubOutput = path.join(workDir, 'github-output');
+  fs.writeFileSync(jsonFile, JSON.stringify(planJson));
+  main(['--account', 'dev', '--plan-json', jsonFile, '--output', outFile, '--github-output'], { GITHUB_OUTPUT: githubOutput });
+  expect(fs.readFileSync(outFile, 'utf8')).toContain(commentMarker('dev'));
+  expect(fs.readFileSync(githubOutput, 'utf8')).toBe('has-changes=true\ntotal=4\n');
+});

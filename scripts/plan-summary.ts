@@ -1,0 +1,206 @@
+import * as fs from 'node:fs';
+
+/**
+ * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift
+ * issue) per account: counts of add / change / replace / destroy, the replaced and destroyed
+ * resources first, then the other changes, then the full plan text collapsed. The hidden marker
+ * lets the workflow find and update the account's previous comment instead of adding another.
+ */
+
+/** The slice of Terraform's JSON plan format (format_version 1.x) this summary reads. */
+export interface PlanJson {
+  readonly format_version?: string;
+  readonly errored?: boolean;
+  readonly resource_changes?: readonly ResourceChange[];
+  readonly resource_drift?: readonly ResourceChange[];
+  readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
+}
+
+interface ResourceChange {
+  readonly address: string;
+  readonly mode?: string;
+  readonly change: { readonly actions: readonly string[]; readonly replace_paths?: readonly (readonly (string | number)[])[] };
+  readonly action_reason?: string;
+}
+
+export type ChangeKind = 'add' | 'change' | 'replace' | 'destroy';
+
+export interface PlannedChange {
+  readonly address: string;
+  readonly kind: ChangeKind;
+  /** For replacements: the attributes whose change forces the new resource. */
+  readonly forcedBy: readonly string[];
+}
+
+export interface PlanSummary {
+  readonly counts: Readonly<Record<ChangeKind, number>>;
+  /** Replacements and destroys first, then adds and changes; by address within each group. */
+  readonly changes: readonly PlannedChange[];
+  /** Resources that changed outside Terraform since the last apply (refresh found drift). */
+  readonly driftedResources: number;
+  readonly outputChanges: number;
+  readonly errored: boolean;
+}
+
+/** GitHub refuses comments over 65,536 characters; the plan text is cut to keep below that. */
+export const MAX_COMMENT_CHARS = 60_000;
+const KIND_ORDER: readonly ChangeKind[] = ['replace', 'destroy', 'add', 'change'];
+
+function kindOf(actions: readonly string[]): ChangeKind | undefined {
+  const key = actions.join(',');
+  if (key === 'create') return 'add';
+  if (key === 'update') return 'change';
+  if (key === 'delete') return 'destroy';
+  if (key === 'delete,create' || key === 'create,delete') return 'replace';
+  return undefined; // no-op, read (data sources), forget (removed blocks) change nothing in the account
+}
+
+export function summarizePlan(plan: PlanJson): PlanSummary {
+  if (!plan.format_version?.startsWith('1.')) {
+    throw new Error(`Not a Terraform JSON plan (format_version ${plan.format_version ?? 'missing'}); pass the output of 'terraform show -json <planfile>'`);
+  }
+  const changes: PlannedChange[] = [];
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode === 'data') continue;
+    const kind = kindOf(rc.change.actions);
+    if (!kind) continue;
+    const forcedBy = kind === 'replace' ? (rc.change.replace_paths ?? []).map((p) => p.join('.')) : [];
+    changes.push({ address: rc.address, kind, forcedBy });
+  }
+  changes.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.address.localeCompare(b.address));
+  const counts = { add: 0, change: 0, replace: 0, destroy: 0 };
+  for (const change of changes) counts[change.kind] += 1;
+  return {
+    counts,
+    changes,
+    driftedResources: (plan.resource_drift ?? []).length,
+    outputChanges: Object.values(plan.output_changes ?? {}).filter((c) => !c.actions.every((a) => a === 'no-op')).length,
+    errored: plan.errored === true,
+  };
+}
+
+export function totalChanges(summary: PlanSummary): number {
+  return summary.counts.add + summary.counts.change + summary.counts.replace + summary.counts.destroy;
+}
+
+/** The hidden line that identifies an account's comment or issue. */
+export function commentMarker(account: string): string {
+  return `<!-- plan-summary:${account} -->`;
+}
+
+/** A fenced block whose fence is longer than any backtick run inside, so the text cannot close it. */
+function fenced(text: string): string {
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  return `${fence}text\n${text}\n${fence}`;
+}
+
+const ICON: Record<ChangeKind, string> = { replace: ':warning: replace', destroy: ':x: destroy', add: 'create', change: 'update' };
+
+function changeLine(change: PlannedChange): string {
+  const forced = change.forcedBy.length ? ` (forced by ${change.forcedBy.map((p) => `\`${p}\``).join(', ')})` : '';
+  return `- ${ICON[change.kind]} \`${change.address}\`${forced}`;
+}
+
+export interface RenderOptions {
+  readonly account: string;
+  readonly summary: PlanSummary;
+  /** `terraform show -no-color <planfile>`: sensitive values are already redacted by Terraform. */
+  readonly planText?: string;
+  /** Link to the workflow run (logs and the saved plan artifact). */
+  readonly runUrl?: string;
+}
+
+export function renderSummary(options: RenderOptions): string {
+  const { account, summary } = options;
+  const { counts } = summary;
+  const total = totalChanges(summary);
+  const lines = [
+    commentMarker(account),
+    `### Terraform plan: \`${account}\``,
+    '',
+    total === 0 ? 'No changes. The account matches the configuration.' : `**${total} resource change${total === 1 ? '' : 's'}**`,
+    '',
+    '| add | change | replace | destroy |',
+    '|---:|---:|---:|---:|',
+    `| ${counts.add} | ${counts.change} | ${counts.replace} | ${counts.destroy} |`,
+  ];
+  if (summary.errored) lines.push('', ':x: **Terraform reported errors while planning; this plan is incomplete.**');
+  if (summary.driftedResources) {
+    lines.push('', `${summary.driftedResources} resource(s) changed outside Terraform since the last apply (see the full plan).`);
+  }
+  if (summary.outputChanges) lines.push('', `${summary.outputChanges} output(s) change.`);
+  const destructive = summary.changes.filter((c) => c.kind === 'replace' || c.kind === 'destroy');
+  const others = summary.changes.filter((c) => c.kind === 'add' || c.kind === 'change');
+  if (destructive.length) lines.push('', '#### Replaced or destroyed', '', ...destructive.map(changeLine));
+  if (others.length) lines.push('', '#### Created or updated', '', ...others.map(changeLine));
+  if (options.runUrl) lines.push('', `Run and saved plan: ${options.runUrl}`);
+
+  if (options.planText !== undefined) {
+    const head = `${lines.join('\n')}\n\n<details><summary>Full plan</summary>\n\n`;
+    const tail = '\n\n</details>\n';
+    const note = '\n... (truncated: the complete plan is in the run log and the plan artifact)';
+    let text = options.planText.trimEnd();
+    const budget = MAX_COMMENT_CHARS - head.length - tail.length - note.length - 16;
+    if (fenced(text).length > budget) text = text.slice(0, Math.max(0, budget - (fenced('').length + 8))) + note;
+    return head + fenced(text) + tail;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The comment for an account whose plan did not complete (credentials, pre-flight, Terraform error). */
+export function renderFailure(account: string, runUrl?: string): string {
+  return [
+    commentMarker(account),
+    `### Terraform plan: \`${account}\``,
+    '',
+    `:x: **The plan did not complete.** ${runUrl ? `See the run log: ${runUrl}` : 'See the run log.'}`,
+    '',
+  ].join('\n');
+}
+
+const USAGE = `Usage: tsx scripts/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --failed)
+       [--run-url <url>] [--output <file>] [--github-output]
+Writes the markdown summary to --output (default: stdout). --github-output appends has-changes=true|false
+and total=<n> to the file named by $GITHUB_OUTPUT.`;
+
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index === -1) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value\n${USAGE}`);
+  return value;
+}
+
+export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+  const account = option(args, '--account');
+  const planJson = option(args, '--plan-json');
+  if (!account || (!planJson && !args.includes('--failed'))) throw new Error(USAGE);
+  const runUrl = option(args, '--run-url');
+  let markdown: string;
+  let total = 0;
+  if (planJson) {
+    const summary = summarizePlan(JSON.parse(fs.readFileSync(planJson, 'utf8')) as PlanJson);
+    const planTextFile = option(args, '--plan-text');
+    markdown = renderSummary({ account, summary, runUrl, planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined });
+    total = totalChanges(summary);
+  } else {
+    markdown = renderFailure(account, runUrl);
+  }
+  const output = option(args, '--output');
+  if (output) fs.writeFileSync(output, markdown);
+  if (args.includes('--github-output')) {
+    if (!env.GITHUB_OUTPUT) throw new Error('--github-output needs the GITHUB_OUTPUT environment variable (set by GitHub Actions)');
+    fs.appendFileSync(env.GITHUB_OUTPUT, `has-changes=${total > 0}\ntotal=${total}\n`);
+  }
+  return output ? '' : markdown;
+}
+
+if (require.main === module) {
+  try {
+    process.stdout.write(main(process.argv.slice(2)));
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}

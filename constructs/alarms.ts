@@ -195,12 +195,15 @@ export class Alarms extends Construct {
     });
   }
 
-  /** Any message in a dead-letter queue is a lost event or invocation that needs a person. */
-  alarmOnDeadLetterQueue(queueName: string): void {
-    const name = literal(queueName, 'queueName');
+  /**
+   * Any message in a dead-letter queue is a lost event or invocation that needs a person.
+   * `owner` names what the queue catches for (a queue or function name); default: queueName.
+   */
+  alarmOnDeadLetterQueue(queueName: string, owner: string = literal(queueName, 'queueName')): void {
+    const name = owner;
     this.add({
       id: `Dlq-${name}`,
-      alarmName: `sqs-${name}-not-empty`,
+      alarmName: `dlq-${name}-not-empty`,
       description: `${name} holds messages: events or invocations failed every retry and wait for someone to inspect and redrive them.`,
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',

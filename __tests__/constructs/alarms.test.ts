@@ -83,7 +83,7 @@ test('database free storage alarms below the configured GiB, in bytes', () => {
 });
 
 test('a dead-letter queue alarms as soon as it is not empty', () => {
-  expect(all['sqs-software-events-dlq-not-empty']).toMatchObject({
+  expect(all['dlq-software-events-dlq-not-empty']).toMatchObject({
     namespace: 'AWS/SQS',
     metric_name: 'ApproximateNumberOfMessagesVisible',
     dimensions: { QueueName: 'software-events-dlq' },
@@ -100,6 +100,17 @@ test('WAF blocked requests above the configured count per 5 minutes', () => {
     period: 300,
     threshold: thresholds.wafBlockedRequestsPer5Minutes,
   });
+});
+
+test('a dead-letter queue named at apply time is labelled by its owner', () => {
+  const named = alarmsByName(
+    synthWith((stack, key) => {
+      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds, region: 'eu-west-1' });
+      // Any apply-time attribute stands in for the queue's name.
+      alarms.alarmOnDeadLetterQueue(key.keyId, 'sync-clock');
+    }),
+  );
+  expect(named['dlq-sync-clock-not-empty'].dimensions).toEqual({ QueueName: expect.stringMatching(/^\$\{aws_kms_key\..+\.key_id\}$/) });
 });
 
 test('alarming on the same thing twice adds nothing', () => {

@@ -1,0 +1,97 @@
+import json
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from testing.lambda_runtime import FakeContext, load_handler
+
+CONTEXT = FakeContext("api-docs-generator")
+
+
+@pytest.fixture
+def built(staged_functions_dir: Path, tmp_path: Path) -> ModuleType:
+    """The handler as packaged: a copy of the staged build, with the generated openapi.json."""
+    code_dir = tmp_path / "code"
+    shutil.copytree(staged_functions_dir / "api-docs-generator", code_dir)
+    return load_handler("api-docs-generator", code_dir)
+
+
+def rest_event(method: str, headers: dict[str, str] | None = None) -> dict:
+    return {"resource": "/openapi", "path": "/openapi", "httpMethod": method, "headers": headers, "body": None}
+
+
+def test_get_serves_the_openapi3_document_of_every_http_route(built: ModuleType) -> None:
+    response = built.handler(rest_event("GET"), CONTEXT)
+
+    assert response["statusCode"] == 200
+    assert response["headers"]["Content-Type"].startswith("application/json")
+    document = json.loads(response["body"])
+    assert document["openapi"].startswith("3.")
+    assert {path: sorted(ops) for path, ops in document["paths"].items()} == {
+        "/files/download-url": ["post"],
+        "/files/upload-url": ["post"],
+        "/openapi": ["get"],
+        "/ppu-data": ["post"],
+    }
+
+
+def test_head_returns_the_get_headers_without_a_body(built: ModuleType) -> None:
+    get = built.handler(rest_event("GET"), CONTEXT)
+    head = built.handler(rest_event("HEAD"), CONTEXT)
+
+    assert head["statusCode"] == 200
+    assert head["body"] == ""
+    assert head["headers"] == get["headers"]
+    assert int(head["headers"]["Content-Length"]) == len(get["body"].encode())
+
+
+def test_matching_if_none_match_answers_not_modified(built: ModuleType) -> None:
+    etag = built.handler(rest_event("GET"), CONTEXT)["headers"]["ETag"]
+
+    response = built.handler(rest_event("GET", {"If-None-Match": etag}), CONTEXT)
+
+    assert response["statusCode"] == 304
+    assert response["body"] == ""
+
+
+def test_document_is_read_once_and_kept_in_memory(built: ModuleType) -> None:
+    first = built.handler(rest_event("GET"), CONTEXT)
+    built.DOCUMENT_FILE.unlink()
+
+    second = built.handler(rest_event("GET"), CONTEXT)
+
+    assert second["statusCode"] == 200
+    assert second["body"] == first["body"]
+
+
+def test_http_api_payload_v2_events_are_understood(built: ModuleType) -> None:
+    event = {"version": "2.0", "requestContext": {"http": {"method": "GET", "path": "/openapi"}}, "headers": {}}
+
+    assert built.handler(event, CONTEXT)["statusCode"] == 200
+
+
+def test_other_methods_are_refused_with_allow_header(built: ModuleType) -> None:
+    response = built.handler(rest_event("POST"), CONTEXT)
+
+    assert response["statusCode"] == 405
+    assert response["headers"]["Allow"] == "GET, HEAD"
+
+
+@pytest.mark.parametrize("event", [None, "GET", {}, {"httpMethod": ""}, {"httpMethod": "GET", "headers": ["x"]}])
+def test_events_that_are_not_proxy_requests_get_a_client_error(built: ModuleType, event: object) -> None:
+    response = built.handler(event, CONTEXT)
+
+    assert response["statusCode"] == 400
+    assert json.loads(response["body"])["message"]
+
+
+def test_missing_document_is_a_server_error_not_a_crash(tmp_path: Path) -> None:
+    shutil.copy(Path(__file__).parents[1] / "handler.py", tmp_path / "handler.py")
+    handler = load_handler("api-docs-generator", tmp_path)
+
+    response = handler.handler(rest_event("GET"), CONTEXT)
+
+    assert response["statusCode"] == 500
+    assert json.loads(response["body"]) == {"message": "the API document is unavailable"}

@@ -1,0 +1,186 @@
+"""Shared pytest fixtures: the built artifacts and real local servers, each started once per session.
+
+The PostgreSQL driver is imported from the built layer (.build/layers/pg-driver/python), exactly
+the files Lambda gets, never from site-packages.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUILD_DIR = REPO_ROOT / ".build"
+LAYER_DIR = BUILD_DIR / "layers" / "pg-driver" / "python"
+STAGED_FUNCTIONS_DIR = BUILD_DIR / "functions"
+
+# Offline, credential-free AWS SDK defaults for every test; s3rver accepts only S3RVER/S3RVER.
+for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    os.environ.pop(_name, None)
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "S3RVER",
+        "AWS_SECRET_ACCESS_KEY": "S3RVER",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_REGION": "eu-west-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+)
+
+
+def _ensure_built() -> None:
+    """Runs the project's build, so tests see the current sources; its cache makes a warm run cheap."""
+    build = subprocess.run(["npx", "tsx", "scripts/build-artifacts.ts"], cwd=REPO_ROOT, capture_output=True, text=True)
+    if build.returncode != 0:
+        raise RuntimeError(f"scripts/build-artifacts.ts failed:\n{build.stdout}{build.stderr}")
+    needed = [LAYER_DIR / "pg8000", STAGED_FUNCTIONS_DIR / "api-docs-generator" / "openapi.json"]
+    missing = [str(path.relative_to(REPO_ROOT)) for path in needed if not path.exists()]
+    if missing:
+        raise RuntimeError(f"scripts/build-artifacts.ts did not produce {', '.join(missing)}")
+
+
+_ensure_built()
+sys.path.insert(0, str(LAYER_DIR))
+
+import boto3  # noqa: E402
+import pg8000.native  # noqa: E402  (from the built layer, put on the path above)
+
+from testing.s3_post_policy import S3PostPolicyProxy  # noqa: E402
+from testing.servers import (  # noqa: E402
+    NodeServer,
+    PostgresServer,
+    start_dynalite,
+    start_postgres,
+    start_s3rver,
+)
+
+BUCKET_NAME = "test-uploads"
+TABLE_NAME = "software-events"
+APP_ROLE = "ppu_app"
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+@dataclass(frozen=True)
+class Database:
+    host: str
+    port: int
+    name: str
+    user: str
+    password: str
+
+    def connect(self) -> pg8000.native.Connection:
+        return pg8000.native.Connection(self.user, password=self.password, host=self.host, port=self.port, database=self.name)
+
+    def env(self) -> dict[str, str]:
+        """The handlers' DB_* variables; the secret ARN is never read because tests replace credential_source."""
+        return {
+            "DB_HOST": self.host,
+            "DB_PORT": str(self.port),
+            "DB_NAME": self.name,
+            "DB_USER": self.user,
+            "DB_AUTH": "secret",
+            "DB_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:000000000000:secret:test-db-AbCdEf",
+            "DB_SSLMODE": "disable",
+        }
+
+    def credentials(self, _settings: object) -> tuple[str, str]:
+        return self.user, self.password
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    admin = pg8000.native.Connection(server.superuser, password=server.superuser_password, host=server.host, port=server.port)
+    try:
+        # The functions' login role is not a superuser, as in RDS; its password exists only here.
+        admin.run(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{server.superuser_password}'")
+    finally:
+        admin.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database(postgres: PostgresServer) -> Iterator[Database]:
+    """A fresh, empty database per test, owned by the functions' login role."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = pg8000.native.Connection(postgres.superuser, password=postgres.superuser_password, host=postgres.host, port=postgres.port)
+    try:
+        admin.run(f"CREATE DATABASE {name} OWNER {APP_ROLE}")
+        yield Database(postgres.host, postgres.port, name, APP_ROLE, postgres.superuser_password)
+        admin.run(f"DROP DATABASE {name} WITH (FORCE)")
+    finally:
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def s3rver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeServer]:
+    server = start_s3rver(REPO_ROOT, tmp_path_factory.mktemp("s3rver"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(s3rver: NodeServer) -> Iterator[str]:
+    """s3rver behind the POST-policy proxy, with the test bucket; the URL handlers and tests use."""
+    proxy = S3PostPolicyProxy(s3rver.endpoint_url, os.environ["AWS_SECRET_ACCESS_KEY"])
+    boto3.client("s3", endpoint_url=proxy.endpoint_url).create_bucket(
+        Bucket=BUCKET_NAME, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    yield proxy.endpoint_url
+    proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def dynalite() -> Iterator[NodeServer]:
+    server = start_dynalite(REPO_ROOT)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def events_table(dynalite: NodeServer) -> str:
+    """The software events table with the keys of the SoftwareEventsTable construct."""
+    client = boto3.client("dynamodb", endpoint_url=dynalite.endpoint_url)
+    client.create_table(
+        TableName=TABLE_NAME,
+        AttributeDefinitions=[
+            {"AttributeName": "deviceId", "AttributeType": "S"},
+            {"AttributeName": "softwareVersion", "AttributeType": "S"},
+            {"AttributeName": "occurredAt", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "deviceId", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "softwareVersion-index",
+                "KeySchema": [
+                    {"AttributeName": "softwareVersion", "KeyType": "HASH"},
+                    {"AttributeName": "occurredAt", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.get_waiter("table_exists").wait(TableName=TABLE_NAME, WaiterConfig={"Delay": 0.1, "MaxAttempts": 50})
+    return TABLE_NAME
+
+
+@pytest.fixture(scope="session")
+def staged_functions_dir() -> Path:
+    return STAGED_FUNCTIONS_DIR

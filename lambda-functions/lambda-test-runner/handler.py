@@ -1,0 +1,260 @@
+"""Post-deploy checks: database reachable and migrated, bucket, table and queue reachable.
+
+CI invokes this after a deploy and fails the run unless the report says "passed": true. Every
+check runs even when another fails, so one report shows everything that is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pg8000.native
+from pg8000.exceptions import DatabaseError
+
+CONNECT_TIMEOUT_SECONDS = 10
+CHECK_NAMES = ("database-reachable", "database-migrated", "bucket-reachable", "table-reachable", "queue-reachable")
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "lambda-test-runner"),
+            **getattr(record, "fields", {}),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def _make_logger() -> logging.Logger:
+    logger = logging.getLogger("lambda-test-runner")
+    stream = logging.StreamHandler()
+    stream.setFormatter(_JsonFormatter())
+    logger.handlers = [stream]
+    logger.propagate = False
+    level = os.environ.get("LOG_LEVEL", "INFO").upper()
+    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
+    return logger
+
+
+log = _make_logger()
+
+
+class BadEvent(Exception):
+    pass
+
+
+class CheckFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str
+    duration_ms: int
+
+
+def parse_event(event: Any) -> tuple[str, ...]:
+    """{} runs every check; {"checks": [...]} runs the named subset."""
+    if event is None:
+        return CHECK_NAMES
+    if not isinstance(event, dict):
+        raise BadEvent('expected an object: {} or {"checks": [...]}')
+    unexpected = sorted(set(event) - {"checks"})
+    if unexpected:
+        raise BadEvent(f"unexpected field(s): {', '.join(unexpected)}")
+    names = event.get("checks", list(CHECK_NAMES))
+    if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+        raise BadEvent("checks must be a non-empty array of check names")
+    unknown = sorted(set(names) - set(CHECK_NAMES))
+    if unknown:
+        raise BadEvent(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(CHECK_NAMES)}")
+    return tuple(name for name in CHECK_NAMES if name in names)
+
+
+@dataclass(frozen=True)
+class DbSettings:
+    host: str
+    port: int
+    database: str
+    user: str
+    auth: str
+    secret_arn: str
+    sslmode: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> DbSettings:
+        missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER") if not env.get(name)]
+        if missing:
+            raise CheckFailed(f"missing database configuration: {', '.join(missing)}")
+        auth = env.get("DB_AUTH", "secret")
+        if auth not in ("secret", "iam"):
+            raise CheckFailed(f"DB_AUTH must be 'secret' or 'iam', got {auth!r}")
+        if auth == "secret" and not env.get("DB_SECRET_ARN"):
+            raise CheckFailed("DB_AUTH=secret needs DB_SECRET_ARN")
+        sslmode = env.get("DB_SSLMODE", "require")
+        if sslmode not in ("require", "disable"):
+            raise CheckFailed(f"DB_SSLMODE must be 'require' or 'disable', got {sslmode!r}")
+        if auth == "iam" and sslmode != "require":
+            raise CheckFailed("IAM database authentication needs DB_SSLMODE=require")
+        if not env["DB_PORT"].isdigit():
+            raise CheckFailed(f"DB_PORT must be a port number, got {env['DB_PORT']!r}")
+        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), sslmode)
+
+
+def aws_credentials(settings: DbSettings) -> tuple[str, str]:
+    """(user, password) from the RDS-managed secret, or a 15-minute IAM authentication token."""
+    if settings.auth == "iam":
+        token = boto3.client("rds").generate_db_auth_token(DBHostname=settings.host, Port=settings.port, DBUsername=settings.user)
+        return settings.user, token
+    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=settings.secret_arn)["SecretString"])
+    return secret.get("username", settings.user), secret["password"]
+
+
+# Replaceable so tests connect with a local password; in AWS it is always aws_credentials.
+credential_source: Callable[[DbSettings], tuple[str, str]] = aws_credentials
+
+
+def _ssl_context(sslmode: str) -> ssl.SSLContext | None:
+    if sslmode == "disable":
+        return None
+    # libpq's sslmode=require: encrypted, certificate not verified (RDS CA not in the trust store).
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def connect(env: dict[str, str]) -> pg8000.native.Connection:
+    """A fresh connection per run: this function runs once per deploy, so nothing is worth caching."""
+    settings = DbSettings.from_env(env)
+    user, password = credential_source(settings)
+    return pg8000.native.Connection(
+        user=user,
+        password=password,
+        host=settings.host,
+        port=settings.port,
+        database=settings.database,
+        ssl_context=_ssl_context(settings.sslmode),
+        timeout=CONNECT_TIMEOUT_SECONDS,
+        application_name="lambda-test-runner",
+    )
+
+
+class Checks:
+    """The checks of one run, sharing the run's database connection and configuration."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self._connection: pg8000.native.Connection | None = None
+        self._connect_error: str | None = None
+
+    def _setting(self, name: str) -> str:
+        value = self._env.get(name, "")
+        if not value:
+            raise CheckFailed(f"{name} is not set")
+        return value
+
+    def _database(self) -> pg8000.native.Connection:
+        if self._connection is None:
+            if self._connect_error is not None:
+                raise CheckFailed(f"database unreachable: {self._connect_error}")
+            try:
+                self._connection = connect(self._env)
+            except Exception as exc:
+                self._connect_error = f"{type(exc).__name__}: {exc}"
+                raise
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:
+                log.warning("could not close the database connection", exc_info=True)
+
+    def database_reachable(self) -> str:
+        ((version,),) = self._database().run("SELECT current_setting('server_version')")
+        return f"connected; PostgreSQL {version}"
+
+    def database_migrated(self) -> str:
+        expected = self._setting("EXPECTED_SCHEMA_VERSION")
+        if not expected.isdigit():
+            raise CheckFailed(f"EXPECTED_SCHEMA_VERSION must be a number, got {expected!r}")
+        connection = self._database()
+        try:
+            ((version,),) = connection.run("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        except DatabaseError as exc:
+            if isinstance(exc.args[0], dict) and exc.args[0].get("C") == "42P01":
+                raise CheckFailed("schema_migrations does not exist: no migration has run") from None
+            raise
+        if version < int(expected):
+            raise CheckFailed(f"schema version {version}, expected at least {expected}")
+        return f"schema version {version} (expected at least {expected})"
+
+    def bucket_reachable(self) -> str:
+        bucket = self._setting("BUCKET_NAME")
+        boto3.client("s3").head_bucket(Bucket=bucket)
+        return f"bucket {bucket} reachable"
+
+    def table_reachable(self) -> str:
+        table = self._setting("TABLE_NAME")
+        status = boto3.client("dynamodb").describe_table(TableName=table)["Table"]["TableStatus"]
+        if status != "ACTIVE":
+            raise CheckFailed(f"table {table} is {status}, not ACTIVE")
+        return f"table {table} is ACTIVE"
+
+    def queue_reachable(self) -> str:
+        queue_url = self._setting("QUEUE_URL")
+        attributes = boto3.client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
+        return f"queue {attributes['QueueArn']} reachable"
+
+    def run(self, name: str) -> CheckResult:
+        check: Callable[[], str] = getattr(self, name.replace("-", "_"))
+        started = time.monotonic()
+        try:
+            detail, passed = check(), True
+        except CheckFailed as exc:
+            detail, passed = str(exc), False
+        except Exception as exc:  # a failing check is a result, never a crash: the others still run
+            detail, passed = f"{type(exc).__name__}: {exc}", False
+        return CheckResult(name, passed, detail, round((time.monotonic() - started) * 1000))
+
+
+def run_checks(names: tuple[str, ...], env: dict[str, str]) -> dict[str, Any]:
+    checks = Checks(env)
+    try:
+        results = [checks.run(name) for name in names]
+    finally:
+        checks.close()
+    return {
+        "passed": all(result.passed for result in results),
+        "checks": [
+            {"name": r.name, "passed": r.passed, "detail": r.detail, "durationMilliseconds": r.duration_ms} for r in results
+        ],
+    }
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    try:
+        names = parse_event(event)
+    except BadEvent as exc:
+        log.error("rejected invocation", extra={"fields": {"reason": str(exc)}})
+        return {"statusCode": 400, "passed": False, "message": str(exc)}
+    report = run_checks(names, dict(os.environ))
+    for check in report["checks"]:
+        log.log(logging.INFO if check["passed"] else logging.ERROR, "check", extra={"fields": check})
+    log.info("post-deploy checks", extra={"fields": {"passed": report["passed"]}})
+    return report

@@ -1,22 +1,23 @@
 import { ConfigError, loadEnvironments } from './environments/load';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomically } from './stacks/synthesize';
+import { buildArtifacts } from './scripts/build-artifacts';
 
 /**
  * The cdktf app: load and validate every account first (nothing is written when the
  * configuration is wrong), then synthesize all stacks and publish them in one step.
  * `cdktf synth` passes the output folder in CDKTF_OUTDIR; run directly it is ./cdktf.out.
  */
-function main(): void {
+async function main(): Promise<void> {
   const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   const accounts = loadEnvironments();
+  // Function and layer zips first (a no-op when nothing changed): the stacks reference them.
+  await buildArtifacts();
   const stacks = synthesizeAtomically(outdir, (app) => buildStacks(app, accounts));
   console.log(`Synthesized ${stacks.length} stacks into ${outdir}: ${stacks.join(', ')}`);
 }
 
-try {
-  main();
-} catch (error) {
+main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(error.message);
     console.error('Nothing was written; the previous synthesized output is unchanged.');
@@ -24,4 +25,4 @@ try {
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   }
   process.exit(1);
-}
+});

@@ -45,8 +45,11 @@ export type Grant =
   | { readonly kind: 'queue-consume' }
   /** sqs:GetQueueAttributes on the software event queue. */
   | { readonly kind: 'queue-read-attributes' }
-  /** Read the database's RDS-managed master secret (password authentication). */
-  | { readonly kind: 'db-secret-read' }
+  /**
+   * Log in to PostgreSQL as the account's database is set up: with an IAM token (rds-db:connect)
+   * when an RDS Proxy is in front, which requires IAM; else with the RDS-managed master secret.
+   */
+  | { readonly kind: 'db-login' }
   /** cloudwatch:PutMetricData, limited to one namespace by condition. */
   | { readonly kind: 'cloudwatch-put-metric'; readonly namespace: string };
 
@@ -73,6 +76,8 @@ export type EnvironmentSource =
   | 'db-name'
   | 'db-user'
   | 'db-secret-arn'
+  /** `iam` behind an RDS Proxy, else `secret` (see the db-login grant). */
+  | 'db-auth'
   | 'bucket-name'
   | 'table-name'
   | 'queue-url'
@@ -114,14 +119,14 @@ export const DEFAULT_RUNTIME = 'python3.12';
 
 const HANDLER = 'handler.handler';
 
-/** Password authentication with the RDS-managed secret; the functions read it at cold start. */
+/** Connection settings of the database functions; credentials are fetched at run time, never passed. */
 const DATABASE_ENVIRONMENT: Readonly<Record<string, EnvironmentValue>> = {
   DB_HOST: { from: 'db-host' },
   DB_PORT: { from: 'db-port' },
   DB_NAME: { from: 'db-name' },
   DB_USER: { from: 'db-user' },
   DB_SECRET_ARN: { from: 'db-secret-arn' },
-  DB_AUTH: 'secret',
+  DB_AUTH: { from: 'db-auth' },
   DB_SSLMODE: 'require',
 };
 
@@ -180,7 +185,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     layers: ['pg-driver'],
     trigger: { kind: 'http' },
     environment: DATABASE_ENVIRONMENT,
-    grants: [{ kind: 'db-secret-read' }],
+    grants: [{ kind: 'db-login' }],
   },
   {
     name: 'lambda-test-runner',
@@ -202,7 +207,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       EXPECTED_SCHEMA_VERSION: '1',
     },
     // Checks only look: they list the bucket, describe the table and read queue attributes.
-    grants: [{ kind: 'db-secret-read' }, { kind: 'bucket-list' }, { kind: 'table-describe' }, { kind: 'queue-read-attributes' }],
+    grants: [{ kind: 'db-login' }, { kind: 'bucket-list' }, { kind: 'table-describe' }, { kind: 'queue-read-attributes' }],
   },
   {
     name: 'presigned-url-s3-upload',
@@ -253,7 +258,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     layers: ['pg-driver'],
     trigger: { kind: 'schedule', scheduleExpression: 'rate(5 minutes)' },
     environment: { ...DATABASE_ENVIRONMENT, METRIC_NAMESPACE: SYNC_CLOCK_METRIC_NAMESPACE },
-    grants: [{ kind: 'db-secret-read' }, { kind: 'cloudwatch-put-metric', namespace: SYNC_CLOCK_METRIC_NAMESPACE }],
+    grants: [{ kind: 'db-login' }, { kind: 'cloudwatch-put-metric', namespace: SYNC_CLOCK_METRIC_NAMESPACE }],
   },
 ];
 

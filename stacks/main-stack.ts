@@ -2,14 +2,19 @@ import { Construct } from 'constructs';
 import type { AccountConfig } from '../environments/schema';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { EventQueue } from '../constructs/event-queue';
+import { FunctionFleet } from '../constructs/function-fleet';
 import { Network } from '../constructs/network';
 import { PostgresDatabase } from '../constructs/postgres-database';
 import { SoftwareEventsTable } from '../constructs/software-events-table';
 import { UploadsBucket } from '../constructs/uploads-bucket';
+import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
+import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { AccountStack } from './account-stack';
 
 export interface MainStackProps {
   readonly config: AccountConfig;
+  /** The built function and layer zips. Default: .build/manifest.json (written by `npm run build`). */
+  readonly artifacts?: BuildManifest;
 }
 
 /** The account's workload: network, data, functions, API and monitoring. */
@@ -21,6 +26,7 @@ export class MainStack extends AccountStack {
   readonly uploads: UploadsBucket;
   readonly events: SoftwareEventsTable;
   readonly eventsQueue: EventQueue;
+  readonly functions: FunctionFleet;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     super(scope, id, { config: props.config, unit: 'main' });
@@ -63,6 +69,22 @@ export class MainStack extends AccountStack {
       encryptionKey: this.key,
       messageRetentionSeconds: config.queue.messageRetentionSeconds,
       maxReceiveCount: config.queue.maxReceiveCount,
+    });
+    this.functions = new FunctionFleet(this, 'Functions', {
+      functions: resolveFunctionSettings(config),
+      artifacts: props.artifacts ?? readBuildManifest(),
+      artifactRoot: REPO_ROOT,
+      accountId: config.accountId,
+      region: config.region,
+      encryptionKey: this.key,
+      logRetentionDays: config.logRetentionDays,
+      network: this.network,
+      database: this.database,
+      uploads: this.uploads,
+      events: this.events,
+      eventQueue: this.eventsQueue,
+      presignedUrlExpirySeconds: config.storage.presignedUrlExpirySeconds,
+      maxUploadBytes: config.storage.maxUploadBytes,
     });
   }
 }

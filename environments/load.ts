@@ -12,7 +12,7 @@ export const ACCOUNTS_DIR = path.join(__dirname, 'accounts');
 export type Overrides = Readonly<Record<string, DeepPartial<AccountConfig>>>;
 
 export interface LoadOptions {
-  /** Folder of account files. Default: environments/accounts. */
+  /** Folder of account files. Default: $INFRA_ACCOUNTS_DIR, else environments/accounts. */
   readonly accountsDir?: string;
   /**
    * Overrides applied after the account file. Default: the JSON file named by the
@@ -99,7 +99,7 @@ function relationalProblems(accounts: ReadonlyArray<{ file: string; config: Acco
  * across accounts. Throws ConfigError listing every problem; returns accounts sorted by name.
  */
 export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
-  const accountsDir = options.accountsDir ?? ACCOUNTS_DIR;
+  const accountsDir = options.accountsDir ?? process.env.INFRA_ACCOUNTS_DIR ?? ACCOUNTS_DIR;
   const overrides = options.overrides ?? readOverridesFile();
   const files = fs
     .readdirSync(accountsDir)

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +21,28 @@ export async function terraformValidate(stackDir: string): Promise<void> {
   }
 }
 
+export interface SynthRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the real app (`tsx main.ts`, as cdktf.json does) into `outdir` with extra environment. */
+export function runApp(outdir: string, env: NodeJS.ProcessEnv = {}): SynthRun {
+  try {
+    const stdout = execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
+      stdio: 'pipe',
+      encoding: 'utf8',
+    });
+    return { status: 0, stdout, stderr: '' };
+  } catch (error) {
+    const failure = error as { status?: number; stdout?: string; stderr?: string };
+    return { status: failure.status ?? 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
+  }
+}
+
 let synthesized: string | undefined;
 
 /**
@@ -30,12 +52,8 @@ let synthesized: string | undefined;
 export function synthToTempDir(): string {
   if (synthesized) return synthesized;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-out-'));
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-  execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
-    stdio: 'pipe',
-  });
+  const result = runApp(outdir);
+  if (result.status !== 0) throw new Error(`synth failed (exit ${result.status}):\n${result.stderr}`);
   synthesized = outdir;
   return outdir;
 }

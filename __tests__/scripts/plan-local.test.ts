@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { planLocal, planStack, type PlanResult } from '../../scripts/plan-local';
+import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
+import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
+import { OVERRIDE_FILE } from '../../scripts/local-aws/stand-ins';
+import { REPO_ROOT } from '../helpers/terraform';
+
+const run = promisify(execFile);
+
+// One offline plan of every stack, shared by the assertions below (planning is the slow part).
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-local-'));
+let results: PlanResult[];
+beforeAll(async () => {
+  results = await planLocal([], { outdir });
+}, 600_000);
+
+describe('plan:local', () => {
+  test('plans every stack of every account successfully', () => {
+    expect(results.map((r) => [r.stack, r.ok, r.error])).toEqual([
+      ['dev-bootstrap', true, undefined],
+      ['dev', true, undefined],
+      ['staging-bootstrap', true, undefined],
+      ['staging', true, undefined],
+    ]);
+  });
+
+  test('an empty state plans every synthesized resource as an addition', () => {
+    for (const result of results) {
+      const total = Object.values(result.resourcesByType).reduce((a, b) => a + b, 0);
+      expect([result.stack, result.add, result.change, result.destroy]).toEqual([result.stack, total, 0, 0]);
+    }
+  });
+
+  test('leaves no stand-in override behind next to the synthesized stacks', () => {
+    for (const stack of fs.readdirSync(path.join(outdir, 'stacks'))) {
+      expect(fs.existsSync(path.join(outdir, 'stacks', stack, OVERRIDE_FILE))).toBe(false);
+    }
+  });
+
+  test('with credentials of another account the plan fails on allowed_account_ids', async () => {
+    const [target] = resolveStackTargets(['staging-bootstrap']);
+    const result = await planStack(target, outdir, { simulatedAccountId: '111122223333' });
+    expect(result.ok).toBe(false);
+    expect(result.error).toBe('AWS account ID not allowed: 111122223333');
+  }, 300_000);
+
+  test('an unknown stack name is refused with the list of stacks', async () => {
+    await expect(planLocal(['prod'], { outdir, skipSynth: true })).rejects.toThrow(
+      "Unknown stack 'prod'; the stacks are: dev-bootstrap, dev, staging-bootstrap, staging",
+    );
+  });
+});
+
+describe('verify-account pre-flight against the STS stand-in', () => {
+  let sts: StsServer;
+  const verify = (stack: string, accountId: string) =>
+    startStsServer({ accountId }).then(async (server) => {
+      sts = server;
+      try {
+        const { stdout } = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/verify-account.ts', stack], {
+          cwd: REPO_ROOT,
+          env: { ...process.env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+        });
+        return { code: 0, output: stdout };
+      } catch (error) {
+        const failure = error as { code: number; stderr: string };
+        return { code: failure.code, output: failure.stderr };
+      } finally {
+        await sts.close();
+      }
+    });
+
+  test('passes when the credentials belong to the stack account', async () => {
+    const result = await verify('staging', '574210586915');
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/Account check passed: stack 'staging' targets staging \(574210586915\)/);
+    expect(sts.actions).toEqual(['GetCallerIdentity']);
+  });
+
+  test('refuses, naming both accounts, when the credentials belong to another account', async () => {
+    const result = await verify('dev', '574210586915');
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/stack 'dev' belongs to dev \(824357028182\) but the current credentials are for account 574210586915/);
+  });
+
+  test('refuses an unknown stack', async () => {
+    const result = await verify('prod', '574210586915');
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/Unknown stack 'prod'/);
+  });
+});

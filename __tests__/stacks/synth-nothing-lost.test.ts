@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runApp } from '../helpers/terraform';
+
+function snapshot(dir: string): Record<string, string> {
+  const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[];
+  return Object.fromEntries(
+    files.filter((f) => f.isFile()).map((f) => {
+      const file = path.join(f.parentPath, f.name);
+      return [path.relative(dir, file), fs.readFileSync(file, 'utf8')];
+    }),
+  );
+}
+
+describe('invalid configuration fails before anything is written', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nothing-lost-'));
+  const first = runApp(outdir);
+  const before = snapshot(outdir);
+
+  test('a good synth writes every stack', () => {
+    expect(first.status).toBe(0);
+    expect(Object.keys(before)).toEqual(expect.arrayContaining(['manifest.json', 'stacks/dev/cdk.tf.json', 'stacks/staging-bootstrap/cdk.tf.json']));
+  });
+
+  test('a bad account setting exits non-zero naming file, field and fix, and leaves the previous output intact', () => {
+    const overrides = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'overrides-')), 'overrides.json');
+    fs.writeFileSync(overrides, JSON.stringify({ staging: { availabilityZones: ['eu-west-1a', 'eu-west-1z'], database: { backupRetentionDays: 90 } } }));
+    const result = runApp(outdir, { INFRA_OVERRIDES_FILE: overrides });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/environments\/accounts\/staging\.ts: availabilityZones\.1: 'eu-west-1z' is not an availability zone of eu-west-1; use one of eu-west-1a, eu-west-1b, eu-west-1c/);
+    expect(result.stderr).toMatch(/staging\.ts: database\.backupRetentionDays: backup retention must be 1-35 days/);
+    expect(result.stderr).toMatch(/Nothing was written/);
+    expect(snapshot(outdir)).toEqual(before);
+  });
+
+  test('an unreadable overrides file is named in the error', () => {
+    const result = runApp(outdir, { INFRA_OVERRIDES_FILE: path.join(outdir, 'missing.json') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/missing\.json \(INFRA_OVERRIDES_FILE\): cannot be read as JSON/);
+    expect(snapshot(outdir)).toEqual(before);
+  });
+});

@@ -1,14 +1,21 @@
 import { Construct } from 'constructs';
 import type { AccountConfig } from '../environments/schema';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import { Alarms } from '../constructs/alarms';
+import { ApiGatewayLogging } from '../constructs/api-gateway-logging';
+import { Dashboard } from '../constructs/dashboard';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { EventQueue } from '../constructs/event-queue';
 import { FunctionFleet } from '../constructs/function-fleet';
 import { Network } from '../constructs/network';
 import { PostgresDatabase } from '../constructs/postgres-database';
+import { RestApi } from '../constructs/rest-api';
 import { SoftwareEventsTable } from '../constructs/software-events-table';
 import { UploadsBucket } from '../constructs/uploads-bucket';
+import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { AccountStack } from './account-stack';
 
 export interface MainStackProps {
@@ -27,6 +34,10 @@ export class MainStack extends AccountStack {
   readonly events: SoftwareEventsTable;
   readonly eventsQueue: EventQueue;
   readonly functions: FunctionFleet;
+  readonly api: RestApi;
+  readonly webAcl: WebAcl;
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     super(scope, id, { config: props.config, unit: 'main' });
@@ -85,6 +96,61 @@ export class MainStack extends AccountStack {
       eventQueue: this.eventsQueue,
       presignedUrlExpirySeconds: config.storage.presignedUrlExpirySeconds,
       maxUploadBytes: config.storage.maxUploadBytes,
+    });
+
+    const functionsByName = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, this.functions.get(name)]));
+    this.api = new RestApi(this, 'Api', {
+      apiName: `${config.organisation}-api`,
+      routes: HTTP_ROUTES,
+      targets: functionsByName,
+      auth: config.api.auth,
+      throttleRateLimitPerSecond: config.api.throttleRateLimit,
+      throttleBurstLimit: config.api.throttleBurstLimit,
+      loggingLevel: config.api.loggingLevel,
+      logRetentionDays: config.logRetentionDays,
+      encryptionKey: this.key,
+      logging: new ApiGatewayLogging(this, 'ApiGatewayLogging'),
+    });
+    this.webAcl = new WebAcl(this, 'WebAcl', {
+      webAclName: `${config.organisation}-api`,
+      rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
+      associatedResourceArn: this.api.stageArn,
+      accountId: config.accountId,
+      region: config.region,
+      logRetentionDays: config.logRetentionDays,
+      encryptionKey: this.key,
+    });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', {
+      topicName: `${config.organisation}-alarms`,
+      accountId: config.accountId,
+      region: config.region,
+      encryptionKey: this.key,
+      emails: config.notifications.emails,
+      slack: config.notifications.slack,
+    });
+    this.alarms = new Alarms(this, 'Alarms', { alarmTopic: this.alarmTopic, thresholds: config.alarms, region: config.region });
+    // Function and queue names are resource attributes, so alarms are labelled by catalogue name.
+    for (const name of FUNCTION_NAMES) {
+      const fn = this.functions.get(name);
+      this.alarms.alarmOnFunction(fn, name);
+      if (fn.deadLetterQueueName) this.alarms.alarmOnDeadLetterQueue(fn.deadLetterQueueName, name);
+    }
+    this.alarms.alarmOnDeadLetterQueue(this.eventsQueue.deadLetterQueueName, 'software-update-events');
+    this.alarms.alarmOnApi(this.api);
+    this.alarms.alarmOnDatabase(this.database, 'postgres');
+    this.alarms.alarmOnWebAcl(this.webAcl);
+    new Dashboard(this, 'Dashboard', {
+      dashboardName: `${config.organisation}-overview`,
+      region: config.region,
+      api: this.api,
+      functionNames: FUNCTION_NAMES.map((name) => functionsByName[name].functionName),
+      database: this.database,
+      queueNames: [
+        this.eventsQueue.queueName,
+        this.eventsQueue.deadLetterQueueName,
+        ...FUNCTION_NAMES.flatMap((name) => functionsByName[name].deadLetterQueueName ?? []),
+      ],
+      webAcl: this.webAcl,
     });
   }
 }

@@ -104,7 +104,7 @@ def parse_request(event: Any) -> DownloadRequest:
         raise BadRequest("key is required and must be a non-empty string")
     if len(key.encode("utf-8")) > MAX_KEY_BYTES:
         raise BadRequest(f"key is longer than {MAX_KEY_BYTES} bytes")
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.match(key) or any(segment in (".", "..") for segment in key.split("/")):
         raise BadRequest(
             f"key must start with {DOWNLOAD_PREFIX!r} and contain only letters, digits and !_.*'()- "
             "in '/'-separated segments (no empty, '.' or '..' segments)"

@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * `npm run bench [-- --no-test]`: prints the project's performance figures against its budgets.
+ *  - synth of all stacks (the app run by node, as cdktf.json runs it): wall time and peak memory;
+ *  - the same for a trivial one-stack, one-resource cdktf app (the floor), and the ratio;
+ *  - artifact build: cold and warm (no-op) times and zip sizes;
+ *  - `npm test` wall time (skipped with --no-test).
+ * Budgets: synth/floor <= 3, synth peak memory <= 400 MB, warm build <= 0.5 s, npm test <= 180 s.
+ */
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+interface Measure {
+  readonly wallMs: number;
+  readonly peakMiB: number;
+}
+
+/** Runs a command under GNU time; peak memory is the largest resident set of the process tree's members. */
+function measure(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed:\n${result.stderr}`);
+  const peakKiB = Number(result.stderr.trim().split('\n').pop());
+  return { wallMs, peakMiB: peakKiB / 1024 };
+}
+
+function best(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
+  const runs = Array.from({ length: RUNS }, () => measure(command, env));
+  return { wallMs: Math.min(...runs.map((r) => r.wallMs)), peakMiB: Math.max(...runs.map((r) => r.peakMiB)) };
+}
+
+const TRIVIAL_APP = `
+import { App, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+const app = new App();
+const stack = new TerraformStack(app, 'trivial');
+new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+new S3Bucket(stack, 'bucket', { bucket: 'trivial-bench-bucket' });
+app.synth();
+`;
+
+function fmt(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+async function main(): Promise<void> {
+  const skipTests = process.argv.includes('--no-test');
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  // The floor app must resolve cdktf from this repository's node_modules, so it lives under .cache.
+  const floorDir = path.join(REPO_ROOT, '.cache', 'bench');
+  fs.mkdirSync(floorDir, { recursive: true });
+  fs.writeFileSync(path.join(floorDir, 'trivial-app.ts'), TRIVIAL_APP);
+  const node = [process.execPath, '--import', 'tsx'];
+
+  const { benchBuild } = await import('./bench-build');
+  const build = await benchBuild();
+
+  const synth = best([...node, 'main.ts'], { CDKTF_OUTDIR: path.join(scratch, 'synth') });
+  const floor = best([...node, path.join(floorDir, 'trivial-app.ts')], { CDKTF_OUTDIR: path.join(scratch, 'floor') });
+  const ratio = synth.wallMs / floor.wallMs;
+
+  const lines = [
+    `synth all stacks        ${fmt(synth.wallMs)}  peak ${synth.peakMiB.toFixed(0)} MiB   (best of ${RUNS})`,
+    `trivial cdktf app       ${fmt(floor.wallMs)}  peak ${floor.peakMiB.toFixed(0)} MiB`,
+    `synth / floor ratio     ${ratio.toFixed(2)}   (budget <= 3)   ${ratio <= 3 ? 'ok' : 'OVER'}`,
+    `synth peak memory       ${synth.peakMiB.toFixed(0)} MiB (budget <= 400 MB)   ${synth.peakMiB * 1.048576 <= 400 ? 'ok' : 'OVER'}`,
+    `build, cold             ${fmt(build.coldMs)}`,
+    `build, warm (no-op)     ${fmt(build.warmMs)}   (budget <= 0.5 s)   ${build.warmMs <= 500 ? 'ok' : 'OVER'}`,
+    ...build.zips.map((zip) => `  zip ${zip.name.padEnd(34)} ${(zip.bytes / 1024).toFixed(1)} KiB`),
+  ];
+  if (!skipTests) {
+    const started = Date.now();
+    const tests = spawnSync('npm', ['test'], { cwd: REPO_ROOT, stdio: 'ignore' });
+    const testMs = Date.now() - started;
+    lines.push(`npm test                ${fmt(testMs)}   (budget <= 180 s)   ${tests.status === 0 ? (testMs <= 180_000 ? 'ok' : 'OVER') : 'FAILED'}`);
+  }
+  console.log(lines.join('\n'));
+  fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});

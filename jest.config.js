@@ -7,5 +7,7 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
+  // Stacks synthesized in-process reference .build/manifest.json; build (or confirm the cache) once.
+  globalSetup: '<rootDir>/__tests__/build/global-setup.ts',
   testTimeout: 120000,
 };

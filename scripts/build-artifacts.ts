@@ -45,8 +45,6 @@ const PIP_PLATFORMS: Readonly<Record<Architecture, string>> = {
 /** Files pip writes that describe the installation, not the package; RECORD lists them too. */
 const PIP_INSTALL_RECORDS = new Set(['INSTALLER', 'REQUESTED', 'RECORD', 'direct_url.json']);
 
-/** The one timestamp every entry carries. Local-time components: yazl writes DOS times from them. */
-const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const ZIP_FILE_MODE = 0o100644;
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -83,8 +81,11 @@ export function zipEntries(entries: readonly Entry[]): Promise<Buffer> {
     zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
     zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
     zip.outputStream.on('error', reject);
+    // 1980-01-01 00:00, the DOS epoch, in local-time components: yazl writes DOS times from
+    // local components, so this is the same bytes in every time zone (made per call: TZ may change).
+    const mtime = new Date(1980, 0, 1, 0, 0, 0);
     for (const entry of entries) {
-      zip.addBuffer(entry.data, entry.name, { mtime: ZIP_MTIME, mode: ZIP_FILE_MODE, compress: true, forceDosTimestamp: true });
+      zip.addBuffer(entry.data, entry.name, { mtime, mode: ZIP_FILE_MODE, compress: true, forceDosTimestamp: true });
     }
     zip.end();
   });

@@ -1,0 +1,167 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildArtifacts, isPackagedFile, zipEntries } from '../../scripts/build-artifacts';
+import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { openApiJson } from '../../lambda-functions/openapi';
+import { copyFunctionSources, listTree } from './repo-copy';
+import { DOS_EPOCH, readZip } from './zip-reader';
+
+const zipOf = (root: string, relative: string) => readZip(fs.readFileSync(path.join(root, relative)));
+
+describe('buildArtifacts', () => {
+  let root: string;
+  const logs: string[] = [];
+  const build = () => buildArtifacts({ rootDir: root, log: (message) => logs.push(message) });
+
+  beforeAll(async () => {
+    root = copyFunctionSources('build-');
+    // Things a developer's folder holds that must never reach Lambda.
+    const dir = path.join(root, 'lambda-functions', 'sync-clock');
+    fs.mkdirSync(path.join(dir, '__pycache__'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '__pycache__', 'handler.cpython-312.pyc'), 'bytecode');
+    fs.writeFileSync(path.join(dir, 'stale.pyc'), 'bytecode');
+    fs.writeFileSync(path.join(dir, '.DS_Store'), 'finder');
+    fs.writeFileSync(path.join(dir, 'conftest.py'), 'fixtures');
+    fs.mkdirSync(path.join(dir, 'tests'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'tests', 'test_extra.py'), 'def test(): pass\n');
+    fs.mkdirSync(path.join(dir, 'clock'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'clock', 'drift.py'), 'DRIFT = 0\n');
+    await build();
+  });
+
+  beforeEach(() => logs.splice(0));
+
+  test('builds a zip for every catalogue function and the driver layer, listed in the manifest', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, '.build', 'manifest.json'), 'utf8'));
+    expect(Object.keys(manifest.functions).sort()).toEqual(FUNCTIONS.map((fn) => fn.name).sort());
+    expect(Object.keys(manifest.layers)).toEqual(['pg-driver']);
+    for (const record of [...Object.values(manifest.functions), ...Object.values(manifest.layers)] as { zip: string; bytes: number }[]) {
+      expect(record.zip).not.toMatch(/^\//);
+      expect(fs.statSync(path.join(root, record.zip)).size).toBe(record.bytes);
+    }
+  });
+
+  test('a function zip holds its handler code only: no tests, caches, bytecode or dotfiles', () => {
+    expect(zipOf(root, '.build/functions/sync-clock.zip').map((e) => e.name)).toEqual(['clock/drift.py', 'handler.py']);
+    expect(listTree(path.join(root, '.build', 'functions', 'sync-clock'))).toEqual(['clock/drift.py', 'handler.py']);
+  });
+
+  test('every function zip is a few KB of code', () => {
+    for (const fn of FUNCTIONS) {
+      const bytes = fs.statSync(path.join(root, '.build', 'functions', `${fn.name}.zip`)).size;
+      expect([fn.name, bytes < 64 * 1024]).toEqual([fn.name, true]);
+    }
+  });
+
+  test('api-docs-generator carries openapi.json generated from the HTTP routes', () => {
+    const entry = zipOf(root, '.build/functions/api-docs-generator.zip').find((e) => e.name === 'openapi.json');
+    expect(entry?.data.toString('utf8')).toBe(openApiJson());
+  });
+
+  test('entries are sorted, dated 1980-01-01, mode 0644, without extra timestamp fields', () => {
+    for (const zip of ['.build/layers/pg-driver.zip', ...FUNCTIONS.map((fn) => `.build/functions/${fn.name}.zip`)]) {
+      const entries = zipOf(root, zip);
+      const names = entries.map((e) => e.name);
+      expect(names).toEqual([...names].sort());
+      for (const entry of entries) {
+        expect({ zip, name: entry.name, dosDate: entry.dosDate, dosTime: entry.dosTime, mode: entry.mode.toString(8), extra: entry.extraFieldLength }).toEqual({
+          zip,
+          name: entry.name,
+          ...DOS_EPOCH,
+          mode: '100644',
+          extra: 0,
+        });
+      }
+    }
+  });
+
+  test('the layer holds the pinned driver under python/ without pip install records or bytecode', () => {
+    const names = zipOf(root, '.build/layers/pg-driver.zip').map((e) => e.name);
+    expect(names.every((name) => name.startsWith('python/'))).toBe(true);
+    expect(names).toEqual(expect.arrayContaining(['python/pg8000/__init__.py', 'python/scramp/__init__.py', 'python/pg8000-1.31.5.dist-info/METADATA']));
+    expect(names.filter((name) => /\/(RECORD|INSTALLER|REQUESTED|direct_url\.json)$|__pycache__|\.pyc$|^python\/bin\//.test(name))).toEqual([]);
+    expect(fs.existsSync(path.join(root, '.build', 'layers', 'pg-driver', 'python', 'pg8000', '__init__.py'))).toBe(true);
+  });
+
+  test('a warm build rebuilds nothing and rewrites no file', async () => {
+    const files = listTree(path.join(root, '.build'));
+    const mtimes = files.map((file) => fs.statSync(path.join(root, '.build', file)).mtimeMs);
+    await build();
+    expect(logs).toEqual([]);
+    expect(files.map((file) => fs.statSync(path.join(root, '.build', file)).mtimeMs)).toEqual(mtimes);
+  });
+
+  test('changing one handler rebuilds only that function', async () => {
+    fs.appendFileSync(path.join(root, 'lambda-functions', 'generate-presigned-url', 'handler.py'), '\n# changed\n');
+    await build();
+    expect(logs).toEqual([expect.stringMatching(/^built \.build\/functions\/generate-presigned-url\.zip/)]);
+  });
+
+  test('a layer whose packages did not change keeps its content hash, so nothing is republished', async () => {
+    const before = JSON.parse(fs.readFileSync(path.join(root, '.build', 'manifest.json'), 'utf8')).layers['pg-driver'].sha256;
+    fs.appendFileSync(path.join(root, 'lambda-functions', 'layers', 'pg-driver', 'requirements.txt'), '# reviewed\n');
+    const manifest = await build();
+    expect(logs).toEqual([expect.stringMatching(/^built \.build\/layers\/pg-driver\.zip/)]);
+    expect(manifest.layers['pg-driver'].sha256).toBe(before);
+  });
+
+  test('a deleted zip is rebuilt even though its inputs are cached', async () => {
+    fs.rmSync(path.join(root, '.build', 'functions', 'sync-clock.zip'));
+    await build();
+    expect(logs).toEqual([expect.stringMatching(/^built \.build\/functions\/sync-clock\.zip/)]);
+  });
+
+  test('a missing handler fails with the file to create', async () => {
+    const other = copyFunctionSources('build-missing-');
+    fs.rmSync(path.join(other, 'lambda-functions', 'sync-clock', 'handler.py'));
+    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow('lambda-functions/sync-clock/handler.py is missing');
+  });
+
+  test('a requirement whose hash does not match fails the layer build with pip\'s reason', async () => {
+    const other = copyFunctionSources('build-badhash-');
+    const file = path.join(other, 'lambda-functions', 'layers', 'pg-driver', 'requirements.txt');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/sha256:0af2c1926b/, 'sha256:1af2c1926b'));
+    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow(/pip could not build layer pg-driver[\s\S]*HASHES/);
+  });
+});
+
+describe('zip bytes', () => {
+  const entries = [
+    { name: 'a.py', data: Buffer.from('print("a")\n') },
+    { name: 'pkg/b.py', data: Buffer.from('B = 1\n') },
+  ];
+
+  test('do not depend on the time zone of the machine', async () => {
+    const original = process.env.TZ;
+    try {
+      process.env.TZ = 'UTC';
+      const utc = await zipEntries(entries);
+      process.env.TZ = 'Asia/Tokyo';
+      const tokyo = await zipEntries(entries);
+      process.env.TZ = 'America/Los_Angeles';
+      const losAngeles = await zipEntries(entries);
+      expect(tokyo.equals(utc)).toBe(true);
+      expect(losAngeles.equals(utc)).toBe(true);
+    } finally {
+      if (original === undefined) delete process.env.TZ;
+      else process.env.TZ = original;
+    }
+  });
+});
+
+describe('isPackagedFile', () => {
+  test.each([
+    ['handler.py', true],
+    ['lib/util.py', true],
+    ['schema.sql', true],
+    ['tests/test_handler.py', false],
+    ['test_handler.py', false],
+    ['conftest.py', false],
+    ['__pycache__/handler.cpython-312.pyc', false],
+    ['handler.pyc', false],
+    ['.env', false],
+    ['lib/.hidden/x.py', false],
+  ])('%s -> %s', (file, packaged) => {
+    expect(isPackagedFile(file)).toBe(packaged);
+  });
+});

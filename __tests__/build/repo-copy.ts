@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** What a clone holds that the build and synth read. */
+const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'stacks', 'constructs', 'lambda-functions', 'scripts'];
+const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache|\.build|node_modules|cdktf\.out)([\\/]|$)/;
+
+/**
+ * A fresh copy of the repository's sources (like a clone) under a new temp folder, with
+ * node_modules linked. `depth` nests it deeper so two copies differ in path length too.
+ */
+export function copyRepo(prefix: string, depth = 0): string {
+  let dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (let i = 0; i < depth; i++) dir = path.join(dir, `level-${i}`);
+  fs.mkdirSync(dir, { recursive: true });
+  for (const source of SOURCES) {
+    fs.cpSync(path.join(REPO_ROOT, source), path.join(dir, source), {
+      recursive: true,
+      filter: (from) => !GENERATED.test(path.relative(REPO_ROOT, from)),
+    });
+  }
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  return dir;
+}
+
+/** Copies just lambda-functions/ into a new root: enough for buildArtifacts({ rootDir }). */
+export function copyFunctionSources(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.cpSync(path.join(REPO_ROOT, 'lambda-functions'), path.join(dir, 'lambda-functions'), {
+    recursive: true,
+    filter: (from) => !GENERATED.test(path.relative(REPO_ROOT, from)),
+  });
+  return dir;
+}
+
+/** Every file under a folder, as sorted relative paths. */
+export function listTree(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+/** Sets every file's modification time, as a checkout at another moment would. */
+export function touchTree(dir: string, when: Date): void {
+  for (const file of listTree(dir)) fs.utimesSync(path.join(dir, file), when, when);
+}

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, TerraformLocal } from 'cdktf';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
 import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
@@ -191,8 +191,10 @@ export class PostgresDatabase extends Construct {
       const proxy = this.createProxy(props, instance);
       this.proxyEndpoint = proxy.endpoint;
       this.proxyName = proxy.name;
-      // IAM auth through the proxy is authorised on the proxy's resource id (prx-...), the last part of its ARN.
-      this.dbUserArnPrefixes.push(`arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${Fn.element(Fn.split(':', proxy.arn), 6)}`);
+      // IAM auth through the proxy is authorised on the proxy's resource id (prx-...), the last part
+      // of its ARN. A local keeps the expression's quoted ':' out of policy JSON built from it.
+      const proxyResourceId = new TerraformLocal(this, 'ProxyResourceId', Fn.element(Fn.split(':', proxy.arn), 6));
+      this.dbUserArnPrefixes.push(`arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${proxyResourceId.asString}`);
     }
     this.connectHost = this.proxyEndpoint ?? this.endpointAddress;
   }

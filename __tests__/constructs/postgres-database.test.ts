@@ -1,0 +1,272 @@
+import { PostgresDatabase, type PostgresDatabaseProps } from '../../constructs/postgres-database';
+import { dbDefaultMaxConnections } from '../../environments/aws-facts';
+import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
+import { constructionError, ref, testNetwork, testRole } from '../helpers/data-fixtures';
+
+type Overrides = Partial<Omit<PostgresDatabaseProps, 'network' | 'encryptionKey'>>;
+
+const BASE: Omit<PostgresDatabaseProps, 'network' | 'encryptionKey'> = {
+  identifier: 'ppu-postgres',
+  accountId: '111122223333',
+  region: 'eu-west-1',
+  engineVersion: '16.4',
+  instanceClass: 'db.t4g.micro',
+  databaseName: 'ppu',
+  masterUsername: 'ppu_admin',
+};
+
+function synthDatabase(overrides: Overrides = {}, after?: (db: PostgresDatabase) => void) {
+  return synthWith((stack, key) => {
+    const network = testNetwork(stack, key);
+    const db = new PostgresDatabase(stack, 'Database', { ...BASE, network, encryptionKey: key, ...overrides });
+    after?.(db);
+  });
+}
+
+const defaults = synthDatabase();
+const small = synthDatabase({ multiAz: false, deletionProtection: false, finalSnapshot: false, backupRetentionDays: 3 });
+const proxied = synthDatabase({ proxy: true });
+const instanceOf = (json: Record<string, any>) => {
+  const list = resourcesOf(json, 'aws_db_instance');
+  expect(list).toHaveLength(1);
+  return list[0];
+};
+const [instanceId, instance] = instanceOf(defaults);
+const keyArn = (json: Record<string, any>) => ref('aws_kms_key', resourcesOf(json, 'aws_kms_key')[0][0], 'arn');
+const groupRef = (json: Record<string, any>, name: string) =>
+  ref('aws_security_group', resourcesOf(json, 'aws_security_group').find(([, g]) => g.name === name)![0], 'id');
+
+test('runs PostgreSQL at the configured major version so automatic minor upgrades never show as drift', () => {
+  expect(instance).toMatchObject({ engine: 'postgres', engine_version: '16', auto_minor_version_upgrade: true, instance_class: 'db.t4g.micro' });
+});
+
+test('is not publicly accessible and lives in a subnet group of the private subnets, behind the database group', () => {
+  expect(instance.publicly_accessible).toBe(false);
+  const [[subnetGroupId, subnetGroup]] = resourcesOf(defaults, 'aws_db_subnet_group');
+  expect(instance.db_subnet_group_name).toBe(ref('aws_db_subnet_group', subnetGroupId, 'name'));
+  expect(subnetGroup.subnet_ids).toHaveLength(2);
+  expect(subnetGroup.subnet_ids.every((s: string) => s.includes('PrivateSubnet'))).toBe(true);
+  expect(instance.vpc_security_group_ids).toEqual([groupRef(defaults, 'test-database')]);
+});
+
+test('storage is encrypted with the customer-managed key', () => {
+  expect(instance).toMatchObject({ storage_encrypted: true, kms_key_id: keyArn(defaults), storage_type: 'gp3' });
+});
+
+test('RDS generates and keeps the master password in Secrets Manager, encrypted with the key; no password is configured', () => {
+  expect(instance.manage_master_user_password).toBe(true);
+  expect(instance.master_user_secret_kms_key_id).toBe(keyArn(defaults));
+  expect(instance.password).toBeUndefined();
+  expect(JSON.stringify(defaults)).not.toMatch(/"(master_)?password"\s*:/);
+});
+
+test('IAM database authentication is on and the current CA is used', () => {
+  expect(instance.iam_database_authentication_enabled).toBe(true);
+  expect(instance.ca_cert_identifier).toBe('rds-ca-rsa2048-g1');
+});
+
+test('the parameter group matches the major version, forces TLS and logs slow statements', () => {
+  const [[groupId, group]] = resourcesOf(defaults, 'aws_db_parameter_group');
+  expect(instance.parameter_group_name).toBe(ref('aws_db_parameter_group', groupId, 'name'));
+  expect(group.family).toBe('postgres16');
+  expect(group.parameter).toEqual([
+    { name: 'rds.force_ssl', value: '1' },
+    { name: 'log_min_duration_statement', value: '1000' },
+  ]);
+  const [[, slower]] = resourcesOf(synthDatabase({ slowStatementMs: 250, engineVersion: '17' }), 'aws_db_parameter_group');
+  expect(slower.family).toBe('postgres17');
+  expect(slower.parameter[1]).toEqual({ name: 'log_min_duration_statement', value: '250' });
+});
+
+test('backups are kept, tags are copied to snapshots, and safety is on by default', () => {
+  expect(instance).toMatchObject({
+    backup_retention_period: 7,
+    copy_tags_to_snapshot: true,
+    multi_az: true,
+    deletion_protection: true,
+    skip_final_snapshot: false,
+    final_snapshot_identifier: 'ppu-postgres-final',
+  });
+});
+
+test('a small account turns Multi-AZ, deletion protection and the final snapshot off', () => {
+  const [, dev] = instanceOf(small);
+  expect(dev).toMatchObject({ multi_az: false, deletion_protection: false, skip_final_snapshot: true, backup_retention_period: 3 });
+  expect(dev.final_snapshot_identifier).toBeUndefined();
+});
+
+test('Performance Insights is encrypted with the key', () => {
+  expect(instance).toMatchObject({ performance_insights_enabled: true, performance_insights_kms_key_id: keyArn(defaults), performance_insights_retention_period: 7 });
+});
+
+test('enhanced monitoring uses its own role with the AWS managed monitoring policy', () => {
+  const [[roleId, role]] = resourcesOf(defaults, 'aws_iam_role');
+  expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'monitoring.rds.amazonaws.com' });
+  expect(instance).toMatchObject({ monitoring_interval: 60, monitoring_role_arn: ref('aws_iam_role', roleId, 'arn') });
+  const [[, attachment]] = resourcesOf(defaults, 'aws_iam_role_policy_attachment');
+  expect(attachment.policy_arn).toBe('arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole');
+});
+
+test('PostgreSQL and upgrade logs are exported into encrypted log groups created before the instance', () => {
+  expect(instance.enabled_cloudwatch_logs_exports).toEqual(['postgresql', 'upgrade']);
+  const groups = resourcesOf(defaults, 'aws_cloudwatch_log_group').filter(([, g]) => g.name.startsWith('/aws/rds/instance/'));
+  expect(groups.map(([, g]) => [g.name, g.retention_in_days, g.kms_key_id])).toEqual([
+    ['/aws/rds/instance/ppu-postgres/postgresql', 90, keyArn(defaults)],
+    ['/aws/rds/instance/ppu-postgres/upgrade', 90, keyArn(defaults)],
+  ]);
+  expect(instance.depends_on).toEqual(groups.map(([id]) => `aws_cloudwatch_log_group.${id}`));
+});
+
+test('exposes endpoint, port, names, secret ARN and the default max_connections of the class', () => {
+  synthDatabase({}, (db) => {
+    expect(db.port).toBe(5432);
+    expect(db.databaseName).toBe('ppu');
+    expect(db.masterUsername).toBe('ppu_admin');
+    expect(db.instanceClass).toBe('db.t4g.micro');
+    expect(db.maxConnections).toBe(dbDefaultMaxConnections('db.t4g.micro'));
+    expect(db.proxyEndpoint).toBeUndefined();
+    expect(db.connectHost).toBe(db.endpointAddress);
+  });
+  expect(resourcesOf(defaults, 'aws_db_proxy')).toEqual([]);
+});
+
+test('grantConnect allows rds-db:connect as one database user on this instance, once however often it is called', () => {
+  let statements: unknown;
+  synthDatabase({}, (db) => {
+    const role = testRole(db);
+    db.grantConnect(role, 'ppu_app');
+    db.grantConnect(role, 'ppu_app');
+    statements = role.grantedStatements;
+  });
+  expect(statements).toEqual([
+    {
+      sid: 'DbConnectDatabasePpuApp',
+      actions: ['rds-db:connect'],
+      resources: [expect.stringMatching(/^arn:aws:rds-db:eu-west-1:111122223333:dbuser:\$\{TfToken\[TOKEN\.\d+\]\}\/ppu_app$/)],
+    },
+  ]);
+  const json = synthDatabase({}, (db) => db.grantConnect(testRole(db), 'ppu_app'));
+  const policy = JSON.parse(resourcesOf(json, 'aws_iam_role_policy')[0][1].policy);
+  expect(policy.Statement[0].Resource).toBe(`arn:aws:rds-db:eu-west-1:111122223333:dbuser:${ref('aws_db_instance', instanceId, 'resource_id')}/ppu_app`);
+});
+
+test('grantConnect refuses a user name that is not a plain role name', () => {
+  expect(
+    constructionError((stack, key) => {
+      const db = new PostgresDatabase(stack, 'Database', { ...BASE, network: testNetwork(stack, key), encryptionKey: key });
+      db.grantConnect(testRole(stack), 'app*');
+    }),
+  ).toMatch(/database user 'app\*' is not a plain PostgreSQL role name/);
+});
+
+test('grantReadSecret allows reading the managed secret and decrypting it through Secrets Manager only', () => {
+  const json = synthDatabase({}, (db) => db.grantReadSecret(testRole(db)));
+  const policies = resourcesOf(json, 'aws_iam_role_policy')
+    .filter(([, p]) => p.role.includes('Database_Role'))
+    .map(([, p]) => JSON.parse(p.policy));
+  expect(policies).toHaveLength(1);
+  expect(policies[0].Statement).toEqual([
+    { Sid: 'ReadSecretDatabase', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: ref('aws_db_instance', instanceId, 'master_user_secret[0].secret_arn') },
+    {
+      Sid: 'DecryptSecretDatabase',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: keyArn(json),
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+    },
+  ]);
+});
+
+describe('with an RDS Proxy', () => {
+  const [[proxyId, proxy]] = resourcesOf(proxied, 'aws_db_proxy');
+  const [proxiedInstanceId] = instanceOf(proxied);
+
+  test('the proxy requires IAM authentication and TLS and signs in with the managed secret', () => {
+    expect(proxy).toMatchObject({ engine_family: 'POSTGRESQL', require_tls: true, debug_logging: false });
+    expect(proxy.auth).toEqual([
+      expect.objectContaining({ auth_scheme: 'SECRETS', iam_auth: 'REQUIRED', secret_arn: ref('aws_db_instance', proxiedInstanceId, 'master_user_secret[0].secret_arn') }),
+    ]);
+    expect(proxy.vpc_subnet_ids.every((s: string) => s.includes('PrivateSubnet'))).toBe(true);
+  });
+
+  test('the proxy role may read only the secret and decrypt it through Secrets Manager', () => {
+    const role = resourcesOf(proxied, 'aws_iam_role').find(([, r]) => r.name === 'ppu-postgres-proxy')!;
+    expect(proxy.role_arn).toBe(ref('aws_iam_role', role[0], 'arn'));
+    expect(JSON.parse(role[1].assume_role_policy).Statement[0].Principal).toEqual({ Service: 'rds.amazonaws.com' });
+    const policy = resourcesOf(proxied, 'aws_iam_role_policy').find(([, p]) => p.role.includes(role[0]))!;
+    expect(JSON.parse(policy[1].policy).Statement.map((s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource])).toEqual([
+      [['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], ref('aws_db_instance', proxiedInstanceId, 'master_user_secret[0].secret_arn')],
+      ['kms:Decrypt', keyArn(proxied)],
+    ]);
+  });
+
+  test('the proxy targets the instance through its default target group', () => {
+    const [[groupId, group]] = resourcesOf(proxied, 'aws_db_proxy_default_target_group');
+    const [[, target]] = resourcesOf(proxied, 'aws_db_proxy_target');
+    expect(group.db_proxy_name).toBe(ref('aws_db_proxy', proxyId, 'name'));
+    expect(target).toMatchObject({ target_group_name: ref('aws_db_proxy_default_target_group', groupId, 'name'), db_instance_identifier: ref('aws_db_instance', proxiedInstanceId, 'identifier') });
+  });
+
+  test('Lambda reaches the proxy and the proxy reaches the database, group to group on 5432', () => {
+    const ingress = resourcesOf(proxied, 'aws_vpc_security_group_ingress_rule').map(([, r]) => [r.security_group_id, r.referenced_security_group_id, r.from_port]);
+    const lambda = groupRef(proxied, 'test-lambda');
+    const proxyGroup = groupRef(proxied, 'test-database-proxy');
+    const database = groupRef(proxied, 'test-database');
+    expect(ingress).toContainEqual([proxyGroup, lambda, 5432]);
+    expect(ingress).toContainEqual([database, proxyGroup, 5432]);
+    expect(proxy.vpc_security_group_ids).toEqual([proxyGroup]);
+  });
+
+  test('clients connect to the proxy endpoint, and grantConnect also covers the proxy resource id', () => {
+    const json = synthDatabase({ proxy: true }, (db) => {
+      expect(db.connectHost).toBe(db.proxyEndpoint);
+      db.grantConnect(testRole(db), 'ppu_app');
+    });
+    const [localId] = Object.keys(json.locals);
+    const policy = resourcesOf(json, 'aws_iam_role_policy')
+      .map(([, p]) => JSON.parse(p.policy))
+      .find((p) => p.Statement[0].Sid === 'DbConnectDatabasePpuApp');
+    expect(policy.Statement[0].Resource).toEqual([
+      `arn:aws:rds-db:eu-west-1:111122223333:dbuser:${ref('aws_db_instance', proxiedInstanceId, 'resource_id')}/ppu_app`,
+      `arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${local.${localId}}/ppu_app`,
+    ]);
+    expect(json.locals[localId]).toBe(`\${element(split(":", ${ref('aws_db_proxy', proxyId, 'arn').slice(2, -1)}), 6)}`);
+  });
+});
+
+describe('rejects bad props before anything is synthesized', () => {
+  const errorWith = (overrides: Overrides) =>
+    constructionError((stack, key) => new PostgresDatabase(stack, 'Database', { ...BASE, network: testNetwork(stack, key), encryptionKey: key, ...overrides }));
+
+  test('an unknown instance class family', () => {
+    expect(errorWith({ instanceClass: 'db.x9.large' })).toMatch(/^PostgresDatabase ppu-postgres: instance class 'db.x9.large' is not of a known family; use <family>.<size> with family one of db.t3, db.t4g/);
+  });
+
+  test('an unknown size of a known family', () => {
+    expect(errorWith({ instanceClass: 'db.r6g.micro' })).toMatch(/instance class 'db.r6g.micro' has an unknown size; db.r6g comes in large, xlarge/);
+  });
+
+  test.each([0, 36])('a backup retention of %i days', (days) => {
+    expect(errorWith({ backupRetentionDays: days })).toBe(`PostgresDatabase ppu-postgres: backupRetentionDays ${days} is outside 1-35; RDS keeps automated backups for 1 to 35 days`);
+  });
+
+  test('an old PostgreSQL major version', () => {
+    expect(errorWith({ engineVersion: '13.7' })).toMatch(/engineVersion '13.7' is not a current PostgreSQL version; use 15 or newer/);
+  });
+
+  test('a storage ceiling below the allocated storage', () => {
+    expect(errorWith({ allocatedStorageGiB: 50, maxAllocatedStorageGiB: 40 })).toMatch(/maxAllocatedStorageGiB 40 must be an integer between allocatedStorageGiB \(50\) and 65536/);
+  });
+
+  test('a Performance Insights retention RDS does not offer', () => {
+    expect(errorWith({ performanceInsightsRetentionDays: 30 })).toMatch(/performanceInsightsRetentionDays 30 is not offered; use one of 7, 31, 93, 731/);
+  });
+
+  test('an identifier RDS refuses', () => {
+    expect(errorWith({ identifier: 'PPU_db' })).toMatch(/identifier 'PPU_db' must be 2-63 lower-case letters/);
+  });
+
+  test('the valid props build without error', () => {
+    expect(errorWith({})).toBe('');
+  });
+});

@@ -270,7 +270,7 @@ const PPU_RECORD_SCHEMA = {
     deviceId: { type: 'string', minLength: 1, maxLength: 128 },
     recordedAt: { type: 'string', format: 'date-time' },
     units: { type: 'number', minimum: 0 },
-    softwareVersion: { type: 'string', maxLength: 64 },
+    softwareVersion: { type: 'string', minLength: 1, maxLength: 64 },
   },
 };
 

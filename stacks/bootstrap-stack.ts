@@ -6,6 +6,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import type { AccountConfig } from '../environments/schema';
 import { stateBucketName } from '../environments/load';
 import { policyDocument } from '../constructs/iam';
+import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
 import { ciSubjects, GITHUB_OIDC_HOST, githubTrustPolicy } from './github-oidc';
 
@@ -52,10 +53,15 @@ export class BootstrapStack extends AccountStack {
       maxSessionDuration: 3600,
       assumeRolePolicy: githubTrustPolicy(config.accountId, subjects.plan),
     });
-    new IamRolePolicyAttachment(this, 'PlanReadOnly', {
+    const planReadOnly = new IamRolePolicyAttachment(this, 'PlanReadOnly', {
       role: planRole.name,
       policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
     });
+    suppressRule(
+      planReadOnly,
+      'PLAT-IAM-5',
+      'terraform plan refreshes every resource type the stacks manage, which needs Describe/Get/List across all services; the plan role cannot write (state lock objects aside) and only this repository\'s pull requests and main can assume it.',
+    );
     new IamRolePolicy(this, 'PlanState', {
       name: 'terraform-state',
       role: planRole.id,
@@ -73,10 +79,15 @@ export class BootstrapStack extends AccountStack {
       maxSessionDuration: 3600,
       assumeRolePolicy: githubTrustPolicy(config.accountId, subjects.apply),
     });
-    new IamRolePolicyAttachment(this, 'ApplyPowerUser', {
+    const applyPowerUser = new IamRolePolicyAttachment(this, 'ApplyPowerUser', {
       role: applyRole.name,
       policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess',
     });
+    suppressRule(
+      applyPowerUser,
+      'PLAT-IAM-6',
+      'terraform apply creates and changes every resource type of this repository; PowerUserAccess excludes IAM, whose actions are granted separately on this account\'s roles and OIDC provider only, and only the apply branch or the approved environment can assume the role.',
+    );
     new IamRolePolicy(this, 'ApplyIam', {
       name: 'manage-roles',
       role: applyRole.id,

@@ -5,6 +5,7 @@ import { apiStageWaf } from './apigateway/stage-waf';
 import { iamGithubOidcSubject } from './iam/github-oidc-subject';
 import { iamNoAccountWideRead } from './iam/no-account-wide-read';
 import { iamNoAdminPolicies } from './iam/no-admin-policies';
+import { iamNoServiceWidePolicies } from './iam/no-service-wide-policies';
 import { iamNoUnscopedWrite } from './iam/no-unscoped-write';
 import { iamNoWildcardActions } from './iam/no-wildcard-actions';
 import { kmsExplicitPolicy } from './kms/explicit-policy';
@@ -92,6 +93,7 @@ export const RULES: readonly Rule[] = [
   iamNoAdminPolicies,
   iamGithubOidcSubject,
   iamNoAccountWideRead,
+  iamNoServiceWidePolicies,
   kmsKeyRotation,
   kmsExplicitPolicy,
   secretCustomerManagedKey,

@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { loadEnvironments } from '../../environments/load';
+import { buildStacks } from '../../stacks/app';
+import { checkStack, formatReport } from '../../constructs/rules/engine';
+
+let outdir: string;
+beforeAll(() => {
+  outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-accounts-'));
+});
+afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+/** Every stack of every account, built in memory (nothing is written). */
+function accountStacks(): TerraformStack[] {
+  const app = new App({ outdir, skipValidation: true });
+  buildStacks(app, loadEnvironments());
+  return app.node.children.filter(TerraformStack.isStack);
+}
+
+describe('the accounts under the rules', () => {
+  const stacks = accountStacks();
+
+  it('covers both accounts', () => {
+    expect(stacks.map((stack) => stack.node.id).sort()).toEqual(['dev', 'dev-bootstrap', 'staging', 'staging-bootstrap']);
+  });
+
+  it.each(stacks.map((stack) => [stack.node.id, stack] as const))('%s has no unsuppressed violation and no unused suppression', (_name, stack) => {
+    expect(formatReport(checkStack(stack))).toEqual([]);
+  });
+
+  it('gives the same report, suppressions included, on every build', () => {
+    const report = () => accountStacks().map((stack) => JSON.stringify(checkStack(stack)));
+    expect(report()).toEqual(report());
+  });
+});

@@ -1,0 +1,7 @@
+import { logsFixtures, messagingFixtures, s3Fixtures, secretsFixtures } from './fixtures/data';
+import { testRuleFixtures } from './rule-fixtures';
+
+testRuleFixtures(logsFixtures);
+testRuleFixtures(messagingFixtures);
+testRuleFixtures(s3Fixtures);
+testRuleFixtures(secretsFixtures);

@@ -1,0 +1,5 @@
+import { iamFixtures, kmsFixtures } from './fixtures/identity';
+import { testRuleFixtures } from './rule-fixtures';
+
+testRuleFixtures(iamFixtures);
+testRuleFixtures(kmsFixtures);

@@ -1,0 +1,4 @@
+import { lambdaFixtures } from './fixtures/lambda';
+import { testRuleFixtures } from './rule-fixtures';
+
+testRuleFixtures(lambdaFixtures);

@@ -1,0 +1,4 @@
+import { networkFixtures } from './fixtures/network';
+import { testRuleFixtures } from './rule-fixtures';
+
+testRuleFixtures(networkFixtures);

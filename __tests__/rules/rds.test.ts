@@ -1,0 +1,4 @@
+import { rdsFixtures } from './fixtures/rds';
+import { testRuleFixtures } from './rule-fixtures';
+
+testRuleFixtures(rdsFixtures);

@@ -244,6 +244,11 @@ export class PythonFunction extends Construct implements IGrantee {
     this.role.addToPrincipalPolicy(statement);
   }
 
+  /** A metric of the live alias, e.g. metric('Errors', 'Sum') or metric('Duration', 'p95'). */
+  metric(metricName: string, statistic: string): FunctionMetric {
+    return { namespace: 'AWS/Lambda', metricName, statistic, dimensions: this.metricDimensions };
+  }
+
   /** EventBridge invokes the live alias asynchronously; failed events end in the dead-letter queue. */
   private addSchedule(options: ScheduleTriggerOptions, functionName: string): void {
     const rule = new CloudwatchEventRule(this, 'Schedule', {

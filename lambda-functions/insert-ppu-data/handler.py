@@ -293,6 +293,14 @@ def connect(settings: DbSettings) -> pg8000.native.Connection:
     )
 
 
+def _rollback(connection: pg8000.native.Connection) -> None:
+    """Best effort: on a broken connection the server discards the transaction anyway."""
+    try:
+        connection.run("ROLLBACK")
+    except (InterfaceError, DatabaseError, OSError):
+        log.warning("rollback failed; the connection is unusable")
+
+
 def migrate(connection: pg8000.native.Connection) -> int:
     """Applies pending MIGRATIONS; returns the schema version. Safe under concurrent cold starts."""
     connection.run("START TRANSACTION")
@@ -309,7 +317,7 @@ def migrate(connection: pg8000.native.Connection) -> int:
                 log.info("applied migration", extra={"fields": {"version": version}})
         connection.run("COMMIT")
     except BaseException:
-        connection.run("ROLLBACK")
+        _rollback(connection)
         raise
     return max(version for version, _ in MIGRATIONS)
 
@@ -333,8 +341,8 @@ def drop_connection() -> None:
     if _connection is not None:
         try:
             _connection.close()
-        except (InterfaceError, OSError):
-            pass
+        except (InterfaceError, DatabaseError, OSError):
+            log.debug("closing a broken connection failed")
         _connection = None
 
 
@@ -351,19 +359,32 @@ def upsert_records(connection: pg8000.native.Connection, records: list[PpuRecord
         )
         connection.run("COMMIT")
     except BaseException:
-        connection.run("ROLLBACK")
+        _rollback(connection)
         raise
     inserted = sum(1 for (was_inserted,) in rows if was_inserted)
     updated = len(rows) - inserted
     return UpsertResult(inserted=inserted, updated=updated, unchanged=len(records) - inserted - updated)
 
 
+def _connection_lost(exc: Exception) -> bool:
+    if isinstance(exc, (InterfaceError, OSError)):
+        return True
+    # 57P01..57P03: the server is shutting down or terminated this session (failover, restart).
+    details = exc.args[0] if exc.args else None
+    return isinstance(details, dict) and str(details.get("C", "")).startswith("57P")
+
+
 def store(records: list[PpuRecord]) -> UpsertResult:
-    """Upserts through the reused connection; a connection the server dropped is reopened once."""
+    """Upserts through the reused connection; a connection the server dropped is reopened once.
+
+    Retrying is safe even when the first COMMIT's fate is unknown: the upsert is idempotent.
+    """
     try:
         return upsert_records(database(), records)
-    except InterfaceError:
-        log.warning("database connection lost; reconnecting")
+    except (InterfaceError, DatabaseError, OSError) as exc:
+        if not _connection_lost(exc):
+            raise
+        log.warning("database connection lost; reconnecting", extra={"fields": {"error": str(exc)}})
         drop_connection()
         return upsert_records(database(), records)
 

@@ -98,3 +98,17 @@ def sqs_stand_in(queues: dict[str, str]) -> StandIn:
         return 200, headers, json.dumps({"Attributes": {"QueueArn": arn}}).encode()
 
     return StandIn(respond)
+
+
+def secrets_manager_stand_in(secrets: dict[str, str]) -> StandIn:
+    """GetSecretValue (AWS JSON 1.1) for the given {secret ARN: SecretString}."""
+
+    def respond(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+        secret_id = json.loads(request.body or b"{}").get("SecretId", "")
+        if request.headers.get("x-amz-target") != "secretsmanager.GetSecretValue" or secret_id not in secrets:
+            error = {"__type": "ResourceNotFoundException", "message": "Secrets Manager can't find the specified secret."}
+            return 400, headers, json.dumps(error).encode()
+        return 200, headers, json.dumps({"ARN": secret_id, "Name": "db", "SecretString": secrets[secret_id]}).encode()
+
+    return StandIn(respond)

@@ -3,16 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Testing } from 'cdktf';
+// Types of the matchers __tests__/setup.ts registers (toHaveResourceWithProperties ...).
+import type {} from 'cdktf/lib/testing/adapters/jest';
 import type { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { PythonFunction, type PythonFunctionProps } from '../../constructs/python-function';
 import { PythonLayer } from '../../constructs/python-layer';

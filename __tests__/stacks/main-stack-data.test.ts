@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadEnvironments } from '../../environments/load';
+import { readStack, synthToTempDir } from '../helpers/terraform';
+
+// The real app, synthesized once: what CI plans for each account.
+const outdir = synthToTempDir();
+const accounts = Object.fromEntries(loadEnvironments({ overrides: {} }).map((a) => [a.name, a]));
+const dev = readStack(outdir, 'dev');
+const staging = readStack(outdir, 'staging');
+
+const resources = (json: Record<string, any>, type: string): Record<string, any>[] => Object.values(json.resource?.[type] ?? {});
+const single = (json: Record<string, any>, type: string) => {
+  const list = resources(json, type);
+  expect(list).toHaveLength(1);
+  return list[0];
+};
+const platformKeyArn = (json: Record<string, any>) => {
+  const [id] = Object.keys(json.resource.aws_kms_key).filter((k) => k.startsWith('PlatformKey'));
+  return `\${aws_kms_key.${id}.arn}`;
+};
+
+describe.each([
+  ['dev', dev],
+  ['staging', staging],
+])('%s main stack', (name, json) => {
+  const config = accounts[name];
+
+  test('the VPC takes the account CIDR and its subnets the configured zones and blocks', () => {
+    expect(single(json, 'aws_vpc').cidr_block).toBe(config.network.cidr);
+    const subnets = resources(json, 'aws_subnet').map((s) => [s.availability_zone, s.cidr_block]);
+    expect(subnets).toEqual(
+      expect.arrayContaining([
+        ...config.availabilityZones.map((az, i) => [az, config.network.publicSubnetCidrs[i]]),
+        ...config.availabilityZones.map((az, i) => [az, config.network.privateSubnetCidrs[i]]),
+      ]),
+    );
+    expect(subnets).toHaveLength(4);
+  });
+
+  test('the database, its proxy and the functions use the private subnets only', () => {
+    const [subnetGroup] = resources(json, 'aws_db_subnet_group');
+    expect(subnetGroup.subnet_ids.every((s: string) => s.includes('PrivateSubnet'))).toBe(true);
+    expect(single(json, 'aws_db_instance').publicly_accessible).toBe(false);
+  });
+
+  test('everything stored at rest is encrypted with the platform key', () => {
+    const key = platformKeyArn(json);
+    const db = single(json, 'aws_db_instance');
+    expect([db.kms_key_id, db.performance_insights_kms_key_id, db.master_user_secret_kms_key_id]).toEqual([key, key, key]);
+    expect(single(json, 'aws_s3_bucket_server_side_encryption_configuration').rule[0].apply_server_side_encryption_by_default.kms_master_key_id).toBe(key);
+    expect(single(json, 'aws_dynamodb_table').server_side_encryption.kms_key_arn).toBe(key);
+    const queues = resources(json, 'aws_sqs_queue');
+    expect(queues.map((q) => q.name)).toEqual(expect.arrayContaining(['software-update-events', 'software-update-events-dlq']));
+    for (const queue of queues) expect(queue.kms_master_key_id).toBe(key);
+    const logGroups = resources(json, 'aws_cloudwatch_log_group');
+    expect(logGroups.length).toBeGreaterThanOrEqual(3);
+    for (const group of logGroups) expect(group.kms_key_id).toBe(key);
+  });
+
+  test('the platform key lets CloudWatch Logs encrypt only this account\'s log groups', () => {
+    const policy = JSON.parse(resources(json, 'aws_kms_key')[0].policy);
+    const logs = policy.Statement.find((s: { Sid: string }) => s.Sid === 'CloudWatchLogs');
+    expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBe(`arn:aws:logs:${config.region}:${config.accountId}:log-group:*`);
+  });
+
+  test('every security group and rule says why it exists, and nothing is admitted by CIDR', () => {
+    for (const group of resources(json, 'aws_security_group')) expect(group.description).toMatch(/\w{3,}/);
+    const ingress = resources(json, 'aws_vpc_security_group_ingress_rule');
+    const egress = resources(json, 'aws_vpc_security_group_egress_rule');
+    for (const rule of [...ingress, ...egress]) expect(rule.description).toMatch(/\w{3,}/);
+    expect(ingress.filter((rule) => rule.cidr_ipv4 || rule.cidr_ipv6 || rule.prefix_list_id)).toEqual([]);
+    expect(egress.filter((rule) => rule.cidr_ipv4).map((rule) => [rule.cidr_ipv4, rule.from_port])).toEqual([['0.0.0.0/0', 443]]);
+  });
+
+  test('the parameter group forces TLS and logs statements slower than the configured threshold', () => {
+    const group = single(json, 'aws_db_parameter_group');
+    expect(group.family).toBe(`postgres${config.database.engineVersion.split('.')[0]}`);
+    expect(group.parameter).toEqual([
+      { name: 'rds.force_ssl', value: '1' },
+      { name: 'log_min_duration_statement', value: String(config.database.slowStatementMs) },
+    ]);
+  });
+
+  test('the queue retention and redrive follow the account configuration', () => {
+    const queue = resources(json, 'aws_sqs_queue').find((q) => q.name === 'software-update-events')!;
+    expect(queue.message_retention_seconds).toBe(config.queue.messageRetentionSeconds);
+    expect(JSON.parse(queue.redrive_policy).maxReceiveCount).toBe(config.queue.maxReceiveCount);
+  });
+});
+
+describe('dev and staging differ where their configuration says so', () => {
+  test('dev runs one NAT gateway; staging one per zone', () => {
+    expect(resources(dev, 'aws_nat_gateway')).toHaveLength(1);
+    expect(resources(staging, 'aws_nat_gateway')).toHaveLength(2);
+  });
+
+  test('dev runs a small single-AZ database that can be destroyed without a snapshot', () => {
+    expect(single(dev, 'aws_db_instance')).toMatchObject({
+      instance_class: 'db.t4g.micro',
+      multi_az: false,
+      deletion_protection: false,
+      skip_final_snapshot: true,
+      max_allocated_storage: 50,
+    });
+    expect(single(dev, 'aws_db_instance').final_snapshot_identifier).toBeUndefined();
+  });
+
+  test('staging runs a Multi-AZ, deletion-protected database with a final snapshot and 14 days of backups', () => {
+    expect(single(staging, 'aws_db_instance')).toMatchObject({
+      instance_class: 'db.t4g.medium',
+      multi_az: true,
+      deletion_protection: true,
+      skip_final_snapshot: false,
+      final_snapshot_identifier: 'ppu-postgres-final',
+      backup_retention_period: 14,
+    });
+  });
+
+  test('only staging puts an RDS Proxy in front of the database', () => {
+    expect(resources(dev, 'aws_db_proxy')).toEqual([]);
+    expect(single(staging, 'aws_db_proxy')).toMatchObject({ require_tls: true, auth: [expect.objectContaining({ iam_auth: 'REQUIRED' })] });
+  });
+
+  test('only dev admits the local front end through CORS', () => {
+    expect(single(dev, 'aws_s3_bucket_cors_configuration').cors_rule[0].allowed_origins).toEqual(['http://localhost:3000']);
+    expect(resources(staging, 'aws_s3_bucket_cors_configuration')).toEqual([]);
+  });
+
+  test('the events table is deletion-protected in staging, not in dev', () => {
+    expect(single(dev, 'aws_dynamodb_table').deletion_protection_enabled).toBe(false);
+    expect(single(staging, 'aws_dynamodb_table').deletion_protection_enabled).toBe(true);
+  });
+
+  test('bucket names are unique per account', () => {
+    expect(single(dev, 'aws_s3_bucket').bucket).toBe('ppu-platform-uploads-824357028182-eu-west-1');
+    expect(single(staging, 'aws_s3_bucket').bucket).toBe('ppu-platform-uploads-574210586915-eu-west-1');
+  });
+});
+
+describe('no password anywhere in the synthesized JSON', () => {
+  const stacks = fs.readdirSync(path.join(outdir, 'stacks')).sort();
+
+  /** Every [path, value] whose key mentions a password, anywhere in the document. */
+  function passwordFields(node: unknown, at = ''): [string, unknown][] {
+    if (Array.isArray(node)) return node.flatMap((item, i) => passwordFields(item, `${at}[${i}]`));
+    if (node === null || typeof node !== 'object') return [];
+    return Object.entries(node).flatMap(([key, value]) => [
+      ...(/passw(or)?d|passwd|secret_string/i.test(key) ? [[`${at}.${key}`, value] as [string, unknown]] : []),
+      ...passwordFields(value, `${at}.${key}`),
+    ]);
+  }
+
+  test.each(stacks)('%s sets no password; the database password is managed by RDS', (stack) => {
+    const json = readStack(outdir, stack);
+    const fields = passwordFields(json);
+    // The only password-related field allowed is the switch that hands the password to RDS.
+    expect(fields.every(([field, value]) => field.endsWith('.manage_master_user_password') && value === true)).toBe(true);
+    if (json.resource?.aws_db_instance) expect(fields).toHaveLength(1);
+  });
+
+  test('the database password cannot be in state either: no resource generates or stores one', () => {
+    for (const json of [dev, staging]) {
+      expect(Object.keys(json.resource)).not.toEqual(expect.arrayContaining(['random_password']));
+      expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
+    }
+  });
+});

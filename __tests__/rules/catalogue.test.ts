@@ -3,10 +3,10 @@ import { lambdaFixtures } from './fixtures/lambda';
 import { rdsFixtures } from './fixtures/rds';
 import { networkFixtures } from './fixtures/network';
 import { apiGatewayFixtures, wafFixtures } from './fixtures/edge';
-import { logsFixtures, messagingFixtures, s3Fixtures, secretsFixtures } from './fixtures/data';
+import { dynamodbFixtures, logsFixtures, messagingFixtures, s3Fixtures, secretsFixtures } from './fixtures/data';
 import { iamFixtures, kmsFixtures } from './fixtures/identity';
 
-const TABLES = [lambdaFixtures, rdsFixtures, networkFixtures, apiGatewayFixtures, wafFixtures, logsFixtures, messagingFixtures, s3Fixtures, secretsFixtures, iamFixtures, kmsFixtures];
+const TABLES = [lambdaFixtures, rdsFixtures, networkFixtures, apiGatewayFixtures, wafFixtures, logsFixtures, messagingFixtures, s3Fixtures, secretsFixtures, dynamodbFixtures, iamFixtures, kmsFixtures];
 
 describe('rule catalogue', () => {
   it('gives every rule a unique id of the form PLAT-<AREA>-<n>', () => {

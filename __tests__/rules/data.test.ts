@@ -1,7 +1,8 @@
-import { logsFixtures, messagingFixtures, s3Fixtures, secretsFixtures } from './fixtures/data';
+import { dynamodbFixtures, logsFixtures, messagingFixtures, s3Fixtures, secretsFixtures } from './fixtures/data';
 import { testRuleFixtures } from './rule-fixtures';
 
 testRuleFixtures(logsFixtures);
 testRuleFixtures(messagingFixtures);
 testRuleFixtures(s3Fixtures);
 testRuleFixtures(secretsFixtures);
+testRuleFixtures(dynamodbFixtures);

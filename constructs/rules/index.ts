@@ -1,7 +1,10 @@
 import { apiMethodAuthorization } from './apigateway/method-authorization';
+import { apiStageExecutionLogging } from './apigateway/execution-logging';
 import { apiStageAccessLogs } from './apigateway/stage-access-logs';
 import { apiStageTracing } from './apigateway/stage-tracing';
 import { apiStageWaf } from './apigateway/stage-waf';
+import { dynamodbCustomerManagedKey } from './dynamodb/customer-managed-key';
+import { dynamodbPointInTimeRecovery } from './dynamodb/point-in-time-recovery';
 import { iamGithubOidcSubject } from './iam/github-oidc-subject';
 import { iamNoAccountWideRead } from './iam/no-account-wide-read';
 import { iamNoAdminPolicies } from './iam/no-admin-policies';
@@ -13,13 +16,16 @@ import { kmsKeyRotation } from './kms/key-rotation';
 import { lambdaAsyncDeadLetter } from './lambda/async-dead-letter';
 import { lambdaEnvironmentEncryption } from './lambda/environment-encryption';
 import { lambdaNoSecretsInEnvironment } from './lambda/no-secrets-in-environment';
+import { lambdaNoPublicInvoke } from './lambda/no-public-invoke';
 import { lambdaPermissionSourceArn } from './lambda/permission-source-arn';
 import { lambdaReservedConcurrency } from './lambda/reserved-concurrency';
 import { lambdaSupportedRuntime } from './lambda/supported-runtime';
 import { lambdaTracingActive } from './lambda/tracing-active';
 import { logGroupKmsEncryption } from './logs/kms-encryption';
 import { logGroupRetention } from './logs/retention';
+import { snsPolicyNotPublic } from './messaging/sns-policy-not-public';
 import { snsTopicCustomerManagedKey } from './messaging/sns-topic-cmk';
+import { sqsPolicyNotPublic } from './messaging/sqs-policy-not-public';
 import { sqsQueueCustomerManagedKey } from './messaging/sqs-queue-cmk';
 import { securityGroupDescriptions } from './network/descriptions';
 import { securityGroupNarrowEgress } from './network/narrow-egress';
@@ -31,6 +37,7 @@ import { rdsCopyTagsToSnapshot } from './rds/copy-tags-to-snapshot';
 import { rdsDeletionProtection } from './rds/deletion-protection';
 import { rdsEnhancedMonitoring } from './rds/enhanced-monitoring';
 import { rdsIamAuthentication } from './rds/iam-authentication';
+import { rdsManagedMasterSecret } from './rds/managed-master-secret';
 import { rdsLogExports } from './rds/log-exports';
 import { rdsMinorVersionUpgrade } from './rds/minor-version-upgrade';
 import { rdsNotPublic } from './rds/not-public';
@@ -58,6 +65,7 @@ export const RULES: readonly Rule[] = [
   lambdaSupportedRuntime,
   lambdaNoSecretsInEnvironment,
   lambdaPermissionSourceArn,
+  lambdaNoPublicInvoke,
   rdsStorageEncrypted,
   rdsNotPublic,
   rdsIamAuthentication,
@@ -69,6 +77,7 @@ export const RULES: readonly Rule[] = [
   rdsPerformanceInsights,
   rdsMinorVersionUpgrade,
   rdsCopyTagsToSnapshot,
+  rdsManagedMasterSecret,
   securityGroupNoWorldIngress,
   securityGroupDescriptions,
   securityGroupNarrowEgress,
@@ -78,12 +87,17 @@ export const RULES: readonly Rule[] = [
   apiStageTracing,
   apiMethodAuthorization,
   apiStageWaf,
+  apiStageExecutionLogging,
   wafKnownBadInputsBlocking,
   wafLogging,
   logGroupRetention,
   logGroupKmsEncryption,
   snsTopicCustomerManagedKey,
+  snsPolicyNotPublic,
   sqsQueueCustomerManagedKey,
+  sqsPolicyNotPublic,
+  dynamodbCustomerManagedKey,
+  dynamodbPointInTimeRecovery,
   s3PublicAccessBlock,
   s3Versioning,
   s3KmsEncryption,

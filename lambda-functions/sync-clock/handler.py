@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 import pg8000.native
-from pg8000.exceptions import InterfaceError
+from pg8000.exceptions import DatabaseError, InterfaceError
 
 CONNECT_TIMEOUT_SECONDS = 2
 
@@ -149,9 +149,17 @@ def drop_connection() -> None:
     if _connection is not None:
         try:
             _connection.close()
-        except (InterfaceError, OSError):
-            pass
+        except (InterfaceError, DatabaseError, OSError):
+            log.debug("closing a broken connection failed")
         _connection = None
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The reused connection is gone (idle timeout, failover, terminated session)."""
+    if isinstance(exc, (InterfaceError, OSError)):
+        return True
+    details = exc.args[0] if exc.args else None
+    return isinstance(details, dict) and str(details.get("C", "")).startswith("57P")
 
 
 def measure(connection: pg8000.native.Connection, clock: Callable[[], float] = time.time) -> Measurement:
@@ -195,8 +203,10 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         raise RuntimeError("METRIC_NAMESPACE is not set")
     try:
         measurement = measure(database())
-    except InterfaceError:
-        # The server closed the reused connection (idle timeout, failover): one fresh attempt.
+    except (InterfaceError, DatabaseError, OSError) as exc:
+        if not _connection_lost(exc):
+            raise
+        log.warning("database connection lost; reconnecting", extra={"fields": {"error": str(exc)}})
         drop_connection()
         measurement = measure(database())
     result = {

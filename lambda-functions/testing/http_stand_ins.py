@@ -1,6 +1,6 @@
-"""Small real HTTP servers on 127.0.0.1 for AWS APIs with no local server package:
-CloudWatch PutMetricData (Smithy RPC v2 CBOR, botocore's protocol for CloudWatch) and SQS
-GetQueueAttributes (AWS JSON 1.0). They record what they receive so tests can assert on it.
+"""Small real HTTP servers on 127.0.0.1 for AWS APIs with no local server package: CloudWatch
+PutMetricData and SQS GetQueueAttributes (AWS JSON 1.0, the protocol botocore 1.43 resolves for
+both) and Secrets Manager GetSecretValue (AWS JSON 1.1). They record what they receive.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-
-from botocore.parsers import RpcV2CBORParser
 
 from testing.servers import LOCALHOST
 
@@ -58,7 +56,7 @@ class StandIn:
                 pass
 
         self._server = ThreadingHTTPServer((LOCALHOST, 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -67,18 +65,14 @@ class StandIn:
             self._server.server_close()
 
 
-def decode_cbor(body: bytes) -> Any:
-    parser = RpcV2CBORParser()
-    return parser.parse_data_item(parser.get_peekable_stream_from_bytes(body))
-
-
 def cloudwatch_stand_in() -> StandIn:
-    """Answers PutMetricData (an operation with no output) with an empty CBOR map."""
+    """Answers PutMetricData, an operation with no output, with an empty JSON object."""
 
     def respond(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
-        if not request.path.endswith("/operation/PutMetricData"):
-            return 400, {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}, b"\xa0"
-        return 200, {"Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"}, b"\xa0"
+        headers = {"Content-Type": "application/x-amz-json-1.0"}
+        if request.headers.get("x-amz-target") != "GraniteServiceVersion20100801.PutMetricData":
+            return 400, headers, json.dumps({"__type": "InvalidAction", "message": "unsupported"}).encode()
+        return 200, headers, b"{}"
 
     return StandIn(respond)
 

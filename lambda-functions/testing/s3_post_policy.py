@@ -148,7 +148,7 @@ class S3PostPolicyProxy:
         self.rejections: list[str] = []
         self._server = ThreadingHTTPServer((LOCALHOST, 0), Handler)
         self.endpoint_url = f"http://{LOCALHOST}:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def stop(self) -> None:
         self._server.shutdown()

@@ -26,8 +26,7 @@ export class ApiGatewayLogging extends Construct {
       description: 'Lets API Gateway write execution logs and metrics of this account to CloudWatch',
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
     });
-    // Destroying the stack must not leave API Gateway pointing at a deleted role.
-    this.accountSetting = new ApiGatewayAccount(this, 'Account', { cloudwatchRoleArn: role.roleArn, resetOnDelete: true });
+    this.accountSetting = new ApiGatewayAccount(this, 'Account', { cloudwatchRoleArn: role.roleArn });
     this.roleArn = role.roleArn;
   }
 }

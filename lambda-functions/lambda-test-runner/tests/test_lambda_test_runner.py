@@ -1,0 +1,148 @@
+from collections.abc import Iterator
+from types import ModuleType
+
+import pytest
+
+from testing.http_stand_ins import StandIn, sqs_stand_in
+from testing.lambda_runtime import FakeContext, load_handler
+
+CONTEXT = FakeContext("lambda-test-runner")
+QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/824357028182/software-events"
+QUEUE_ARN = "arn:aws:sqs:eu-west-1:824357028182:software-events"
+ALL_CHECKS = ["database-reachable", "database-migrated", "bucket-reachable", "table-reachable", "queue-reachable"]
+
+
+@pytest.fixture
+def sqs() -> Iterator[StandIn]:
+    stand_in = sqs_stand_in({QUEUE_URL: QUEUE_ARN}).start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
+def migrated(database) -> None:
+    """The schema insert-ppu-data leaves behind, applied by that function's own migration."""
+    insert_ppu_data = load_handler("insert-ppu-data")
+    connection = database.connect()
+    try:
+        insert_ppu_data.migrate(connection)
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def handler(database, s3_endpoint: str, dynalite, events_table: str, sqs: StandIn, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    for name, value in database.env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("EXPECTED_SCHEMA_VERSION", "1")
+    monkeypatch.setenv("BUCKET_NAME", "test-uploads")
+    monkeypatch.setenv("TABLE_NAME", events_table)
+    monkeypatch.setenv("QUEUE_URL", QUEUE_URL)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint_url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", sqs.endpoint_url)
+    module = load_handler("lambda-test-runner")
+    module.credential_source = database.credentials
+    return module
+
+
+def outcome(report: dict) -> dict[str, bool]:
+    return {check["name"]: check["passed"] for check in report["checks"]}
+
+
+def test_a_healthy_deployment_passes_every_check(handler: ModuleType, migrated: None) -> None:
+    report = handler.handler({}, CONTEXT)
+
+    assert report["passed"] is True, report
+    assert [check["name"] for check in report["checks"]] == ALL_CHECKS
+    details = {check["name"]: check["detail"] for check in report["checks"]}
+    assert details["database-migrated"] == "schema version 1 (expected at least 1)"
+    assert details["queue-reachable"] == f"queue {QUEUE_ARN} reachable"
+    assert all(isinstance(check["durationMilliseconds"], int) for check in report["checks"])
+
+
+def test_an_unmigrated_database_fails_only_the_migration_check(handler: ModuleType) -> None:
+    report = handler.handler({}, CONTEXT)
+
+    assert report["passed"] is False
+    assert outcome(report) == {name: name != "database-migrated" for name in ALL_CHECKS}
+    assert report["checks"][1]["detail"] == "schema_migrations does not exist: no migration has run"
+
+
+def test_an_older_schema_than_expected_fails(handler: ModuleType, migrated: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPECTED_SCHEMA_VERSION", "2")
+
+    report = handler.handler({"checks": ["database-migrated"]}, CONTEXT)
+
+    assert report == {
+        "passed": False,
+        "checks": [
+            {
+                "name": "database-migrated",
+                "passed": False,
+                "detail": "schema version 1, expected at least 2",
+                "durationMilliseconds": report["checks"][0]["durationMilliseconds"],
+            }
+        ],
+    }
+
+
+def test_an_unreachable_database_fails_its_checks_and_the_others_still_run(
+    handler: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DB_PORT", "1")
+
+    report = handler.handler({}, CONTEXT)
+
+    assert outcome(report) == {
+        "database-reachable": False,
+        "database-migrated": False,
+        "bucket-reachable": True,
+        "table-reachable": True,
+        "queue-reachable": True,
+    }
+    assert report["checks"][1]["detail"].startswith("database unreachable: ")
+
+
+def test_missing_resources_fail_their_checks(handler: ModuleType, migrated: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUCKET_NAME", "no-such-bucket")
+    monkeypatch.setenv("TABLE_NAME", "no-such-table")
+    monkeypatch.setenv("QUEUE_URL", QUEUE_URL + "-missing")
+
+    report = handler.handler({}, CONTEXT)
+
+    assert outcome(report) == {
+        "database-reachable": True,
+        "database-migrated": True,
+        "bucket-reachable": False,
+        "table-reachable": False,
+        "queue-reachable": False,
+    }
+    assert "QueueDoesNotExist" in report["checks"][4]["detail"]
+
+
+def test_missing_configuration_fails_the_check_that_needs_it(handler: ModuleType, migrated: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUEUE_URL")
+
+    report = handler.handler({"checks": ["queue-reachable"]}, CONTEXT)
+
+    assert report["checks"][0] == {**report["checks"][0], "passed": False, "detail": "QUEUE_URL is not set"}
+
+
+def test_a_subset_of_checks_can_be_requested(handler: ModuleType) -> None:
+    report = handler.handler({"checks": ["queue-reachable", "bucket-reachable"]}, CONTEXT)
+
+    assert [check["name"] for check in report["checks"]] == ["bucket-reachable", "queue-reachable"]
+    assert report["passed"] is True
+
+
+@pytest.mark.parametrize(
+    "event",
+    ["run", [], {"checks": []}, {"checks": "all"}, {"checks": ["database-reachable", "ping"]}, {"check": ["queue-reachable"]}],
+)
+def test_bad_invocations_get_a_client_error(handler: ModuleType, event: object) -> None:
+    result = handler.handler(event, CONTEXT)
+
+    assert result["statusCode"] == 400
+    assert result["passed"] is False
+    assert result["message"]

@@ -14,6 +14,7 @@ import { iamNoWildcardActions } from './iam/no-wildcard-actions';
 import { kmsExplicitPolicy } from './kms/explicit-policy';
 import { kmsKeyRotation } from './kms/key-rotation';
 import { lambdaAsyncDeadLetter } from './lambda/async-dead-letter';
+import { lambdaDatabaseInVpc } from './lambda/database-in-vpc';
 import { lambdaEnvironmentEncryption } from './lambda/environment-encryption';
 import { lambdaNoSecretsInEnvironment } from './lambda/no-secrets-in-environment';
 import { lambdaNoPublicInvoke } from './lambda/no-public-invoke';
@@ -66,6 +67,7 @@ export const RULES: readonly Rule[] = [
   lambdaNoSecretsInEnvironment,
   lambdaPermissionSourceArn,
   lambdaNoPublicInvoke,
+  lambdaDatabaseInVpc,
   rdsStorageEncrypted,
   rdsNotPublic,
   rdsIamAuthentication,

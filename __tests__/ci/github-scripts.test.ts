@@ -1,0 +1,149 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { commentMarker } from '../../scripts/plan-summary';
+
+/**
+ * The shell scripts the workflows run, driven against fake `aws` and `gh` commands on PATH that
+ * record every call and answer from fixture files: what the script decides is what is tested.
+ */
+
+const SCRIPTS = path.resolve(__dirname, '..', '..', '.github', 'scripts');
+let dir: string;
+
+const FAKE = `#!/usr/bin/env bash
+printf '%s\\n' "$(basename "$0") $*" >> "$FAKE_DIR/calls.log"
+for arg in "$@"; do
+  case "$arg" in body=@*) cat "\${arg#body=@}" > "$FAKE_DIR/last-body.md" ;; esac
+done
+if [ "$(basename "$0")" = aws ]; then
+  cp "$FAKE_DIR/report.json" "\${@: -1}"
+  cat "$FAKE_DIR/response.json"
+elif [ "$1" = api ] && [ "$2" = --paginate ]; then
+  cat "$FAKE_DIR/listing.json"
+fi
+`;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'github-scripts-'));
+  for (const name of ['aws', 'gh']) fs.writeFileSync(path.join(dir, name), FAKE, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'calls.log'), '');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function runScript(script: string, args: string[]) {
+  const result = spawnSync(path.join(SCRIPTS, script), args, {
+    encoding: 'utf8',
+    env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, GITHUB_REPOSITORY: 'owner/repo', GH_TOKEN: 'not-a-token' },
+  });
+  const calls = fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').filter(Boolean);
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, calls };
+}
+const write = (name: string, value: unknown) => fs.writeFileSync(path.join(dir, name), typeof value === 'string' ? value : JSON.stringify(value));
+
+describe('post-deploy-checks.sh', () => {
+  const checks = [
+    { name: 'database-reachable', passed: true, detail: 'ok', durationMilliseconds: 12 },
+    { name: 'bucket-reachable', passed: false, detail: 'AccessDenied', durationMilliseconds: 3 },
+  ];
+
+  test('passes when the test-runner report says passed, invoking the live alias', () => {
+    write('response.json', { StatusCode: 200, ExecutedVersion: '7' });
+    write('report.json', { passed: true, checks: [checks[0]] });
+    const { status, calls } = runScript('post-deploy-checks.sh', ['lambda-test-runner']);
+    expect(status).toBe(0);
+    expect(calls[0]).toMatch(/^aws lambda invoke --function-name lambda-test-runner --qualifier live --payload \{\} /);
+  });
+
+  test('fails and names the failed checks when the report does not pass', () => {
+    write('response.json', { StatusCode: 200 });
+    write('report.json', { passed: false, checks });
+    const { status, output } = runScript('post-deploy-checks.sh', ['lambda-test-runner']);
+    expect(status).toBe(1);
+    expect(output).toContain('::error::post-deploy checks of lambda-test-runner failed: bucket-reachable');
+  });
+
+  test('fails when the function itself raised an error', () => {
+    write('response.json', { StatusCode: 200, FunctionError: 'Unhandled' });
+    write('report.json', { errorType: 'ImportModuleError', errorMessage: 'No module named pg8000' });
+    const { status, output } = runScript('post-deploy-checks.sh', ['lambda-test-runner']);
+    expect(status).toBe(1);
+    expect(output).toContain('ImportModuleError');
+  });
+});
+
+describe('upsert-pr-comment.sh', () => {
+  const summary = () => {
+    const file = path.join(dir, 'dev.md');
+    fs.writeFileSync(file, `${commentMarker('dev')}\n### Terraform plan: \`dev\`\n`);
+    return file;
+  };
+
+  test("updates the bot's existing comment for the account", () => {
+    write('listing.json', [
+      { id: 11, user: { login: 'someone' }, body: `${commentMarker('dev')}\nquoted by a human` },
+      { id: 12, user: { login: 'github-actions[bot]' }, body: `${commentMarker('staging')}\n...` },
+      { id: 13, user: { login: 'github-actions[bot]' }, body: `${commentMarker('dev')}\nold plan` },
+    ]);
+    const { status, calls } = runScript('upsert-pr-comment.sh', ['42', summary()]);
+    expect(status).toBe(0);
+    expect(calls[1]).toBe(`gh api --method PATCH repos/owner/repo/issues/comments/13 -F body=@${path.join(dir, 'dev.md')} --silent`);
+    expect(fs.readFileSync(path.join(dir, 'last-body.md'), 'utf8')).toContain(commentMarker('dev'));
+  });
+
+  test('creates a comment when the account has none yet', () => {
+    write('listing.json', [{ id: 12, user: { login: 'github-actions[bot]' }, body: `${commentMarker('staging')}\n...` }]);
+    const { status, calls } = runScript('upsert-pr-comment.sh', ['42', summary()]);
+    expect(status).toBe(0);
+    expect(calls[1]).toMatch(/^gh api --method POST repos\/owner\/repo\/issues\/42\/comments /);
+  });
+
+  test('refuses a file that is not a plan summary', () => {
+    fs.writeFileSync(path.join(dir, 'other.md'), 'hello\n');
+    const { status, calls } = runScript('upsert-pr-comment.sh', ['42', path.join(dir, 'other.md')]);
+    expect(status).toBe(1);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('upsert-drift-issue.sh', () => {
+  const summary = () => {
+    const file = path.join(dir, 'staging.md');
+    fs.writeFileSync(file, `${commentMarker('staging')}\n### Terraform plan: \`staging\`\n`);
+    return file;
+  };
+  const RUN = 'https://github.com/owner/repo/actions/runs/1';
+
+  test('opens a labelled issue when an account drifts and none is open', () => {
+    write('listing.json', []);
+    const { status, calls } = runScript('upsert-drift-issue.sh', ['staging', summary(), 'drift', RUN]);
+    expect(status).toBe(0);
+    expect(calls.some((c) => c.startsWith('gh label create drift'))).toBe(true);
+    expect(calls.at(-1)).toMatch(/^gh api --method POST repos\/owner\/repo\/issues -f title=Drift detected in staging -F body=@\S+ -f labels\[\]=drift/);
+  });
+
+  test("updates the account's open drift issue instead of opening another", () => {
+    write('listing.json', [
+      { number: 5, body: `${commentMarker('dev')}\n...` },
+      { number: 6, body: `${commentMarker('staging')}\n...` },
+    ]);
+    const { status, calls } = runScript('upsert-drift-issue.sh', ['staging', summary(), 'drift', RUN]);
+    expect(status).toBe(0);
+    expect(calls.at(-1)).toMatch(/^gh api --method PATCH repos\/owner\/repo\/issues\/6 -f title=Drift detected in staging -F body=@/);
+  });
+
+  test('closes the open issue once the account matches its configuration again', () => {
+    write('listing.json', [{ number: 6, body: `${commentMarker('staging')}\n...` }]);
+    const { status, calls } = runScript('upsert-drift-issue.sh', ['staging', summary(), 'clean', RUN]);
+    expect(status).toBe(0);
+    expect(calls.at(-1)).toBe('gh api --method PATCH repos/owner/repo/issues/6 -f state=closed -f state_reason=completed --silent');
+  });
+
+  test('does nothing for a clean account without an open issue', () => {
+    write('listing.json', []);
+    const { status, calls } = runScript('upsert-drift-issue.sh', ['staging', summary(), 'clean', RUN]);
+    expect(status).toBe(0);
+    expect(calls).toHaveLength(1);
+  });
+});

@@ -1,5 +1,4 @@
 import { Testing, TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import type { ApiRouteTarget } from '../../constructs/rest-api';
@@ -31,5 +30,3 @@ export function synthWith(build: (stack: TerraformStack, key: EncryptionKey) => 
 export function resourcesOf(synthesized: Record<string, any>, type: string): [string, Record<string, any>][] {
   return Object.entries(synthesized.resource?.[type] ?? {}) as [string, Record<string, any>][];
 }
-
-export type { Construct };

@@ -5,7 +5,7 @@ import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { applyRules, checkStack, formatReport, suppressRule } from '../../constructs/rules/engine';
+import { applyRules, checkStack, formatReport, SecurityRulesError, suppressRule } from '../../constructs/rules/engine';
 import { synthesizeAtomically } from '../../stacks/synthesize';
 import { FIXTURE_DAY, KEY_ARN, reportFor } from './rule-fixtures';
 
@@ -105,6 +105,26 @@ describe('enforcement at synth', () => {
       new Logs(stack, 'Two');
     });
     expect(() => app.synth()).toThrow(/PLAT-LOGS-1 \(CKV_AWS_66\) at bad\/One\/Group[\s\S]*PLAT-LOGS-1 \(CKV_AWS_66\) at bad\/Two\/Group/);
+  });
+
+  it('lists the findings of every stack in one failure', () => {
+    const app = new App({ outdir });
+    ruleStack(app, 'first', (stack) => new Logs(stack, 'One'));
+    ruleStack(app, 'second', (stack) => new Logs(stack, 'One'));
+    let caught: unknown;
+    try {
+      app.synth();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(SecurityRulesError);
+    expect((caught as SecurityRulesError).findings.map((line) => /at (\S+)/.exec(line)?.[1])).toEqual(['first/One/Group', 'second/One/Group']);
+  });
+
+  it('fails on a suppression that no longer matches a finding', () => {
+    const app = new App({ outdir });
+    ruleStack(app, 'stale', (stack) => suppressRule(new Logs(stack, 'One', 30), 'PLAT-LOGS-1', 'kept from before retention was configured'));
+    expect(() => app.synth()).toThrow(/Unused suppression of PLAT-LOGS-1 at stale\/One/);
   });
 
   it('lets a compliant stack synthesize', () => {

@@ -171,27 +171,45 @@ export function formatReport(report: StackReport): string[] {
   ];
 }
 
-const stacksWithRules = new WeakSet<TerraformStack>();
+/** Thrown by `app.synth()` when a stack under the rules has findings; the message lists all of them. */
+export class SecurityRulesError extends Error {
+  constructor(readonly findings: readonly string[]) {
+    super(`${findings.length} security rule finding(s); fix them or suppress them with a reason (suppressRule):\n  ${findings.join('\n  ')}`);
+    this.name = 'SecurityRulesError';
+  }
+}
+
+/** Per app: the stacks under the rules, in the order their synthesis started. */
+const stacksUnderRules = new WeakMap<IConstruct, Map<TerraformStack, CheckOptions>>();
 
 /**
- * The cdktf Aspect that puts a stack under the rules. Aspects run at the start of each stack's
- * synthesis; visiting the stack registers a validation, which cdktf runs after every construct
- * has been prepared and before any file of that stack is written. Any finding fails `app.synth()`
- * with the full list.
+ * The cdktf Aspect that puts a stack under the rules. cdktf invokes aspects as each stack's
+ * synthesis starts; the first visit in an app registers one app-level validation, which cdktf runs
+ * after every stack has been resolved. It checks all registered stacks, so one failed synth lists
+ * every finding of every account, and throws before the manifest is written. (Stack files are
+ * rendered first: `npm run synth` publishes them only after app.synth() succeeds, see
+ * stacks/synthesize.ts.)
  */
 export class RulesAspect implements IAspect {
   constructor(private readonly options: CheckOptions = {}) {}
 
   visit(node: IConstruct): void {
-    if (!TerraformStack.isStack(node) || stacksWithRules.has(node)) return;
-    stacksWithRules.add(node);
-    node.node.addValidation({
-      validate: () => {
-        const lines = formatReport(checkStack(node, this.options));
-        if (lines.length === 0) return [];
-        return [`${lines.length} security rule finding(s) in stack ${node.node.id}:\n    ${lines.join('\n    ')}`];
-      },
-    });
+    if (!TerraformStack.isStack(node)) return;
+    const root = node.node.root;
+    let stacks = stacksUnderRules.get(root);
+    if (!stacks) {
+      const registered = new Map<TerraformStack, CheckOptions>();
+      stacksUnderRules.set(root, registered);
+      root.node.addValidation({
+        validate: () => {
+          const findings = [...registered].flatMap(([stack, options]) => formatReport(checkStack(stack, options)));
+          if (findings.length > 0) throw new SecurityRulesError(findings);
+          return [];
+        },
+      });
+      stacks = registered;
+    }
+    if (!stacks.has(node)) stacks.set(node, this.options);
   }
 }
 

@@ -8,7 +8,7 @@ export const logGroupRetention: Rule = {
   fix: 'set retentionInDays from the account configuration (logRetentionDays), e.g. through the LogGroup construct',
   replacesCheckov: {
     CKV_AWS_338:
-      'checkov asks for at least one year of retention; retention here is a per-account setting (logRetentionDays), and dev/staging keep 30-90 days by decision. PLAT-LOGS-1 requires that a retention is set.',
+      'checkov asks for at least one year of retention; retention here is a per-account setting (logRetentionDays, flowLogRetentionDays) chosen for dev and staging, which hold no production data. PLAT-LOGS-1 requires that a retention is set.',
   },
   check: (resource) => {
     const days = Number(resource.config.retention_in_days ?? 0);

@@ -54,7 +54,6 @@ sys.path.insert(0, str(LAYER_DIR))
 
 import boto3  # noqa: E402
 import pg8000.native  # noqa: E402  (from the built layer, put on the path above)
-
 from testing.s3_post_policy import S3PostPolicyProxy  # noqa: E402
 from testing.servers import (  # noqa: E402
     NodeServer,
@@ -104,26 +103,16 @@ class Database:
 
 
 @pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    server = start_postgres()
-    admin = pg8000.native.Connection(server.superuser, password=server.superuser_password, host=server.host, port=server.port)
-    try:
-        # The functions' login role is not a superuser, as in RDS; its password exists only here.
-        admin.run(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{server.superuser_password}'")
-    finally:
-        admin.close()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
 def _session_database(postgres: PostgresServer) -> Database:
+    """The functions' login role (not a superuser, as in RDS) and its database; the password lives only here."""
+    password = os.urandom(12).hex()
     admin = pg8000.native.Connection(postgres.superuser, password=postgres.superuser_password, host=postgres.host, port=postgres.port)
     try:
+        admin.run(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{password}'")
         admin.run(f"CREATE DATABASE ppu OWNER {APP_ROLE}")
     finally:
         admin.close()
-    return Database(postgres.host, postgres.port, "ppu", APP_ROLE, postgres.superuser_password)
+    return Database(postgres.host, postgres.port, "ppu", APP_ROLE, password)
 
 
 @pytest.fixture

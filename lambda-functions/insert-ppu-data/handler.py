@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import pg8000.native
@@ -184,10 +184,13 @@ def _parse_record(index: int, raw: Any, now: datetime, problems: list[Problem]) 
         problems.append(Problem(index, "recordedAt", f"must be between {EARLIEST_RECORDED_AT.date()} and now"))
 
     units = raw.get("units")
+    parsed_units: Decimal | None = None
     if isinstance(units, bool) or not isinstance(units, (int, Decimal)):
         problems.append(Problem(index, "units", "required number"))
     elif units < 0:
         problems.append(Problem(index, "units", "must be >= 0"))
+    else:
+        parsed_units = Decimal(units)
 
     software_version = raw.get("softwareVersion")
     if software_version is not None and (
@@ -195,9 +198,9 @@ def _parse_record(index: int, raw: Any, now: datetime, problems: list[Problem]) 
     ):
         problems.append(Problem(index, "softwareVersion", f"optional string of 1 to {MAX_SOFTWARE_VERSION_LENGTH} characters"))
 
-    if len(problems) > before or recorded_at is None:
+    if len(problems) > before or recorded_at is None or parsed_units is None:
         return None
-    return PpuRecord(str(device_id), recorded_at.astimezone(timezone.utc), Decimal(units), software_version)  # type: ignore[arg-type]
+    return PpuRecord(cast(str, device_id), recorded_at.astimezone(timezone.utc), parsed_units, software_version)
 
 
 def validate_records(raw_records: list[Any], now: datetime) -> list[PpuRecord]:

@@ -103,6 +103,7 @@ def evaluate_policy(bucket: str, fields: dict[str, str], file: bytes | None, sec
 class S3PostPolicyProxy:
     def __init__(self, upstream_url: str, secret_access_key: str) -> None:
         upstream = urlsplit(upstream_url)
+        upstream_host, upstream_port = upstream.hostname or LOCALHOST, upstream.port
         proxy = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -121,7 +122,7 @@ class S3PostPolicyProxy:
                         error = f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{exc.code}</Code><Message>{exc}</Message></Error>"
                         self._send(exc.status, {"Content-Type": "application/xml"}, error.encode())
                         return
-                connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=10)
+                connection = http.client.HTTPConnection(upstream_host, upstream_port, timeout=10)
                 # Host is forwarded unchanged: it is part of what SigV4 signed.
                 headers = {name: value for name, value in self.headers.items()}
                 connection.request(self.command, self.path, body=body or None, headers=headers)

@@ -4,7 +4,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("api-docs-generator")

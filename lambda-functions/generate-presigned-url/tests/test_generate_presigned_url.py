@@ -6,7 +6,6 @@ from types import ModuleType
 
 import boto3
 import pytest
-
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("generate-presigned-url")

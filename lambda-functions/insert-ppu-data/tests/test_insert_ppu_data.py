@@ -5,7 +5,6 @@ from types import ModuleType
 
 import pg8000.native
 import pytest
-
 from testing.http_stand_ins import secrets_manager_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
 

@@ -2,7 +2,6 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
-
 from testing.http_stand_ins import StandIn, sqs_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
 

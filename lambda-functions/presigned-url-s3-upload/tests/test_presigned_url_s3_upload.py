@@ -7,7 +7,6 @@ from types import ModuleType
 
 import boto3
 import pytest
-
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("presigned-url-s3-upload")

@@ -4,7 +4,6 @@ from types import ModuleType
 
 import boto3
 import pytest
-
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("software-event-update-handler")

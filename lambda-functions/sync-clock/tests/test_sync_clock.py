@@ -5,7 +5,6 @@ from datetime import datetime
 from types import ModuleType
 
 import pytest
-
 from testing.http_stand_ins import StandIn, cloudwatch_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
 

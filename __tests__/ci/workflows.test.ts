@@ -308,6 +308,10 @@ describe('supply chain and secrets', () => {
     }
   });
 
+  test('run steps use bash with pipefail, so a failure inside a pipeline fails the step', () => {
+    for (const [file, wf] of Object.entries(workflows)) expect([file, (wf as { defaults?: unknown }).defaults]).toEqual([file, { run: { shell: 'bash' } }]);
+  });
+
   test('every job that runs on a runner has a timeout', () => {
     for (const { file, id, job } of allJobs.filter(({ job }) => job['runs-on'])) {
       expect([file, id, typeof job['timeout-minutes']]).toEqual([file, id, 'number']);

@@ -226,7 +226,7 @@ async function buildLayer(
       await run(options.python, args, { env: { ...process.env, PIP_RETRIES: options.pipRetries }, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
       const { stderr } = error as { stderr?: string };
-      throw new Error(`pip could not build layer ${layer} from lambda-functions/layers/${layer}/requirements.txt:\n${stderr ?? (error as Error).message}`);
+      throw new Error(`pip could not build layer ${layer} from lambda-functions/layers/${layer}/requirements.txt:\n${stderr ?? (error as Error).message}`, { cause: error });
     }
     assertPortable(layer, sitePackages, target.architectures);
     const entries = listFiles(sitePackages)

@@ -1,0 +1,199 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { loadEnvironments } from '../../environments/load';
+import type { AccountConfig } from '../../environments/schema';
+import { FUNCTIONS, type FunctionName } from '../../lambda-functions/catalogue';
+import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { readStack, REPO_ROOT, synthToTempDir } from '../helpers/terraform';
+
+type Json = Record<string, any>;
+type Statement = { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Json };
+
+const accounts = loadEnvironments({ overrides: {} });
+let outdir: string;
+beforeAll(() => {
+  outdir = synthToTempDir();
+}, 300_000);
+
+/** The resources of one function: its construct path is <stack>/Functions/<Id>/... */
+function functionResources(stack: Json, name: FunctionName): { fn: Json; alias: Json; logGroup: Json; policy: Statement[]; ref: string } {
+  const [ref, fn] = Object.entries(stack.resource.aws_lambda_function as Record<string, Json>).find(([, f]) => f.function_name === name) ?? [];
+  if (!fn || !ref) throw new Error(`no aws_lambda_function ${name}`);
+  const prefix = fn['//'].metadata.path.replace(/\/Function$/, '/');
+  const inConstruct = (type: string): Json[] =>
+    Object.values((stack.resource[type] ?? {}) as Record<string, Json>).filter((r) => r['//'].metadata.path.startsWith(prefix));
+  const [alias] = inConstruct('aws_lambda_alias');
+  const [logGroup] = inConstruct('aws_cloudwatch_log_group');
+  const [policy] = inConstruct('aws_iam_role_policy');
+  return { fn, alias, logGroup, policy: JSON.parse(policy.policy).Statement, ref };
+}
+
+const actionsOf = (statements: readonly Statement[]) => statements.flatMap((s) => [s.Action].flat());
+/** Statements every function has: its logs, traces, env decryption, and in a VPC its network interfaces. */
+const PLATFORM_ACTIONS = /^(logs:|xray:|kms:|ec2:)/;
+
+function expectedDataActions(name: FunctionName, config: AccountConfig): string[] {
+  const db = config.database.proxy ? ['rds-db:connect'] : ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+  const table: Record<FunctionName, string[]> = {
+    'api-docs-generator': [],
+    'generate-presigned-url': ['s3:GetObject'],
+    'insert-ppu-data': db,
+    'lambda-test-runner': [...db, 's3:ListBucket', 'dynamodb:DescribeTable', 'sqs:GetQueueAttributes'],
+    'presigned-url-s3-upload': ['s3:PutObject'],
+    'software-event-update-handler': [
+      'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility',
+      'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable',
+    ],
+    'sync-clock': ['sqs:SendMessage', ...db, 'cloudwatch:PutMetricData'],
+  };
+  return [...table[name]].sort();
+}
+
+describe.each(accounts.map((config) => [config.name, config] as const))('functions in %s', (account, config) => {
+  let stack: Json;
+  let settings: FunctionSettings[];
+  beforeAll(() => {
+    stack = readStack(outdir, account);
+    settings = resolveFunctionSettings(config);
+  });
+
+  test('every catalogue function exists once', () => {
+    const names = Object.values(stack.resource.aws_lambda_function as Record<string, Json>).map((f) => f.function_name);
+    expect(names.sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+  });
+
+  test("sizes, runtime and architecture follow the catalogue with the account's overrides", () => {
+    for (const spec of settings) {
+      const { fn } = functionResources(stack, spec.name);
+      expect([spec.name, fn.memory_size, fn.timeout, fn.reserved_concurrent_executions, fn.runtime, fn.architectures]).toEqual([
+        spec.name, spec.memoryMiB, spec.timeoutSeconds, spec.reservedConcurrency, spec.runtime, ['arm64'],
+      ]);
+    }
+  });
+
+  test('database functions run in the private subnets with the Lambda security group and the driver layer; others do neither', () => {
+    const [layerRef] = Object.keys(stack.resource.aws_lambda_layer_version);
+    for (const spec of settings) {
+      const { fn } = functionResources(stack, spec.name);
+      if (spec.vpc) {
+        expect(fn.vpc_config.subnet_ids).toEqual([expect.stringMatching(/aws_subnet\.Network_PrivateSubnet0_/), expect.stringMatching(/aws_subnet\.Network_PrivateSubnet1_/)]);
+        expect(fn.vpc_config.security_group_ids).toEqual([expect.stringMatching(/aws_security_group\.Network_LambdaSecurityGroup_/)]);
+        expect(fn.layers).toEqual([`\${aws_lambda_layer_version.${layerRef}.arn}`]);
+      } else {
+        expect([spec.name, fn.vpc_config, fn.layers ?? []]).toEqual([spec.name, undefined, []]);
+      }
+    }
+  });
+
+  test('the driver layer is published once, for the runtimes and architecture of its functions', () => {
+    const layers = Object.values(stack.resource.aws_lambda_layer_version as Record<string, Json>);
+    expect(layers).toHaveLength(1);
+    expect(layers[0]).toMatchObject({ layer_name: 'pg-driver', compatible_runtimes: ['python3.12'], compatible_architectures: ['arm64'] });
+    expect(layers[0].filename).toMatch(/^assets\/[^/]+\/[0-9a-f]{64}\/pg-driver\.zip$/);
+  });
+
+  test('each role holds exactly the grants of the catalogue, with no wildcard action', () => {
+    for (const spec of settings) {
+      const { policy } = functionResources(stack, spec.name);
+      const data = actionsOf(policy).filter((action) => !PLATFORM_ACTIONS.test(action)).sort();
+      expect([spec.name, data]).toEqual([spec.name, expectedDataActions(spec.name, config)]);
+      expect(actionsOf(policy).filter((action) => action.includes('*'))).toEqual([]);
+    }
+  });
+
+  test('presigned URL functions are confined to their bucket prefix', () => {
+    const resourceOf = (name: FunctionName, action: string) => functionResources(stack, name).policy.find((s) => [s.Action].flat().includes(action))?.Resource;
+    expect(resourceOf('generate-presigned-url', 's3:GetObject')).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}\/downloads\/\*$/);
+    expect(resourceOf('presigned-url-s3-upload', 's3:PutObject')).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}\/uploads\/\*$/);
+  });
+
+  test('only X-Ray, EC2 Describe and namespaced PutMetricData statements use a * resource', () => {
+    for (const spec of settings) {
+      for (const statement of functionResources(stack, spec.name).policy.filter((s) => [s.Resource].flat().includes('*'))) {
+        expect([spec.name, statement.Sid]).toEqual([spec.name, expect.stringMatching(/^(WriteTraces|DescribeNetwork|PutMetrics)$/)]);
+        if (statement.Sid === 'PutMetrics') expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'PPU/SyncClock' } });
+      }
+    }
+  });
+
+  test('database functions log in the way the database allows: IAM behind the proxy, else the secret', () => {
+    for (const spec of settings.filter((s) => s.vpc)) {
+      const variables = functionResources(stack, spec.name).fn.environment.variables;
+      expect([spec.name, variables.DB_AUTH, variables.DB_SSLMODE]).toEqual([spec.name, config.database.proxy ? 'iam' : 'secret', 'require']);
+      expect(variables.DB_HOST).toMatch(config.database.proxy ? /aws_db_proxy\./ : /aws_db_instance\./);
+      expect(variables.DB_SECRET_ARN).toMatch(/master_user_secret/);
+    }
+  });
+
+  test('every function logs to its own KMS-encrypted group with the account retention', () => {
+    for (const spec of settings) {
+      const { fn, logGroup } = functionResources(stack, spec.name);
+      expect([logGroup.name, logGroup.retention_in_days]).toEqual([`/aws/lambda/${spec.name}`, config.logRetentionDays]);
+      expect(logGroup.kms_key_id).toMatch(/aws_kms_key\./);
+      expect(fn.tracing_config).toEqual({ mode: 'Active' });
+      expect(fn.kms_key_arn).toMatch(/aws_kms_key\./);
+    }
+  });
+
+  test('every function publishes versions behind a live alias', () => {
+    for (const spec of settings) {
+      const { fn, alias, ref } = functionResources(stack, spec.name);
+      expect(fn.publish).toBe(true);
+      expect([alias.name, alias.function_version]).toEqual(['live', `\${aws_lambda_function.${ref}.version}`]);
+    }
+  });
+
+  test('sync-clock runs every five minutes through its live alias, with a dead-letter queue', () => {
+    const { fn } = functionResources(stack, 'sync-clock');
+    const rules = Object.values(stack.resource.aws_cloudwatch_event_rule as Record<string, Json>);
+    expect(rules.map((r) => [r.name, r.schedule_expression])).toEqual([['sync-clock-schedule', 'rate(5 minutes)']]);
+    const [target] = Object.values(stack.resource.aws_cloudwatch_event_target as Record<string, Json>);
+    expect(target.arn).toMatch(/aws_lambda_alias\.Functions_SyncClock_Alias_/);
+    expect(fn.dead_letter_config.target_arn).toMatch(/aws_sqs_queue\.Functions_SyncClock_DeadLetterQueue_/);
+  });
+
+  test('the event handler consumes the software event queue through its live alias with partial batch responses', () => {
+    const mappings = Object.values(stack.resource.aws_lambda_event_source_mapping as Record<string, Json>);
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      event_source_arn: expect.stringMatching(/aws_sqs_queue\.SoftwareEventQueue_/),
+      function_name: expect.stringMatching(/aws_lambda_alias\.Functions_SoftwareEventUpdateHandler_Alias_/),
+      function_response_types: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('function code is referenced by content hash, never by a machine path', () => {
+    for (const spec of settings) {
+      const { fn } = functionResources(stack, spec.name);
+      expect(fn.filename).toMatch(new RegExp(`^assets/[^/]+/[0-9a-f]{64}/${spec.name}\\.zip$`));
+      const zip = fs.readFileSync(path.join(outdir, 'stacks', account, fn.filename));
+      expect(fn.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
+    }
+  });
+});
+
+test('dev runs the database functions smaller than staging', () => {
+  const memory = (account: string, name: FunctionName) => functionResources(readStack(outdir, account), name).fn.memory_size;
+  expect([memory('dev', 'insert-ppu-data'), memory('staging', 'insert-ppu-data')]).toEqual([512, 1024]);
+});
+
+test('synth refuses an override of an unknown function, names it, and writes nothing', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unknown-function-'));
+  const overrides = path.join(dir, 'overrides.json');
+  fs.writeFileSync(overrides, JSON.stringify({ dev: { functions: { 'sync-clocks': { memoryMiB: 256 } } } }));
+  const out = path.join(dir, 'out');
+  const result = await promisify(execFile)(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: out, INFRA_OVERRIDES_FILE: overrides },
+  }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+  );
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('environments/accounts/dev.ts: functions.sync-clocks: is not a function of the catalogue; use one of api-docs-generator,');
+  expect(fs.existsSync(path.join(out, 'stacks'))).toBe(false);
+}, 120_000);

@@ -54,13 +54,24 @@ class NodeServer:
         self.port = free_port()
         self.endpoint_url = f"http://{LOCALHOST}:{self.port}"
         command = [str(executable), *[arg.replace("{port}", str(self.port)) for arg in args]]
-        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_for_port(self.port, self._process)
+        # A file, not a pipe: nobody drains a pipe while the tests run, and a full one blocks the server.
+        self._log = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(self.port, self._process)
+        except (RuntimeError, TimeoutError) as exc:
+            stop_process(self._process)
+            output = self._output()
+            self._log.close()
+            raise RuntimeError(f"{binary}: {exc}\n{output}") from None
+
+    def _output(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
 
     def stop(self) -> None:
         stop_process(self._process)
-        if self._process.stderr:
-            self._process.stderr.close()
+        self._log.close()
 
 
 def start_s3rver(repo_root: Path, directory: Path) -> NodeServer:

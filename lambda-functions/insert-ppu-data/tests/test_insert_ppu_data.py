@@ -231,3 +231,24 @@ def test_iam_authentication_without_tls_is_a_configuration_error(handler: Module
     response = handler.handler(post([record()]), CONTEXT)
 
     assert response["statusCode"] == 500
+
+
+def test_a_full_batch_of_500_records_is_stored(handler: ModuleType, db) -> None:
+    records = [record(f"meter-{i:03}", units=i) for i in range(500)]
+
+    response = handler.handler(post(records), CONTEXT)
+
+    assert body(response) == {"received": 500, "inserted": 500, "updated": 0, "unchanged": 0}
+    assert db.run("SELECT count(*), sum(units) FROM ppu_records") == [[500, Decimal(sum(range(500)))]]
+
+
+def test_a_batch_the_database_rejects_is_not_half_inserted(handler: ModuleType, db) -> None:
+    handler.handler(post([record("meter-0")]), CONTEXT)
+    # A rule the database enforces but validation does not know: the second record breaks it.
+    db.run("ALTER TABLE ppu_records ADD CONSTRAINT units_below_100 CHECK (units < 100)")
+
+    response = handler.handler(post([record("meter-1", units=1), record("meter-2", units=150)]), CONTEXT)
+
+    assert response["statusCode"] == 500
+    assert [row[0] for row in stored(db)] == ["meter-0"]
+    assert body(handler.handler(post([record("meter-3")]), CONTEXT))["inserted"] == 1

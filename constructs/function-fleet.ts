@@ -129,7 +129,11 @@ export class FunctionFleet extends Construct {
         zipPath: path.resolve(props.artifactRoot, artifact.zip),
         zipSha256: artifact.sha256,
         environment: Object.fromEntries(Object.entries(spec.environment).map(([key, value]) => [key, environmentValue(value, props)])),
-        layers: spec.layers.map((name) => layers.get(name) as PythonLayer),
+        layers: spec.layers.map((name) => {
+          const layer = layers.get(name);
+          if (!layer) throw new Error(`FunctionFleet: ${spec.name} uses layer ${name}, which is not in the build manifest; run \`npm run build\``);
+          return layer;
+        }),
         vpc: spec.vpc ? { subnetIds: props.network.privateSubnetIds, securityGroupIds: [props.network.lambdaSecurityGroupId] } : undefined,
         encryptionKey: props.encryptionKey,
         logRetentionDays: props.logRetentionDays,

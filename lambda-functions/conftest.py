@@ -121,8 +121,9 @@ def database(_session_database: Database) -> Iterator[Database]:
     yield _session_database
     connection = _session_database.connect()
     try:
-        connection.run("DROP SCHEMA public CASCADE")
-        connection.run(f"CREATE SCHEMA public AUTHORIZATION {APP_ROLE}")
+        if connection.run("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace") != [[0]]:
+            connection.run("DROP SCHEMA public CASCADE")
+            connection.run(f"CREATE SCHEMA public AUTHORIZATION {APP_ROLE}")
     finally:
         connection.close()
 

@@ -12,6 +12,7 @@ import json
 import logging
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,18 @@ CACHE_CONTROL = "public, max-age=300"
 ALLOWED_METHODS = ("GET", "HEAD")
 
 
+# Fields every log line of the current invocation carries (set by handler()).
+_log_context: dict[str, str] = {}
+
+
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "message": record.getMessage(),
             "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "api-docs-generator"),
+            **_log_context,
             **getattr(record, "fields", {}),
         }
         if record.exc_info:
@@ -117,6 +124,7 @@ def _error(status: int, message: str) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
+    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
     try:
         request = parse_request(event)
     except BadRequest as exc:

@@ -9,6 +9,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -26,12 +27,18 @@ KEY_PATTERN = re.compile(rf"^{re.escape(DOWNLOAD_PREFIX)}(?:{_SEGMENT}/)*{_SEGME
 MAX_EXPIRY_SECONDS = 604_800
 
 
+# Fields every log line of the current invocation carries (set by handler()).
+_log_context: dict[str, str] = {}
+
+
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "message": record.getMessage(),
             "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "generate-presigned-url"),
+            **_log_context,
             **getattr(record, "fields", {}),
         }
         if record.exc_info:
@@ -139,6 +146,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
+    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
     try:
         request = parse_request(event)
         result = presign_download(s3_client(), Settings.from_env(dict(os.environ)), request)

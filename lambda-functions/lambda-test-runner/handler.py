@@ -13,6 +13,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -23,12 +24,18 @@ CONNECT_TIMEOUT_SECONDS = 10
 CHECK_NAMES = ("database-reachable", "database-migrated", "bucket-reachable", "table-reachable", "queue-reachable")
 
 
+# Fields every log line of the current invocation carries (set by handler()).
+_log_context: dict[str, str] = {}
+
+
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "message": record.getMessage(),
             "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "lambda-test-runner"),
+            **_log_context,
             **getattr(record, "fields", {}),
         }
         if record.exc_info:
@@ -248,6 +255,7 @@ def run_checks(names: tuple[str, ...], env: dict[str, str]) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
+    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
     try:
         names = parse_event(event)
     except BadEvent as exc:

@@ -14,6 +14,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import boto3
@@ -30,12 +31,18 @@ MAX_EXPIRY_SECONDS = 604_800
 S3_MAX_POST_BYTES = 5 * 1024**3
 
 
+# Fields every log line of the current invocation carries (set by handler()).
+_log_context: dict[str, str] = {}
+
+
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "message": record.getMessage(),
             "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "presigned-url-s3-upload"),
+            **_log_context,
             **getattr(record, "fields", {}),
         }
         if record.exc_info:
@@ -165,6 +172,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
+    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
     try:
         settings = Settings.from_env(dict(os.environ))
         request = parse_request(event, settings)

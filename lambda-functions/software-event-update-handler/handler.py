@@ -30,12 +30,18 @@ VERSION_PATTERN = re.compile(r"^[A-Za-z0-9._+-]{1,64}$")
 NEWER_THAN_STORED = "attribute_not_exists(deviceId) OR occurredAt < :occurredAt OR (occurredAt = :occurredAt AND eventId < :eventId)"
 
 
+# Fields every log line of the current invocation carries (set by handler()).
+_log_context: dict[str, str] = {}
+
+
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
+            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "message": record.getMessage(),
             "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "software-event-update-handler"),
+            **_log_context,
             **getattr(record, "fields", {}),
         }
         if record.exc_info:
@@ -177,6 +183,7 @@ def process_batch(client: Any, table_name: str, messages: list[QueueMessage]) ->
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
+    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
     try:
         messages = parse_batch(event)
     except BadEvent as exc:

@@ -1,3 +1,4 @@
+import io
 import json
 import shutil
 from pathlib import Path
@@ -94,3 +95,20 @@ def test_missing_document_is_a_server_error_not_a_crash(tmp_path: Path) -> None:
 
     assert response["statusCode"] == 500
     assert json.loads(response["body"]) == {"message": "the API document is unavailable"}
+
+
+def test_logs_are_json_lines_with_service_and_request_id(built: ModuleType) -> None:
+    stream = io.StringIO()
+    built.log.handlers[0].setStream(stream)
+
+    built.handler(rest_event("GET"), FakeContext("api-docs-generator", aws_request_id="req-123"))
+
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert {key: line[key] for key in ("level", "message", "service", "requestId", "statusCode")} == {
+        "level": "INFO",
+        "message": "served",
+        "service": "api-docs-generator",
+        "requestId": "req-123",
+        "statusCode": 200,
+    }
+    assert line["timestamp"].endswith("+00:00")

@@ -15,6 +15,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { ApiGatewayLogging } from './api-gateway-logging';
 import { type ApiRoute, requestModelName, resourcePaths, routesDigest, validateRoutes } from './api-routes';
 import type { EncryptionKey } from './encryption-key';
+import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
 
 /** What a route invokes: a function's alias. PythonFunction satisfies this. */
@@ -93,6 +94,7 @@ export class RestApi extends Construct {
   readonly deploymentDigest: string;
   /** Only with auth API_KEY. */
   readonly usagePlanId?: string;
+  private readonly routeArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: RestApiProps) {
     super(scope, id);
@@ -106,6 +108,8 @@ export class RestApi extends Construct {
       endpointConfiguration: { types: ['REGIONAL'] },
     });
 
+    // The execute-api ARN of one route of this stage: what permissions and grants are scoped to.
+    const routeArn = (route: ApiRoute) => `${api.executionArn}/${stageName}/${route.method}${route.path}`;
     const resourceIds = new Map<string, string>([['', api.rootResourceId]]);
     for (const path of resourcePaths(props.routes)) {
       const parent = path.slice(0, path.lastIndexOf('/'));
@@ -162,7 +166,7 @@ export class RestApi extends Construct {
         qualifier: target.aliasName,
         principal: 'apigateway.amazonaws.com',
         // Only this route of this stage may invoke: not other APIs, stages or paths.
-        sourceArn: `${api.executionArn}/${stageName}/${route.method}${route.path}`,
+        sourceArn: routeArn(route),
       });
     }
 
@@ -223,6 +227,7 @@ export class RestApi extends Construct {
       this.usagePlanId = plan.id;
     }
 
+    this.routeArns = props.routes.map(routeArn);
     this.restApiId = api.id;
     this.restApiName = props.apiName;
     this.restApiExecutionArn = api.executionArn;
@@ -231,6 +236,15 @@ export class RestApi extends Construct {
     this.invokeUrl = stage.invokeUrl;
     this.accessLogGroupName = accessLogs.logGroupName;
     this.executionLogGroupName = executionLogs.logGroupName;
+  }
+
+  /** Lets a principal call every route of the stage with SigV4 (auth IAM); safe to call twice. */
+  grantInvoke(grantee: IGrantee): void {
+    grantee.addToPrincipalPolicy({
+      sid: `InvokeApi${pascal(this.restApiName)}`,
+      actions: ['execute-api:Invoke'],
+      resources: [...this.routeArns],
+    });
   }
 }
 

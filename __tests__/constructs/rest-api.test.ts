@@ -1,6 +1,7 @@
 import { ApiGatewayLogging } from '../../constructs/api-gateway-logging';
 import type { ApiRoute } from '../../constructs/api-routes';
 import { ACCESS_LOG_FORMAT, type ApiAuth, RestApi, type RestApiProps } from '../../constructs/rest-api';
+import { type PolicyStatement, StatementSet } from '../../constructs/iam';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../../lambda-functions/catalogue';
 import { resourcesOf, standInTarget, synthWith } from '../helpers/edge-fixtures';
 
@@ -143,4 +144,17 @@ test.each([
   [{ throttleBurstLimit: 1.5 }, 'throttleBurstLimit 1.5'],
 ])('bad props %o are refused naming the value', (bad, message) => {
   expect(() => synthApi(bad)).toThrow(message);
+});
+
+test('grantInvoke allows execute-api:Invoke on exactly the routes of the stage, once however often it is called', () => {
+  const granted: PolicyStatement[] = [];
+  const grantee = { addToPrincipalPolicy: (statement: PolicyStatement) => void granted.push(statement) };
+  const statements = new StatementSet();
+  iam.api.grantInvoke(grantee);
+  iam.api.grantInvoke(grantee);
+  granted.forEach((statement) => statements.add(statement));
+  expect(statements.list()).toHaveLength(1);
+  const [statement] = statements.list();
+  expect(statement.actions).toEqual(['execute-api:Invoke']);
+  expect(statement.resources.map((arn) => arn.replace(/^.*\/v1\//, 'v1/'))).toEqual(HTTP_ROUTES.map((r) => `v1/${r.method}${r.path}`));
 });

@@ -7,6 +7,15 @@ import { buildArtifacts } from './build-artifacts';
 const REPO_ROOT = path.resolve(__dirname, '..');
 const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache)([\\/]|$)/;
 
+function isFileOrFolder(file: string): boolean {
+  try {
+    const stat = fs.lstatSync(file);
+    return stat.isFile() || stat.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export interface BuildBenchmark {
   /** Every function and layer built from nothing (pip included). */
   readonly coldMs: number;
@@ -24,7 +33,8 @@ export async function benchBuild(): Promise<BuildBenchmark> {
   try {
     fs.cpSync(path.join(REPO_ROOT, 'lambda-functions'), path.join(root, 'lambda-functions'), {
       recursive: true,
-      filter: (from) => !GENERATED.test(path.relative(REPO_ROOT, from)),
+      // Sources only: no virtualenvs or caches, nor sockets a test run may have left behind.
+      filter: (from) => !GENERATED.test(path.relative(REPO_ROOT, from)) && isFileOrFolder(from),
     });
     let started = performance.now();
     const manifest = await buildArtifacts({ rootDir: root });

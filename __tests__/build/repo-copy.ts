@@ -8,6 +8,17 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'stacks', 'constructs', 'lambda-functions', 'scripts'];
 const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache|\.build|node_modules|cdktf\.out)([\\/]|$)/;
 
+/** Sources only: generated folders stay behind, and so do sockets or pipes a test run left in the tree. */
+function isSource(from: string): boolean {
+  if (GENERATED.test(path.relative(REPO_ROOT, from))) return false;
+  try {
+    const stat = fs.lstatSync(from);
+    return stat.isFile() || stat.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A fresh copy of the repository's sources (like a clone) under a new temp folder, with
  * node_modules linked. `depth` nests it deeper so two copies differ in path length too.
@@ -19,7 +30,7 @@ export function copyRepo(prefix: string, depth = 0): string {
   for (const source of SOURCES) {
     fs.cpSync(path.join(REPO_ROOT, source), path.join(dir, source), {
       recursive: true,
-      filter: (from) => !GENERATED.test(path.relative(REPO_ROOT, from)),
+      filter: isSource,
     });
   }
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
@@ -31,7 +42,7 @@ export function copyFunctionSources(prefix: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.cpSync(path.join(REPO_ROOT, 'lambda-functions'), path.join(dir, 'lambda-functions'), {
     recursive: true,
-    filter: (from) => !GENERATED.test(path.relative(REPO_ROOT, from)),
+    filter: isSource,
   });
   return dir;
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -45,7 +45,6 @@ export interface PlanLocalOptions {
 
 export function synthesize(outdir: string): void {
   fs.mkdirSync(outdir, { recursive: true });
-  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
   execFileSync(bin('tsx'), ['main.ts'], { cwd: REPO_ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
@@ -69,7 +68,7 @@ export async function planStack(target: StackTarget, outdir: string, options: Pl
     accountId: options.simulatedAccountId ?? target.account.accountId,
     buckets: [target.stateBucket],
   });
-  let output = '';
+  let output: string;
   let ok = false;
   try {
     // The stand-ins listen on new ports each run; forget the previous run's backend settings

@@ -17,7 +17,7 @@ export async function terraformValidate(stackDir: string): Promise<void> {
     await run('terraform', ['validate', '-no-color'], options);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`terraform validate failed in ${stackDir}:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(`terraform validate failed in ${stackDir}:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
   }
 }
 

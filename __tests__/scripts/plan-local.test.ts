@@ -35,6 +35,19 @@ describe('plan:local', () => {
     }
   });
 
+  test.each(['dev', 'staging'])('%s plans the network, data, functions, API, WAF, topic, alarms and dashboard', (stack) => {
+    const result = results.find((r) => r.stack === stack) as PlanResult;
+    const planned = (type: string) => result.output.match(new RegExp(`# ${type}\\.\\S+ (\\(\\S+\\) )?will be created`, 'g')) ?? [];
+    for (const type of [
+      'aws_vpc', 'aws_nat_gateway', 'aws_flow_log', 'aws_db_instance', 'aws_s3_bucket', 'aws_dynamodb_table', 'aws_sqs_queue',
+      'aws_lambda_function', 'aws_lambda_alias', 'aws_lambda_layer_version', 'aws_api_gateway_rest_api', 'aws_api_gateway_stage',
+      'aws_wafv2_web_acl', 'aws_wafv2_web_acl_association', 'aws_sns_topic', 'aws_cloudwatch_metric_alarm', 'aws_cloudwatch_dashboard',
+    ]) {
+      expect([type, planned(type).length]).toEqual([type, result.resourcesByType[type]]);
+    }
+    expect(result.resourcesByType.aws_lambda_function).toBe(7);
+  });
+
   test('leaves no stand-in override behind next to the synthesized stacks', () => {
     for (const stack of fs.readdirSync(path.join(outdir, 'stacks'))) {
       expect(fs.existsSync(path.join(outdir, 'stacks', stack, OVERRIDE_FILE))).toBe(false);

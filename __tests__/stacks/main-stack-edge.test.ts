@@ -1,13 +1,9 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { dbDefaultMaxConnections } from '../../environments/aws-facts';
 import { loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { planLocal, type PlanResult } from '../../scripts/plan-local';
 import { MainStack } from '../../stacks/main-stack';
 import { resourcesOf } from '../helpers/edge-fixtures';
 
@@ -126,21 +122,4 @@ test('API_KEY auth and a Slack channel from config add a usage plan and a Chatbo
   expect(resourcesOf(json, 'aws_api_gateway_usage_plan')).toHaveLength(1);
   expect(resourcesOf(json, 'aws_api_gateway_method').every(([, m]) => m.api_key_required === true)).toBe(true);
   expect(one(json, 'aws_chatbot_slack_channel_configuration')[1]).toMatchObject({ slack_team_id: 'T01234567', slack_channel_id: 'C01234567' });
-});
-
-describe('offline plan', () => {
-  let results: PlanResult[];
-  beforeAll(async () => {
-    results = await planLocal(['dev', 'staging'], { outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'plan-edge-')) });
-  }, 600_000);
-
-  test.each(['dev', 'staging'])('%s plans the API, WAF, topic, alarms and dashboard', (stack) => {
-    const result = results.find((r) => r.stack === stack) as PlanResult;
-    expect([result.ok, result.error]).toEqual([true, undefined]);
-    for (const type of ['aws_api_gateway_rest_api', 'aws_api_gateway_stage', 'aws_wafv2_web_acl', 'aws_wafv2_web_acl_association', 'aws_sns_topic', 'aws_cloudwatch_dashboard']) {
-      expect(result.output).toMatch(new RegExp(`# ${type}\\.\\S+ (\\(\\S+\\) )?will be created`));
-    }
-    const alarmsPlanned = result.output.match(/# aws_cloudwatch_metric_alarm\.\S+ (\(\S+\) )?will be created/g) ?? [];
-    expect(alarmsPlanned).toHaveLength(result.resourcesByType.aws_cloudwatch_metric_alarm);
-  });
 });

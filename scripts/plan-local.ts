@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir, terraformEnv } from './lib/terraform-env';
+import { type PlanJson, type PlanSummary, summarizePlan } from './plan-summary';
 import { resolveStackTargets, type StackTarget } from './lib/stack-catalog';
 import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws/stand-ins';
 
@@ -16,6 +17,7 @@ import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws
  *   TF_PROVIDER_MIRROR    filesystem mirror holding hashicorp/aws (unset: the registry)
  *   SIMULATED_ACCOUNT_ID  make STS answer as this account (simulates foreign credentials)
  *   PLAN_LOCAL_OUTDIR     output folder (default: .cache/plan-local)
+ *   PLAN_LOCAL_CONCURRENCY stacks planned at once (default: 2)
  */
 
 const run = promisify(execFile);
@@ -25,10 +27,14 @@ const bin = (name: string) => path.join(REPO_ROOT, 'node_modules', '.bin', name)
 export interface PlanResult {
   readonly stack: string;
   readonly ok: boolean;
+  /** Counts from `terraform show -json` of the saved plan (cdktf's console output interleaves lines). */
   readonly add: number;
   readonly change: number;
+  readonly replace: number;
   readonly destroy: number;
-  /** Resources in the synthesized stack by type (all of them are creates on an empty state). */
+  /** Planned creations by resource type. */
+  readonly addsByType: Readonly<Record<string, number>>;
+  /** Resources in the synthesized stack by type. */
   readonly resourcesByType: Readonly<Record<string, number>>;
   /** The first error line Terraform printed, when the plan failed. */
   readonly error?: string;
@@ -41,6 +47,8 @@ export interface PlanLocalOptions {
   readonly simulatedAccountId?: string;
   /** Skip synthesis (the outdir already holds the stacks). */
   readonly skipSynth?: boolean;
+  /** Stacks planned at once; each has its own stand-ins. Default: PLAN_LOCAL_CONCURRENCY or 2. */
+  readonly concurrency?: number;
 }
 
 export function synthesize(outdir: string): void {
@@ -69,21 +77,20 @@ export async function planStack(target: StackTarget, outdir: string, options: Pl
     buckets: [target.stateBucket],
   });
   let output: string;
-  let ok = false;
+  let plan: PlanSummary | undefined;
   try {
     // The stand-ins listen on new ports each run; forget the previous run's backend settings
     // (this outdir is plan:local's own) so `terraform init` does not ask for a state migration.
     fs.rmSync(path.join(stackDir, '.terraform', 'terraform.tfstate'), { force: true });
     writeStandInOverrides(stackDir, standIns);
+    const env = { ...terraformEnv(), ...standIns.env, CI: '1', FORCE_COLOR: '0' };
     const args = ['plan', target.stack, '--skip-synth', '--skip-provider-lock', '--no-color', '--output', outdir];
     try {
-      const result = await run(bin('cdktf'), args, {
-        cwd: REPO_ROOT,
-        env: { ...terraformEnv(), ...standIns.env, CI: '1', FORCE_COLOR: '0' },
-        maxBuffer: 256 * 1024 * 1024,
-      });
+      const result = await run(bin('cdktf'), args, { cwd: REPO_ROOT, env, maxBuffer: 256 * 1024 * 1024 });
       output = `${result.stdout}\n${result.stderr}`;
-      ok = true;
+      // cdktf plans with -out=plan next to the stack; read the exact changes from it.
+      const shown = await run('terraform', ['show', '-json', 'plan'], { cwd: stackDir, env, maxBuffer: 256 * 1024 * 1024 });
+      plan = summarizePlan(JSON.parse(shown.stdout) as PlanJson);
     } catch (error) {
       const failure = error as { stdout?: string; stderr?: string; message: string };
       output = `${failure.stdout ?? ''}\n${failure.stderr ?? failure.message}`;
@@ -92,17 +99,22 @@ export async function planStack(target: StackTarget, outdir: string, options: Pl
     fs.rmSync(path.join(stackDir, OVERRIDE_FILE), { force: true });
     await standIns.close();
   }
-  const counts = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/.exec(output);
-  const noChanges = /No changes\./.test(output);
-  ok = ok && (counts !== null || noChanges);
+  const addsByType: Record<string, number> = {};
+  for (const change of plan?.changes ?? []) {
+    if (change.kind !== 'add') continue;
+    const type = change.address.split('.')[0];
+    addsByType[type] = (addsByType[type] ?? 0) + 1;
+  }
   return {
     stack: target.stack,
-    ok,
-    add: Number(counts?.[1] ?? 0),
-    change: Number(counts?.[2] ?? 0),
-    destroy: Number(counts?.[3] ?? 0),
+    ok: plan !== undefined && !plan.errored,
+    add: plan?.counts.add ?? 0,
+    change: plan?.counts.change ?? 0,
+    replace: plan?.counts.replace ?? 0,
+    destroy: plan?.counts.destroy ?? 0,
+    addsByType,
     resourcesByType: resourcesByType(stackDir),
-    error: ok ? undefined : (firstError(output) ?? 'cdktf plan failed (see output above)'),
+    error: plan ? undefined : (firstError(output) ?? 'cdktf plan failed (see output above)'),
     output,
   };
 }
@@ -111,15 +123,23 @@ export async function planLocal(stacks: readonly string[], options: PlanLocalOpt
   const targets = resolveStackTargets(stacks);
   const outdir = path.resolve(options.outdir ?? path.join(cacheDir(), 'plan-local'));
   if (!options.skipSynth) synthesize(outdir);
-  const results: PlanResult[] = [];
-  for (const target of targets) results.push(await planStack(target, outdir, options));
+  const concurrency = Math.max(1, options.concurrency ?? Number(process.env.PLAN_LOCAL_CONCURRENCY ?? 2));
+  const results: PlanResult[] = new Array(targets.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const index = next++;
+      results[index] = await planStack(targets[index], outdir, options);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
   return results;
 }
 
 export function summaryLine(result: PlanResult): string {
   if (!result.ok) return `${result.stack}: FAILED: ${result.error}`;
   const types = Object.entries(result.resourcesByType).map(([type, count]) => `${type}=${count}`).join(' ');
-  return `${result.stack}: ${result.add} to add, ${result.change} to change, ${result.destroy} to destroy [${types}]`;
+  return `${result.stack}: ${result.add} to add, ${result.change} to change, ${result.replace} to replace, ${result.destroy} to destroy [${types}]`;
 }
 
 async function main(): Promise<void> {

@@ -8,12 +8,15 @@ import { terraformEnv } from '../../scripts/lib/terraform-env';
 const run = promisify(execFile);
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** `terraform init -backend=false` + `terraform validate` in a synthesized stack folder. */
-export async function terraformValidate(stackDir: string): Promise<void> {
+/**
+ * `terraform validate` in a synthesized stack folder, after `terraform init -backend=false` unless
+ * the folder is already initialised (`initialised: true`, e.g. by a plan).
+ */
+export async function terraformValidate(stackDir: string, { initialised = false } = {}): Promise<void> {
   const env = terraformEnv();
   const options = { cwd: stackDir, env, maxBuffer: 64 * 1024 * 1024 };
   try {
-    await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], options);
+    if (!initialised) await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], options);
     await run('terraform', ['validate', '-no-color'], options);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };

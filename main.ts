@@ -1,4 +1,5 @@
 import { ConfigError, loadEnvironments } from './environments/load';
+import { SecurityRulesError } from './constructs/rules/engine';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomically } from './stacks/synthesize';
 import { buildArtifacts } from './scripts/build-artifacts';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof SecurityRulesError) {
     console.error(error.message);
     console.error('Nothing was written; the previous synthesized output is unchanged.');
   } else {

@@ -16,6 +16,7 @@ import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
+import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
 
 export interface MainStackProps {
@@ -65,6 +66,14 @@ export class MainStack extends AccountStack {
       encryptionKey: this.key,
       logRetentionDays: config.logRetentionDays,
     });
+    if (!config.database.deletionProtection) {
+      suppressRule(
+        this.database,
+        'PLAT-RDS-5',
+        `account ${config.name} turns deletion protection off on purpose (database.deletionProtection: false): it holds no data ` +
+          'worth keeping and its database is recreated freely; accounts with real data keep the default (on)',
+      );
+    }
     this.uploads = new UploadsBucket(this, 'Uploads', {
       bucketName: `${config.organisation}-uploads-${config.accountId}-${config.region}`,
       encryptionKey: this.key,

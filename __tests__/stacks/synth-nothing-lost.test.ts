@@ -34,6 +34,17 @@ describe('invalid configuration fails before anything is written', () => {
     expect(snapshot(outdir)).toEqual(before);
   });
 
+  test('a security rule finding fails synthesis with the rule, the construct and the fix, and writes nothing', () => {
+    const overrides = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'overrides-')), 'overrides.json');
+    // Valid for the schema (1-35 days) but below the rules' 7-day minimum.
+    fs.writeFileSync(overrides, JSON.stringify({ staging: { database: { backupRetentionDays: 3 } } }));
+    const result = runApp(outdir, { INFRA_OVERRIDES_FILE: overrides });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/PLAT-RDS-4 \(CKV_AWS_133\) at staging\/Database\/Instance \[aws_db_instance\.\w+\]: .*Fix: /);
+    expect(result.stderr).toMatch(/Nothing was written/);
+    expect(snapshot(outdir)).toEqual(before);
+  });
+
   test('an unreadable overrides file is named in the error', () => {
     const result = runApp(outdir, { INFRA_OVERRIDES_FILE: path.join(outdir, 'missing.json') });
     expect(result.status).toBe(1);

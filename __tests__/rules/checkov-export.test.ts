@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { RULES } from '../../constructs/rules/index';
-import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkips, currentSuppressions, rulesMarkdown } from '../../scripts/export-checkov';
+import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkips, currentSuppressions, README_FILE, readmeWithRules, rulesMarkdown } from '../../scripts/export-checkov';
 
 const committed = fs.readFileSync(path.join(__dirname, '..', '..', CHECKOV_CONFIG_FILE), 'utf8');
 const suppressions = currentSuppressions();
@@ -51,5 +51,10 @@ describe('README section', () => {
 
   it('lists every current suppression with its reason', () => {
     for (const s of suppressions) expect(markdown).toContain(`| ${s.path} | ${s.ruleId} | ${s.reason} |`);
+  });
+
+  it('is what the README shows (run scripts/export-checkov.ts after changing a rule or suppression)', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', README_FILE), 'utf8');
+    expect(readme).toBe(readmeWithRules(readme, markdown));
   });
 });

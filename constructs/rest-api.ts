@@ -106,6 +106,8 @@ export class RestApi extends Construct {
       name: props.apiName,
       description: props.description ?? `${props.apiName} REST API`,
       endpointConfiguration: { types: ['REGIONAL'] },
+      // A replacement (rare: endpoint type) must not leave the stage without an API in between.
+      lifecycle: { createBeforeDestroy: true },
     });
 
     // The execute-api ARN of one route of this stage: what permissions and grants are scoped to.
@@ -209,6 +211,10 @@ export class RestApi extends Construct {
         loggingLevel: props.loggingLevel,
         // Full request/response bodies in logs would leak callers' data.
         dataTraceEnabled: false,
+        // No response caching (answers are per caller: presigned URLs, ingest results); should it
+        // ever be turned on, the cache is encrypted.
+        cachingEnabled: false,
+        cacheDataEncrypted: true,
         throttlingRateLimit: props.throttleRateLimitPerSecond,
         throttlingBurstLimit: props.throttleBurstLimit,
       },

@@ -5,6 +5,7 @@ import { App } from 'cdktf';
 import { loadEnvironments } from '../environments/load';
 import { buildStacks } from '../stacks/app';
 import { listSuppressions, type Suppression } from '../constructs/rules/engine';
+import { ACCEPTED_CHECKOV } from '../constructs/rules/accepted-checkov';
 import { RULES } from '../constructs/rules/index';
 import type { Rule } from '../constructs/rules/rule';
 
@@ -50,10 +51,18 @@ function withoutStack(suppressionPath: string): string {
   return suppressionPath.split('/').slice(1).join('/');
 }
 
-/** checkov skips: checks mapped from suppressed rules, and checks a rule deliberately replaces. */
-export function checkovSkips(suppressions: readonly Suppression[], rules: readonly Rule[] = RULES): CheckovSkip[] {
+/**
+ * checkov skips: checks mapped from suppressed rules, checks a rule deliberately replaces, and
+ * checks accepted without a rule (constructs/rules/accepted-checkov.ts).
+ */
+export function checkovSkips(
+  suppressions: readonly Suppression[],
+  rules: readonly Rule[] = RULES,
+  accepted: Readonly<Record<string, string>> = ACCEPTED_CHECKOV,
+): CheckovSkip[] {
   const reasons = new Map<string, Set<string>>();
   const add = (checkId: string, reason: string) => reasons.set(checkId, (reasons.get(checkId) ?? new Set()).add(reason));
+  for (const [checkId, reason] of Object.entries(accepted)) add(checkId, `accepted: ${reason}`);
   for (const rule of rules) {
     for (const [checkId, reason] of Object.entries(rule.replacesCheckov ?? {})) add(checkId, `replaced by ${rule.id}: ${reason}`);
   }

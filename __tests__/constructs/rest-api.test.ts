@@ -106,10 +106,18 @@ test('the stage waits for the account logging role and its own execution log gro
   expect(attachments).toContain('arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs');
 });
 
-test('execution logging uses the configured level with metrics on and data trace off, and the stage is throttled', () => {
+test('execution logging uses the configured level with metrics on and data trace off, the stage is throttled and caches nothing', () => {
   const [[, settings]] = resourcesOf(synthApi({ loggingLevel: 'INFO', throttleRateLimitPerSecond: 50, throttleBurstLimit: 75 }).synthesized, 'aws_api_gateway_method_settings');
   expect(settings.method_path).toBe('*/*');
-  expect(settings.settings).toEqual({ logging_level: 'INFO', metrics_enabled: true, data_trace_enabled: false, throttling_rate_limit: 50, throttling_burst_limit: 75 });
+  expect(settings.settings).toEqual({
+    logging_level: 'INFO',
+    metrics_enabled: true,
+    data_trace_enabled: false,
+    caching_enabled: false,
+    cache_data_encrypted: true,
+    throttling_rate_limit: 50,
+    throttling_burst_limit: 75,
+  });
 });
 
 test('the deployment is replaced only through its route digest, new before old', () => {

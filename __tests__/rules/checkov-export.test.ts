@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { ACCEPTED_CHECKOV } from '../../constructs/rules/accepted-checkov';
 import { RULES } from '../../constructs/rules/index';
 import { CHECKOV_CONFIG_FILE, checkovConfig, checkovSkips, currentSuppressions, README_FILE, readmeWithRules, rulesMarkdown } from '../../scripts/export-checkov';
 
@@ -34,6 +35,17 @@ describe('checkovSkips', () => {
       { path: 'staging/Database/Instance', ruleId: 'PLAT-RDS-5', reason: 'dev databases are disposable test data' },
     ]);
     expect(skips).toContainEqual({ checkId: 'CKV_AWS_293', reasons: ['PLAT-RDS-5 suppressed on <stack>/Database/Instance: dev databases are disposable test data'] });
+  });
+
+  it('skips every accepted check with its reason', () => {
+    const skips = checkovSkips([], RULES, { CKV_AWS_999: 'a reason long enough to explain the exception' });
+    expect(skips).toContainEqual({ checkId: 'CKV_AWS_999', reasons: ['accepted: a reason long enough to explain the exception'] });
+  });
+
+  it('accepts no check that a rule enforces or replaces (that would silence the scanner on a rule of ours)', () => {
+    const covered = new Set(RULES.flatMap((rule) => [...(rule.checkov ?? []), ...Object.keys(rule.replacesCheckov ?? {})]));
+    expect(Object.keys(ACCEPTED_CHECKOV).filter((checkId) => covered.has(checkId))).toEqual([]);
+    for (const reason of Object.values(ACCEPTED_CHECKOV)) expect(reason.length).toBeGreaterThanOrEqual(40);
   });
 
   it('adds nothing for a suppressed rule without a checkov counterpart', () => {

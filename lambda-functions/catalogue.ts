@@ -4,8 +4,8 @@
  * shared/DESIGN.md; accounts turn them down in environments/accounts/<account>.ts under
  * `functions.<name>`), where it runs, what triggers it, which environment variables it gets and
  * exactly which permissions it needs. Stacks turn entries into resources; the build turns the
- * folder lambda-functions/<name>/ into a zip. Adding a function is adding an entry here and a
- * folder with handler.py (see the README).
+ * folder lambda-functions/<name>/ plus the shared modules it lists into a zip. Adding a function
+ * is adding an entry here and a folder with handler.py (see the README).
  */
 
 export const FUNCTION_NAMES = [
@@ -25,6 +25,15 @@ export type Architecture = 'arm64' | 'x86_64';
 /** The layers functions may use; each has lambda-functions/layers/<name>/requirements.txt. */
 export const LAYER_NAMES = ['pg-driver'] as const;
 export type LayerName = (typeof LAYER_NAMES)[number];
+
+/**
+ * Python modules of lambda-functions/shared/ (that folder is never a function): platform_log is
+ * the JSON logger every handler uses, platform_db the PostgreSQL connection of the database
+ * functions. The build copies each listed module flat next to handler.py, so `import platform_log`
+ * works in Lambda as in the tests.
+ */
+export const SHARED_MODULES = ['platform_log', 'platform_db'] as const;
+export type SharedModule = (typeof SHARED_MODULES)[number];
 
 /**
  * A permission a function needs, named by what it does to which resource of the account. The
@@ -99,6 +108,8 @@ export interface FunctionSpec {
   /** Runs in the private subnets with the Lambda security group (needed to reach RDS). */
   readonly vpc: boolean;
   readonly layers: readonly LayerName[];
+  /** The shared modules handler.py imports; the zip holds exactly these besides the function's own files. */
+  readonly sharedModules: readonly SharedModule[];
   readonly trigger: Trigger;
   /** Besides POWERTOOLS_SERVICE_NAME and LOG_LEVEL, which every function gets. */
   readonly environment: Readonly<Record<string, EnvironmentValue>>;
@@ -148,6 +159,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 5,
     vpc: false,
     layers: [],
+    sharedModules: ['platform_log'],
     trigger: { kind: 'http' },
     environment: {},
     grants: [],
@@ -163,6 +175,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 20,
     vpc: false,
     layers: [],
+    sharedModules: ['platform_log'],
     trigger: { kind: 'http' },
     environment: {
       BUCKET_NAME: { from: 'bucket-name' },
@@ -183,6 +196,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 10,
     vpc: true,
     layers: ['pg-driver'],
+    sharedModules: ['platform_log', 'platform_db'],
     trigger: { kind: 'http' },
     environment: DATABASE_ENVIRONMENT,
     grants: [{ kind: 'db-login' }],
@@ -198,6 +212,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 1,
     vpc: true,
     layers: ['pg-driver'],
+    sharedModules: ['platform_log', 'platform_db'],
     trigger: { kind: 'manual' },
     environment: {
       ...DATABASE_ENVIRONMENT,
@@ -220,6 +235,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 20,
     vpc: false,
     layers: [],
+    sharedModules: ['platform_log'],
     trigger: { kind: 'http' },
     environment: {
       BUCKET_NAME: { from: 'bucket-name' },
@@ -240,6 +256,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 5,
     vpc: false,
     layers: [],
+    sharedModules: ['platform_log'],
     trigger: { kind: 'queue', batchSize: 10, maximumBatchingWindowSeconds: 5 },
     environment: { TABLE_NAME: { from: 'table-name' } },
     grants: [{ kind: 'queue-consume' }, { kind: 'table-read-write' }],
@@ -256,6 +273,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 1,
     vpc: true,
     layers: ['pg-driver'],
+    sharedModules: ['platform_log', 'platform_db'],
     trigger: { kind: 'schedule', scheduleExpression: 'rate(5 minutes)' },
     environment: { ...DATABASE_ENVIRONMENT, METRIC_NAMESPACE: SYNC_CLOCK_METRIC_NAMESPACE },
     grants: [{ kind: 'db-login' }, { kind: 'cloudwatch-put-metric', namespace: SYNC_CLOCK_METRIC_NAMESPACE }],

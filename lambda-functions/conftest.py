@@ -1,7 +1,8 @@
 """Shared pytest fixtures: the built artifacts and real local servers, each started once per session.
 
 The PostgreSQL driver is imported from the built layer (.build/layers/pg-driver/python), exactly
-the files Lambda gets, never from site-packages.
+the files Lambda gets, never from site-packages. Shared modules (lambda-functions/shared/*.py) are
+imported by their flat names, as a handler imports them next to itself in its zip.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD_DIR = REPO_ROOT / ".build"
 LAYER_DIR = BUILD_DIR / "layers" / "pg-driver" / "python"
 STAGED_FUNCTIONS_DIR = BUILD_DIR / "functions"
+SHARED_DIR = REPO_ROOT / "lambda-functions" / "shared"
 
 # Offline, credential-free AWS SDK defaults for every test; s3rver accepts only S3RVER/S3RVER.
 for _name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
@@ -51,6 +53,7 @@ def _ensure_built() -> None:
 
 _ensure_built()
 sys.path.insert(0, str(LAYER_DIR))
+sys.path.insert(0, str(SHARED_DIR))
 
 import boto3  # noqa: E402
 import pg8000.native  # noqa: E402  (from the built layer, put on the path above)

@@ -15,7 +15,9 @@ import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lamb
  * Same source -> same bytes on any machine, path, clock and time zone: entries are sorted, carry
  * a fixed DOS timestamp (no extended Unix timestamps), fixed permissions, no directory entries,
  * and are deflated in memory. A cache keyed by the SHA-256 of every input (paths, contents, this
- * script, the layer's requirements and target) skips work whose inputs did not change.
+ * script, the layer's requirements and target) skips work whose inputs did not change. A function
+ * zip holds its folder's code plus the lambda-functions/shared/ modules its catalogue entry lists,
+ * so a shared module's content is part of the key of exactly the functions that use it.
  *
  * Output (gitignored): .build/functions/<name>/ and <name>.zip, .build/layers/<layer>/python/ and
  * <layer>.zip, .build/manifest.json, .build/cache.json.
@@ -50,7 +52,7 @@ const ZIP_FILE_MODE = 0o100644;
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const toPosix = (p: string): string => p.split(path.sep).join('/');
 
-/** What goes into a function zip: handler code only. */
+/** What goes into a function zip from its own folder: handler code only. */
 export function isPackagedFile(relativePath: string): boolean {
   const parts = relativePath.split('/');
   const name = parts[parts.length - 1];
@@ -147,6 +149,18 @@ function functionEntries(rootDir: string, fn: FunctionSpec): Entry[] {
     throw new Error(`lambda-functions/${fn.name}/handler.py is missing; every catalogue function needs a handler (${fn.handler})`);
   }
   const entries = files.map((name) => ({ name, data: fs.readFileSync(path.join(sourceDir, name)) }));
+  for (const module of new Set(fn.sharedModules)) {
+    const name = `${module}.py`;
+    const file = path.join(rootDir, 'lambda-functions', 'shared', name);
+    if (!fs.existsSync(file)) {
+      throw new Error(`lambda-functions/shared/${name} is missing; ${fn.name} lists '${module}' in sharedModules (lambda-functions/catalogue.ts): create the module or remove it from the list`);
+    }
+    if (files.includes(name)) {
+      throw new Error(`lambda-functions/${fn.name}/${name} has the name of the shared module '${module}' it lists in sharedModules; rename the function's file`);
+    }
+    // Flat next to handler.py: Lambda puts the code root on sys.path, so `import <module>` finds it.
+    entries.push({ name, data: fs.readFileSync(file) });
+  }
   // The API document is generated from the catalogue's routes, so it cannot drift from the API.
   if (fn.name === 'api-docs-generator') entries.push({ name: 'openapi.json', data: Buffer.from(openApiJson()) });
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildArtifacts, isPackagedFile, zipEntries } from '../../scripts/build-artifacts';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { FUNCTIONS, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { openApiJson } from '../../lambda-functions/openapi';
 import { copyFunctionSources, listTree } from './repo-copy';
 import { DOS_EPOCH, readZip } from './zip-reader';
 
 const zipOf = (root: string, relative: string) => readZip(fs.readFileSync(path.join(root, relative)));
+const SHARED_FILES = new Set<string>(SHARED_MODULES.map((module) => `${module}.py`));
 
 describe('buildArtifacts', () => {
   let root: string;
@@ -41,9 +42,20 @@ describe('buildArtifacts', () => {
     }
   });
 
-  test('a function zip holds its handler code only: no tests, caches, bytecode or dotfiles', () => {
-    expect(zipOf(root, '.build/functions/sync-clock.zip').map((e) => e.name)).toEqual(['clock/drift.py', 'handler.py']);
-    expect(listTree(path.join(root, '.build', 'functions', 'sync-clock'))).toEqual(['clock/drift.py', 'handler.py']);
+  test('a function zip holds its handler code and shared modules only: no tests, caches, bytecode or dotfiles', () => {
+    const expected = ['clock/drift.py', 'handler.py', 'platform_db.py', 'platform_log.py'];
+    expect(zipOf(root, '.build/functions/sync-clock.zip').map((e) => e.name)).toEqual(expected);
+    expect(listTree(path.join(root, '.build', 'functions', 'sync-clock'))).toEqual(expected);
+  });
+
+  test('every zip holds exactly the shared modules its catalogue entry lists, next to handler.py, as in the source', () => {
+    for (const fn of FUNCTIONS) {
+      const shared = zipOf(root, `.build/functions/${fn.name}.zip`).filter((e) => SHARED_FILES.has(e.name));
+      expect([fn.name, shared.map((e) => e.name)]).toEqual([fn.name, fn.sharedModules.map((module) => `${module}.py`).sort()]);
+      for (const entry of shared) {
+        expect(entry.data.equals(fs.readFileSync(path.join(root, 'lambda-functions', 'shared', entry.name)))).toBe(true);
+      }
+    }
   });
 
   test('every function zip is a few KB of code', () => {
@@ -97,6 +109,17 @@ describe('buildArtifacts', () => {
     expect(logs).toEqual([expect.stringMatching(/^built \.build\/functions\/generate-presigned-url\.zip/)]);
   });
 
+  test('changing a shared module rebuilds exactly the functions that list it', async () => {
+    const before = JSON.parse(fs.readFileSync(path.join(root, '.build', 'manifest.json'), 'utf8')).functions;
+    fs.appendFileSync(path.join(root, 'lambda-functions', 'shared', 'platform_db.py'), '\n# changed\n');
+    const manifest = await build();
+    const users = FUNCTIONS.filter((fn) => fn.sharedModules.includes('platform_db')).map((fn) => fn.name).sort();
+    expect(users).toEqual(['insert-ppu-data', 'lambda-test-runner', 'sync-clock']);
+    expect(logs.map((message) => /functions\/([^/]+)\.zip/.exec(message)?.[1]).sort()).toEqual(users);
+    const changed = FUNCTIONS.map((fn) => fn.name).filter((name) => manifest.functions[name].sha256 !== before[name].sha256);
+    expect(changed.sort()).toEqual(users);
+  });
+
   test('a layer whose packages did not change keeps its content hash, so nothing is republished', async () => {
     const before = JSON.parse(fs.readFileSync(path.join(root, '.build', 'manifest.json'), 'utf8')).layers['pg-driver'].sha256;
     fs.appendFileSync(path.join(root, 'lambda-functions', 'layers', 'pg-driver', 'requirements.txt'), '# reviewed\n');
@@ -115,6 +138,12 @@ describe('buildArtifacts', () => {
     const other = copyFunctionSources('build-missing-');
     fs.rmSync(path.join(other, 'lambda-functions', 'sync-clock', 'handler.py'));
     await expect(buildArtifacts({ rootDir: other })).rejects.toThrow('lambda-functions/sync-clock/handler.py is missing');
+  });
+
+  test('a shared module a function lists but that does not exist fails with the file and the catalogue field', async () => {
+    const other = copyFunctionSources('build-missing-shared-');
+    fs.rmSync(path.join(other, 'lambda-functions', 'shared', 'platform_db.py'));
+    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow(/lambda-functions\/shared\/platform_db\.py is missing; .+ lists 'platform_db' in sharedModules/);
   });
 
   test('a requirement whose hash does not match fails the layer build with pip\'s reason', async () => {

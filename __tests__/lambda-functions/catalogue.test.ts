@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { allowedPythonRuntimes } from '../../environments/aws-facts';
 import { ConfigError, loadEnvironments } from '../../environments/load';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES } from '../../lambda-functions/catalogue';
+import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -27,6 +27,21 @@ describe('function catalogue', () => {
   test('every function has a folder with handler.py', () => {
     for (const fn of FUNCTIONS) {
       expect([fn.name, fs.existsSync(path.join(REPO_ROOT, 'lambda-functions', fn.name, 'handler.py'))]).toEqual([fn.name, true]);
+    }
+  });
+
+  test('lambda-functions/shared holds every shared module and is no function: no catalogue name, no handler.py', () => {
+    const sharedDir = path.join(REPO_ROOT, 'lambda-functions', 'shared');
+    expect((FUNCTION_NAMES as readonly string[]).includes('shared')).toBe(false);
+    expect(fs.existsSync(path.join(sharedDir, 'handler.py'))).toBe(false);
+    expect(SHARED_MODULES.filter((module) => !fs.existsSync(path.join(sharedDir, `${module}.py`)))).toEqual([]);
+  });
+
+  test('each function lists exactly the shared modules its handler imports', () => {
+    for (const fn of FUNCTIONS) {
+      const source = fs.readFileSync(path.join(REPO_ROOT, 'lambda-functions', fn.name, 'handler.py'), 'utf8');
+      const imported = SHARED_MODULES.filter((module) => new RegExp(`^(import|from) ${module}\\b`, 'm').test(source));
+      expect([fn.name, [...fn.sharedModules].sort()]).toEqual([fn.name, [...imported].sort()]);
     }
   });
 

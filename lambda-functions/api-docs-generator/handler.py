@@ -9,12 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import logging
-import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from platform_log import bind_invocation, get_logger
 
 DOCUMENT_FILE = Path(__file__).with_name("openapi.json")
 # The document declares its own /openapi response as application/json; serve what it says.
@@ -23,37 +22,7 @@ CACHE_CONTROL = "public, max-age=300"
 ALLOWED_METHODS = ("GET", "HEAD")
 
 
-# Fields every log line of the current invocation carries (set by handler()).
-_log_context: dict[str, str] = {}
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "api-docs-generator"),
-            **_log_context,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def _make_logger() -> logging.Logger:
-    logger = logging.getLogger("api-docs-generator")
-    stream = logging.StreamHandler()
-    stream.setFormatter(_JsonFormatter())
-    logger.handlers = [stream]
-    logger.propagate = False
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    return logger
-
-
-log = _make_logger()
+log = get_logger("api-docs-generator")
 
 
 class BadRequest(Exception):
@@ -124,7 +93,7 @@ def _error(status: int, message: str) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
+    bind_invocation(context)
     try:
         request = parse_request(event)
     except BadRequest as exc:

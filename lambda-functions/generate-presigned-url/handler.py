@@ -5,16 +5,16 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import logging
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from platform_log import bind_invocation, get_logger
 
 # The function's role may read only this prefix (catalogue grant), so keys elsewhere are refused
 # here with a clear message instead of producing a URL that S3 would answer with 403.
@@ -27,37 +27,7 @@ KEY_PATTERN = re.compile(rf"^{re.escape(DOWNLOAD_PREFIX)}(?:{_SEGMENT}/)*{_SEGME
 MAX_EXPIRY_SECONDS = 604_800
 
 
-# Fields every log line of the current invocation carries (set by handler()).
-_log_context: dict[str, str] = {}
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "generate-presigned-url"),
-            **_log_context,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def _make_logger() -> logging.Logger:
-    logger = logging.getLogger("generate-presigned-url")
-    stream = logging.StreamHandler()
-    stream.setFormatter(_JsonFormatter())
-    logger.handlers = [stream]
-    logger.propagate = False
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    return logger
-
-
-log = _make_logger()
+log = get_logger("generate-presigned-url")
 
 
 class BadRequest(Exception):
@@ -146,7 +116,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
+    bind_invocation(context)
     try:
         request = parse_request(event)
         result = presign_download(s3_client(), Settings.from_env(dict(os.environ)), request)

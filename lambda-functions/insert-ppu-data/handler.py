@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
-import os
-import ssl
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, cast
 
-import boto3
 import pg8000.native
 from botocore.exceptions import BotoCoreError, ClientError
 from pg8000.exceptions import DatabaseError, InterfaceError
+
+from platform_db import ReusedConnection
+from platform_log import bind_invocation, get_logger
 
 MAX_RECORDS = 500
 MAX_DEVICE_ID_LENGTH = 128
@@ -68,37 +66,7 @@ RETURNING (xmax = 0) AS inserted
 """
 
 
-# Fields every log line of the current invocation carries (set by handler()).
-_log_context: dict[str, str] = {}
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "insert-ppu-data"),
-            **_log_context,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def _make_logger() -> logging.Logger:
-    logger = logging.getLogger("insert-ppu-data")
-    stream = logging.StreamHandler()
-    stream.setFormatter(_JsonFormatter())
-    logger.handlers = [stream]
-    logger.propagate = False
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    return logger
-
-
-log = _make_logger()
+log = get_logger("insert-ppu-data")
 
 
 class BadRequest(Exception):
@@ -232,76 +200,6 @@ def validate_records(raw_records: list[Any], now: datetime) -> list[PpuRecord]:
 # --- database --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DbSettings:
-    host: str
-    port: int
-    database: str
-    user: str
-    auth: str
-    secret_arn: str
-    sslmode: str
-
-    @classmethod
-    def from_env(cls, env: dict[str, str]) -> DbSettings:
-        missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER") if not env.get(name)]
-        if missing:
-            raise RuntimeError(f"missing database configuration: {', '.join(missing)}")
-        auth = env.get("DB_AUTH", "secret")
-        if auth not in ("secret", "iam"):
-            raise RuntimeError(f"DB_AUTH must be 'secret' or 'iam', got {auth!r}")
-        if auth == "secret" and not env.get("DB_SECRET_ARN"):
-            raise RuntimeError("DB_AUTH=secret needs DB_SECRET_ARN")
-        sslmode = env.get("DB_SSLMODE", "require")
-        if sslmode not in ("require", "disable"):
-            raise RuntimeError(f"DB_SSLMODE must be 'require' or 'disable', got {sslmode!r}")
-        if auth == "iam" and sslmode != "require":
-            raise RuntimeError("IAM database authentication needs DB_SSLMODE=require")
-        if not env["DB_PORT"].isdigit():
-            raise RuntimeError(f"DB_PORT must be a port number, got {env['DB_PORT']!r}")
-        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), sslmode)
-
-
-def aws_credentials(settings: DbSettings) -> tuple[str, str]:
-    """(user, password) from the RDS-managed secret, or a 15-minute IAM authentication token."""
-    if settings.auth == "iam":
-        token = boto3.client("rds").generate_db_auth_token(DBHostname=settings.host, Port=settings.port, DBUsername=settings.user)
-        return settings.user, token
-    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=settings.secret_arn)["SecretString"])
-    return secret.get("username", settings.user), secret["password"]
-
-
-# Replaceable so tests connect with a local password; in AWS it is always aws_credentials.
-credential_source: Callable[[DbSettings], tuple[str, str]] = aws_credentials
-
-_connection: pg8000.native.Connection | None = None
-
-
-def _ssl_context(sslmode: str) -> ssl.SSLContext | None:
-    if sslmode == "disable":
-        return None
-    # libpq's sslmode=require: encrypted, server certificate not verified (the RDS CA is not in
-    # the runtime's trust store); the VPC and security groups fence who can answer.
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def connect(settings: DbSettings) -> pg8000.native.Connection:
-    user, password = credential_source(settings)
-    return pg8000.native.Connection(
-        user=user,
-        password=password,
-        host=settings.host,
-        port=settings.port,
-        database=settings.database,
-        ssl_context=_ssl_context(settings.sslmode),
-        timeout=CONNECT_TIMEOUT_SECONDS,
-        application_name="insert-ppu-data",
-    )
-
-
 def _rollback(connection: pg8000.native.Connection) -> None:
     """Best effort: on a broken connection the server discards the transaction anyway."""
     try:
@@ -331,30 +229,6 @@ def migrate(connection: pg8000.native.Connection) -> int:
     return max(version for version, _ in MIGRATIONS)
 
 
-def database() -> pg8000.native.Connection:
-    """The execution environment's connection, opened and migrated on first use."""
-    global _connection
-    if _connection is None:
-        connection = connect(DbSettings.from_env(dict(os.environ)))
-        try:
-            migrate(connection)
-        except BaseException:
-            connection.close()
-            raise
-        _connection = connection
-    return _connection
-
-
-def drop_connection() -> None:
-    global _connection
-    if _connection is not None:
-        try:
-            _connection.close()
-        except (InterfaceError, DatabaseError, OSError):
-            log.debug("closing a broken connection failed")
-        _connection = None
-
-
 def upsert_records(connection: pg8000.native.Connection, records: list[PpuRecord]) -> UpsertResult:
     """One statement in one transaction: all records are written or none."""
     connection.run("START TRANSACTION")
@@ -375,12 +249,8 @@ def upsert_records(connection: pg8000.native.Connection, records: list[PpuRecord
     return UpsertResult(inserted=inserted, updated=updated, unchanged=len(records) - inserted - updated)
 
 
-def _connection_lost(exc: Exception) -> bool:
-    if isinstance(exc, (InterfaceError, OSError)):
-        return True
-    # 57P01..57P03: the server is shutting down or terminated this session (failover, restart).
-    details = exc.args[0] if exc.args else None
-    return isinstance(details, dict) and str(details.get("C", "")).startswith("57P")
+# The execution environment's connection, migrated when it opens.
+db = ReusedConnection("insert-ppu-data", CONNECT_TIMEOUT_SECONDS, log, prepare=migrate)
 
 
 def store(records: list[PpuRecord]) -> UpsertResult:
@@ -388,14 +258,7 @@ def store(records: list[PpuRecord]) -> UpsertResult:
 
     Retrying is safe even when the first COMMIT's fate is unknown: the upsert is idempotent.
     """
-    try:
-        return upsert_records(database(), records)
-    except (InterfaceError, DatabaseError, OSError) as exc:
-        if not _connection_lost(exc):
-            raise
-        log.warning("database connection lost; reconnecting", extra={"fields": {"error": str(exc)}})
-        drop_connection()
-        return upsert_records(database(), records)
+    return db.run(lambda connection: upsert_records(connection, records))
 
 
 # --- adapter ---------------------------------------------------------------------------------
@@ -406,7 +269,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
+    bind_invocation(context)
     try:
         records = validate_records(parse_body(event), datetime.now(timezone.utc))
     except BadRequest as exc:
@@ -420,7 +283,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         result = store(records)
     except (RuntimeError, DatabaseError, InterfaceError, OSError, ClientError, BotoCoreError, KeyError, ValueError):
         log.exception("could not store the records")
-        drop_connection()
+        db.drop()
         return _response(500, {"message": "the records could not be stored; retry later"})
     summary = {"received": len(records), "inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
     log.info("stored records", extra={"fields": summary})

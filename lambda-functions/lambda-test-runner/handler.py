@@ -6,55 +6,25 @@ check runs even when another fails, so one report shows everything that is wrong
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 import pg8000.native
 from pg8000.exceptions import DatabaseError
 
+import platform_db
+from platform_log import bind_invocation, get_logger
+
 CONNECT_TIMEOUT_SECONDS = 10
 CHECK_NAMES = ("database-reachable", "database-migrated", "bucket-reachable", "table-reachable", "queue-reachable")
 
 
-# Fields every log line of the current invocation carries (set by handler()).
-_log_context: dict[str, str] = {}
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "lambda-test-runner"),
-            **_log_context,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def _make_logger() -> logging.Logger:
-    logger = logging.getLogger("lambda-test-runner")
-    stream = logging.StreamHandler()
-    stream.setFormatter(_JsonFormatter())
-    logger.handlers = [stream]
-    logger.propagate = False
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    return logger
-
-
-log = _make_logger()
+log = get_logger("lambda-test-runner")
 
 
 class BadEvent(Exception):
@@ -91,73 +61,14 @@ def parse_event(event: Any) -> tuple[str, ...]:
     return tuple(name for name in CHECK_NAMES if name in names)
 
 
-@dataclass(frozen=True)
-class DbSettings:
-    host: str
-    port: int
-    database: str
-    user: str
-    auth: str
-    secret_arn: str
-    sslmode: str
-
-    @classmethod
-    def from_env(cls, env: dict[str, str]) -> DbSettings:
-        missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER") if not env.get(name)]
-        if missing:
-            raise CheckFailed(f"missing database configuration: {', '.join(missing)}")
-        auth = env.get("DB_AUTH", "secret")
-        if auth not in ("secret", "iam"):
-            raise CheckFailed(f"DB_AUTH must be 'secret' or 'iam', got {auth!r}")
-        if auth == "secret" and not env.get("DB_SECRET_ARN"):
-            raise CheckFailed("DB_AUTH=secret needs DB_SECRET_ARN")
-        sslmode = env.get("DB_SSLMODE", "require")
-        if sslmode not in ("require", "disable"):
-            raise CheckFailed(f"DB_SSLMODE must be 'require' or 'disable', got {sslmode!r}")
-        if auth == "iam" and sslmode != "require":
-            raise CheckFailed("IAM database authentication needs DB_SSLMODE=require")
-        if not env["DB_PORT"].isdigit():
-            raise CheckFailed(f"DB_PORT must be a port number, got {env['DB_PORT']!r}")
-        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), sslmode)
-
-
-def aws_credentials(settings: DbSettings) -> tuple[str, str]:
-    """(user, password) from the RDS-managed secret, or a 15-minute IAM authentication token."""
-    if settings.auth == "iam":
-        token = boto3.client("rds").generate_db_auth_token(DBHostname=settings.host, Port=settings.port, DBUsername=settings.user)
-        return settings.user, token
-    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=settings.secret_arn)["SecretString"])
-    return secret.get("username", settings.user), secret["password"]
-
-
-# Replaceable so tests connect with a local password; in AWS it is always aws_credentials.
-credential_source: Callable[[DbSettings], tuple[str, str]] = aws_credentials
-
-
-def _ssl_context(sslmode: str) -> ssl.SSLContext | None:
-    if sslmode == "disable":
-        return None
-    # libpq's sslmode=require: encrypted, certificate not verified (RDS CA not in the trust store).
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
 def connect(env: dict[str, str]) -> pg8000.native.Connection:
     """A fresh connection per run: this function runs once per deploy, so nothing is worth caching."""
-    settings = DbSettings.from_env(env)
-    user, password = credential_source(settings)
-    return pg8000.native.Connection(
-        user=user,
-        password=password,
-        host=settings.host,
-        port=settings.port,
-        database=settings.database,
-        ssl_context=_ssl_context(settings.sslmode),
-        timeout=CONNECT_TIMEOUT_SECONDS,
-        application_name="lambda-test-runner",
-    )
+    try:
+        settings = platform_db.DbSettings.from_env(env)
+    except platform_db.DatabaseConfigError as exc:
+        # A configuration problem is the check's finding, reported as-is.
+        raise CheckFailed(str(exc)) from None
+    return platform_db.connect(settings, application_name="lambda-test-runner", timeout_seconds=CONNECT_TIMEOUT_SECONDS)
 
 
 class Checks:
@@ -255,7 +166,7 @@ def run_checks(names: tuple[str, ...], env: dict[str, str]) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
+    bind_invocation(context)
     try:
         names = parse_event(event)
     except BadEvent as exc:

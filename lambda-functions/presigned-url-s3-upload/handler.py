@@ -9,17 +9,17 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import logging
 import os
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from platform_log import bind_invocation, get_logger
 
 # The function's role may write only this prefix (catalogue grant).
 UPLOAD_PREFIX = "uploads/"
@@ -31,37 +31,7 @@ MAX_EXPIRY_SECONDS = 604_800
 S3_MAX_POST_BYTES = 5 * 1024**3
 
 
-# Fields every log line of the current invocation carries (set by handler()).
-_log_context: dict[str, str] = {}
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "presigned-url-s3-upload"),
-            **_log_context,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def _make_logger() -> logging.Logger:
-    logger = logging.getLogger("presigned-url-s3-upload")
-    stream = logging.StreamHandler()
-    stream.setFormatter(_JsonFormatter())
-    logger.handlers = [stream]
-    logger.propagate = False
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    return logger
-
-
-log = _make_logger()
+log = get_logger("presigned-url-s3-upload")
 
 
 class BadRequest(Exception):
@@ -172,7 +142,7 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
+    bind_invocation(context)
     try:
         settings = Settings.from_env(dict(os.environ))
         request = parse_request(event, settings)

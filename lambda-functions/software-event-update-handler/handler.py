@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import os
 import re
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
+
+from platform_log import bind_invocation, get_logger
 
 STATUSES = frozenset({"available", "downloading", "installing", "installed", "failed", "rolled-back"})
 EVENT_FIELDS = frozenset({"eventId", "deviceId", "softwareVersion", "occurredAt", "status"})
@@ -30,37 +31,7 @@ VERSION_PATTERN = re.compile(r"^[A-Za-z0-9._+-]{1,64}$")
 NEWER_THAN_STORED = "attribute_not_exists(deviceId) OR occurredAt < :occurredAt OR (occurredAt = :occurredAt AND eventId < :eventId)"
 
 
-# Fields every log line of the current invocation carries (set by handler()).
-_log_context: dict[str, str] = {}
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "software-event-update-handler"),
-            **_log_context,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def _make_logger() -> logging.Logger:
-    logger = logging.getLogger("software-event-update-handler")
-    stream = logging.StreamHandler()
-    stream.setFormatter(_JsonFormatter())
-    logger.handlers = [stream]
-    logger.propagate = False
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    return logger
-
-
-log = _make_logger()
+log = get_logger("software-event-update-handler")
 
 
 class BadEvent(Exception):
@@ -183,7 +154,7 @@ def process_batch(client: Any, table_name: str, messages: list[QueueMessage]) ->
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
+    bind_invocation(context)
     try:
         messages = parse_batch(event)
     except BadEvent as exc:

@@ -8,10 +8,7 @@ measurement and publishes it to CloudWatch, where an alarm can watch AbsoluteClo
 from __future__ import annotations
 
 import functools
-import json
-import logging
 import os
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,42 +17,14 @@ from typing import Any
 
 import boto3
 import pg8000.native
-from pg8000.exceptions import DatabaseError, InterfaceError
+
+from platform_db import ReusedConnection
+from platform_log import bind_invocation, get_logger
 
 CONNECT_TIMEOUT_SECONDS = 2
 
 
-# Fields every log line of the current invocation carries (set by handler()).
-_log_context: dict[str, str] = {}
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "message": record.getMessage(),
-            "service": os.environ.get("POWERTOOLS_SERVICE_NAME", "sync-clock"),
-            **_log_context,
-            **getattr(record, "fields", {}),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-def _make_logger() -> logging.Logger:
-    logger = logging.getLogger("sync-clock")
-    stream = logging.StreamHandler()
-    stream.setFormatter(_JsonFormatter())
-    logger.handlers = [stream]
-    logger.propagate = False
-    level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logger.setLevel(level if level in logging.getLevelNamesMapping() else "INFO")
-    return logger
-
-
-log = _make_logger()
+log = get_logger("sync-clock")
 
 
 class BadEvent(Exception):
@@ -76,96 +45,8 @@ def parse_event(event: Any) -> None:
         raise BadEvent('expected an EventBridge scheduled event (source "aws.events", detail-type "Scheduled Event")')
 
 
-@dataclass(frozen=True)
-class DbSettings:
-    host: str
-    port: int
-    database: str
-    user: str
-    auth: str
-    secret_arn: str
-    sslmode: str
-
-    @classmethod
-    def from_env(cls, env: dict[str, str]) -> DbSettings:
-        missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER") if not env.get(name)]
-        if missing:
-            raise RuntimeError(f"missing database configuration: {', '.join(missing)}")
-        auth = env.get("DB_AUTH", "secret")
-        if auth not in ("secret", "iam"):
-            raise RuntimeError(f"DB_AUTH must be 'secret' or 'iam', got {auth!r}")
-        if auth == "secret" and not env.get("DB_SECRET_ARN"):
-            raise RuntimeError("DB_AUTH=secret needs DB_SECRET_ARN")
-        sslmode = env.get("DB_SSLMODE", "require")
-        if sslmode not in ("require", "disable"):
-            raise RuntimeError(f"DB_SSLMODE must be 'require' or 'disable', got {sslmode!r}")
-        if auth == "iam" and sslmode != "require":
-            raise RuntimeError("IAM database authentication needs DB_SSLMODE=require")
-        if not env["DB_PORT"].isdigit():
-            raise RuntimeError(f"DB_PORT must be a port number, got {env['DB_PORT']!r}")
-        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), sslmode)
-
-
-def aws_credentials(settings: DbSettings) -> tuple[str, str]:
-    """(user, password) from the RDS-managed secret, or a 15-minute IAM authentication token."""
-    if settings.auth == "iam":
-        token = boto3.client("rds").generate_db_auth_token(DBHostname=settings.host, Port=settings.port, DBUsername=settings.user)
-        return settings.user, token
-    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=settings.secret_arn)["SecretString"])
-    return secret.get("username", settings.user), secret["password"]
-
-
-# Replaceable so tests connect with a local password; in AWS it is always aws_credentials.
-credential_source: Callable[[DbSettings], tuple[str, str]] = aws_credentials
-
-_connection: pg8000.native.Connection | None = None
-
-
-def _ssl_context(sslmode: str) -> ssl.SSLContext | None:
-    if sslmode == "disable":
-        return None
-    # libpq's sslmode=require: encrypted, certificate not verified (RDS CA not in the trust store).
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def database() -> pg8000.native.Connection:
-    """The execution environment's connection, opened on first use and then reused."""
-    global _connection
-    if _connection is None:
-        settings = DbSettings.from_env(dict(os.environ))
-        user, password = credential_source(settings)
-        _connection = pg8000.native.Connection(
-            user=user,
-            password=password,
-            host=settings.host,
-            port=settings.port,
-            database=settings.database,
-            ssl_context=_ssl_context(settings.sslmode),
-            timeout=CONNECT_TIMEOUT_SECONDS,
-            application_name="sync-clock",
-        )
-    return _connection
-
-
-def drop_connection() -> None:
-    global _connection
-    if _connection is not None:
-        try:
-            _connection.close()
-        except (InterfaceError, DatabaseError, OSError):
-            log.debug("closing a broken connection failed")
-        _connection = None
-
-
-def _connection_lost(exc: Exception) -> bool:
-    """The reused connection is gone (idle timeout, failover, terminated session)."""
-    if isinstance(exc, (InterfaceError, OSError)):
-        return True
-    details = exc.args[0] if exc.args else None
-    return isinstance(details, dict) and str(details.get("C", "")).startswith("57P")
+# The execution environment's connection, kept between scheduled runs.
+db = ReusedConnection("sync-clock", CONNECT_TIMEOUT_SECONDS, log)
 
 
 def measure(connection: pg8000.native.Connection, clock: Callable[[], float] = time.time) -> Measurement:
@@ -199,7 +80,7 @@ def publish(client: Any, namespace: str, measurement: Measurement) -> None:
 
 
 def handler(event: Any, context: Any) -> dict[str, Any]:
-    _log_context["requestId"] = str(getattr(context, "aws_request_id", ""))
+    bind_invocation(context)
     try:
         parse_event(event)
     except BadEvent as exc:
@@ -208,14 +89,7 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     namespace = os.environ.get("METRIC_NAMESPACE", "")
     if not namespace:
         raise RuntimeError("METRIC_NAMESPACE is not set")
-    try:
-        measurement = measure(database())
-    except (InterfaceError, DatabaseError, OSError) as exc:
-        if not _connection_lost(exc):
-            raise
-        log.warning("database connection lost; reconnecting", extra={"fields": {"error": str(exc)}})
-        drop_connection()
-        measurement = measure(database())
+    measurement = db.run(measure)
     result = {
         "databaseTime": measurement.database_time.isoformat(),
         "functionTime": measurement.function_time.isoformat(),

@@ -4,6 +4,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pg8000.native
+import platform_db
 import pytest
 from testing.http_stand_ins import secrets_manager_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
@@ -16,10 +17,10 @@ LAYER_DIR = Path(__file__).resolve().parents[3] / ".build" / "layers" / "pg-driv
 def handler(database, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     for name, value in database.env().items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setattr(platform_db, "credential_source", database.credentials)
     module = load_handler("insert-ppu-data")
-    module.credential_source = database.credentials
     yield module
-    module.drop_connection()
+    module.db.drop()
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_malformed_requests_get_a_client_error(handler: ModuleType, event: objec
 
 def test_migration_is_recorded_once(handler: ModuleType, db) -> None:
     handler.handler(post([record()]), CONTEXT)
-    handler.drop_connection()
+    handler.db.drop()
     handler.handler(post([record("meter-9")]), CONTEXT)
 
     assert db.run("SELECT version FROM schema_migrations") == [[1]]
@@ -168,11 +169,11 @@ def test_migration_is_recorded_once(handler: ModuleType, db) -> None:
 
 def test_one_connection_is_reused_across_invocations(handler: ModuleType, db) -> None:
     handler.handler(post([record("meter-1")]), CONTEXT)
-    first = handler.database()
+    first = handler.db.get()
 
     handler.handler(post([record("meter-2")]), CONTEXT)
 
-    assert handler.database() is first
+    assert handler.db.get() is first
     sessions = db.run("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'insert-ppu-data'")
     assert sessions == [[1]]
 
@@ -207,7 +208,7 @@ def test_password_is_read_from_the_rds_managed_secret(database, db, monkeypatch:
         handler = load_handler("insert-ppu-data")
 
         response = handler.handler(post([record()]), CONTEXT)
-        handler.drop_connection()
+        handler.db.drop()
     finally:
         secrets_manager.stop()
 
@@ -216,9 +217,9 @@ def test_password_is_read_from_the_rds_managed_secret(database, db, monkeypatch:
 
 
 def test_iam_authentication_uses_a_signed_token_as_password(handler: ModuleType) -> None:
-    settings = handler.DbSettings("db.example.internal", 5432, "ppu", "ppu_app", "iam", "", "require")
+    settings = platform_db.DbSettings("db.example.internal", 5432, "ppu", "ppu_app", "iam", "", "require")
 
-    user, token = handler.aws_credentials(settings)
+    user, token = platform_db.aws_credentials(settings)
 
     assert user == "ppu_app"
     assert token.startswith("db.example.internal:5432/?Action=connect&DBUser=ppu_app&")

@@ -1,6 +1,7 @@
 from collections.abc import Iterator
 from types import ModuleType
 
+import platform_db
 import pytest
 from testing.http_stand_ins import StandIn, sqs_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
@@ -40,9 +41,8 @@ def handler(database, s3_endpoint: str, dynalite, events_table: str, sqs: StandI
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", s3_endpoint)
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint_url)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", sqs.endpoint_url)
-    module = load_handler("lambda-test-runner")
-    module.credential_source = database.credentials
-    return module
+    monkeypatch.setattr(platform_db, "credential_source", database.credentials)
+    return load_handler("lambda-test-runner")
 
 
 def outcome(report: dict) -> dict[str, bool]:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from types import ModuleType
 
+import platform_db
 import pytest
 from testing.http_stand_ins import StandIn, cloudwatch_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
@@ -36,10 +37,10 @@ def handler(database, cloudwatch: StandIn, monkeypatch: pytest.MonkeyPatch) -> I
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("METRIC_NAMESPACE", NAMESPACE)
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", cloudwatch.endpoint_url)
+    monkeypatch.setattr(platform_db, "credential_source", database.credentials)
     module = load_handler("sync-clock")
-    module.credential_source = database.credentials
     yield module
-    module.drop_connection()
+    module.db.drop()
 
 
 def published_metrics(cloudwatch: StandIn) -> list[dict]:
@@ -81,11 +82,11 @@ def test_a_skewed_function_clock_shows_as_drift(handler: ModuleType, database) -
 
 def test_connection_is_reused_between_runs(handler: ModuleType) -> None:
     handler.handler(SCHEDULED_EVENT, CONTEXT)
-    first = handler.database()
+    first = handler.db.get()
 
     handler.handler(SCHEDULED_EVENT, CONTEXT)
 
-    assert handler.database() is first
+    assert handler.db.get() is first
 
 
 def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, database) -> None:

@@ -1,0 +1,160 @@
+"""PostgreSQL connections for the platform's database functions (DB_* environment variables).
+
+Credentials come from the RDS-managed secret or, behind an RDS Proxy, from an IAM token; they are
+fetched when a connection opens and never stored. Packaged next to handler.py (the catalogue
+entry lists it under sharedModules), with pg8000 from the pg-driver layer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import boto3
+import pg8000.native
+from pg8000.exceptions import DatabaseError, InterfaceError
+
+T = TypeVar("T")
+
+
+class DatabaseConfigError(RuntimeError):
+    """The DB_* environment variables are missing or contradict each other."""
+
+
+@dataclass(frozen=True)
+class DbSettings:
+    host: str
+    port: int
+    database: str
+    user: str
+    auth: str
+    secret_arn: str
+    sslmode: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> DbSettings:
+        missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER") if not env.get(name)]
+        if missing:
+            raise DatabaseConfigError(f"missing database configuration: {', '.join(missing)}")
+        auth = env.get("DB_AUTH", "secret")
+        if auth not in ("secret", "iam"):
+            raise DatabaseConfigError(f"DB_AUTH must be 'secret' or 'iam', got {auth!r}")
+        if auth == "secret" and not env.get("DB_SECRET_ARN"):
+            raise DatabaseConfigError("DB_AUTH=secret needs DB_SECRET_ARN")
+        sslmode = env.get("DB_SSLMODE", "require")
+        if sslmode not in ("require", "disable"):
+            raise DatabaseConfigError(f"DB_SSLMODE must be 'require' or 'disable', got {sslmode!r}")
+        if auth == "iam" and sslmode != "require":
+            raise DatabaseConfigError("IAM database authentication needs DB_SSLMODE=require")
+        if not env["DB_PORT"].isdigit():
+            raise DatabaseConfigError(f"DB_PORT must be a port number, got {env['DB_PORT']!r}")
+        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), sslmode)
+
+
+def aws_credentials(settings: DbSettings) -> tuple[str, str]:
+    """(user, password) from the RDS-managed secret, or a 15-minute IAM authentication token."""
+    if settings.auth == "iam":
+        token = boto3.client("rds").generate_db_auth_token(DBHostname=settings.host, Port=settings.port, DBUsername=settings.user)
+        return settings.user, token
+    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=settings.secret_arn)["SecretString"])
+    return secret.get("username", settings.user), secret["password"]
+
+
+# Replaceable so tests connect with a local password; in AWS it is always aws_credentials.
+credential_source: Callable[[DbSettings], tuple[str, str]] = aws_credentials
+
+
+def ssl_context(sslmode: str) -> ssl.SSLContext | None:
+    if sslmode == "disable":
+        return None
+    # libpq's sslmode=require: encrypted, server certificate not verified (the RDS CA is not in
+    # the runtime's trust store); the VPC and security groups fence who can answer.
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def connect(settings: DbSettings, *, application_name: str, timeout_seconds: int) -> pg8000.native.Connection:
+    """A new connection; application_name shows the function in pg_stat_activity."""
+    user, password = credential_source(settings)
+    return pg8000.native.Connection(
+        user=user,
+        password=password,
+        host=settings.host,
+        port=settings.port,
+        database=settings.database,
+        ssl_context=ssl_context(settings.sslmode),
+        timeout=timeout_seconds,
+        application_name=application_name,
+    )
+
+
+def connection_lost(exc: Exception) -> bool:
+    """The connection is gone (idle timeout, failover, terminated session), not the statement wrong."""
+    if isinstance(exc, (InterfaceError, OSError)):
+        return True
+    # 57P01..57P03: the server is shutting down or terminated this session (failover, restart).
+    details = exc.args[0] if exc.args else None
+    return isinstance(details, dict) and str(details.get("C", "")).startswith("57P")
+
+
+class ReusedConnection:
+    """The execution environment's connection: opened on first use, then kept across invocations.
+
+    `prepare` runs once on each new connection (e.g. migrations); if it fails the connection is
+    closed and not kept.
+    """
+
+    def __init__(
+        self,
+        application_name: str,
+        timeout_seconds: int,
+        log: logging.Logger,
+        prepare: Callable[[pg8000.native.Connection], object] | None = None,
+    ) -> None:
+        self._application_name = application_name
+        self._timeout_seconds = timeout_seconds
+        self._log = log
+        self._prepare = prepare
+        self._connection: pg8000.native.Connection | None = None
+
+    def get(self) -> pg8000.native.Connection:
+        if self._connection is None:
+            settings = DbSettings.from_env(dict(os.environ))
+            connection = connect(settings, application_name=self._application_name, timeout_seconds=self._timeout_seconds)
+            if self._prepare is not None:
+                try:
+                    self._prepare(connection)
+                except BaseException:
+                    connection.close()
+                    raise
+            self._connection = connection
+        return self._connection
+
+    def drop(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except (InterfaceError, DatabaseError, OSError):
+                self._log.debug("closing a broken connection failed")
+            self._connection = None
+
+    def run(self, work: Callable[[pg8000.native.Connection], T]) -> T:
+        """work(connection); a connection the server dropped is reopened and work retried once.
+
+        Only for work that is safe to repeat: the first attempt's COMMIT may have happened.
+        """
+        try:
+            return work(self.get())
+        except (InterfaceError, DatabaseError, OSError) as exc:
+            if not connection_lost(exc):
+                raise
+            self._log.warning("database connection lost; reconnecting", extra={"fields": {"error": str(exc)}})
+            self.drop()
+            return work(self.get())

@@ -52,7 +52,7 @@ export class UploadsBucket extends Construct {
       bucket: bucket.id,
       rule: { objectOwnership: 'BucketOwnerEnforced' },
     });
-    new S3BucketVersioningA(this, 'Versioning', {
+    const versioning = new S3BucketVersioningA(this, 'Versioning', {
       bucket: bucket.id,
       versioningConfiguration: { status: 'Enabled' },
     });
@@ -107,6 +107,8 @@ export class UploadsBucket extends Construct {
           expiration: [{ expiredObjectDeleteMarker: true }],
         },
       ],
+      // Noncurrent-version rules need versioning on first; S3 takes a while to report it enabled.
+      dependsOn: [versioning],
     });
     const origins = props.corsAllowedOrigins ?? [];
     if (origins.length > 0) {

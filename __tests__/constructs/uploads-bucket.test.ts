@@ -62,6 +62,11 @@ test('a lifecycle rule aborts incomplete multipart uploads and old versions expi
   expect(rules[1]).toMatchObject({ id: 'expire-old-versions', status: 'Enabled', noncurrent_version_expiration: [{ noncurrent_days: 30 }] });
 });
 
+test('the lifecycle configuration is applied after versioning, which its noncurrent-version rule needs', () => {
+  const [[versioningId]] = resourcesOf(json, 'aws_s3_bucket_versioning');
+  expect(only('aws_s3_bucket_lifecycle_configuration').depends_on).toEqual([`aws_s3_bucket_versioning.${versioningId}`]);
+});
+
 test('CORS admits the configured origins for presigned GET and PUT', () => {
   expect(only('aws_s3_bucket_cors_configuration').cors_rule).toEqual([
     expect.objectContaining({ allowed_origins: ['https://app.example.com'], allowed_methods: ['GET', 'HEAD', 'PUT'], expose_headers: ['ETag'] }),

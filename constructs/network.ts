@@ -29,6 +29,8 @@ const HTTPS_PORT = 443;
 export interface NetworkProps {
   /** Prefix of Name tags and group names, e.g. the account name. */
   readonly name: string;
+  /** The account the VPC lives in: only its flow-log service may assume the flow-log role. */
+  readonly accountId: string;
   readonly region: string;
   /** Exactly two zones of `region`, from configuration (no data source). */
   readonly availabilityZones: readonly string[];
@@ -209,6 +211,7 @@ export class Network extends Construct {
       roleName: `${props.name}-vpc-flow-logs`,
       servicePrincipal: 'vpc-flow-logs.amazonaws.com',
       description: 'Lets VPC flow logs write to their log group',
+      conditions: { StringEquals: { 'aws:SourceAccount': props.accountId } },
     });
     flowLogRole.addToPrincipalPolicy({
       sid: 'WriteFlowLogs',

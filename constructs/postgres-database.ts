@@ -126,6 +126,7 @@ export class PostgresDatabase extends Construct {
       servicePrincipal: 'monitoring.rds.amazonaws.com',
       description: `Enhanced monitoring of ${props.identifier}`,
       managedPolicyArns: [ENHANCED_MONITORING_POLICY_ARN],
+      conditions: { StringEquals: { 'aws:SourceAccount': props.accountId } },
     });
     // Created here so they are encrypted and expire; RDS would otherwise create them unencrypted, kept forever.
     const logGroups = LOG_EXPORTS.map(
@@ -232,6 +233,7 @@ export class PostgresDatabase extends Construct {
       roleName: proxyName,
       servicePrincipal: 'rds.amazonaws.com',
       description: `Lets ${proxyName} read the master secret it connects with`,
+      conditions: { StringEquals: { 'aws:SourceAccount': props.accountId } },
     });
     this.grantReadSecret(role);
     const logs = new LogGroup(this, 'ProxyLogs', {

@@ -12,12 +12,21 @@ export interface ServiceRoleProps {
   readonly description: string;
   /** AWS managed policy ARNs to attach. Default: none. */
   readonly managedPolicyArns?: readonly string[];
+  /**
+   * Condition block of the trust statement, e.g. { StringEquals: { 'aws:SourceAccount': '123456789012' } }
+   * so the service assumes the role only on behalf of this account (confused-deputy guard). Pass it
+   * only for services that send the key: a service that does not (lambda.amazonaws.com) could then
+   * never assume the role. Default: none.
+   */
+  readonly conditions?: PolicyStatement['conditions'];
 }
 
 /** An IAM role for an AWS service whose inline policy is built from grants. */
 export class ServiceRole extends Construct implements IGrantee {
   readonly roleArn: string;
   readonly roleName: string;
+  /** One per managed policy, in managedPolicyArns order: what depends on the role's permissions waits for these. */
+  readonly managedPolicyAttachments: readonly IamRolePolicyAttachment[];
   private readonly statements = new StatementSet();
   private readonly role: IamRole;
   private policy?: IamRolePolicy;
@@ -34,15 +43,16 @@ export class ServiceRole extends Construct implements IGrantee {
             Effect: 'Allow',
             Principal: { Service: props.servicePrincipal },
             Action: 'sts:AssumeRole',
+            ...(props.conditions ? { Condition: props.conditions } : {}),
           },
         ],
       }),
     });
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
-    (props.managedPolicyArns ?? []).forEach((policyArn, index) => {
-      new IamRolePolicyAttachment(this, `Managed${index}`, { role: this.role.name, policyArn });
-    });
+    this.managedPolicyAttachments = (props.managedPolicyArns ?? []).map(
+      (policyArn, index) => new IamRolePolicyAttachment(this, `Managed${index}`, { role: this.role.name, policyArn }),
+    );
   }
 
   addToPrincipalPolicy(statement: PolicyStatement): void {

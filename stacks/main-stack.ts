@@ -1,4 +1,6 @@
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { Aspects, type IAspect } from 'cdktf';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AccountConfig } from '../environments/schema';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { Alarms } from '../constructs/alarms';
@@ -18,11 +20,22 @@ import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
+import { WORKLOAD_PERMISSIONS_BOUNDARY_ARN } from './bootstrap-stack';
 
 export interface MainStackProps {
   readonly config: AccountConfig;
   /** The built function and layer zips. Default: .build/manifest.json (written by `npm run build`). */
   readonly artifacts?: BuildManifest;
+}
+
+/**
+ * Puts the workload permissions boundary on every IAM role of a stack: the CI apply role may only
+ * create or change roles that carry it, and it caps what any workload role can ever be granted.
+ */
+class WorkloadPermissionsBoundary implements IAspect {
+  visit(node: IConstruct): void {
+    if (node instanceof IamRole) node.permissionsBoundary = WORKLOAD_PERMISSIONS_BOUNDARY_ARN;
+  }
 }
 
 /** The account's workload: network, data, functions, API and monitoring. */
@@ -42,6 +55,7 @@ export class MainStack extends AccountStack {
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     super(scope, id, { config: props.config, unit: 'main' });
+    Aspects.of(this).add(new WorkloadPermissionsBoundary());
     const { config } = props;
     this.key = new EncryptionKey(this, 'PlatformKey', {
       alias: 'platform',
@@ -53,6 +67,7 @@ export class MainStack extends AccountStack {
     this.network = new Network(this, 'Network', {
       ...config.network,
       name: config.name,
+      accountId: config.accountId,
       region: config.region,
       availabilityZones: config.availabilityZones,
       encryptionKey: this.key,
@@ -118,7 +133,7 @@ export class MainStack extends AccountStack {
       loggingLevel: config.api.loggingLevel,
       logRetentionDays: config.logRetentionDays,
       encryptionKey: this.key,
-      logging: new ApiGatewayLogging(this, 'ApiGatewayLogging'),
+      logging: new ApiGatewayLogging(this, 'ApiGatewayLogging', { accountId: config.accountId }),
     });
     this.webAcl = new WebAcl(this, 'WebAcl', {
       webAclName: `${config.organisation}-api`,

@@ -114,6 +114,11 @@ test('the flow-log role may write only to its own log group', () => {
   ]);
 });
 
+test("only this account's flow-log service may assume the flow-log role", () => {
+  const [, role] = one(single, 'aws_iam_role');
+  expect(JSON.parse(role.assume_role_policy).Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333' } });
+});
+
 test('the default security group is managed with no rules at all', () => {
   const [, group] = one(single, 'aws_default_security_group');
   expect(group.ingress).toBeUndefined();

@@ -99,9 +99,10 @@ test('Performance Insights is encrypted with the key', () => {
   expect(instance).toMatchObject({ performance_insights_enabled: true, performance_insights_kms_key_id: keyArn(defaults), performance_insights_retention_period: 7 });
 });
 
-test('enhanced monitoring uses its own role with the AWS managed monitoring policy', () => {
+test("enhanced monitoring uses its own role, assumable only on this account's behalf, with the AWS managed monitoring policy", () => {
   const [[roleId, role]] = resourcesOf(defaults, 'aws_iam_role');
   expect(JSON.parse(role.assume_role_policy).Statement[0].Principal).toEqual({ Service: 'monitoring.rds.amazonaws.com' });
+  expect(JSON.parse(role.assume_role_policy).Statement[0].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333' } });
   expect(instance).toMatchObject({ monitoring_interval: 60, monitoring_role_arn: ref('aws_iam_role', roleId, 'arn') });
   const [[, attachment]] = resourcesOf(defaults, 'aws_iam_role_policy_attachment');
   expect(attachment.policy_arn).toBe('arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole');
@@ -192,7 +193,9 @@ describe('with an RDS Proxy', () => {
   test('the proxy role may read only the secret and decrypt it through Secrets Manager', () => {
     const role = resourcesOf(proxied, 'aws_iam_role').find(([, r]) => r.name === 'ppu-postgres-proxy')!;
     expect(proxy.role_arn).toBe(ref('aws_iam_role', role[0], 'arn'));
-    expect(JSON.parse(role[1].assume_role_policy).Statement[0].Principal).toEqual({ Service: 'rds.amazonaws.com' });
+    expect(JSON.parse(role[1].assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'rds.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' } } },
+    ]);
     const policy = resourcesOf(proxied, 'aws_iam_role_policy').find(([, p]) => p.role.includes(role[0]))!;
     expect(JSON.parse(policy[1].policy).Statement.map((s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource])).toEqual([
       [['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], ref('aws_db_instance', proxiedInstanceId, 'master_user_secret[0].secret_arn')],

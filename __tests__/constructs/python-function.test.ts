@@ -107,7 +107,8 @@ describe('PythonFunction', () => {
     expect(statements[0].Resource).toMatch(/^\$\{aws_cloudwatch_log_group\.[^}]+\.arn\}:log-stream:\*$/);
     for (const action of statements.flatMap((s) => [s.Action].flat())) expect(action).not.toMatch(/\*/);
     expect(only(json, 'aws_iam_role').name).toBe('sample-function');
-    expect(JSON.parse(only(json, 'aws_iam_role').assume_role_policy).Statement[0].Principal).toEqual({ Service: 'lambda.amazonaws.com' });
+    // Lambda sends no aws:SourceAccount when it assumes the role: a condition on it would lock Lambda out.
+    expect(JSON.parse(only(json, 'aws_iam_role').assume_role_policy).Statement).toEqual([{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }]);
     expect(json.resource.aws_iam_role_policy_attachment).toBeUndefined();
   });
 

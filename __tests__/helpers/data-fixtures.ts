@@ -7,6 +7,7 @@ import { ServiceRole } from '../../constructs/service-role';
 /** Network props shaped like an account's configuration (dev-sized). */
 export const NETWORK_PROPS: Omit<NetworkProps, 'encryptionKey'> = {
   name: 'test',
+  accountId: '111122223333',
   region: 'eu-west-1',
   availabilityZones: ['eu-west-1a', 'eu-west-1b'],
   cidr: '10.10.0.0/16',

@@ -90,6 +90,52 @@ describe('CI roles in the bootstrap stacks', () => {
   });
 });
 
+describe('the apply role cannot grant more than it holds', () => {
+  const policy = (stack: string, name: string) => {
+    const json = readStack(outdir, stack);
+    const found = Object.values(json.resource.aws_iam_role_policy as Record<string, any>).find((p) => p.name === name);
+    return JSON.parse(found.policy).Statement as any[];
+  };
+
+  test.each(['dev', 'staging'])('every role of the %s workload stack carries the workload permissions boundary', (stack) => {
+    const roles = Object.values(readStack(outdir, stack).resource.aws_iam_role as Record<string, any>);
+    expect(roles.length).toBeGreaterThan(5);
+    expect(new Set(roles.map((role) => role.permissions_boundary))).toEqual(new Set(['arn:aws:iam::aws:policy/PowerUserAccess']));
+  });
+
+  test('role creation and policy changes require that boundary; passing roles is limited to the workload services', () => {
+    const statements = policy('dev-bootstrap', 'manage-workload-roles');
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    const bounded = allows.find((s) => s.Sid === 'ChangeBoundedRoles');
+    expect(bounded.Action).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy']));
+    expect(bounded.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/PowerUserAccess' } });
+    const unbounded = allows.filter((s) => s !== bounded).flatMap((s) => [s.Action].flat());
+    expect(unbounded).not.toEqual(expect.arrayContaining(['iam:CreateRole']));
+    expect(unbounded.filter((a: string) => /^iam:(Put|Attach)/.test(a))).toEqual([]);
+    expect(allows.find((s) => s.Sid === 'PassRolesToWorkloadServices').Condition.StringEquals['iam:PassedToService']).not.toContain('iam.amazonaws.com');
+    expect(JSON.stringify(statements)).not.toMatch(/oidc-provider/);
+  });
+
+  test('the CI roles themselves and the boundary are out of the apply role\'s reach', () => {
+    const denies = policy('staging-bootstrap', 'manage-workload-roles').filter((s) => s.Effect === 'Deny');
+    const ciRoles = denies.find((s) => s.Sid === 'NeverTouchCiRoles');
+    expect(ciRoles.Resource).toEqual(['arn:aws:iam::574210586915:role/github-actions-plan', 'arn:aws:iam::574210586915:role/github-actions-apply']);
+    expect(ciRoles.Action).toEqual(expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRole']));
+    expect(denies.find((s) => s.Sid === 'NeverDropTheBoundary').Action).toBe('iam:DeleteRolePermissionsBoundary');
+  });
+
+  test('the plan role reads no data: items, messages, secrets, log events and objects other than state are denied', () => {
+    const denies = policy('dev-bootstrap', 'terraform-state').filter((s) => s.Effect === 'Deny');
+    expect(denies[0].Action).toEqual(expect.arrayContaining(['dynamodb:Scan', 'sqs:ReceiveMessage', 'secretsmanager:GetSecretValue', 'logs:GetLogEvents']));
+    expect(denies[1]).toEqual({
+      Sid: 'NoObjectReadsButState',
+      Effect: 'Deny',
+      Action: 's3:GetObject',
+      NotResource: 'arn:aws:s3:::ppu-platform-tfstate-824357028182-eu-west-1/*',
+    });
+  });
+});
+
 describe('a third account', () => {
   test('synthesizes with its own state key, region and account guard', () => {
     const qaOut = fs.mkdtempSync(path.join(os.tmpdir(), 'qa-out-'));

@@ -147,3 +147,80 @@ describe('upsert-drift-issue.sh', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('reviewed-commit.sh', () => {
+  // A remote with main and an unmerged branch, cloned in full as actions/checkout (fetch-depth: 0) does.
+  let remote: string;
+  let clone: string;
+  const shas: Record<string, string> = {};
+  const git = (cwd: string, ...args: string[]) => {
+    const result = spawnSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' },
+    });
+    if (result.status !== 0) throw new Error(result.stderr);
+    return result.stdout.trim();
+  };
+  const commitOn = (name: string) => {
+    fs.writeFileSync(path.join(remote, 'file.txt'), name);
+    git(remote, 'add', 'file.txt');
+    git(remote, 'commit', '--quiet', '-m', name);
+    shas[name] = git(remote, 'rev-parse', 'HEAD');
+  };
+  const reviewed = (ref: string, cwd = clone) => {
+    const result = spawnSync(path.join(SCRIPTS, 'reviewed-commit.sh'), [ref], { cwd, encoding: 'utf8' });
+    return { status: result.status, stdout: result.stdout.trim(), stderr: result.stderr };
+  };
+
+  beforeAll(() => {
+    remote = fs.mkdtempSync(path.join(os.tmpdir(), 'reviewed-remote-'));
+    git(remote, 'init', '--quiet', '--initial-branch=main');
+    commitOn('first');
+    commitOn('second');
+    git(remote, 'tag', 'v1', shas.first);
+    git(remote, 'checkout', '--quiet', '-b', 'feature');
+    commitOn('unreviewed');
+    git(remote, 'tag', 'v2-unreviewed');
+    git(remote, 'checkout', '--quiet', 'main');
+    clone = fs.mkdtempSync(path.join(os.tmpdir(), 'reviewed-clone-'));
+    git(clone, 'clone', '--quiet', remote, '.');
+  });
+  afterAll(() => {
+    fs.rmSync(remote, { recursive: true, force: true });
+    fs.rmSync(clone, { recursive: true, force: true });
+  });
+
+  test('main, an older commit of main and a tag on main resolve to their SHA', () => {
+    expect(reviewed('main')).toMatchObject({ status: 0, stdout: shas.second });
+    expect(reviewed('refs/heads/main')).toMatchObject({ status: 0, stdout: shas.second });
+    expect(reviewed(shas.first)).toMatchObject({ status: 0, stdout: shas.first });
+    expect(reviewed('v1')).toMatchObject({ status: 0, stdout: shas.first });
+  });
+
+  test('an unmerged branch, its commit or a tag on it is refused', () => {
+    for (const ref of ['feature', 'refs/heads/feature', shas.unreviewed, 'v2-unreviewed']) {
+      const result = reviewed(ref);
+      expect([ref, result.status, result.stdout]).toEqual([ref, 1, '']);
+      expect(result.stderr).toContain('is not on main');
+    }
+  });
+
+  test('an unknown ref and option-like or expression refs are refused', () => {
+    for (const ref of ['no-such-branch', '--upload-pack=touch', 'main~1', 'feature..main', 'main^{tree}']) {
+      expect([ref, reviewed(ref).status, reviewed(ref).stdout]).toEqual([ref, 1, '']);
+    }
+  });
+
+  test('a shallow checkout is refused: ancestry cannot be decided without the history', () => {
+    const shallow = fs.mkdtempSync(path.join(os.tmpdir(), 'reviewed-shallow-'));
+    try {
+      git(shallow, 'clone', '--quiet', '--depth', '1', `file://${remote}`, '.');
+      const result = reviewed('main', shallow);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('fetch-depth: 0');
+    } finally {
+      fs.rmSync(shallow, { recursive: true, force: true });
+    }
+  });
+});

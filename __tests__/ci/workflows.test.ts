@@ -97,7 +97,7 @@ describe('triggers', () => {
     const planJob = workflows['apply-staging.yml'].jobs.plan;
     const confirmStep = planJob.steps!.find((s) => s.env?.CONFIRM === '${{ inputs.confirm }}');
     expect(confirmStep?.run).toContain('"$CONFIRM" != "apply staging"');
-    expect(planJob.steps!.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ inputs.ref }}');
+    expect(planJob.steps!.find((s) => s.id === 'reviewed')?.env?.REF).toBe('${{ inputs.ref }}');
   });
 
   test('the drift check runs daily on a schedule', () => {
@@ -257,9 +257,47 @@ describe('OIDC role wiring', () => {
     expect(scripts).not.toMatch(/cdktf (plan|deploy|synth)|terraform (-chdir="[^"]*" )?plan\b|npm run synth/);
     expect(scripts).toContain('sha256sum --check');
     expect(scripts).toMatch(/terraform -chdir="\$STACK_DIR" apply -input=false -no-color plan$/m);
-    expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe('staging-plan');
-    expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe('staging-plan');
+    // The artifact is named after the guarded commit in both jobs: the apply job fetches only the plan of its commit.
+    expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe('staging-plan-${{ steps.reviewed.outputs.sha }}');
+    expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe('staging-plan-${{ steps.reviewed.outputs.sha }}');
+    expect((plan as { outputs?: Record<string, string> }).outputs?.sha).toBe('${{ steps.reviewed.outputs.sha }}');
+    expect(apply.steps!.find((s) => s.id === 'reviewed')?.env?.SHA).toBe('${{ needs.plan.outputs.sha }}');
     expect(scripts.trimEnd().endsWith('.github/scripts/post-deploy-checks.sh lambda-test-runner')).toBe(true);
+  });
+
+  describe('jobs with AWS credentials run only reviewed code', () => {
+    const isCheckout = (s: Step) => s.uses?.startsWith('actions/checkout@') ?? false;
+    const guardedJobs = roleJobs.filter(({ job }) => job.steps!.some((s) => isCheckout(s) && s.with?.ref !== undefined));
+    const guardScript = fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'reviewed-commit.sh'), 'utf8');
+
+    test('the guard refuses any commit not reachable from origin/main', () => {
+      expect(guardScript).toContain('git merge-base --is-ancestor "$sha" origin/main');
+    });
+
+    test('every role-assuming job that checks out another ref first checks out main and runs the ancestry guard', () => {
+      expect(guardedJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply-staging.yml:apply', 'apply-staging.yml:plan']);
+      for (const { file, id, job } of guardedJobs) {
+        const steps = job.steps!;
+        const refCheckout = steps.findIndex((s) => isCheckout(s) && s.with?.ref !== undefined);
+        const guard = /^\$\{\{ steps\.([\w-]+)\.outputs\.sha \}\}$/.exec(String(steps[refCheckout].with!.ref));
+        const guardIndex = steps.findIndex((s) => s.id === guard?.[1]);
+        const before = steps.slice(0, guardIndex);
+        // The workflow's own commit with full history, so origin/main and the ref's ancestry are known.
+        expect([file, id, before.filter(isCheckout).map((s) => s.with)]).toEqual([file, id, [{ 'fetch-depth': 0, 'persist-credentials': false }]]);
+        // A refusal fails the step: the SHA is assigned (bash -e), not interpolated into echo.
+        expect([file, id, steps[guardIndex]?.run]).toEqual([file, id, expect.stringMatching(/^sha="\$\(\.github\/scripts\/reviewed-commit\.sh "\$(REF|SHA)"\)"\necho "sha=\$sha" >> "\$GITHUB_OUTPUT"\n$/)]);
+        // Nothing before the guarded checkout runs repository code or reaches AWS.
+        const early = steps.slice(0, refCheckout).filter((s) => s.uses?.startsWith('./') || s.uses?.startsWith(AWS_CREDENTIALS) || /\b(npm|npx|tsx|terraform|cdktf)\b/.test(s.run ?? ''));
+        expect([file, id, early]).toEqual([file, id, []]);
+        expect([file, id, guardIndex > -1 && guardIndex < refCheckout && refCheckout < steps.indexOf(assumeStep(job)!)]).toEqual([file, id, true]);
+      }
+    });
+
+    test('every other role-assuming job checks out only the commit that triggered it', () => {
+      for (const { file, id, job } of roleJobs.filter((j) => !guardedJobs.includes(j))) {
+        for (const step of job.steps!.filter(isCheckout)) expect([file, id, step.with?.ref]).toEqual([file, id, undefined]);
+      }
+    });
   });
 
   test('pull-request plans skip forks, which get no OIDC token', () => {

@@ -28,7 +28,18 @@ export interface WebAclProps {
   readonly encryptionKey: EncryptionKey;
   /** Request headers replaced by REDACTED in logs. Default: authorization, cookie, x-api-key. */
   readonly redactedHeaders?: readonly string[];
+  /**
+   * Rules of a managed group that only count instead of blocking. Default:
+   * SizeRestrictions_BODY of the Common rule set, which blocks bodies over 8 KB: a PPU ingest
+   * batch (up to 500 records) is larger, and API Gateway's request validation bounds it instead.
+   * Known Bad Inputs never runs in count mode (rule PLAT-WAF-1).
+   */
+  readonly countOnlyRules?: Readonly<Partial<Record<(typeof MANAGED_RULE_GROUPS)[number], readonly string[]>>>;
 }
+
+export const DEFAULT_COUNT_ONLY_RULES: WebAclProps['countOnlyRules'] = {
+  AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY'],
+};
 
 /**
  * A regional WAFv2 web ACL in front of one resource: a per-IP rate limit, then AWS managed rule
@@ -51,6 +62,10 @@ export class WebAcl extends Construct {
     if (!Number.isInteger(props.rateLimitPer5Minutes) || props.rateLimitPer5Minutes < 10 || props.rateLimitPer5Minutes > 2_000_000_000) {
       throw new Error(`WebAcl rateLimitPer5Minutes ${props.rateLimitPer5Minutes} must be a whole number from 10 to 2000000000 (WAF's limits)`);
     }
+    const countOnly = props.countOnlyRules ?? DEFAULT_COUNT_ONLY_RULES ?? {};
+    if (countOnly.AWSManagedRulesKnownBadInputsRuleSet?.length) {
+      throw new Error('WebAcl countOnlyRules: AWSManagedRulesKnownBadInputsRuleSet must block (Log4j and other known exploits); remove it');
+    }
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     const ruleMetricNames: Record<string, string> = { RateLimitPerIp: `${props.webAclName}-rate-limit-per-ip` };
     for (const group of MANAGED_RULE_GROUPS) ruleMetricNames[group] = `${props.webAclName}-${group}`;
@@ -69,7 +84,13 @@ export class WebAcl extends Construct {
         priority: index + 1,
         // none = the group's own actions apply (block), rather than count-only.
         overrideAction: { none: {} },
-        statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
+        statement: {
+          managed_rule_group_statement: {
+            name: group,
+            vendor_name: 'AWS',
+            ...(countOnly[group]?.length ? { rule_action_override: countOnly[group].map((name) => ({ name, action_to_use: { count: {} } })) } : {}),
+          },
+        },
         visibilityConfig: visibility(ruleMetricNames[group]),
       })),
     ];

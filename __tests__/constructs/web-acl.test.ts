@@ -40,7 +40,9 @@ test('the first rule blocks an IP above the configured requests per 5 minutes', 
 
 test('the AWS managed groups run in blocking mode (not count)', () => {
   const managed = rules.slice(1);
-  expect(managed.map((r) => r.statement.managed_rule_group_statement)).toEqual(MANAGED_RULE_GROUPS.map((name) => ({ name, vendor_name: 'AWS' })));
+  expect(managed.map((r) => r.statement.managed_rule_group_statement)).toEqual(
+    MANAGED_RULE_GROUPS.map((name) => expect.objectContaining({ name, vendor_name: 'AWS' })),
+  );
   expect(MANAGED_RULE_GROUPS).toEqual(
     expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesAnonymousIpList']),
   );
@@ -79,4 +81,23 @@ test.each([
   [{ webAclName: 'has space' }, "webAclName 'has space'"],
 ])('bad props %o are refused naming the value', (bad, message) => {
   expect(() => synthAcl(bad)).toThrow(message);
+});
+
+test('the Common group only counts its 8 KB body-size rule, so PPU ingest batches are not blocked; nothing else is overridden', () => {
+  const overrides = Object.fromEntries(
+    rules.slice(1).map((rule) => [rule.name, rule.statement.managed_rule_group_statement.rule_action_override ?? []]),
+  );
+  expect(overrides).toEqual({
+    AWSManagedRulesCommonRuleSet: [{ name: 'SizeRestrictions_BODY', action_to_use: { count: {} } }],
+    AWSManagedRulesKnownBadInputsRuleSet: [],
+    AWSManagedRulesSQLiRuleSet: [],
+    AWSManagedRulesAmazonIpReputationList: [],
+    AWSManagedRulesAnonymousIpList: [],
+  });
+});
+
+test('Known Bad Inputs can never be put in count mode', () => {
+  expect(() => synthAcl({ countOnlyRules: { AWSManagedRulesKnownBadInputsRuleSet: ['Log4JRCE_BODY'] } })).toThrow(
+    /AWSManagedRulesKnownBadInputsRuleSet must block/,
+  );
 });

@@ -29,10 +29,11 @@ export type LayerName = (typeof LAYER_NAMES)[number];
 /**
  * Python modules of lambda-functions/shared/ (that folder is never a function): platform_log is
  * the JSON logger every handler uses, platform_db the PostgreSQL connection of the database
- * functions. The build copies each listed module flat next to handler.py, so `import platform_log`
- * works in Lambda as in the tests.
+ * functions, platform_http the request body parsing and JSON responses of the HTTP functions.
+ * The build copies each listed module flat next to handler.py, so `import platform_log` works in
+ * Lambda as in the tests.
  */
-export const SHARED_MODULES = ['platform_log', 'platform_db'] as const;
+export const SHARED_MODULES = ['platform_log', 'platform_db', 'platform_http'] as const;
 export type SharedModule = (typeof SHARED_MODULES)[number];
 
 /**
@@ -159,7 +160,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 5,
     vpc: false,
     layers: [],
-    sharedModules: ['platform_log'],
+    sharedModules: ['platform_log', 'platform_http'],
     trigger: { kind: 'http' },
     environment: {},
     grants: [],
@@ -175,7 +176,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 20,
     vpc: false,
     layers: [],
-    sharedModules: ['platform_log'],
+    sharedModules: ['platform_log', 'platform_http'],
     trigger: { kind: 'http' },
     environment: {
       BUCKET_NAME: { from: 'bucket-name' },
@@ -196,7 +197,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 10,
     vpc: true,
     layers: ['pg-driver'],
-    sharedModules: ['platform_log', 'platform_db'],
+    sharedModules: ['platform_log', 'platform_db', 'platform_http'],
     trigger: { kind: 'http' },
     environment: DATABASE_ENVIRONMENT,
     grants: [{ kind: 'db-login' }],
@@ -235,7 +236,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 20,
     vpc: false,
     layers: [],
-    sharedModules: ['platform_log'],
+    sharedModules: ['platform_log', 'platform_http'],
     trigger: { kind: 'http' },
     environment: {
       BUCKET_NAME: { from: 'bucket-name' },

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from platform_http import BadRequest, json_response
 from platform_log import bind_invocation, get_logger
 
 DOCUMENT_FILE = Path(__file__).with_name("openapi.json")
@@ -23,10 +24,6 @@ ALLOWED_METHODS = ("GET", "HEAD")
 
 
 log = get_logger("api-docs-generator")
-
-
-class BadRequest(Exception):
-    """The event is not an API Gateway proxy request this function can answer."""
 
 
 @dataclass(frozen=True)
@@ -88,22 +85,18 @@ def respond(request: Request, document: Document) -> dict[str, Any]:
     return {"statusCode": 200, "headers": headers, "body": body}
 
 
-def _error(status: int, message: str) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps({"message": message})}
-
-
 def handler(event: Any, context: Any) -> dict[str, Any]:
     bind_invocation(context)
     try:
         request = parse_request(event)
     except BadRequest as exc:
         log.warning("rejected request", extra={"fields": {"reason": str(exc)}})
-        return _error(400, str(exc))
+        return json_response(400, {"message": str(exc)})
     try:
         document = load_document(DOCUMENT_FILE)
     except (OSError, ValueError):
         log.exception("OpenAPI document unavailable", extra={"fields": {"file": DOCUMENT_FILE.name}})
-        return _error(500, "the API document is unavailable")
+        return json_response(500, {"message": "the API document is unavailable"})
     response = respond(request, document)
     log.info("served", extra={"fields": {"method": request.method, "statusCode": response["statusCode"]}})
     return response

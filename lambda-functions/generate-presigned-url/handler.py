@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import functools
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from platform_http import BadRequest, json_object_body, json_response
 from platform_log import bind_invocation, get_logger
 
 # The function's role may read only this prefix (catalogue grant), so keys elsewhere are refused
@@ -28,10 +27,6 @@ MAX_EXPIRY_SECONDS = 604_800
 
 
 log = get_logger("generate-presigned-url")
-
-
-class BadRequest(Exception):
-    pass
 
 
 class NotFound(Exception):
@@ -61,21 +56,7 @@ class DownloadRequest:
 
 def parse_request(event: Any) -> DownloadRequest:
     """The POST body {"key": "downloads/..."} of an API Gateway proxy event."""
-    if not isinstance(event, dict):
-        raise BadRequest("expected an API Gateway proxy event object")
-    raw = event.get("body")
-    if not isinstance(raw, str) or not raw:
-        raise BadRequest("the request body is missing; send JSON {\"key\": \"downloads/...\"}")
-    try:
-        text = base64.b64decode(raw).decode("utf-8") if event.get("isBase64Encoded") else raw
-        body = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"the request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the request body must be a JSON object")
-    unexpected = sorted(set(body) - {"key"})
-    if unexpected:
-        raise BadRequest(f"unexpected field(s): {', '.join(unexpected)}")
+    body = json_object_body(event, {"key"}, '{"key": "downloads/..."}')
     key = body.get("key")
     if not isinstance(key, str) or not key:
         raise BadRequest("key is required and must be a non-empty string")
@@ -111,10 +92,6 @@ def presign_download(client: Any, settings: Settings, request: DownloadRequest) 
     return {"url": url, "key": request.key, "expiresInSeconds": settings.expiry_seconds}
 
 
-def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
-
-
 def handler(event: Any, context: Any) -> dict[str, Any]:
     bind_invocation(context)
     try:
@@ -122,12 +99,12 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         result = presign_download(s3_client(), Settings.from_env(dict(os.environ)), request)
     except BadRequest as exc:
         log.warning("rejected request", extra={"fields": {"reason": str(exc)}})
-        return _response(400, {"message": str(exc)})
+        return json_response(400, {"message": str(exc)})
     except NotFound as exc:
         log.info("file not found", extra={"fields": {"reason": str(exc)}})
-        return _response(404, {"message": str(exc)})
+        return json_response(404, {"message": str(exc)})
     except (RuntimeError, ClientError, BotoCoreError):
         log.exception("could not presign the download")
-        return _response(500, {"message": "could not create a download URL"})
+        return json_response(500, {"message": "could not create a download URL"})
     log.info("presigned download", extra={"fields": {"key": result["key"], "expiresInSeconds": result["expiresInSeconds"]}})
-    return _response(200, result)
+    return json_response(200, result)

@@ -7,8 +7,6 @@ record is keyed by (deviceId, recordedAt) and rewritten only when its values dif
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -19,6 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pg8000.exceptions import DatabaseError, InterfaceError
 
 from platform_db import ReusedConnection
+from platform_http import BadRequest, json_object_body, json_response
 from platform_log import bind_invocation, get_logger
 
 MAX_RECORDS = 500
@@ -69,10 +68,6 @@ RETURNING (xmax = 0) AS inserted
 log = get_logger("insert-ppu-data")
 
 
-class BadRequest(Exception):
-    pass
-
-
 @dataclass(frozen=True)
 class Problem:
     index: int
@@ -110,21 +105,7 @@ def _reject_constant(name: str) -> None:
 
 def parse_body(event: Any) -> list[Any]:
     """The `records` array of the POST body; numbers are read as Decimal so no precision is lost."""
-    if not isinstance(event, dict):
-        raise BadRequest("expected an API Gateway proxy event object")
-    raw = event.get("body")
-    if not isinstance(raw, str) or not raw:
-        raise BadRequest('the request body is missing; send JSON {"records": [...]}')
-    try:
-        text = base64.b64decode(raw).decode("utf-8") if event.get("isBase64Encoded") else raw
-        body = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"the request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the request body must be a JSON object")
-    unexpected = sorted(set(body) - {"records"})
-    if unexpected:
-        raise BadRequest(f"unexpected field(s): {', '.join(unexpected)}")
+    body = json_object_body(event, {"records"}, '{"records": [...]}', parse_float=Decimal, parse_constant=_reject_constant)
     records = body.get("records")
     if not isinstance(records, list) or not 1 <= len(records) <= MAX_RECORDS:
         raise BadRequest(f"records must be an array of 1 to {MAX_RECORDS} records")
@@ -264,27 +245,23 @@ def store(records: list[PpuRecord]) -> UpsertResult:
 # --- adapter ---------------------------------------------------------------------------------
 
 
-def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
-
-
 def handler(event: Any, context: Any) -> dict[str, Any]:
     bind_invocation(context)
     try:
         records = validate_records(parse_body(event), datetime.now(timezone.utc))
     except BadRequest as exc:
         log.warning("rejected request", extra={"fields": {"reason": str(exc)}})
-        return _response(400, {"message": str(exc)})
+        return json_response(400, {"message": str(exc)})
     except InvalidRecords as exc:
         problems = [{"index": p.index, "field": p.field, "reason": p.reason} for p in exc.problems]
         log.warning("rejected invalid records", extra={"fields": {"invalidRecords": problems}})
-        return _response(400, {"message": "invalid records; nothing was stored", "invalidRecords": problems})
+        return json_response(400, {"message": "invalid records; nothing was stored", "invalidRecords": problems})
     try:
         result = store(records)
     except (RuntimeError, DatabaseError, InterfaceError, OSError, ClientError, BotoCoreError, KeyError, ValueError):
         log.exception("could not store the records")
         db.drop()
-        return _response(500, {"message": "the records could not be stored; retry later"})
+        return json_response(500, {"message": "the records could not be stored; retry later"})
     summary = {"received": len(records), "inserted": result.inserted, "updated": result.updated, "unchanged": result.unchanged}
     log.info("stored records", extra={"fields": summary})
-    return _response(200, summary)
+    return json_response(200, summary)

@@ -6,9 +6,7 @@ that differs from what was asked for.
 
 from __future__ import annotations
 
-import base64
 import functools
-import json
 import os
 import re
 import uuid
@@ -19,6 +17,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from platform_http import BadRequest, json_object_body, json_response
 from platform_log import bind_invocation, get_logger
 
 # The function's role may write only this prefix (catalogue grant).
@@ -32,10 +31,6 @@ S3_MAX_POST_BYTES = 5 * 1024**3
 
 
 log = get_logger("presigned-url-s3-upload")
-
-
-class BadRequest(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -71,21 +66,7 @@ class UploadRequest:
 
 def parse_request(event: Any, settings: Settings) -> UploadRequest:
     """The POST body {"fileName", "contentType", "contentLength"?} of an API Gateway proxy event."""
-    if not isinstance(event, dict):
-        raise BadRequest("expected an API Gateway proxy event object")
-    raw = event.get("body")
-    if not isinstance(raw, str) or not raw:
-        raise BadRequest('the request body is missing; send JSON {"fileName", "contentType", "contentLength"}')
-    try:
-        text = base64.b64decode(raw).decode("utf-8") if event.get("isBase64Encoded") else raw
-        body = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(f"the request body is not valid JSON: {exc}") from None
-    if not isinstance(body, dict):
-        raise BadRequest("the request body must be a JSON object")
-    unexpected = sorted(set(body) - {"fileName", "contentType", "contentLength"})
-    if unexpected:
-        raise BadRequest(f"unexpected field(s): {', '.join(unexpected)}")
+    body = json_object_body(event, {"fileName", "contentType", "contentLength"}, '{"fileName", "contentType", "contentLength"}')
 
     file_name = body.get("fileName")
     if not isinstance(file_name, str) or not file_name:
@@ -137,10 +118,6 @@ def presign_upload(client: Any, settings: Settings, request: UploadRequest) -> d
     }
 
 
-def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
-
-
 def handler(event: Any, context: Any) -> dict[str, Any]:
     bind_invocation(context)
     try:
@@ -149,9 +126,9 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
         result = presign_upload(s3_client(), settings, request)
     except BadRequest as exc:
         log.warning("rejected request", extra={"fields": {"reason": str(exc)}})
-        return _response(400, {"message": str(exc)})
+        return json_response(400, {"message": str(exc)})
     except (RuntimeError, ClientError, BotoCoreError):
         log.exception("could not presign the upload")
-        return _response(500, {"message": "could not create an upload URL"})
+        return json_response(500, {"message": "could not create an upload URL"})
     log.info("presigned upload", extra={"fields": {"key": result["key"], "maxBytes": result["maxBytes"]}})
-    return _response(200, result)
+    return json_response(200, result)

@@ -20,10 +20,13 @@ interface Measure {
   readonly peakMiB: number;
 }
 
+/** GNU time measures peak memory; its location is configurable (BENCH_GNU_TIME). */
+const GNU_TIME = process.env.BENCH_GNU_TIME ?? '/usr/bin/time';
+
 /** Runs a command under GNU time; peak memory is the largest resident set of the process tree's members. */
 function measure(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', ...command], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
+  const result = spawnSync(GNU_TIME, ['-f', '%M', ...command], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8' });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`${command.join(' ')} failed:\n${result.stderr}`);
   const peakKiB = Number(result.stderr.trim().split('\n').pop());
@@ -51,6 +54,9 @@ function fmt(ms: number): string {
 }
 
 async function main(): Promise<void> {
+  if (!fs.existsSync(GNU_TIME)) {
+    throw new Error(`GNU time not found at ${GNU_TIME}: install it (Debian package 'time') or point BENCH_GNU_TIME at it`);
+  }
   const skipTests = process.argv.includes('--no-test');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   // The floor app must resolve cdktf from this repository's node_modules, so it lives under .cache.

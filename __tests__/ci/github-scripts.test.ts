@@ -22,6 +22,8 @@ if [ "$(basename "$0")" = aws ]; then
   cat "$FAKE_DIR/response.json"
 elif [ "$1" = api ] && [ "$2" = --paginate ]; then
   cat "$FAKE_DIR/listing.json"
+elif [ "$1" = api ] && [ -f "$FAKE_DIR/answer.txt" ]; then
+  cat "$FAKE_DIR/answer.txt"
 fi
 `;
 
@@ -32,10 +34,10 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function runScript(script: string, args: string[]) {
+function runScript(script: string, args: string[], extraEnv: Record<string, string> = {}) {
   const result = spawnSync(path.join(SCRIPTS, script), args, {
     encoding: 'utf8',
-    env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, GITHUB_REPOSITORY: 'owner/repo', GH_TOKEN: 'not-a-token' },
+    env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, GITHUB_REPOSITORY: 'owner/repo', GH_TOKEN: 'not-a-token', ...extraEnv },
   });
   const calls = fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').filter(Boolean);
   return { status: result.status, output: `${result.stdout}${result.stderr}`, calls };
@@ -145,6 +147,29 @@ describe('upsert-drift-issue.sh', () => {
     const { status, calls } = runScript('upsert-drift-issue.sh', ['staging', summary(), 'clean', RUN]);
     expect(status).toBe(0);
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('require-main-tip.sh', () => {
+  const DEPLOYED = 'a'.repeat(40);
+
+  test('passes when the deployed commit is the tip of main, asking GitHub for the branch ref', () => {
+    write('answer.txt', `${DEPLOYED}\n`);
+    const { status, calls } = runScript('require-main-tip.sh', [], { GITHUB_SHA: DEPLOYED });
+    expect(status).toBe(0);
+    expect(calls).toEqual(['gh api repos/owner/repo/git/ref/heads/main --jq .object.sha']);
+  });
+
+  test('refuses when main has moved on to a newer commit', () => {
+    write('answer.txt', `${'b'.repeat(40)}\n`);
+    const { status, output } = runScript('require-main-tip.sh', [], { GITHUB_SHA: DEPLOYED });
+    expect(status).toBe(1);
+    expect(output).toContain('no longer the tip of main');
+  });
+
+  test('refuses when the tip cannot be read', () => {
+    write('answer.txt', 'Not Found\n');
+    expect(runScript('require-main-tip.sh', [], { GITHUB_SHA: DEPLOYED }).status).toBe(1);
   });
 });
 

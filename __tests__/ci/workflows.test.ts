@@ -145,6 +145,20 @@ describe('concurrency', () => {
     expect(groups).toHaveLength(2);
   });
 
+  test('dev deploys run one at a time in push order: the whole workflow queues and is never cancelled', () => {
+    expect(workflows['deploy-dev.yml'].concurrency).toEqual({ group: 'deploy-dev', 'cancel-in-progress': false });
+  });
+
+  test('the dev deploy refuses a commit that is no longer the tip of main, before assuming the role', () => {
+    const steps = workflows['deploy-dev.yml'].jobs.deploy.steps!;
+    const guard = steps.findIndex((s) => s.run === '.github/scripts/require-main-tip.sh');
+    expect(guard).toBeGreaterThan(-1);
+    expect(steps[guard].env).toEqual({ GH_TOKEN: '${{ github.token }}' });
+    expect(guard).toBeLessThan(steps.indexOf(assumeStep(workflows['deploy-dev.yml'].jobs.deploy)!));
+    const script = fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'require-main-tip.sh'), 'utf8');
+    expect(script).toContain('if [ "$tip" != "$GITHUB_SHA" ]; then');
+  });
+
   test('the staging run holds its apply group from plan to apply, so the saved plan cannot go stale', () => {
     expect(workflows['apply-staging.yml'].concurrency).toEqual({ group: 'apply-staging', 'cancel-in-progress': false });
     for (const job of Object.values(workflows['apply-staging.yml'].jobs)) expect(job.concurrency).toBeUndefined();

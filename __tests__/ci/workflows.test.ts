@@ -388,6 +388,20 @@ describe('supply chain and secrets', () => {
   });
 });
 
+describe('toolchain setup', () => {
+  const setup = readYaml(path.join(GITHUB_DIR, 'actions', 'setup', 'action.yml')) as { runs: { steps: Step[] } };
+
+  test('the setup action lets pip retry on runners before any step can run pip', () => {
+    const [first] = setup.runs.steps;
+    expect(first.run).toBe('echo "PIP_RETRIES=5" >> "$GITHUB_ENV"');
+    expect((first as { shell?: string }).shell).toBe('bash');
+  });
+
+  test('no workflow overrides PIP_RETRIES: the setup action is the one place it is set', () => {
+    for (const file of workflowFiles()) expect([path.basename(file), fs.readFileSync(file, 'utf8').includes('PIP_RETRIES')]).toEqual([path.basename(file), false]);
+  });
+});
+
 describe('dependency updates', () => {
   const dependabot = readYaml(path.join(GITHUB_DIR, 'dependabot.yml')) as { updates: { 'package-ecosystem': string; directory?: string; directories?: string[] }[] };
   const dirs = (ecosystem: string) => dependabot.updates.filter((u) => u['package-ecosystem'] === ecosystem).flatMap((u) => u.directories ?? [u.directory]);

@@ -72,10 +72,10 @@ describe('actionlint', () => {
 });
 
 describe('triggers', () => {
-  test('checks run on every pull request, every push outside main, and as the first stage of the main deploy', () => {
+  test('checks run once per pull-request commit (no second, push-triggered run) and as the first stage of the main deploy', () => {
     const on = workflows['ci.yml'].on;
-    expect(Object.keys(on).sort()).toEqual(['pull_request', 'push', 'workflow_call']);
-    expect(on.push['branches-ignore']).toEqual(['main']);
+    expect(Object.keys(on).sort()).toEqual(['pull_request', 'workflow_call']);
+    expect(on.pull_request).toBeNull();
     expect(workflows['deploy-dev.yml'].jobs.checks.uses).toBe('./.github/workflows/ci.yml');
     expect(workflows['deploy-dev.yml'].jobs.deploy.needs).toBe('checks');
   });

@@ -117,8 +117,8 @@ export class UploadsBucket extends Construct {
         corsRule: [
           {
             allowedOrigins: [...origins],
-            // Presigned GET (download) and PUT (upload) straight from the browser.
-            allowedMethods: ['GET', 'HEAD', 'PUT'],
+            // Presigned GET (download) and the presigned POST form of presigned-url-s3-upload, from the browser.
+            allowedMethods: ['GET', 'HEAD', 'POST'],
             allowedHeaders: ['content-type', 'content-md5', 'x-amz-*'],
             exposeHeaders: ['ETag'],
             maxAgeSeconds: 3000,
@@ -143,9 +143,19 @@ export class UploadsBucket extends Construct {
     this.encryptionKey.grantViaService(grantee, `S3Encrypt${this.sidSuffix('')}`, ['kms:GenerateDataKey', 'kms:Decrypt'], 's3');
   }
 
-  /** s3:ListBucket on the bucket (also what HeadBucket needs). */
-  grantList(grantee: IGrantee): void {
-    grantee.addToPrincipalPolicy({ sid: `S3List${this.sidSuffix('')}`, actions: ['s3:ListBucket'], resources: [this.bucketArn] });
+  /**
+   * s3:ListBucket on the bucket (also what HeadBucket needs); with keyPrefix, listing is limited to
+   * keys under it (and HeadObject of a missing key there answers 404 instead of 403).
+   */
+  grantList(grantee: IGrantee, keyPrefix = ''): void {
+    // objectsArn refuses a prefix the object grants would refuse ('*', leading '/').
+    this.objectsArn(keyPrefix);
+    grantee.addToPrincipalPolicy({
+      sid: `S3List${this.sidSuffix(keyPrefix)}`,
+      actions: ['s3:ListBucket'],
+      resources: [this.bucketArn],
+      ...(keyPrefix ? { conditions: { StringLike: { 's3:prefix': `${keyPrefix}*` } } } : {}),
+    });
   }
 
   private objectsArn(keyPrefix: string): string {

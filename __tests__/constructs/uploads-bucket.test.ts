@@ -67,9 +67,9 @@ test('the lifecycle configuration is applied after versioning, which its noncurr
   expect(only('aws_s3_bucket_lifecycle_configuration').depends_on).toEqual([`aws_s3_bucket_versioning.${versioningId}`]);
 });
 
-test('CORS admits the configured origins for presigned GET and PUT', () => {
+test('CORS admits the configured origins for presigned GET downloads and presigned POST form uploads, not PUT', () => {
   expect(only('aws_s3_bucket_cors_configuration').cors_rule).toEqual([
-    expect.objectContaining({ allowed_origins: ['https://app.example.com'], allowed_methods: ['GET', 'HEAD', 'PUT'], expose_headers: ['ETag'] }),
+    expect.objectContaining({ allowed_origins: ['https://app.example.com'], allowed_methods: ['GET', 'HEAD', 'POST'], expose_headers: ['ETag'] }),
   ]);
 });
 
@@ -92,6 +92,22 @@ test('grantPut allows PutObject under the prefix and encryption through S3 only'
     ['S3EncryptUploads', ['kms:GenerateDataKey', 'kms:Decrypt'], { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } }],
   ]);
   expect(statements[0].Resource).toMatch(/\/incoming\/\*$/);
+});
+
+test('grantList with a prefix allows ListBucket only for keys under it', () => {
+  expect(grantPolicy((b, role) => b.grantList(role, 'downloads/'))).toEqual([
+    {
+      Sid: 'S3ListUploadsdownloads',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: expect.stringMatching(/^\$\{aws_s3_bucket\.[\w]+\.arn\}$/),
+      Condition: { StringLike: { 's3:prefix': 'downloads/*' } },
+    },
+  ]);
+});
+
+test('grantList refuses a wildcard prefix', () => {
+  expect(() => grantPolicy((b, role) => b.grantList(role, 'down*'))).toThrow(/key prefix 'down\*' must be a literal prefix/);
 });
 
 test('grantList allows ListBucket on the bucket only', () => {

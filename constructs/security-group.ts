@@ -5,7 +5,11 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 
 export interface SecurityGroupProps {
   readonly vpcId: string;
-  /** Group name, unique in the VPC. */
+  /**
+   * Prefix of the group name (AWS appends a unique suffix) and the Name tag, unique in the VPC.
+   * Not the exact name: a replacement is created before the old group goes, and two groups in a
+   * VPC cannot share a name.
+   */
   readonly groupName: string;
   /** Why the group exists (AWS requires a description; reviewers read it). */
   readonly description: string;
@@ -41,12 +45,16 @@ export class SecurityGroup extends Construct {
     if (!props.description.trim()) {
       throw new Error(`SecurityGroup ${props.groupName}: description is empty; say what the group is for`);
     }
+    if (!/^[A-Za-z0-9._-]{1,99}$/.test(props.groupName)) {
+      throw new Error(`SecurityGroup '${props.groupName}': groupName must be 1-99 letters, digits, '.', '_' or '-' (it becomes the name prefix)`);
+    }
     const group = new AwsSecurityGroup(this, 'Group', {
-      name: props.groupName,
+      namePrefix: `${props.groupName}-`,
       description: props.description,
       vpcId: props.vpcId,
       tags: { Name: props.groupName },
-      // Replacing a group that others reference must not leave them pointing at nothing.
+      // Functions' network interfaces and the database keep a group in use, so deleting it first
+      // fails: the replacement is created (under a new generated name) and swapped in before.
       lifecycle: { createBeforeDestroy: true },
     });
     this.securityGroupId = group.id;

@@ -21,7 +21,7 @@ const idOf = (json: Record<string, any>, type: string, match: (r: Record<string,
   if (!found) throw new Error(`no ${type} matches`);
   return found[0];
 };
-const groupId = (json: Record<string, any>, nameSuffix: string) => idOf(json, 'aws_security_group', (g) => g.name === `test-${nameSuffix}`);
+const groupId = (json: Record<string, any>, nameSuffix: string) => idOf(json, 'aws_security_group', (g) => g.tags.Name === `test-${nameSuffix}`);
 const rulesOf = (json: Record<string, any>, direction: 'ingress' | 'egress', nameSuffix: string) =>
   resourcesOf(json, `aws_vpc_security_group_${direction}_rule`)
     .map(([, rule]) => rule)
@@ -128,7 +128,11 @@ test('the default security group is managed with no rules at all', () => {
 
 test('security groups carry descriptions and no inline rules', () => {
   const groups = resourcesOf(single, 'aws_security_group').map(([, g]) => g);
-  expect(groups.map((g) => g.name).sort()).toEqual(['test-database', 'test-endpoints', 'test-lambda']);
+  expect(groups.map((g) => [g.name_prefix, g.tags.Name]).sort()).toEqual([
+    ['test-database-', 'test-database'],
+    ['test-endpoints-', 'test-endpoints'],
+    ['test-lambda-', 'test-lambda'],
+  ]);
   for (const group of groups) {
     expect(group.description.length).toBeGreaterThan(10);
     expect(group.ingress).toBeUndefined();
@@ -185,7 +189,7 @@ test('others ask the network for a security group; asking twice returns the same
     group.allowIngress({ id: 'FromLambda', peer: { securityGroup: network.lambdaSecurityGroup }, port: 6379, description: 'Redis from Lambda' });
   });
   expect(same).toBe(true);
-  expect(resourcesOf(json, 'aws_security_group').filter(([, g]) => g.name === 'test-cache')).toHaveLength(1);
+  expect(resourcesOf(json, 'aws_security_group').filter(([, g]) => g.tags.Name === 'test-cache')).toHaveLength(1);
   expect(rulesOf(json, 'ingress', 'cache')).toHaveLength(1);
 });
 

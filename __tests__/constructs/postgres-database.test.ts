@@ -34,7 +34,7 @@ const instanceOf = (json: Record<string, any>) => {
 const [instanceId, instance] = instanceOf(defaults);
 const keyArn = (json: Record<string, any>) => ref('aws_kms_key', resourcesOf(json, 'aws_kms_key')[0][0], 'arn');
 const groupRef = (json: Record<string, any>, name: string) =>
-  ref('aws_security_group', resourcesOf(json, 'aws_security_group').find(([, g]) => g.name === name)![0], 'id');
+  ref('aws_security_group', resourcesOf(json, 'aws_security_group').find(([, g]) => g.tags.Name === name)![0], 'id');
 
 test('runs PostgreSQL at the configured major version so automatic minor upgrades never show as drift', () => {
   expect(instance).toMatchObject({ engine: 'postgres', engine_version: '16', auto_minor_version_upgrade: true, instance_class: 'db.t4g.micro' });

@@ -27,11 +27,21 @@ test('adding the same rule twice creates it once', () => {
   expect(resourcesOf(json, 'aws_vpc_security_group_egress_rule')).toHaveLength(1);
 });
 
-test('the group replaces itself before destroying the old one, so references never dangle', () => {
+test('a replacement group is created before the old one goes, under a generated name so the two never clash', () => {
   const json = synthWith((stack) => group(stack, 'App'));
   const [[, sg]] = resourcesOf(json, 'aws_security_group');
   expect(sg.lifecycle).toEqual({ create_before_destroy: true });
+  // A fixed name with create-before-destroy fails every replacement with InvalidGroup.Duplicate.
+  expect(sg.name).toBeUndefined();
+  expect(sg.name_prefix).toBe('app-');
+  expect(sg.tags).toEqual({ Name: 'app' });
   expect(sg.description).toBe('App group');
+});
+
+test('a group name that cannot prefix a security group name is refused', () => {
+  expect(constructionError((stack) => new SecurityGroup(stack, 'G', { vpcId: 'vpc-1', groupName: 'x'.repeat(100), description: 'd' }))).toMatch(
+    /groupName must be 1-99 letters/,
+  );
 });
 
 test('a rule without a description is refused', () => {

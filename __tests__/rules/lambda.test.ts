@@ -1,4 +1,5 @@
-import { lambdaFixtures } from './fixtures/lambda';
-import { testRuleFixtures } from './rule-fixtures';
+import { lambdaCases, lambdaFixtures } from './fixtures/lambda';
+import { testRuleCases, testRuleFixtures } from './rule-fixtures';
 
 testRuleFixtures(lambdaFixtures);
+testRuleCases(lambdaCases);

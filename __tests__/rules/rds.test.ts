@@ -1,4 +1,5 @@
-import { rdsFixtures } from './fixtures/rds';
-import { testRuleFixtures } from './rule-fixtures';
+import { rdsCases, rdsFixtures } from './fixtures/rds';
+import { testRuleCases, testRuleFixtures } from './rule-fixtures';
 
 testRuleFixtures(rdsFixtures);
+testRuleCases(rdsCases);

@@ -48,3 +48,37 @@ export function testRuleFixtures(table: FixtureTable): void {
     });
   }
 }
+
+/**
+ * Further fixtures for one rule, each named after the case: violating ones are loopholes that must
+ * stay closed, compliant ones are the exemptions the rule still grants.
+ */
+export interface RuleCases {
+  readonly violating?: Readonly<Record<string, (stack: TerraformStack) => void>>;
+  readonly compliant?: Readonly<Record<string, (stack: TerraformStack) => void>>;
+}
+
+export type CaseTable = Readonly<Record<string, RuleCases>>;
+
+/** One test per case: a violating case is reported under the rule's id, a compliant one is not. */
+export function testRuleCases(table: CaseTable): void {
+  for (const [ruleId, cases] of Object.entries(table)) {
+    describe(`${ruleId} cases`, () => {
+      for (const [name, build] of Object.entries(cases.violating ?? {})) {
+        it(`reports ${name}`, () => {
+          expect(ruleIdsFor(build)).toContain(ruleId);
+        });
+      }
+      for (const [name, build] of Object.entries(cases.compliant ?? {})) {
+        it(`passes ${name}`, () => {
+          expect(ruleIdsFor(build)).not.toContain(ruleId);
+        });
+      }
+    });
+  }
+}
+
+/** Alias name and alias ARN of an AWS-managed key: encrypted, but not customer-managed. */
+export function awsManagedKeys(service: string): { readonly alias: string; readonly aliasArn: string } {
+  return { alias: `alias/aws/${service}`, aliasArn: `arn:aws:kms:eu-west-1:${ACCOUNT}:alias/aws/${service}` };
+}

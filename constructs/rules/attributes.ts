@@ -41,6 +41,7 @@ export interface PolicyStatementJson {
   readonly Action: string[];
   readonly NotAction: string[];
   readonly Resource: string[];
+  readonly NotResource: string[];
   readonly Principal?: unknown;
   readonly Condition?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -63,6 +64,7 @@ export function policyStatements(policy: unknown): PolicyStatementJson[] | strin
     Action: asStrings(statement.Action),
     NotAction: asStrings(statement.NotAction),
     Resource: asStrings(statement.Resource),
+    NotResource: asStrings(statement.NotResource),
     Principal: statement.Principal,
     Condition: statement.Condition as PolicyStatementJson['Condition'],
   }));
@@ -93,4 +95,40 @@ export const IDENTITY_POLICY_TYPES = ['aws_iam_policy', 'aws_iam_role_policy', '
 /** World-open IPv4/IPv6 ranges. */
 export function isWorld(cidr: unknown): boolean {
   return cidr === '0.0.0.0/0' || cidr === '::/0';
+}
+
+/**
+ * True when the statement's Condition constrains one of `keys` (lower case; a key ending in "/"
+ * is a prefix such as "aws:resourcetag/") to a value. Negated operators (StringNotEquals ...),
+ * ...IfExists and ForAllValues: (both pass when the key is absent), Null, and a bare "*" value
+ * constrain nothing.
+ */
+export function conditionConstrains(statement: PolicyStatementJson, keys: ReadonlySet<string>): boolean {
+  const prefixes = [...keys].filter((key) => key.endsWith('/'));
+  const named = (key: string): boolean => {
+    const lower = key.toLowerCase();
+    return keys.has(lower) || prefixes.some((prefix) => lower.startsWith(prefix));
+  };
+  return Object.entries(statement.Condition ?? {}).some(([operator, entries]) => {
+    if (/not|ifexists$|^null$|^forallvalues:/i.test(operator) || typeof entries !== 'object' || entries === null) return false;
+    return Object.entries(entries).some(([key, value]) => {
+      const values = asStrings(value);
+      return named(key) && values.length > 0 && values.every((v) => !/^[*?]+$/.test(v));
+    });
+  });
+}
+
+/**
+ * An AWS-managed key, by alias name ("alias/aws/rds") or alias ARN
+ * ("arn:aws:kms:eu-west-1:123456789012:alias/aws/rds"): it encrypts, but its policy cannot be
+ * scoped and it cannot be shared, so it is not a customer-managed key.
+ */
+export function isAwsManagedKey(key: unknown): boolean {
+  return typeof key === 'string' && /^(arn:aws[\w-]*:kms:[^:]*:[^:]*:)?alias\/aws\//i.test(key);
+}
+
+/** Why `attribute` does not name a customer-managed key, or undefined when it does. */
+export function customerManagedKeyProblem(attribute: string, key: unknown): string | undefined {
+  if (!isSet(key)) return `${attribute} is not set (AWS-managed key)`;
+  return isAwsManagedKey(key) ? `${attribute} is the AWS-managed key ${String(key)}` : undefined;
 }

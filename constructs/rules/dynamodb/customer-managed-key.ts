@@ -1,4 +1,4 @@
-import { block, isSet, isTrue } from '../attributes';
+import { block, customerManagedKeyProblem, isTrue } from '../attributes';
 import type { Rule } from '../rule';
 
 export const dynamodbCustomerManagedKey: Rule = {
@@ -11,6 +11,6 @@ export const dynamodbCustomerManagedKey: Rule = {
   check: (resource) => {
     const encryption = block(resource.config.server_side_encryption);
     if (!isTrue(encryption?.enabled)) return 'server_side_encryption is not enabled (AWS-owned key)';
-    return isSet(encryption?.kms_key_arn) ? undefined : 'server_side_encryption has no kms_key_arn (AWS-managed key)';
+    return customerManagedKeyProblem('server_side_encryption.kms_key_arn', encryption?.kms_key_arn);
   },
 };

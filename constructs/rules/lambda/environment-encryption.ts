@@ -1,4 +1,4 @@
-import { block, isSet } from '../attributes';
+import { block, customerManagedKeyProblem, isSet } from '../attributes';
 import type { Rule } from '../rule';
 
 export const lambdaEnvironmentEncryption: Rule = {
@@ -9,7 +9,8 @@ export const lambdaEnvironmentEncryption: Rule = {
   fix: "set kmsKeyArn to the account's platform key and grant the role kms:Decrypt on it",
   check: (resource) => {
     const variables = block(resource.config.environment)?.variables;
-    if (!isSet(variables) || isSet(resource.config.kms_key_arn)) return undefined;
-    return 'has environment variables but no kms_key_arn';
+    if (!isSet(variables)) return undefined;
+    const problem = customerManagedKeyProblem('kms_key_arn', resource.config.kms_key_arn);
+    return problem ? `has environment variables but ${problem}` : undefined;
   },
 };

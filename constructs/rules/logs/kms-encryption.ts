@@ -1,4 +1,4 @@
-import { isSet } from '../attributes';
+import { customerManagedKeyProblem } from '../attributes';
 import type { Rule } from '../rule';
 
 export const logGroupKmsEncryption: Rule = {
@@ -8,5 +8,5 @@ export const logGroupKmsEncryption: Rule = {
   resourceTypes: ['aws_cloudwatch_log_group'],
   description: 'Log groups are encrypted with a customer-managed KMS key.',
   fix: 'set kmsKeyId to the platform key ARN (the LogGroup construct does this and admits CloudWatch Logs in the key policy)',
-  check: (resource) => (isSet(resource.config.kms_key_id) ? undefined : 'kms_key_id is not set'),
+  check: (resource) => customerManagedKeyProblem('kms_key_id', resource.config.kms_key_id),
 };

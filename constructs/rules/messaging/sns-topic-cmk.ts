@@ -1,6 +1,5 @@
-import { isSet } from '../attributes';
+import { customerManagedKeyProblem } from '../attributes';
 import type { Rule } from '../rule';
-import { isAwsManagedAlias } from './customer-managed-key';
 
 export const snsTopicCustomerManagedKey: Rule = {
   id: 'PLAT-SNS-1',
@@ -10,8 +9,6 @@ export const snsTopicCustomerManagedKey: Rule = {
   description: 'SNS topics are encrypted with a customer-managed KMS key.',
   fix: 'set kmsMasterKeyId to the platform key ARN and admit the publishing services in its key policy',
   check: (resource) => {
-    const key = resource.config.kms_master_key_id;
-    if (!isSet(key)) return 'kms_master_key_id is not set';
-    return isAwsManagedAlias(key) ? `uses the AWS-managed key ${String(key)}` : undefined;
+    return customerManagedKeyProblem('kms_master_key_id', resource.config.kms_master_key_id);
   },
 };

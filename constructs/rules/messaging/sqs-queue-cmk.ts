@@ -1,6 +1,5 @@
-import { isSet } from '../attributes';
+import { customerManagedKeyProblem, isSet } from '../attributes';
 import type { Rule } from '../rule';
-import { isAwsManagedAlias } from './customer-managed-key';
 
 export const sqsQueueCustomerManagedKey: Rule = {
   id: 'PLAT-SQS-1',
@@ -12,6 +11,6 @@ export const sqsQueueCustomerManagedKey: Rule = {
   check: (resource) => {
     const key = resource.config.kms_master_key_id;
     if (!isSet(key)) return resource.config.sqs_managed_sse_enabled === true ? 'uses SQS-managed SSE instead of a KMS key' : 'kms_master_key_id is not set';
-    return isAwsManagedAlias(key) ? `uses the AWS-managed key ${String(key)}` : undefined;
+    return customerManagedKeyProblem('kms_master_key_id', key);
   },
 };

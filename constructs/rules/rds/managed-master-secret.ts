@@ -1,4 +1,4 @@
-import { isSet, isTrue } from '../attributes';
+import { customerManagedKeyProblem, isSet, isTrue } from '../attributes';
 import type { Rule } from '../rule';
 
 export const rdsManagedMasterSecret: Rule = {
@@ -11,6 +11,6 @@ export const rdsManagedMasterSecret: Rule = {
     if (isSet(resource.config.replicate_source_db)) return undefined;
     if (isSet(resource.config.password) || isSet(resource.config.password_wo)) return 'password is set in the configuration';
     if (!isTrue(resource.config.manage_master_user_password)) return 'manage_master_user_password is not true';
-    return isSet(resource.config.master_user_secret_kms_key_id) ? undefined : 'master_user_secret_kms_key_id is not set (aws/secretsmanager key)';
+    return customerManagedKeyProblem('master_user_secret_kms_key_id', resource.config.master_user_secret_kms_key_id);
   },
 };

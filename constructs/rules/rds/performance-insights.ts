@@ -1,4 +1,4 @@
-import { isSet, isTrue } from '../attributes';
+import { customerManagedKeyProblem, isTrue } from '../attributes';
 import type { Rule } from '../rule';
 
 export const rdsPerformanceInsights: Rule = {
@@ -10,6 +10,6 @@ export const rdsPerformanceInsights: Rule = {
   fix: "set performanceInsightsEnabled: true and performanceInsightsKmsKeyId to the platform key ARN",
   check: (resource) => {
     if (!isTrue(resource.config.performance_insights_enabled)) return 'performance_insights_enabled is not true';
-    return isSet(resource.config.performance_insights_kms_key_id) ? undefined : 'performance_insights_kms_key_id is not set';
+    return customerManagedKeyProblem('performance_insights_kms_key_id', resource.config.performance_insights_kms_key_id);
   },
 };

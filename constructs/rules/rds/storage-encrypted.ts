@@ -1,4 +1,4 @@
-import { isSet, isTrue } from '../attributes';
+import { customerManagedKeyProblem, isTrue } from '../attributes';
 import type { Rule } from '../rule';
 
 export const rdsStorageEncrypted: Rule = {
@@ -10,6 +10,6 @@ export const rdsStorageEncrypted: Rule = {
   fix: "set storageEncrypted: true and kmsKeyId to the account's platform key ARN",
   check: (resource) => {
     if (!isTrue(resource.config.storage_encrypted)) return 'storage_encrypted is not true';
-    return isSet(resource.config.kms_key_id) ? undefined : 'storage is encrypted with the AWS-managed key (kms_key_id not set)';
+    return customerManagedKeyProblem('kms_key_id', resource.config.kms_key_id);
   },
 };

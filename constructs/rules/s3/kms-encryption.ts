@@ -1,4 +1,4 @@
-import { block, blocks, isSet } from '../attributes';
+import { block, blocks, customerManagedKeyProblem } from '../attributes';
 import type { Rule } from '../rule';
 
 export const s3KmsEncryption: Rule = {
@@ -14,6 +14,6 @@ export const s3KmsEncryption: Rule = {
     const defaults = blocks(configuration.config.rule).map((rule) => block(rule.apply_server_side_encryption_by_default));
     const kms = defaults.find((d) => String(d?.sse_algorithm ?? '').startsWith('aws:kms'));
     if (!kms) return `default encryption is ${defaults.map((d) => String(d?.sse_algorithm)).join(', ') || 'not set'}, not aws:kms`;
-    return isSet(kms.kms_master_key_id) ? undefined : 'aws:kms without kms_master_key_id uses the AWS-managed key';
+    return customerManagedKeyProblem('kms_master_key_id', kms.kms_master_key_id);
   },
 };

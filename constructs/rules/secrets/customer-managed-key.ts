@@ -1,4 +1,4 @@
-import { isSet } from '../attributes';
+import { customerManagedKeyProblem } from '../attributes';
 import type { Rule } from '../rule';
 
 export const secretCustomerManagedKey: Rule = {
@@ -9,8 +9,6 @@ export const secretCustomerManagedKey: Rule = {
   description: 'Secrets are encrypted with a customer-managed KMS key.',
   fix: 'set kmsKeyId to the platform key ARN',
   check: (resource) => {
-    const key = resource.config.kms_key_id;
-    if (!isSet(key)) return 'kms_key_id is not set (aws/secretsmanager key)';
-    return String(key).startsWith('alias/aws/') ? `uses the AWS-managed key ${String(key)}` : undefined;
+    return customerManagedKeyProblem('kms_key_id', resource.config.kms_key_id);
   },
 };

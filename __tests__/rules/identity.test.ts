@@ -1,5 +1,6 @@
-import { iamFixtures, kmsFixtures } from './fixtures/identity';
-import { testRuleFixtures } from './rule-fixtures';
+import { iamCases, iamFixtures, kmsFixtures } from './fixtures/identity';
+import { testRuleCases, testRuleFixtures } from './rule-fixtures';
 
 testRuleFixtures(iamFixtures);
+testRuleCases(iamCases);
 testRuleFixtures(kmsFixtures);

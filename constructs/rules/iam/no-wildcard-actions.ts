@@ -1,8 +1,9 @@
 import { IDENTITY_POLICY_TYPES, identityPolicies, policyStatements, statementLabel } from '../attributes';
 import type { Rule } from '../rule';
 
+/** "*", "s3:*", and also partial patterns like "iam:Put*" or "s3:*Object": each grants actions nobody listed. */
 function isWildcard(action: string): boolean {
-  return action === '*' || action.endsWith(':*');
+  return /[*?]/.test(action);
 }
 
 export const iamNoWildcardActions: Rule = {
@@ -10,8 +11,8 @@ export const iamNoWildcardActions: Rule = {
   checkov: ['CKV_AWS_63', 'CKV_AWS_62'],
   trivy: ['AVD-AWS-0057'],
   resourceTypes: IDENTITY_POLICY_TYPES,
-  description: 'Identity policies allow named actions only: no "*", no "service:*", no Allow with NotAction.',
-  fix: 'list the actions the caller needs (grantXxx() methods do this; StatementSet refuses wildcards)',
+  description: 'Identity policies allow named actions only: no "*" or "?" in an action ("*", "service:*", "iam:Put*"), no Allow with NotAction.',
+  fix: 'list the actions the caller needs by full name (grantXxx() methods do this; StatementSet refuses wildcards)',
   check: (resource) => {
     const problems: string[] = [];
     for (const { label, policy } of identityPolicies(resource.type, resource.config)) {

@@ -5,7 +5,7 @@ export const sqsPolicyNotPublic: Rule = {
   id: 'PLAT-SQS-2',
   checkov: ['CKV_AWS_168'],
   resourceTypes: ['aws_sqs_queue_policy', 'aws_sqs_queue'],
-  description: 'Queue policies admit named principals or services only: no Allow for "*" without a condition.',
-  fix: 'name the principal (role ARN or service) or add a condition such as aws:SourceArn / aws:SourceAccount',
+  description: 'Queue policies admit named principals or services only: an Allow for "*" needs a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:PrincipalAccount (other conditions such as aws:SecureTransport do not narrow who).',
+  fix: 'name the principal (role ARN or service) or add a condition on aws:SourceArn / aws:SourceAccount / aws:PrincipalOrgID / aws:PrincipalAccount',
   check: (resource) => publicStatements(resource.config.policy),
 };

@@ -1,4 +1,5 @@
-import { networkFixtures } from './fixtures/network';
-import { testRuleFixtures } from './rule-fixtures';
+import { networkCases, networkFixtures } from './fixtures/network';
+import { testRuleCases, testRuleFixtures } from './rule-fixtures';
 
 testRuleFixtures(networkFixtures);
+testRuleCases(networkCases);

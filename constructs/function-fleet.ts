@@ -32,7 +32,7 @@ export interface FleetBucket {
   readonly bucketName: string;
   grantRead(grantee: IGrantee, keyPrefix?: string): void;
   grantPut(grantee: IGrantee, keyPrefix?: string): void;
-  grantList(grantee: IGrantee): void;
+  grantList(grantee: IGrantee, keyPrefix?: string): void;
 }
 
 /** What the fleet needs of the events table (SoftwareEventsTable satisfies it). */
@@ -198,7 +198,7 @@ function applyGrant(grant: Grant, fn: PythonFunction, props: FunctionFleetProps)
     case 'bucket-put':
       return props.uploads.grantPut(fn, grant.prefix);
     case 'bucket-list':
-      return props.uploads.grantList(fn);
+      return props.uploads.grantList(fn, grant.prefix);
     case 'table-read-write':
       return props.events.grantReadWrite(fn);
     case 'table-describe':

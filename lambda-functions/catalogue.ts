@@ -45,8 +45,8 @@ export type Grant =
   | { readonly kind: 'bucket-read'; readonly prefix: string }
   /** s3:PutObject on the uploads bucket, under a key prefix. */
   | { readonly kind: 'bucket-put'; readonly prefix: string }
-  /** s3:ListBucket / HeadBucket on the uploads bucket. */
-  | { readonly kind: 'bucket-list' }
+  /** s3:ListBucket / HeadBucket on the uploads bucket; with a prefix, only for keys under it. */
+  | { readonly kind: 'bucket-list'; readonly prefix?: string }
   /** Item reads and writes on the software events table. */
   | { readonly kind: 'table-read-write' }
   /** dynamodb:DescribeTable on the software events table. */
@@ -182,8 +182,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       BUCKET_NAME: { from: 'bucket-name' },
       URL_EXPIRY_SECONDS: { from: 'presigned-url-expiry-seconds' },
     },
-    // A presigned URL carries the signer's permissions, so the role may read only downloads/.
-    grants: [{ kind: 'bucket-read', prefix: DOWNLOAD_PREFIX }],
+    // A presigned URL carries the signer's permissions, so the role may read only downloads/. Listing
+    // downloads/ lets S3 answer HeadObject of a missing key with 404 (without it: 403, no telling).
+    grants: [
+      { kind: 'bucket-read', prefix: DOWNLOAD_PREFIX },
+      { kind: 'bucket-list', prefix: DOWNLOAD_PREFIX },
+    ],
   },
   {
     name: 'insert-ppu-data',

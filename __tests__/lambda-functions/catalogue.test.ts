@@ -97,7 +97,10 @@ describe('function catalogue', () => {
   });
 
   test('presigned URL functions may touch only their own key prefix', () => {
-    expect(spec('generate-presigned-url').grants).toEqual([{ kind: 'bucket-read', prefix: 'downloads/' }]);
+    expect(spec('generate-presigned-url').grants).toEqual([
+      { kind: 'bucket-read', prefix: 'downloads/' },
+      { kind: 'bucket-list', prefix: 'downloads/' },
+    ]);
     expect(spec('presigned-url-s3-upload').grants).toEqual([{ kind: 'bucket-put', prefix: 'uploads/' }]);
   });
 });

@@ -40,7 +40,7 @@ function expectedDataActions(name: FunctionName, config: AccountConfig): string[
   const db = config.database.proxy ? ['rds-db:connect'] : ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
   const table: Record<FunctionName, string[]> = {
     'api-docs-generator': [],
-    'generate-presigned-url': ['s3:GetObject'],
+    'generate-presigned-url': ['s3:GetObject', 's3:ListBucket'],
     'insert-ppu-data': db,
     'lambda-test-runner': [...db, 's3:ListBucket', 'dynamodb:DescribeTable', 'sqs:GetQueueAttributes'],
     'presigned-url-s3-upload': ['s3:PutObject'],
@@ -109,6 +109,12 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
     const resourceOf = (name: FunctionName, action: string) => functionResources(stack, name).policy.find((s) => [s.Action].flat().includes(action))?.Resource;
     expect(resourceOf('generate-presigned-url', 's3:GetObject')).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}\/downloads\/\*$/);
     expect(resourceOf('presigned-url-s3-upload', 's3:PutObject')).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}\/uploads\/\*$/);
+  });
+
+  test('generate-presigned-url may list downloads/ only, so a missing file is a 404 rather than a 403', () => {
+    const list = functionResources(stack, 'generate-presigned-url').policy.find((s) => [s.Action].flat().includes('s3:ListBucket'));
+    expect(list?.Resource).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}$/);
+    expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': 'downloads/*' } });
   });
 
   test('only X-Ray, EC2 Describe and namespaced PutMetricData statements use a * resource', () => {

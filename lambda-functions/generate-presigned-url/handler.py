@@ -24,6 +24,9 @@ _SEGMENT = r"[A-Za-z0-9!_.*'()-]+"
 KEY_PATTERN = re.compile(rf"^{re.escape(DOWNLOAD_PREFIX)}(?:{_SEGMENT}/)*{_SEGMENT}$")
 # SigV4 presigned URLs live at most 7 days.
 MAX_EXPIRY_SECONDS = 604_800
+# HEAD responses have no body, so S3's error code is the bare status. A missing key is 404 when the
+# role may list downloads/ (catalogue grant) and 403 when it may not; both mean "no file for you".
+MISSING_OBJECT_CODES = frozenset({"404", "NoSuchKey", "NotFound", "403", "AccessDenied", "Forbidden"})
 
 
 log = get_logger("generate-presigned-url")
@@ -80,7 +83,7 @@ def presign_download(client: Any, settings: Settings, request: DownloadRequest) 
     try:
         client.head_object(Bucket=settings.bucket_name, Key=request.key)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if exc.response.get("Error", {}).get("Code") in MISSING_OBJECT_CODES:
             raise NotFound(f"no file at {request.key}") from None
         raise
     url = client.generate_presigned_url(

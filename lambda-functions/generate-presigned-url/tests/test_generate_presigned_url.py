@@ -6,6 +6,7 @@ from types import ModuleType
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("generate-presigned-url")
@@ -65,6 +66,28 @@ def test_a_missing_file_is_not_found(handler: ModuleType) -> None:
     response = handler.handler(post({"key": "downloads/absent.csv"}), CONTEXT)
 
     assert response["statusCode"] == 404
+
+
+@pytest.mark.parametrize("code", ["403", "AccessDenied"])
+def test_a_forbidden_head_is_not_found_because_s3_hides_missing_keys_without_list_permission(
+    handler: ModuleType, code: str
+) -> None:
+    with Stubber(handler.s3_client()) as s3:
+        s3.add_client_error("head_object", service_error_code=code, http_status_code=403)
+
+        response = handler.handler(post({"key": "downloads/absent.csv"}), CONTEXT)
+
+    assert response["statusCode"] == 404
+    assert json.loads(response["body"]) == {"message": "no file at downloads/absent.csv"}
+
+
+def test_other_s3_errors_are_a_server_error(handler: ModuleType) -> None:
+    with Stubber(handler.s3_client()) as s3:
+        s3.add_client_error("head_object", service_error_code="SlowDown", http_status_code=503)
+
+        response = handler.handler(post({"key": "downloads/a.csv"}), CONTEXT)
+
+    assert response["statusCode"] == 500
 
 
 @pytest.mark.parametrize(

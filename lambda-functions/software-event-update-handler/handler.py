@@ -69,6 +69,14 @@ def parse_batch(event: Any) -> list[QueueMessage]:
     return messages
 
 
+def message_ids(event: Any) -> list[str]:
+    """The messageIds a malformed batch still carries, so they can be reported as failures."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        return []
+    return [r["messageId"] for r in records if isinstance(r, dict) and isinstance(r.get("messageId"), str) and r["messageId"]]
+
+
 def _normalise_time(value: Any) -> str:
     """UTC with fixed microsecond precision, so the stored strings sort in time order."""
     if not isinstance(value, str) or "T" not in value:
@@ -158,8 +166,14 @@ def handler(event: Any, context: Any) -> dict[str, Any]:
     try:
         messages = parse_batch(event)
     except BadEvent as exc:
-        log.error("rejected invocation", extra={"fields": {"reason": str(exc)}})
-        return {"statusCode": 400, "message": str(exc)}
+        # With ReportBatchItemFailures a reply without failures acknowledges the whole batch, so a
+        # batch we cannot read is failed: by messageId where it has them, else by raising, which
+        # retries the batch until the queue moves it to the dead-letter queue.
+        failed = message_ids(event)
+        log.error("rejected invocation", extra={"fields": {"reason": str(exc), "failed": len(failed)}})
+        if not failed:
+            raise
+        return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
     table_name = os.environ.get("TABLE_NAME", "")
     if not table_name:
         log.error("TABLE_NAME is not set; failing the whole batch so no message is lost")

@@ -164,11 +164,21 @@ def test_stored_events_are_queryable_by_software_version(handler: ModuleType, ta
 
 
 @pytest.mark.parametrize("event", [None, {}, {"Records": "x"}, {"Records": [{"body": "{}"}]}, {"Records": [1]}])
-def test_events_that_are_not_sqs_batches_get_a_client_error(handler: ModuleType, event: object) -> None:
-    result = handler.handler(event, CONTEXT)
+def test_a_malformed_batch_without_message_ids_raises_so_it_is_retried_and_reaches_the_dead_letter_queue(
+    handler: ModuleType, event: object
+) -> None:
+    with pytest.raises(handler.BadEvent):
+        handler.handler(event, CONTEXT)
 
-    assert result["statusCode"] == 400
-    assert result["message"]
+
+def test_a_malformed_batch_fails_every_message_that_has_an_id_so_none_is_acknowledged(handler: ModuleType, table, device_id: str) -> None:
+    batch = sqs_batch(software_event(device_id, "1.0.0", "2026-03-01T00:00:00Z"), software_event(device_id, "1.0.1", "2026-03-01T00:00:01Z"))
+    batch["Records"].append({"body": "{}"})
+
+    result = handler.handler(batch, CONTEXT)
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "msg-0"}, {"itemIdentifier": "msg-1"}]}
+    assert "Item" not in table.get_item(Key={"deviceId": device_id})
 
 
 def test_missing_table_configuration_fails_the_whole_batch_so_nothing_is_lost(

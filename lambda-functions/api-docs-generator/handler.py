@@ -54,7 +54,10 @@ def parse_request(event: Any) -> Request:
         raise BadRequest("expected an API Gateway proxy event object")
     method = event.get("httpMethod")
     if method is None:
-        method = (event.get("requestContext") or {}).get("http", {}).get("method")
+        # Payload 2.0 nests it: requestContext.http.method; any level may be missing or not an object.
+        context = event.get("requestContext")
+        http = context.get("http") if isinstance(context, dict) else None
+        method = http.get("method") if isinstance(http, dict) else None
     if not isinstance(method, str) or not method:
         raise BadRequest("the event has no HTTP method (httpMethod)")
     headers = event.get("headers") or {}

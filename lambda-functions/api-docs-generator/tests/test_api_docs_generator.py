@@ -79,7 +79,19 @@ def test_other_methods_are_refused_with_allow_header(built: ModuleType) -> None:
     assert response["headers"]["Allow"] == "GET, HEAD"
 
 
-@pytest.mark.parametrize("event", [None, "GET", {}, {"httpMethod": ""}, {"httpMethod": "GET", "headers": ["x"]}])
+@pytest.mark.parametrize(
+    "event",
+    [
+        None,
+        "GET",
+        {},
+        {"httpMethod": ""},
+        {"httpMethod": "GET", "headers": ["x"]},
+        {"requestContext": "x"},
+        {"requestContext": {"http": None}},
+        {"requestContext": {"http": "GET"}},
+    ],
+)
 def test_events_that_are_not_proxy_requests_get_a_client_error(built: ModuleType, event: object) -> None:
     response = built.handler(event, CONTEXT)
 

@@ -15,30 +15,53 @@ import { stackNames } from '../stacks/app';
  * - anything else (constructs/, stacks/, lambda-functions/, environments/ defaults and schema,
  *   scripts/, package*.json, main.ts, cdktf.json, .github/workflows/, .github/actions/) -> every
  *   account: shared code reaches every account, and a changed workflow is proven by planning with it.
+ *
+ * An affected account is planned as both of its stacks: `<account>` and `<account>-bootstrap` (the
+ * OIDC provider and CI roles), so a change to the CI identity is reviewed in its plan too. Only the
+ * plan role is handed out for them; applying the bootstrap stack stays a manual admin step.
  */
 
-export interface CiAccount {
-  /** Account name from environments/accounts/<name>.ts; also the matrix key. */
+/** One stack to plan with its account's read-only plan role (pull-request plans, drift check). */
+export interface CiPlanTarget {
+  /** Account name from environments/accounts/<name>.ts. */
   readonly account: string;
-  /** The stack CI plans and applies for this account (the bootstrap stack is admin-applied). */
+  /** `<account>` (the workload) or `<account>-bootstrap` (CI identity); the matrix key. */
   readonly stack: string;
   readonly accountId: string;
   readonly region: string;
   /** Derived from config, so the account files stay the single source of role names. */
   readonly planRoleArn: string;
+}
+
+/** The account's workload stack with both roles, for the jobs that apply it (dev deploy, staging apply). */
+export interface CiAccount extends CiPlanTarget {
   readonly applyRoleArn: string;
 }
 
-export function ciAccount(config: Pick<AccountConfig, 'name' | 'accountId' | 'region' | 'ci'>): CiAccount {
-  const role = (name: string) => `arn:aws:iam::${config.accountId}:role/${name}`;
+type CiConfig = Pick<AccountConfig, 'name' | 'accountId' | 'region' | 'ci'>;
+const roleArn = (config: CiConfig, name: string) => `arn:aws:iam::${config.accountId}:role/${name}`;
+
+export function ciAccount(config: CiConfig): CiAccount {
   return {
     account: config.name,
     stack: stackNames(config).main,
     accountId: config.accountId,
     region: config.region,
-    planRoleArn: role(config.ci.planRoleName),
-    applyRoleArn: role(config.ci.applyRoleName),
+    planRoleArn: roleArn(config, config.ci.planRoleName),
+    applyRoleArn: roleArn(config, config.ci.applyRoleName),
   };
+}
+
+/** Both stacks of an account, workload first, each with the plan role only. */
+export function ciPlanTargets(config: CiConfig): CiPlanTarget[] {
+  const names = stackNames(config);
+  return [names.main, names.bootstrap].map((stack) => ({
+    account: config.name,
+    stack,
+    accountId: config.accountId,
+    region: config.region,
+    planRoleArn: roleArn(config, config.ci.planRoleName),
+  }));
 }
 
 const ACCOUNT_FILE = /^environments\/accounts\/([^/]+)\.ts$/;
@@ -79,10 +102,11 @@ export function changedFiles(repoDir: string, base: string, head: string): strin
 }
 
 const USAGE = `Usage:
-  tsx scripts/affected-accounts.ts --base <rev> --head <rev>   accounts changed between base and head
-  tsx scripts/affected-accounts.ts --all                       every account (drift check)
-  tsx scripts/affected-accounts.ts --account <name>            one account (deploy, staging apply)
-Prints a JSON array of {account, stack, accountId, region, planRoleArn, applyRoleArn} for a job matrix.`;
+  tsx scripts/affected-accounts.ts --base <rev> --head <rev>   both stacks of each account changed between base and head
+  tsx scripts/affected-accounts.ts --all                       both stacks of every account (drift check)
+  tsx scripts/affected-accounts.ts --account <name>            the account's workload stack (deploy, staging apply)
+Prints a JSON array for a job matrix: {account, stack, accountId, region, planRoleArn} per stack to
+plan, plus applyRoleArn for --account (the bootstrap stack is never applied by CI).`;
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -92,18 +116,18 @@ function option(args: readonly string[], name: string): string | undefined {
   return value;
 }
 
-export function selectAccounts(args: readonly string[], accounts: readonly AccountConfig[], repoDir = process.cwd()): CiAccount[] {
+export function selectAccounts(args: readonly string[], accounts: readonly AccountConfig[], repoDir = process.cwd()): CiPlanTarget[] {
   const names = accounts.map((a) => a.name);
-  const byName = (selected: readonly string[]) => accounts.filter((a) => selected.includes(a.name)).map(ciAccount);
-  if (args.includes('--all')) return accounts.map(ciAccount);
+  const planTargets = (selected: readonly string[]) => accounts.filter((a) => selected.includes(a.name)).flatMap(ciPlanTargets);
+  if (args.includes('--all')) return planTargets(names);
   const account = option(args, '--account');
   if (account) {
     if (!names.includes(account)) throw new Error(`Unknown account '${account}'; the accounts are: ${names.join(', ')}`);
-    return byName([account]);
+    return accounts.filter((a) => a.name === account).map(ciAccount);
   }
   const base = option(args, '--base');
   const head = option(args, '--head');
-  if (base && head) return byName(affectedAccounts(changedFiles(repoDir, base, head), names));
+  if (base && head) return planTargets(affectedAccounts(changedFiles(repoDir, base, head), names));
   throw new Error(USAGE);
 }
 

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Keeps one open issue per drifted account: opens it (label `drift`) or updates its body when the
-# daily plan is not empty or failed, and closes it with a note once the account matches again.
-# Usage: upsert-drift-issue.sh <account> <summary.md> <drift|clean|failed> <run-url>
+# Keeps one open issue per drifted stack (`<account>` or `<account>-bootstrap`): opens it (label
+# `drift`) or updates its body when the daily plan is not empty or failed, and closes it with a note
+# once the stack matches again.
+# Usage: upsert-drift-issue.sh <stack> <summary.md> <drift|clean|failed> <run-url>
 #        (needs GH_TOKEN and GITHUB_REPOSITORY)
 set -euo pipefail
-account="${1:?usage: upsert-drift-issue.sh <account> <summary.md> <drift|clean|failed> <run-url>}"
+stack="${1:?usage: upsert-drift-issue.sh <stack> <summary.md> <drift|clean|failed> <run-url>}"
 body_file="${2:?summary file}"
 status="${3:?drift, clean or failed}"
 run_url="${4:?run url}"
-marker="<!-- plan-summary:$account -->"
+marker="<!-- plan-summary:$stack -->"
 if [ "$(head -n 1 "$body_file")" != "$marker" ]; then
-  echo "$body_file is not the plan summary of $account" >&2
+  echo "$body_file is not the plan summary of $stack" >&2
   exit 1
 fi
 
@@ -20,24 +21,24 @@ issue="$(gh api --paginate "repos/$GITHUB_REPOSITORY/issues?state=open&labels=dr
 
 case "$status" in
   drift | failed)
-    title="Drift detected in $account"
-    [ "$status" = failed ] && title="Drift check failed for $account"
+    title="Drift detected in $stack"
+    [ "$status" = failed ] && title="Drift check failed for $stack"
     if [ -n "$issue" ]; then
       gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/$issue" -f "title=$title" -F "body=@$body_file" --silent
-      echo "updated issue #$issue for $account"
+      echo "updated issue #$issue for $stack"
     else
       gh label create drift --color D93F0B --description "Infrastructure differs from the configuration" --force >/dev/null
       gh api --method POST "repos/$GITHUB_REPOSITORY/issues" -f "title=$title" -F "body=@$body_file" -f "labels[]=drift" --silent
-      echo "opened a drift issue for $account"
+      echo "opened a drift issue for $stack"
     fi
     ;;
   clean)
     if [ -n "$issue" ]; then
-      gh api --method POST "repos/$GITHUB_REPOSITORY/issues/$issue/comments" -f "body=No drift in $account any more: $run_url" --silent
+      gh api --method POST "repos/$GITHUB_REPOSITORY/issues/$issue/comments" -f "body=No drift in $stack any more: $run_url" --silent
       gh api --method PATCH "repos/$GITHUB_REPOSITORY/issues/$issue" -f state=closed -f state_reason=completed --silent
-      echo "closed issue #$issue: $account matches its configuration"
+      echo "closed issue #$issue: $stack matches its configuration"
     else
-      echo "no drift in $account"
+      echo "no drift in $stack"
     fi
     ;;
   *)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Creates or updates the pull-request comment carrying one account's plan summary. The summary's
-# first line is a hidden marker (<!-- plan-summary:<account> -->): the bot's comment starting with
-# it is edited in place, so each account has exactly one comment per pull request.
+# Creates or updates the pull-request comment carrying one stack's plan summary. The summary's
+# first line is a hidden marker (<!-- plan-summary:<stack> -->): the bot's comment starting with
+# it is edited in place, so each stack has exactly one comment per pull request.
 # Usage: upsert-pr-comment.sh <pr-number> <summary.md>     (needs GH_TOKEN and GITHUB_REPOSITORY)
 set -euo pipefail
 pr="${1:?usage: upsert-pr-comment.sh <pr-number> <summary.md>}"

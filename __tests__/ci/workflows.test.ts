@@ -211,7 +211,7 @@ describe('OIDC role wiring', () => {
   test('each role-assuming job presents a subject the target role trusts (stacks/github-oidc.ts)', () => {
     const wiring = roleJobs.map(({ file, id, wf, job }) => {
       const declared = String((job as { env?: Record<string, unknown> }).env?.ACCOUNT ?? '');
-      const account = declared.includes('matrix.') ? 'matrix' : declared;
+      const account = String(assumeStep(job)!.with!['role-to-assume']).includes('matrix.') ? 'matrix' : declared;
       const subject = oidcSubject(wf, id);
       const role = roleOf(job);
       const targets = account === 'matrix' ? accounts : accounts.filter((a) => a.name === account);
@@ -312,6 +312,35 @@ describe('OIDC role wiring', () => {
         for (const step of job.steps!.filter(isCheckout)) expect([file, id, step.with?.ref]).toEqual([file, id, undefined]);
       }
     });
+  });
+
+  test('pull-request plans and the drift check plan every stack of the selected accounts, bootstrap included, one matrix entry per stack', () => {
+    for (const [file, select] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"'], ['drift.yml', '--all']]) {
+      const wf = workflows[file];
+      const [listing] = Object.values(wf.jobs).filter((job) => runScripts(job).some((r) => r.includes(`npx tsx scripts/affected-accounts.ts ${select}`)));
+      expect([file, listing !== undefined]).toEqual([file, true]);
+      const job = wf.jobs.plan as Job & { name?: string; env?: Record<string, string>; strategy?: { matrix: { include: string } } };
+      expect([file, job.strategy?.matrix.include]).toEqual([file, expect.stringMatching(/^\$\{\{ fromJSON\(needs\.\w+\.outputs\.targets\) \}\}$/)]);
+      expect([file, job.name, job.env?.STACK]).toEqual([file, 'Plan ${{ matrix.stack }}', '${{ matrix.stack }}']);
+      expect([file, assumeStep(job)!.with!['role-to-assume']]).toEqual([file, '${{ matrix.planRoleArn }}']);
+      const scripts = runScripts(job).join('\n');
+      expect(scripts).toContain('npx cdktf plan "$STACK"');
+      // Summaries, comments, issues and artifacts are per stack, so the two stacks of an account never overwrite each other.
+      for (const [, label] of scripts.matchAll(/plan-summary\.ts --account "(\$\w+)"/g)) expect([file, label]).toEqual([file, '$STACK']);
+      for (const step of job.steps!.filter((s) => s.uses?.startsWith('actions/upload-artifact@'))) {
+        expect([file, String(step.with?.name)]).toEqual([file, expect.stringContaining('${{ matrix.stack }}')]);
+      }
+    }
+  });
+
+  test('no workflow applies a bootstrap stack: apply jobs take the workload stack of one account from --account', () => {
+    const applyJobs = roleJobs.filter(({ job }) => /apply-role-arn/.test(String(assumeStep(job)!.with!['role-to-assume'])));
+    expect(applyJobs).toHaveLength(2);
+    for (const { file, id, job } of applyJobs) {
+      expect([file, id, runScripts(job).join('\n')]).toEqual([file, id, expect.stringContaining('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT" \\\n  | jq -r \'.[0] |')]);
+      expect([file, id, JSON.stringify(job).includes('bootstrap')]).toEqual([file, id, false]);
+    }
+    for (const { file, job } of allJobs) expect([file, JSON.stringify(job).includes('matrix.applyRoleArn')]).toEqual([file, false]);
   });
 
   test('pull-request plans skip forks, which get no OIDC token', () => {

@@ -106,29 +106,42 @@ test('changes merged to main after the branch point do not count against the pul
   expect(affectedAccounts(changedFiles(repo, 'main', 'late-base'), ACCOUNTS)).toEqual(['dev']);
 });
 
-test('matrix entries carry the plan and apply role ARNs derived from account config', () => {
-  const [dev] = selectAccounts(['--account', 'dev'], loadEnvironments());
-  expect(dev).toEqual({
-    account: 'dev',
-    stack: 'dev',
-    accountId: '824357028182',
-    region: 'eu-west-1',
-    planRoleArn: 'arn:aws:iam::824357028182:role/github-actions-plan',
-    applyRoleArn: 'arn:aws:iam::824357028182:role/github-actions-apply',
-  });
+test('--account gives the workload stack with the plan and apply role ARNs derived from account config', () => {
+  expect(selectAccounts(['--account', 'dev'], loadEnvironments())).toEqual([
+    {
+      account: 'dev',
+      stack: 'dev',
+      accountId: '824357028182',
+      region: 'eu-west-1',
+      planRoleArn: 'arn:aws:iam::824357028182:role/github-actions-plan',
+      applyRoleArn: 'arn:aws:iam::824357028182:role/github-actions-apply',
+    },
+  ]);
 });
 
-test('--all lists every configured account for the drift check', () => {
-  expect(selectAccounts(['--all'], loadEnvironments()).map((a) => a.account)).toEqual(['dev', 'staging']);
+test('--all lists both stacks of every configured account for the drift check, with the plan role only', () => {
+  const targets = selectAccounts(['--all'], loadEnvironments());
+  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(['dev:dev', 'dev:dev-bootstrap', 'staging:staging', 'staging:staging-bootstrap']);
+  expect(targets.find((t) => t.stack === 'staging-bootstrap')).toEqual({
+    account: 'staging',
+    stack: 'staging-bootstrap',
+    accountId: '574210586915',
+    region: 'eu-west-1',
+    planRoleArn: 'arn:aws:iam::574210586915:role/github-actions-plan',
+  });
+  // The bootstrap stack is applied by an administrator only: no plan target carries an apply role.
+  for (const target of targets) expect(target).not.toHaveProperty('applyRoleArn');
 });
 
 test('an unknown account is refused with the known ones named', () => {
   expect(() => selectAccounts(['--account', 'prod'], loadEnvironments())).toThrow(/Unknown account 'prod'; the accounts are: dev, staging/);
 });
 
-test('--base/--head selects matrix entries for the affected accounts only', () => {
+test('--base/--head plans the workload and bootstrap stacks of the affected accounts only', () => {
   git('checkout', '--quiet', '-b', 'cli', 'main');
   commit({ 'environments/accounts/staging.ts': 'staging v4' }, 'staging change');
   git('checkout', '--quiet', 'main');
-  expect(selectAccounts(['--base', 'main', '--head', 'cli'], loadEnvironments(), repo).map((a) => a.account)).toEqual(['staging']);
+  const targets = selectAccounts(['--base', 'main', '--head', 'cli'], loadEnvironments(), repo);
+  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(['staging:staging', 'staging:staging-bootstrap']);
+  for (const target of targets) expect(target).not.toHaveProperty('applyRoleArn');
 });

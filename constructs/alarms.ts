@@ -17,7 +17,7 @@ export interface MonitoredApi {
 }
 export interface MonitoredDatabase {
   readonly instanceIdentifier: string;
-  /** PostgreSQL max_connections of the instance class. */
+  /** The max_connections the instance runs with (PostgresDatabase.maxConnections, set in its parameter group). */
   readonly maxConnections: number;
 }
 export interface MonitoredWebAcl {

@@ -57,7 +57,8 @@ export interface NetworkProps {
 /**
  * The account's VPC: public and private subnets in two zones, NAT, gateway endpoints for S3 and
  * DynamoDB, the configured interface endpoints, flow logs, a rule-less default security group, and
- * the role security groups (Lambda, database, endpoints) wired to each other group-to-group.
+ * the role security groups (Lambda, database, endpoints) wired to each other group-to-group (the
+ * path to the database is wired by PostgresDatabase, which knows whether a proxy sits in between).
  */
 export class Network extends Construct {
   readonly vpcId: string;
@@ -68,7 +69,7 @@ export class Network extends Construct {
   /** Group of the VPC-attached Lambda functions. */
   readonly lambdaSecurityGroup: SecurityGroup;
   readonly lambdaSecurityGroupId: string;
-  /** Group of the PostgreSQL instance; admits PostgreSQL from the Lambda group only. */
+  /** Group of the PostgreSQL instance; the database construct admits its one client path (Lambda or its proxy). */
   readonly databaseSecurityGroup: SecurityGroup;
   readonly databaseSecurityGroupId: string;
   /** Group of the interface endpoints; admits HTTPS from the Lambda group. */
@@ -163,7 +164,7 @@ export class Network extends Construct {
     this.dynamodbPrefixListId = gateway('dynamodb', 'DynamoDbEndpoint').prefixListId;
 
     this.lambdaSecurityGroup = this.securityGroup('LambdaSecurityGroup', 'lambda', 'VPC-attached Lambda functions');
-    this.databaseSecurityGroup = this.securityGroup('DatabaseSecurityGroup', 'database', 'PostgreSQL instance; admits only the Lambda group');
+    this.databaseSecurityGroup = this.securityGroup('DatabaseSecurityGroup', 'database', 'PostgreSQL instance; admits only its clients group (Lambda, or the RDS Proxy)');
     this.endpointSecurityGroup = this.securityGroup('EndpointSecurityGroup', 'endpoints', 'Interface VPC endpoints; admit HTTPS from the Lambda group');
     this.lambdaSecurityGroupId = this.lambdaSecurityGroup.securityGroupId;
     this.databaseSecurityGroupId = this.databaseSecurityGroup.securityGroupId;
@@ -181,7 +182,6 @@ export class Network extends Construct {
     });
 
     const lambda = this.lambdaSecurityGroup;
-    lambda.connectTo(this.databaseSecurityGroup, POSTGRES_PORT, 'LambdaToDatabase', 'PostgreSQL from the Lambda functions to the database');
     if (props.interfaceEndpoints.length > 0) {
       lambda.connectTo(this.endpointSecurityGroup, HTTPS_PORT, 'LambdaToEndpoints', 'HTTPS from the Lambda functions to the interface endpoints');
     }

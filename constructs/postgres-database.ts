@@ -6,7 +6,7 @@ import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
 import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-default-target-group';
 import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
-import { DB_INSTANCE_FAMILIES, dbDefaultMaxConnections } from '../environments/aws-facts';
+import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../environments/aws-facts';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
@@ -50,9 +50,18 @@ export interface PostgresDatabaseProps {
   readonly multiAz?: boolean;
   /** Default: true. */
   readonly deletionProtection?: boolean;
-  /** Snapshot the instance when it is destroyed. Default: true. */
+  /**
+   * Snapshot the instance when it is destroyed, as `<identifier>-final`. The name is fixed so synth
+   * stays deterministic (a timestamp would show as a change on every plan); a second destroy
+   * therefore fails with DBSnapshotAlreadyExists until the earlier snapshot is copied elsewhere
+   * and deleted, which is the point at which someone decides whether that data is still needed.
+   * Default: true.
+   */
   readonly finalSnapshot?: boolean;
-  /** Put an RDS Proxy (IAM auth and TLS required) in front of the instance. Default: false. */
+  /**
+   * Put an RDS Proxy (IAM auth and TLS required) in front of the instance; Lambda then reaches the
+   * database only through it (network path and rds-db:connect). Default: false.
+   */
   readonly proxy?: boolean;
   /** 7, 31, 93 or 731. Default: 7 (the free tier). */
   readonly performanceInsightsRetentionDays?: number;
@@ -84,7 +93,7 @@ export class PostgresDatabase extends Construct {
   readonly instanceIdentifier: string;
   readonly instanceArn: string;
   readonly instanceClass: string;
-  /** PostgreSQL's default max_connections for the instance class (for the connections alarm). */
+  /** max_connections set in the parameter group (dbMaxConnections of the class); the connections alarm's base. */
   readonly maxConnections: number;
   readonly proxyEndpoint?: string;
   readonly proxyName?: string;
@@ -94,7 +103,8 @@ export class PostgresDatabase extends Construct {
   readonly securityGroupId: string;
   readonly parameterGroupFamily: string;
   private readonly encryptionKey: EncryptionKey;
-  private readonly dbUserArnPrefixes: string[];
+  /** rds-db:connect resource prefix of whatever clients log in to: the proxy if any, else the instance. */
+  private readonly dbUserArnPrefix: string;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
@@ -104,6 +114,7 @@ export class PostgresDatabase extends Construct {
     this.parameterGroupFamily = `postgres${major}`;
     this.securityGroup = props.network.databaseSecurityGroup;
     this.securityGroupId = this.securityGroup.securityGroupId;
+    this.maxConnections = dbMaxConnections(props.instanceClass);
 
     const subnets = new DbSubnetGroup(this, 'SubnetGroup', {
       name: props.identifier,
@@ -117,6 +128,9 @@ export class PostgresDatabase extends Construct {
       parameter: [
         { name: 'rds.force_ssl', value: '1' },
         { name: 'log_min_duration_statement', value: String(props.slowStatementMs ?? 1000) },
+        // Explicit so the alarm knows the real limit. Static: a new instance starts with it, an
+        // existing one after its next reboot (until then RDS's own default, which is higher, applies).
+        { name: 'max_connections', value: String(this.maxConnections), applyMethod: 'pending-reboot' },
       ],
       // A major upgrade needs a group of the new family before the old one can go.
       lifecycle: { createBeforeDestroy: true },
@@ -185,9 +199,8 @@ export class PostgresDatabase extends Construct {
     this.instanceIdentifier = instance.identifier;
     this.instanceArn = instance.arn;
     this.instanceClass = props.instanceClass;
-    this.maxConnections = dbDefaultMaxConnections(props.instanceClass);
-    this.dbUserArnPrefixes = [`arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${instance.resourceId}`];
 
+    const lambda = props.network.lambdaSecurityGroup;
     if (props.proxy ?? false) {
       const proxy = this.createProxy(props, instance);
       this.proxyEndpoint = proxy.endpoint;
@@ -195,12 +208,16 @@ export class PostgresDatabase extends Construct {
       // IAM auth through the proxy is authorised on the proxy's resource id (prx-...), the last part
       // of its ARN. A local keeps the expression's quoted ':' out of policy JSON built from it.
       const proxyResourceId = new TerraformLocal(this, 'ProxyResourceId', Fn.element(Fn.split(':', proxy.arn), 6));
-      this.dbUserArnPrefixes.push(`arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${proxyResourceId.asString}`);
+      // Only the proxy: a direct login would bypass its pool and its TLS and IAM requirements.
+      this.dbUserArnPrefix = `arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${proxyResourceId.asString}`;
+    } else {
+      lambda.connectTo(this.securityGroup, POSTGRES_PORT, 'LambdaToDatabase', 'PostgreSQL from the Lambda functions to the database');
+      this.dbUserArnPrefix = `arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${instance.resourceId}`;
     }
     this.connectHost = this.proxyEndpoint ?? this.endpointAddress;
   }
 
-  /** rds-db:connect as `dbUser` (IAM database authentication), on the instance and the proxy if any. */
+  /** rds-db:connect as `dbUser` (IAM database authentication) on connectHost: the proxy if there is one, else the instance. */
   grantConnect(grantee: IGrantee, dbUser: string): void {
     if (!/^[a-z][a-z0-9_]{0,62}$/.test(dbUser)) {
       throw new Error(`PostgresDatabase ${this.node.id}: database user '${dbUser}' is not a plain PostgreSQL role name; use lower-case letters, digits and _`);
@@ -208,7 +225,7 @@ export class PostgresDatabase extends Construct {
     grantee.addToPrincipalPolicy({
       sid: `DbConnect${pascal(this.node.id)}${pascal(dbUser)}`,
       actions: ['rds-db:connect'],
-      resources: this.dbUserArnPrefixes.map((prefix) => `${prefix}/${dbUser}`),
+      resources: [`${this.dbUserArnPrefix}/${dbUser}`],
     });
   }
 

@@ -20,9 +20,8 @@ export const REGION_AZ_LETTERS: Readonly<Record<string, readonly string[]>> = {
 export const KNOWN_REGIONS = Object.keys(REGION_AZ_LETTERS);
 
 /**
- * RDS instance classes by family, with memory in GiB per size. Memory drives the default
- * PostgreSQL max_connections (LEAST(DBInstanceClassMemory/9531392, 5000)), which the
- * connections alarm needs.
+ * RDS instance classes by family, with memory in GiB per size. Memory drives the max_connections
+ * every parameter group sets explicitly (see dbMaxConnections), which the connections alarm needs.
  */
 const SIZES_T = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, '2xlarge': 32 };
 const SIZES_M = { large: 8, xlarge: 16, '2xlarge': 32, '4xlarge': 64, '8xlarge': 128 };
@@ -48,13 +47,17 @@ export function dbInstanceMemoryGiB(instanceClass: string): number | undefined {
   return DB_INSTANCE_FAMILIES[match[1]]?.[match[2]];
 }
 
-/** PostgreSQL's default max_connections on RDS for an instance class (parameter group default). */
-export function dbDefaultMaxConnections(instanceClass: string): number {
+/**
+ * The max_connections this estate sets in every PostgreSQL parameter group (and alarms against).
+ * RDS's default is LEAST(DBInstanceClassMemory/9531392, 5000), but DBInstanceClassMemory is the
+ * nominal memory less what the OS and RDS processes reserve (a db.t4g.micro defaults to about 81,
+ * not the nominal 112), so the formula here takes 70% of the nominal memory: below the real
+ * default of every class in the table, never a limit the instance cannot back with memory.
+ */
+export function dbMaxConnections(instanceClass: string): number {
   const gib = dbInstanceMemoryGiB(instanceClass);
   if (gib === undefined) throw new Error(`Unknown RDS instance class '${instanceClass}'`);
-  // DBInstanceClassMemory is the instance memory less what the OS and RDS reserve; AWS documents
-  // the formula on the nominal size, and the alarm only needs the order of magnitude right.
-  return Math.min(Math.floor((gib * 1024 ** 3) / 9531392), 5000);
+  return Math.min(Math.floor((gib * 1024 ** 3 * 7) / (10 * 9531392)), 5000);
 }
 
 /**

@@ -146,11 +146,8 @@ test('every rule is a separate resource with a description', () => {
   for (const [, rule] of rules) expect(rule.description).toMatch(/\w{3,}/);
 });
 
-test('the database admits PostgreSQL from the Lambda group only, by group and never by CIDR', () => {
-  const lambda = ref('aws_security_group', groupId(single, 'lambda'), 'id');
-  expect(rulesOf(single, 'ingress', 'database').map((r) => [r.ip_protocol, r.from_port, r.to_port, r.referenced_security_group_id, r.cidr_ipv4])).toEqual([
-    ['tcp', 5432, 5432, lambda, undefined],
-  ]);
+test('the network leaves the database group closed: the database construct wires its one client path', () => {
+  expect(rulesOf(single, 'ingress', 'database')).toEqual([]);
   expect(rulesOf(single, 'egress', 'database')).toEqual([]);
 });
 
@@ -165,7 +162,6 @@ test('Lambda egress: PostgreSQL to the database group, HTTPS to endpoints, gatew
   const dynamodb = idOf(single, 'aws_vpc_endpoint', (e) => e.service_name.endsWith('.dynamodb'));
   const byTarget = (a: unknown[], b: unknown[]) => String(a[2]).localeCompare(String(b[2]));
   expect(egress.sort(byTarget)).toEqual([
-    [5432, 5432, ref('aws_security_group', groupId(single, 'database'), 'id')],
     [443, 443, ref('aws_security_group', groupId(single, 'endpoints'), 'id')],
     [443, 443, ref('aws_vpc_endpoint', s3, 'prefix_list_id')],
     [443, 443, ref('aws_vpc_endpoint', dynamodb, 'prefix_list_id')],

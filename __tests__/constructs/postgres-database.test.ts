@@ -1,5 +1,4 @@
 import { PostgresDatabase, type PostgresDatabaseProps } from '../../constructs/postgres-database';
-import { dbDefaultMaxConnections } from '../../environments/aws-facts';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
 import { constructionError, ref, testNetwork, testRole } from '../helpers/data-fixtures';
 
@@ -65,13 +64,15 @@ test('IAM database authentication is on and the current CA is used', () => {
   expect(instance.ca_cert_identifier).toBe('rds-ca-rsa2048-g1');
 });
 
-test('the parameter group matches the major version, forces TLS and logs slow statements', () => {
+test('the parameter group matches the major version, forces TLS, logs slow statements and sets max_connections', () => {
   const [[groupId, group]] = resourcesOf(defaults, 'aws_db_parameter_group');
   expect(instance.parameter_group_name).toBe(ref('aws_db_parameter_group', groupId, 'name'));
   expect(group.family).toBe('postgres16');
   expect(group.parameter).toEqual([
     { name: 'rds.force_ssl', value: '1' },
     { name: 'log_min_duration_statement', value: '1000' },
+    // Static parameter: RDS refuses apply_method immediate for it.
+    { name: 'max_connections', value: '78', apply_method: 'pending-reboot' },
   ]);
   const [[, slower]] = resourcesOf(synthDatabase({ slowStatementMs: 250, engineVersion: '17' }), 'aws_db_parameter_group');
   expect(slower.family).toBe('postgres17');
@@ -118,17 +119,47 @@ test('PostgreSQL and upgrade logs are exported into encrypted log groups created
   expect(instance.depends_on).toEqual(groups.map(([id]) => `aws_cloudwatch_log_group.${id}`));
 });
 
-test('exposes endpoint, port, names, secret ARN and the default max_connections of the class', () => {
+test('exposes endpoint, port, names, secret ARN and the max_connections its parameter group sets', () => {
   synthDatabase({}, (db) => {
     expect(db.port).toBe(5432);
     expect(db.databaseName).toBe('ppu');
     expect(db.masterUsername).toBe('ppu_admin');
     expect(db.instanceClass).toBe('db.t4g.micro');
-    expect(db.maxConnections).toBe(dbDefaultMaxConnections('db.t4g.micro'));
+    expect(db.maxConnections).toBe(78);
     expect(db.proxyEndpoint).toBeUndefined();
     expect(db.connectHost).toBe(db.endpointAddress);
   });
   expect(resourcesOf(defaults, 'aws_db_proxy')).toEqual([]);
+});
+
+test('max_connections is a conservative share of the class memory, the same number in the parameter group and maxConnections', () => {
+  const cases: [string, number][] = [
+    ['db.t4g.micro', 78],
+    ['db.t4g.medium', 315],
+    ['db.r6g.large', 1261],
+    ['db.r6g.4xlarge', 5000],
+  ];
+  for (const [instanceClass, expected] of cases) {
+    let exposed = 0;
+    const json = synthDatabase({ instanceClass }, (db) => {
+      exposed = db.maxConnections;
+    });
+    const [[, group]] = resourcesOf(json, 'aws_db_parameter_group');
+    const parameter = group.parameter.find((p: { name: string }) => p.name === 'max_connections');
+    expect([instanceClass, exposed, parameter]).toEqual([instanceClass, expected, { name: 'max_connections', value: String(expected), apply_method: 'pending-reboot' }]);
+  }
+});
+
+test('without a proxy the Lambda group reaches the database directly, group to group on 5432', () => {
+  const rules = (direction: string) =>
+    resourcesOf(defaults, `aws_vpc_security_group_${direction}_rule`)
+      .map(([, r]) => r)
+      .filter((r) => r.from_port === 5432)
+      .map((r) => [r.security_group_id, r.referenced_security_group_id]);
+  const lambda = groupRef(defaults, 'test-lambda');
+  const database = groupRef(defaults, 'test-database');
+  expect(rules('ingress')).toEqual([[database, lambda]]);
+  expect(rules('egress')).toEqual([[lambda, database]]);
 });
 
 test('grantConnect allows rds-db:connect as one database user on this instance, once however often it is called', () => {
@@ -210,17 +241,27 @@ describe('with an RDS Proxy', () => {
     expect(target).toMatchObject({ target_group_name: ref('aws_db_proxy_default_target_group', groupId, 'name'), db_instance_identifier: ref('aws_db_instance', proxiedInstanceId, 'identifier') });
   });
 
-  test('Lambda reaches the proxy and the proxy reaches the database, group to group on 5432', () => {
-    const ingress = resourcesOf(proxied, 'aws_vpc_security_group_ingress_rule').map(([, r]) => [r.security_group_id, r.referenced_security_group_id, r.from_port]);
+  test('Lambda reaches only the proxy and only the proxy reaches the database, group to group on 5432', () => {
+    const rules = (direction: string) =>
+      resourcesOf(proxied, `aws_vpc_security_group_${direction}_rule`)
+        .map(([, r]) => r)
+        .filter((r) => r.from_port === 5432)
+        .map((r) => [r.security_group_id, r.referenced_security_group_id]);
     const lambda = groupRef(proxied, 'test-lambda');
     const proxyGroup = groupRef(proxied, 'test-database-proxy');
     const database = groupRef(proxied, 'test-database');
-    expect(ingress).toContainEqual([proxyGroup, lambda, 5432]);
-    expect(ingress).toContainEqual([database, proxyGroup, 5432]);
+    expect(rules('ingress').sort()).toEqual([
+      [proxyGroup, lambda],
+      [database, proxyGroup],
+    ].sort());
+    expect(rules('egress').sort()).toEqual([
+      [lambda, proxyGroup],
+      [proxyGroup, database],
+    ].sort());
     expect(proxy.vpc_security_group_ids).toEqual([proxyGroup]);
   });
 
-  test('clients connect to the proxy endpoint, and grantConnect also covers the proxy resource id', () => {
+  test('clients connect to the proxy endpoint, and grantConnect covers the proxy resource id only (never the instance)', () => {
     const json = synthDatabase({ proxy: true }, (db) => {
       expect(db.connectHost).toBe(db.proxyEndpoint);
       db.grantConnect(testRole(db), 'ppu_app');
@@ -229,10 +270,7 @@ describe('with an RDS Proxy', () => {
     const policy = resourcesOf(json, 'aws_iam_role_policy')
       .map(([, p]) => JSON.parse(p.policy))
       .find((p) => p.Statement[0].Sid === 'DbConnectDatabasePpuApp');
-    expect(policy.Statement[0].Resource).toEqual([
-      `arn:aws:rds-db:eu-west-1:111122223333:dbuser:${ref('aws_db_instance', proxiedInstanceId, 'resource_id')}/ppu_app`,
-      `arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${local.${localId}}/ppu_app`,
-    ]);
+    expect(policy.Statement[0].Resource).toBe(`arn:aws:rds-db:eu-west-1:111122223333:dbuser:\${local.${localId}}/ppu_app`);
     expect(json.locals[localId]).toBe(`\${element(split(":", ${ref('aws_db_proxy', proxyId, 'arn').slice(2, -1)}), 6)}`);
   });
 });

@@ -9,6 +9,9 @@ const accounts = Object.fromEntries(loadEnvironments({ overrides: {} }).map((a) 
 const dev = readStack(outdir, 'dev');
 const staging = readStack(outdir, 'staging');
 
+/** max_connections of each account's class: dev db.t4g.micro, staging db.t4g.medium. */
+const MAX_CONNECTIONS: Record<string, string> = { dev: '78', staging: '315' };
+
 const resources = (json: Record<string, any>, type: string): Record<string, any>[] => Object.values(json.resource?.[type] ?? {});
 const single = (json: Record<string, any>, type: string) => {
   const list = resources(json, type);
@@ -73,13 +76,37 @@ describe.each([
     expect(egress.filter((rule) => rule.cidr_ipv4).map((rule) => [rule.cidr_ipv4, rule.from_port])).toEqual([['0.0.0.0/0', 443]]);
   });
 
-  test('the parameter group forces TLS and logs statements slower than the configured threshold', () => {
+  test('the parameter group forces TLS, logs statements slower than the configured threshold and sets max_connections for the class', () => {
     const group = single(json, 'aws_db_parameter_group');
     expect(group.family).toBe(`postgres${config.database.engineVersion.split('.')[0]}`);
     expect(group.parameter).toEqual([
       { name: 'rds.force_ssl', value: '1' },
       { name: 'log_min_duration_statement', value: String(config.database.slowStatementMs) },
+      { name: 'max_connections', value: MAX_CONNECTIONS[name], apply_method: 'pending-reboot' },
     ]);
+  });
+
+  test('the connections alarm fires at the configured share of the max_connections the parameter group sets', () => {
+    const maxConnections = Number(single(json, 'aws_db_parameter_group').parameter.find((p: { name: string }) => p.name === 'max_connections').value);
+    const alarm = resources(json, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'rds-postgres-connections')!;
+    expect(alarm.threshold).toBe(Math.floor((maxConnections * config.alarms.dbConnectionsPercentOfMax) / 100));
+  });
+
+  test('Lambda reaches PostgreSQL through the proxy when there is one, else directly; never both', () => {
+    const groupId = (suffix: string) => {
+      const [id] = Object.entries(json.resource.aws_security_group).find(([, g]) => (g as { tags: { Name: string } }).tags.Name === `${name}-${suffix}`)!;
+      return `\${aws_security_group.${id}.id}`;
+    };
+    const postgresIngress = resources(json, 'aws_vpc_security_group_ingress_rule')
+      .filter((rule) => rule.from_port === 5432)
+      .map((rule) => [rule.security_group_id, rule.referenced_security_group_id]);
+    const [lambda, database] = [groupId('lambda'), groupId('database')];
+    if (config.database.proxy) {
+      const proxy = groupId('database-proxy');
+      expect(postgresIngress.sort()).toEqual([[proxy, lambda], [database, proxy]].sort());
+    } else {
+      expect(postgresIngress).toEqual([[database, lambda]]);
+    }
   });
 
   test('the queue retention and redrive follow the account configuration', () => {

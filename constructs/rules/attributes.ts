@@ -129,6 +129,6 @@ export function isAwsManagedKey(key: unknown): boolean {
 
 /** Why `attribute` does not name a customer-managed key, or undefined when it does. */
 export function customerManagedKeyProblem(attribute: string, key: unknown): string | undefined {
-  if (!isSet(key)) return `${attribute} is not set (AWS-managed key)`;
+  if (!isSet(key)) return `${attribute} is not set`;
   return isAwsManagedKey(key) ? `${attribute} is the AWS-managed key ${String(key)}` : undefined;
 }

@@ -417,6 +417,20 @@ describe('supply chain and secrets', () => {
   });
 });
 
+describe('README CI/CD section', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const row = (workflow: string) => readme.split('\n').find((line) => line.startsWith(`| \`${workflow}\` |`)) ?? '';
+
+  test('the plan role row names every subject the plan role trusts (stacks/github-oidc.ts)', () => {
+    for (const subject of ciSubjects(accounts[0]).plan) expect(row('plan.yml')).toContain(`\`${subject.replace(repository, '<repo>')}\``);
+  });
+
+  test('the dev apply row names every subject dev\'s apply role trusts', () => {
+    const dev = accounts.find((a) => a.name === 'dev')!;
+    for (const subject of ciSubjects(dev).apply) expect(row('deploy-dev.yml')).toContain(`\`${subject.replace(repository, '<repo>')}\``);
+  });
+});
+
 describe('toolchain setup', () => {
   const setup = readYaml(path.join(GITHUB_DIR, 'actions', 'setup', 'action.yml')) as { runs: { steps: Step[] } };
 

@@ -48,8 +48,9 @@ export interface NetworkProps {
   /** Encrypts the flow-log group. */
   readonly encryptionKey: EncryptionKey;
   /**
-   * Let the Lambda group open HTTPS to any address through NAT, for AWS APIs without an endpoint
-   * here and the account's public API that the post-deploy checks call. Default: true.
+   * Let the Lambda group open HTTPS to any address through NAT. Only for an AWS API a VPC function
+   * calls that has no endpoint in this VPC; add its interface endpoint instead where one exists
+   * (every API the VPC functions call today has one). Default: false.
    */
   readonly lambdaHttpsToInternet?: boolean;
 }
@@ -192,12 +193,12 @@ export class Network extends Construct {
       port: HTTPS_PORT,
       description: 'HTTPS to DynamoDB through the gateway endpoint',
     });
-    if (props.lambdaHttpsToInternet ?? true) {
+    if (props.lambdaHttpsToInternet ?? false) {
       lambda.allowEgress({
         id: 'HttpsThroughNatOut',
         peer: { cidrIpv4: '0.0.0.0/0' },
         port: HTTPS_PORT,
-        description: 'HTTPS through NAT: AWS APIs without an endpoint in this VPC and the public API the post-deploy checks call',
+        description: 'HTTPS through NAT to AWS APIs that have no endpoint in this VPC',
       });
     }
 

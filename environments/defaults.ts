@@ -26,7 +26,7 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
   logRetentionDays: 90,
   network: {
     natGateways: 'per-az',
-    interfaceEndpoints: ['secretsmanager', 'logs', 'sts', 'monitoring'],
+    interfaceEndpoints: ['secretsmanager', 'logs', 'sts', 'monitoring', 'sqs'],
     flowLogRetentionDays: 90,
   },
   database: {

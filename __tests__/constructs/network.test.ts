@@ -156,7 +156,7 @@ test('the interface endpoints admit HTTPS from the Lambda group only', () => {
   expect(rulesOf(single, 'ingress', 'endpoints').map((r) => [r.from_port, r.referenced_security_group_id])).toEqual([[443, lambda]]);
 });
 
-test('Lambda egress: PostgreSQL to the database group, HTTPS to endpoints, gateway prefix lists and (through NAT) HTTPS only', () => {
+test('Lambda egress by default: HTTPS to the interface endpoints and the S3 and DynamoDB prefix lists, nothing to the internet', () => {
   const egress = rulesOf(single, 'egress', 'lambda').map((r) => [r.from_port, r.to_port, r.referenced_security_group_id ?? r.prefix_list_id ?? r.cidr_ipv4]);
   const s3 = idOf(single, 'aws_vpc_endpoint', (e) => e.service_name.endsWith('.s3'));
   const dynamodb = idOf(single, 'aws_vpc_endpoint', (e) => e.service_name.endsWith('.dynamodb'));
@@ -165,15 +165,15 @@ test('Lambda egress: PostgreSQL to the database group, HTTPS to endpoints, gatew
     [443, 443, ref('aws_security_group', groupId(single, 'endpoints'), 'id')],
     [443, 443, ref('aws_vpc_endpoint', s3, 'prefix_list_id')],
     [443, 443, ref('aws_vpc_endpoint', dynamodb, 'prefix_list_id')],
-    [443, 443, '0.0.0.0/0'],
   ].sort(byTarget));
-  const natRule = rulesOf(single, 'egress', 'lambda').find((r) => r.cidr_ipv4);
-  expect(natRule?.description).toMatch(/NAT/);
 });
 
-test('without internet HTTPS the Lambda group reaches nothing outside the VPC endpoints and the database', () => {
-  const closed = synthNetwork({ lambdaHttpsToInternet: false });
-  expect(rulesOf(closed, 'egress', 'lambda').filter((r) => r.cidr_ipv4)).toEqual([]);
+test('lambdaHttpsToInternet adds exactly one HTTPS rule to 0.0.0.0/0, described as AWS APIs without an endpoint', () => {
+  const open = synthNetwork({ lambdaHttpsToInternet: true });
+  const internet = rulesOf(open, 'egress', 'lambda').filter((r) => r.cidr_ipv4);
+  expect(internet.map((r) => [r.cidr_ipv4, r.ip_protocol, r.from_port, r.to_port, r.description])).toEqual([
+    ['0.0.0.0/0', 'tcp', 443, 443, 'HTTPS through NAT to AWS APIs that have no endpoint in this VPC'],
+  ]);
 });
 
 test('others ask the network for a security group; asking twice returns the same group', () => {

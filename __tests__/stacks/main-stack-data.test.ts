@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
+import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { REPO_ROOT } from '../../lambda-functions/build-manifest';
 import { readStack, synthToTempDir } from '../helpers/terraform';
 
 // The real app, synthesized once: what CI plans for each account.
@@ -8,6 +10,15 @@ const outdir = synthToTempDir();
 const accounts = Object.fromEntries(loadEnvironments({ overrides: {} }).map((a) => [a.name, a]));
 const dev = readStack(outdir, 'dev');
 const staging = readStack(outdir, 'staging');
+
+/** Every boto3 client the VPC functions create (in the handler or a shared module in its zip), with the call made on it. */
+const VPC_FUNCTION_CLIENTS = FUNCTIONS.filter((fn) => fn.vpc).flatMap((fn) =>
+  [path.join(REPO_ROOT, 'lambda-functions', fn.name, 'handler.py'), ...fn.sharedModules.map((m) => path.join(REPO_ROOT, 'lambda-functions', 'shared', `${m}.py`))].flatMap((file) =>
+    [...fs.readFileSync(file, 'utf8').matchAll(/\.(?:client|resource)\(\s*["']([a-z0-9-]+)["'][^)]*\)(\.\w+)?/g)].map(([, service, call]) => ({ function: fn.name, service, call })),
+  ),
+);
+/** Endpoint service names that differ from the boto3 client name. */
+const ENDPOINT_OF_CLIENT: Record<string, string> = { cloudwatch: 'monitoring' };
 
 /** max_connections of each account's class: dev db.t4g.micro, staging db.t4g.medium. */
 const MAX_CONNECTIONS: Record<string, string> = { dev: '78', staging: '315' };
@@ -73,7 +84,17 @@ describe.each([
     const egress = resources(json, 'aws_vpc_security_group_egress_rule');
     for (const rule of [...ingress, ...egress]) expect(rule.description).toMatch(/\w{3,}/);
     expect(ingress.filter((rule) => rule.cidr_ipv4 || rule.cidr_ipv6 || rule.prefix_list_id)).toEqual([]);
-    expect(egress.filter((rule) => rule.cidr_ipv4).map((rule) => [rule.cidr_ipv4, rule.from_port])).toEqual([['0.0.0.0/0', 443]]);
+    expect(egress.filter((rule) => rule.cidr_ipv4 || rule.cidr_ipv6)).toEqual([]);
+  });
+
+  test('every AWS API the VPC functions call has an endpoint in the VPC (Lambda has no route to the internet)', () => {
+    const endpoints = resources(json, 'aws_vpc_endpoint').map((e) => String(e.service_name).replace(`com.amazonaws.${config.region}.`, ''));
+    // The rds client only signs IAM auth tokens, which needs no network.
+    const rds = VPC_FUNCTION_CLIENTS.filter(({ service }) => service === 'rds');
+    expect(rds.filter(({ call }) => call !== '.generate_db_auth_token')).toEqual([]);
+    const called = VPC_FUNCTION_CLIENTS.filter(({ service }) => service !== 'rds');
+    expect(called.map(({ service }) => service)).toEqual(expect.arrayContaining(['secretsmanager', 'cloudwatch', 'sqs', 's3', 'dynamodb']));
+    expect(called.filter(({ service }) => !endpoints.includes(ENDPOINT_OF_CLIENT[service] ?? service))).toEqual([]);
   });
 
   test('the parameter group forces TLS, logs statements slower than the configured threshold and sets max_connections for the class', () => {

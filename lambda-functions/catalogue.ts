@@ -29,11 +29,12 @@ export type LayerName = (typeof LAYER_NAMES)[number];
 /**
  * Python modules of lambda-functions/shared/ (that folder is never a function): platform_log is
  * the JSON logger every handler uses, platform_db the PostgreSQL connection of the database
- * functions, platform_http the request body parsing and JSON responses of the HTTP functions.
+ * functions, platform_http the request body parsing and JSON responses of the HTTP functions,
+ * platform_migrations the database schema (applied by insert-ppu-data and lambda-test-runner).
  * The build copies each listed module flat next to handler.py, so `import platform_log` works in
  * Lambda as in the tests.
  */
-export const SHARED_MODULES = ['platform_log', 'platform_db', 'platform_http'] as const;
+export const SHARED_MODULES = ['platform_log', 'platform_db', 'platform_http', 'platform_migrations'] as const;
 export type SharedModule = (typeof SHARED_MODULES)[number];
 
 /**
@@ -201,7 +202,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 10,
     vpc: true,
     layers: ['pg-driver'],
-    sharedModules: ['platform_log', 'platform_db', 'platform_http'],
+    sharedModules: ['platform_log', 'platform_db', 'platform_http', 'platform_migrations'],
     trigger: { kind: 'http' },
     environment: DATABASE_ENVIRONMENT,
     grants: [{ kind: 'db-login' }],
@@ -217,14 +218,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 1,
     vpc: true,
     layers: ['pg-driver'],
-    sharedModules: ['platform_log', 'platform_db'],
+    sharedModules: ['platform_log', 'platform_db', 'platform_migrations'],
     trigger: { kind: 'manual' },
     environment: {
       ...DATABASE_ENVIRONMENT,
       BUCKET_NAME: { from: 'bucket-name' },
       TABLE_NAME: { from: 'table-name' },
       QUEUE_URL: { from: 'queue-url' },
-      EXPECTED_SCHEMA_VERSION: '1',
     },
     // Checks only look: they list the bucket, describe the table and read queue attributes.
     grants: [{ kind: 'db-login' }, { kind: 'bucket-list' }, { kind: 'table-describe' }, { kind: 'queue-read-attributes' }],

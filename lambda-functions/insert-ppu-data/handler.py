@@ -16,6 +16,7 @@ import pg8000.native
 from botocore.exceptions import BotoCoreError, ClientError
 from pg8000.exceptions import DatabaseError, InterfaceError
 
+import platform_migrations
 from platform_db import ReusedConnection
 from platform_http import BadRequest, json_object_body, json_response
 from platform_log import bind_invocation, get_logger
@@ -28,26 +29,6 @@ RECORD_FIELDS = frozenset({"deviceId", "recordedAt", "units", "softwareVersion"}
 EARLIEST_RECORDED_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
 ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
 CONNECT_TIMEOUT_SECONDS = 5
-# Any fixed number shared by every instance of this function: serialises concurrent cold starts.
-MIGRATION_LOCK_ID = 0x5050_5501
-
-# Schema changes in order; each runs once, recorded in schema_migrations. Append only.
-MIGRATIONS: tuple[tuple[int, str], ...] = (
-    (
-        1,
-        """
-        CREATE TABLE IF NOT EXISTS ppu_records (
-            device_id text NOT NULL CHECK (char_length(device_id) BETWEEN 1 AND 128),
-            recorded_at timestamptz NOT NULL,
-            units numeric NOT NULL CHECK (units >= 0),
-            software_version text CHECK (char_length(software_version) <= 64),
-            inserted_at timestamptz NOT NULL DEFAULT now(),
-            updated_at timestamptz NOT NULL DEFAULT now(),
-            PRIMARY KEY (device_id, recorded_at)
-        )
-        """,
-    ),
-)
 
 UPSERT_SQL = """
 INSERT INTO ppu_records (device_id, recorded_at, units, software_version)
@@ -189,25 +170,10 @@ def _rollback(connection: pg8000.native.Connection) -> None:
         log.warning("rollback failed; the connection is unusable")
 
 
-def migrate(connection: pg8000.native.Connection) -> int:
-    """Applies pending MIGRATIONS; returns the schema version. Safe under concurrent cold starts."""
-    connection.run("START TRANSACTION")
-    try:
-        connection.run("SELECT pg_advisory_xact_lock(:lock_id)", lock_id=MIGRATION_LOCK_ID)
-        connection.run(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        applied = {row[0] for row in connection.run("SELECT version FROM schema_migrations")}
-        for version, sql in MIGRATIONS:
-            if version not in applied:
-                connection.run(sql)
-                connection.run("INSERT INTO schema_migrations (version) VALUES (:version)", version=version)
-                log.info("applied migration", extra={"fields": {"version": version}})
-        connection.run("COMMIT")
-    except BaseException:
-        _rollback(connection)
-        raise
-    return max(version for version, _ in MIGRATIONS)
+def migrate(connection: pg8000.native.Connection) -> None:
+    """Applies pending migrations on each new connection, so records can be stored on a fresh account."""
+    for version in platform_migrations.migrate(connection):
+        log.info("applied migration", extra={"fields": {"version": version}})
 
 
 def upsert_records(connection: pg8000.native.Connection, records: list[PpuRecord]) -> UpsertResult:

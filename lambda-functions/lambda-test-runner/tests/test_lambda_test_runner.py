@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import platform_db
+import platform_migrations
 import pytest
 from testing.http_stand_ins import StandIn, sqs_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
@@ -21,7 +22,7 @@ def sqs() -> Iterator[StandIn]:
 
 @pytest.fixture
 def migrated(database) -> None:
-    """The schema insert-ppu-data leaves behind, applied by that function's own migration."""
+    """The schema insert-ppu-data leaves behind on its first connection."""
     insert_ppu_data = load_handler("insert-ppu-data")
     connection = database.connect()
     try:
@@ -30,11 +31,18 @@ def migrated(database) -> None:
         connection.close()
 
 
+def recorded_versions(database) -> list[list[int]]:
+    connection = database.connect()
+    try:
+        return connection.run("SELECT version FROM schema_migrations ORDER BY version")
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def handler(database, s3_endpoint: str, dynalite, events_table: str, sqs: StandIn, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     for name, value in database.env().items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("EXPECTED_SCHEMA_VERSION", "1")
     monkeypatch.setenv("BUCKET_NAME", "test-uploads")
     monkeypatch.setenv("TABLE_NAME", events_table)
     monkeypatch.setenv("QUEUE_URL", QUEUE_URL)
@@ -55,35 +63,49 @@ def test_a_healthy_deployment_passes_every_check(handler: ModuleType, migrated: 
     assert report["passed"] is True, report
     assert [check["name"] for check in report["checks"]] == ALL_CHECKS
     details = {check["name"]: check["detail"] for check in report["checks"]}
-    assert details["database-migrated"] == "schema version 1 (expected at least 1)"
+    assert details["database-migrated"] == "schema version 1 (nothing to apply; this code needs 1)"
     assert details["queue-reachable"] == f"queue {QUEUE_ARN} reachable"
     assert all(isinstance(check["durationMilliseconds"], int) for check in report["checks"])
 
 
-def test_an_unmigrated_database_fails_only_the_migration_check(handler: ModuleType) -> None:
+def test_a_fresh_database_is_migrated_by_the_first_run_and_then_passes(handler: ModuleType, database) -> None:
     report = handler.handler({}, CONTEXT)
 
-    assert report["passed"] is False
-    assert outcome(report) == {name: name != "database-migrated" for name in ALL_CHECKS}
-    assert report["checks"][1]["detail"] == "schema_migrations does not exist: no migration has run"
+    assert report["passed"] is True, report
+    assert report["checks"][1]["detail"] == "schema version 1 (applied 1; this code needs 1)"
+    assert recorded_versions(database) == [[version] for version, _ in platform_migrations.MIGRATIONS]
 
 
-def test_an_older_schema_than_expected_fails(handler: ModuleType, migrated: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("EXPECTED_SCHEMA_VERSION", "2")
+def test_the_fresh_schema_is_the_one_insert_ppu_data_writes_to(handler: ModuleType, database) -> None:
+    handler.handler({"checks": ["database-migrated"]}, CONTEXT)
+    connection = database.connect()
+    try:
+        connection.run("INSERT INTO ppu_records (device_id, recorded_at, units) VALUES ('meter-1', now(), 1.5)")
+        assert connection.run("SELECT device_id, units::text FROM ppu_records") == [["meter-1", "1.5"]]
+    finally:
+        connection.close()
+
+
+def test_a_migration_that_fails_fails_the_check_and_applies_nothing(
+    handler: ModuleType, migrated: None, database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        platform_migrations,
+        "MIGRATIONS",
+        (*platform_migrations.MIGRATIONS, (2, "CREATE TABLE half_done (id int)"), (3, "ALTER TABLE no_such_table ADD COLUMN x int")),
+    )
 
     report = handler.handler({"checks": ["database-migrated"]}, CONTEXT)
 
-    assert report == {
-        "passed": False,
-        "checks": [
-            {
-                "name": "database-migrated",
-                "passed": False,
-                "detail": "schema version 1, expected at least 2",
-                "durationMilliseconds": report["checks"][0]["durationMilliseconds"],
-            }
-        ],
-    }
+    assert report["passed"] is False
+    assert report["checks"][0]["detail"].startswith("DatabaseError: ")
+    assert "no_such_table" in report["checks"][0]["detail"]
+    assert recorded_versions(database) == [[1]]
+    connection = database.connect()
+    try:
+        assert connection.run("SELECT to_regclass('half_done') IS NULL") == [[True]]
+    finally:
+        connection.close()
 
 
 def test_an_unreachable_database_fails_its_checks_and_the_others_still_run(

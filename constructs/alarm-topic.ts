@@ -40,7 +40,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * The account's alarm topic: KMS-encrypted, publishable only by this account's CloudWatch alarms
- * (and the account itself) over TLS, delivering to email and optionally Slack.
+ * over TLS, delivering to email and optionally Slack.
  */
 export class AlarmTopic extends Construct {
   readonly topicArn: string;
@@ -60,7 +60,7 @@ export class AlarmTopic extends Construct {
     }
 
     // CloudWatch encrypts the alarm message with the topic's key when it publishes.
-    props.encryptionKey.allowService('CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com');
+    props.encryptionKey.allowCloudWatchAlarms();
     const topic = new SnsTopic(this, 'Topic', {
       name: props.topicName,
       displayName: `${props.topicName} (CloudWatch alarms)`,
@@ -73,7 +73,8 @@ export class AlarmTopic extends Construct {
           [
             {
               sid: 'AccountManagesTopic',
-              actions: ['sns:AddPermission', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:ListSubscriptionsByTopic', 'sns:Publish', 'sns:RemovePermission', 'sns:SetTopicAttributes', 'sns:Subscribe'],
+              // No sns:Publish: only this account's alarms (statement below) publish to the topic.
+              actions: ['sns:AddPermission', 'sns:DeleteTopic', 'sns:GetTopicAttributes', 'sns:ListSubscriptionsByTopic', 'sns:RemovePermission', 'sns:SetTopicAttributes', 'sns:Subscribe'],
               resources: [topic.arn],
               principal: { AWS: `arn:aws:iam::${props.accountId}:root` },
             },

@@ -65,6 +65,14 @@ export class EncryptionKey extends Construct {
     });
   }
 
+  /**
+   * CloudWatch alarms of this account encrypting the messages they publish to topics under this
+   * key. aws:SourceAccount keeps another account's alarms from using the key through CloudWatch.
+   */
+  allowCloudWatchAlarms(): void {
+    this.allowService('CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com', { StringEquals: { 'aws:SourceAccount': this.accountId } });
+  }
+
   /** Grants a principal's role use of the key (encrypt, decrypt, data keys). */
   grantEncryptDecrypt(grantee: IGrantee): void {
     grantee.addToPrincipalPolicy({

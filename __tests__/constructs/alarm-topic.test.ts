@@ -22,11 +22,19 @@ test('the topic is encrypted with the customer-managed key', () => {
   expect(topic).toMatchObject({ name: 'platform-alarms', kms_master_key_id: `\${aws_kms_key.${keyId}.arn}` });
 });
 
-test("the key's policy lets CloudWatch encrypt alarm messages", () => {
+test("the key's policy lets CloudWatch encrypt alarm messages for this account only", () => {
   const [[, key]] = resourcesOf(synthesized, 'aws_kms_key');
   const statement = JSON.parse(key.policy).Statement.find((s: any) => s.Sid === 'CloudWatchAlarmsPublish');
   expect(statement.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
   expect(statement.Action).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey']));
+  expect(statement.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': '111122223333' } });
+});
+
+test('every service statement in the key policy is conditioned on this account', () => {
+  const [[, key]] = resourcesOf(synthesized, 'aws_kms_key');
+  const services = JSON.parse(key.policy).Statement.filter((s: any) => s.Principal?.Service);
+  expect(services.length).toBeGreaterThan(0);
+  for (const statement of services) expect([statement.Sid, JSON.stringify(statement.Condition ?? {})]).toEqual([statement.Sid, expect.stringContaining('111122223333')]);
 });
 
 test("the topic policy lets only this account's alarms publish, over TLS", () => {
@@ -39,6 +47,8 @@ test("the topic policy lets only this account's alarms publish, over TLS", () =>
     Condition: { StringEquals: { 'aws:SourceAccount': '111122223333' }, ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:*' } },
   });
   expect(statements.find((s: any) => s.Sid === 'DenyInsecureTransport')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  const publishers = statements.filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().includes('sns:Publish')).map((s: any) => s.Sid);
+  expect(publishers).toEqual(['CloudWatchAlarmsPublish']);
 });
 
 test('each configured address gets an email subscription', () => {

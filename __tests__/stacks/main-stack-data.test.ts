@@ -78,6 +78,16 @@ describe.each([
     expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBe(`arn:aws:logs:${config.region}:${config.accountId}:log-group:*`);
   });
 
+  test('the platform key admits exactly two services, CloudWatch Logs and CloudWatch alarms, each only for this account', () => {
+    const policy = JSON.parse(resources(json, 'aws_kms_key')[0].policy);
+    const services = policy.Statement.filter((s: { Principal: { Service?: string } }) => s.Principal.Service);
+    expect(services.map((s: { Sid: string; Principal: { Service: string } }) => [s.Sid, s.Principal.Service])).toEqual([
+      ['CloudWatchLogs', `logs.${config.region}.amazonaws.com`],
+      ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'],
+    ]);
+    expect(services[1].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': config.accountId } });
+  });
+
   test('every security group and rule says why it exists, and nothing is admitted by CIDR', () => {
     for (const group of resources(json, 'aws_security_group')) expect(group.description).toMatch(/\w{3,}/);
     const ingress = resources(json, 'aws_vpc_security_group_ingress_rule');

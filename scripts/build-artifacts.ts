@@ -15,9 +15,11 @@ import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lamb
  * Same source -> same bytes on any machine, path, clock and time zone: entries are sorted, carry
  * a fixed DOS timestamp (no extended Unix timestamps), fixed permissions, no directory entries,
  * and are deflated in memory. A cache keyed by the SHA-256 of every input (paths, contents, this
- * script, the layer's requirements and target) skips work whose inputs did not change. A function
- * zip holds its folder's code plus the lambda-functions/shared/ modules its catalogue entry lists,
- * so a shared module's content is part of the key of exactly the functions that use it.
+ * script, the layer's requirements and target) skips work whose inputs did not change, as long as
+ * the zip on disk still has the recorded SHA-256. A function zip holds its folder's Python code
+ * (no READMEs or data files) plus the lambda-functions/shared/ modules its catalogue entry lists,
+ * so a shared module's content is part of the key of exactly the functions that use it. Layers
+ * hold pure-Python wheels only.
  *
  * Output (gitignored): .build/functions/<name>/ and <name>.zip, .build/layers/<layer>/python/ and
  * <layer>.zip, .build/manifest.json, .build/cache.json.
@@ -52,13 +54,13 @@ const ZIP_FILE_MODE = 0o100644;
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const toPosix = (p: string): string => p.split(path.sep).join('/');
 
-/** What goes into a function zip from its own folder: handler code only. */
+/** What goes into a function zip from its own folder: Python handler code only (no docs, data or tests). */
 export function isPackagedFile(relativePath: string): boolean {
   const parts = relativePath.split('/');
   const name = parts[parts.length - 1];
   if (parts.some((part) => part.startsWith('.') || part === '__pycache__' || part === 'tests' || part === 'testing')) return false;
   if (name === 'conftest.py' || /^test_.*\.py$|_test\.py$/.test(name)) return false;
-  return !/\.py[co]$/.test(name);
+  return name.endsWith('.py');
 }
 
 /** Files of a folder as sorted posix paths relative to it. */
@@ -116,11 +118,12 @@ function readCache(file: string): Cache {
   }
 }
 
-/** A cached record still describes what is on disk (nobody deleted or edited the zip). */
+/** A cached record still describes what is on disk (nobody deleted or edited the zip, even keeping its size). */
 function stillValid(record: ArtifactRecord | undefined, hash: string, rootDir: string, cachedHash?: string): boolean {
   if (!record || cachedHash !== hash) return false;
   const zip = path.join(rootDir, record.zip);
-  return fs.existsSync(zip) && fs.statSync(zip).size === record.bytes;
+  // Hashing a few MB is milliseconds, and the manifest's SHA-256 is what the plan deploys.
+  return fs.existsSync(zip) && sha256(fs.readFileSync(zip)) === record.sha256;
 }
 
 /** Replaces a staged folder with exactly these files. */
@@ -194,14 +197,20 @@ function layerTarget(layer: LayerName): { pythonVersion: string; architectures: 
   return { pythonVersion: runtimes[0].replace(/^python/, ''), architectures, runtimes };
 }
 
-/** Keeps only wheels that need no particular CPU when a layer serves more than one architecture. */
-function assertPortable(layer: string, sitePackages: string, architectures: readonly Architecture[]): void {
-  if (architectures.length < 2) return;
-  for (const dir of fs.readdirSync(sitePackages).filter((name) => name.endsWith('.dist-info'))) {
-    const wheel = fs.readFileSync(path.join(sitePackages, dir, 'WHEEL'), 'utf8');
-    const tags = [...wheel.matchAll(/^Tag: (.+)$/gm)].map((m) => m[1].trim());
-    if (!tags.every((tag) => tag.endsWith('-none-any'))) {
-      throw new Error(`Layer ${layer}: ${dir} is a platform wheel (${tags.join(', ')}) but the layer serves ${architectures.join(' and ')}; build one layer per architecture`);
+/**
+ * Refuses any installed wheel that is not pure Python (pyX-none-any): the layer's zip and hash must
+ * not depend on the CPU or interpreter pip resolved for, and a platform wheel would break functions
+ * on the other architecture or runtime.
+ */
+function assertPureWheels(layer: string, sitePackages: string): void {
+  for (const dir of fs.readdirSync(sitePackages).filter((name) => name.endsWith('.dist-info')).sort()) {
+    const wheelFile = path.join(sitePackages, dir, 'WHEEL');
+    const tags = fs.existsSync(wheelFile) ? [...fs.readFileSync(wheelFile, 'utf8').matchAll(/^Tag: (.+)$/gm)].map((m) => m[1].trim()) : [];
+    if (tags.length === 0 || !tags.every((tag) => /^py\d*-none-any$/.test(tag))) {
+      throw new Error(
+        `Layer ${layer}: ${dir} is not a pure-Python wheel (tags: ${tags.join(', ') || 'none'}); ` +
+          `pin a py3-none-any release in lambda-functions/layers/${layer}/requirements.txt, or build one layer per architecture and runtime`,
+      );
     }
   }
 }
@@ -242,7 +251,7 @@ async function buildLayer(
       const { stderr } = error as { stderr?: string };
       throw new Error(`pip could not build layer ${layer} from lambda-functions/layers/${layer}/requirements.txt:\n${stderr ?? (error as Error).message}`, { cause: error });
     }
-    assertPortable(layer, sitePackages, target.architectures);
+    assertPureWheels(layer, sitePackages);
     const entries = listFiles(sitePackages)
       .filter((name) => {
         const parts = name.split('/');

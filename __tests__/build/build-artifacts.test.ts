@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildArtifacts, isPackagedFile, zipEntries } from '../../scripts/build-artifacts';
@@ -27,6 +28,8 @@ describe('buildArtifacts', () => {
     fs.writeFileSync(path.join(dir, 'tests', 'test_extra.py'), 'def test(): pass\n');
     fs.mkdirSync(path.join(dir, 'clock'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'clock', 'drift.py'), 'DRIFT = 0\n');
+    fs.writeFileSync(path.join(dir, 'README.md'), '# notes\n');
+    fs.writeFileSync(path.join(dir, 'clock', 'offsets.json'), '{}\n');
     await build();
   });
 
@@ -42,7 +45,7 @@ describe('buildArtifacts', () => {
     }
   });
 
-  test('a function zip holds its handler code and shared modules only: no tests, caches, bytecode or dotfiles', () => {
+  test('a function zip holds its Python code and shared modules only: no tests, caches, bytecode, dotfiles, docs or data', () => {
     const expected = ['clock/drift.py', 'handler.py', 'platform_db.py', 'platform_log.py'];
     expect(zipOf(root, '.build/functions/sync-clock.zip').map((e) => e.name)).toEqual(expected);
     expect(listTree(path.join(root, '.build', 'functions', 'sync-clock'))).toEqual(expected);
@@ -134,6 +137,17 @@ describe('buildArtifacts', () => {
     expect(logs).toEqual([expect.stringMatching(/^built \.build\/functions\/sync-clock\.zip/)]);
   });
 
+  test('a zip edited in place to the same size is rebuilt, because the cache checks its SHA-256', async () => {
+    const file = path.join(root, '.build', 'functions', 'sync-clock.zip');
+    const original = fs.readFileSync(file);
+    const tampered = Buffer.from(original);
+    tampered[40] ^= 0xff;
+    fs.writeFileSync(file, tampered);
+    await build();
+    expect(logs).toEqual([expect.stringMatching(/^built \.build\/functions\/sync-clock\.zip/)]);
+    expect(fs.readFileSync(file).equals(original)).toBe(true);
+  });
+
   test('a missing handler fails with the file to create', async () => {
     const other = copyFunctionSources('build-missing-');
     fs.rmSync(path.join(other, 'lambda-functions', 'sync-clock', 'handler.py'));
@@ -144,6 +158,27 @@ describe('buildArtifacts', () => {
     const other = copyFunctionSources('build-missing-shared-');
     fs.rmSync(path.join(other, 'lambda-functions', 'shared', 'platform_db.py'));
     await expect(buildArtifacts({ rootDir: other })).rejects.toThrow(/lambda-functions\/shared\/platform_db\.py is missing; .+ lists 'platform_db' in sharedModules/);
+  });
+
+  test('a layer refuses a wheel that is not pure Python, naming it and its tags', async () => {
+    const other = copyFunctionSources('build-platform-wheel-');
+    const wheel = path.join(other, 'fastthing-1.0-cp312-cp312-manylinux2014_aarch64.whl');
+    const info = 'fastthing-1.0.dist-info';
+    fs.writeFileSync(
+      wheel,
+      await zipEntries([
+        { name: 'fastthing/__init__.py', data: Buffer.from('X = 1\n') },
+        { name: `${info}/METADATA`, data: Buffer.from('Metadata-Version: 2.1\nName: fastthing\nVersion: 1.0\n') },
+        { name: `${info}/WHEEL`, data: Buffer.from('Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp312-cp312-manylinux2014_aarch64\n') },
+        { name: `${info}/RECORD`, data: Buffer.from('') },
+      ]),
+    );
+    const hash = createHash('sha256').update(fs.readFileSync(wheel)).digest('hex');
+    fs.appendFileSync(path.join(other, 'lambda-functions', 'layers', 'pg-driver', 'requirements.txt'), `${wheel} --hash=sha256:${hash}\n`);
+    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow(
+      'Layer pg-driver: fastthing-1.0.dist-info is not a pure-Python wheel (tags: cp312-cp312-manylinux2014_aarch64)',
+    );
+    expect(fs.existsSync(path.join(other, '.build', 'layers', 'pg-driver.zip'))).toBe(false);
   });
 
   test('a requirement whose hash does not match fails the layer build with pip\'s reason', async () => {
@@ -182,7 +217,9 @@ describe('isPackagedFile', () => {
   test.each([
     ['handler.py', true],
     ['lib/util.py', true],
-    ['schema.sql', true],
+    ['schema.sql', false],
+    ['README.md', false],
+    ['data/prices.json', false],
     ['tests/test_handler.py', false],
     ['test_handler.py', false],
     ['conftest.py', false],

@@ -29,6 +29,15 @@ export class ConfigError extends Error {
   }
 }
 
+// The file each loaded account came from, keyed by the returned object, so later checks (e.g. the
+// function overrides) can name the real file even under INFRA_ACCOUNTS_DIR or another file name.
+const sourceFiles = new WeakMap<object, string>();
+
+/** The file (relative to the working directory) an account returned by loadEnvironments came from. */
+export function accountSourceFile(config: object): string | undefined {
+  return sourceFiles.get(config);
+}
+
 // Arrays replace rather than concatenate: an account listing two AZs means exactly those two.
 const merge = (...layers: object[]): object =>
   deepmerge.all(layers, { arrayMerge: (_target, source) => source });
@@ -132,6 +141,7 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
     }
   }
   if (problems.length) throw new ConfigError(problems);
+  for (const { file, config } of accounts) sourceFiles.set(config, file);
   return accounts.map((a) => a.config).sort((a, b) => a.name.localeCompare(b.name));
 }
 

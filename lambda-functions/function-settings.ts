@@ -1,4 +1,4 @@
-import { ConfigError } from '../environments/load';
+import { accountSourceFile, ConfigError } from '../environments/load';
 import { allowedPythonRuntimes, REFUSED_PYTHON_RUNTIMES } from '../environments/aws-facts';
 import type { AccountConfig } from '../environments/schema';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
@@ -43,7 +43,8 @@ export function resolveFunctionSettings(
   today: Date = new Date(),
   functions: readonly FunctionSpec[] = FUNCTIONS,
 ): FunctionSettings[] {
-  const file = `environments/accounts/${config.name}.ts`;
+  // Configs not from loadEnvironments (tests) fall back to the default folder's naming.
+  const file = accountSourceFile(config) ?? `environments/accounts/${config.name}.ts`;
   const problems = catalogueProblems(functions, today);
   for (const [name, override] of Object.entries(config.functions)) {
     if (!isFunctionName(name) || !functions.some((fn) => fn.name === name)) {

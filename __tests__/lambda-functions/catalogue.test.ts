@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { accountsDirWith, QA_FIXTURE } from '../helpers/accounts';
 import { allowedPythonRuntimes } from '../../environments/aws-facts';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
@@ -139,6 +140,14 @@ describe('resolveFunctionSettings', () => {
   test('refuses an override of a function that does not exist, naming the file, field and allowed names', () => {
     const problems = problemsOf(() => resolveFunctionSettings({ name: 'staging', functions: { 'sync-clocks': { memoryMiB: 256 } } }));
     expect(problems).toEqual([`environments/accounts/staging.ts: functions.sync-clocks: is not a function of the catalogue; use one of ${FUNCTION_NAMES.join(', ')}`]);
+  });
+
+  test('names the file the account was really loaded from (INFRA_ACCOUNTS_DIR, any file name)', () => {
+    const dir = accountsDirWith();
+    fs.copyFileSync(QA_FIXTURE, path.join(dir, 'quality-assurance.ts'));
+    const qa = loadEnvironments({ accountsDir: dir, overrides: { qa: { functions: { 'sync-clocks': { memoryMiB: 256 } } } } }).find((a) => a.name === 'qa');
+    const file = path.relative(process.cwd(), path.join(dir, 'quality-assurance.ts'));
+    expect(problemsOf(() => resolveFunctionSettings(qa!))).toEqual([`${file}: functions.sync-clocks: is not a function of the catalogue; use one of ${FUNCTION_NAMES.join(', ')}`]);
   });
 
   test('dev runs its database functions smaller than staging', () => {

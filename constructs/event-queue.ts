@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
+import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
 
 /** SQS's longest retention, given to the dead-letter queue so failed events wait for a human. */
 const MAX_RETENTION_SECONDS = 1209600;
@@ -66,27 +66,8 @@ export class EventQueue extends Construct {
       queueUrl: dlq.url,
       redriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [queue.arn] }),
     });
-    for (const [policyId, target] of [
-      ['QueuePolicy', queue],
-      ['DeadLetterQueuePolicy', dlq],
-    ] as const) {
-      new SqsQueuePolicy(this, policyId, {
-        queueUrl: target.url,
-        policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'DenyInsecureTransport',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 'sqs:*',
-              Resource: target.arn,
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
-          ],
-        }),
-      });
-    }
+    tlsOnlyQueuePolicy(this, 'QueuePolicy', queue);
+    tlsOnlyQueuePolicy(this, 'DeadLetterQueuePolicy', dlq);
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;
     this.queueName = queue.name;

@@ -13,6 +13,7 @@ import type { IGrantee, PolicyStatement } from './iam';
 import { LogGroup } from './log-group';
 import type { PythonLayer } from './python-layer';
 import { ServiceRole } from './service-role';
+import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
 
 /** The alias every trigger invokes; a rollback points it at an earlier version. */
 export const LIVE_ALIAS = 'live';
@@ -83,6 +84,9 @@ export interface FunctionMetric {
   readonly statistic: string;
   readonly dimensions: Readonly<Record<string, string>>;
 }
+
+/** Lambda's name for each LOG_LEVEL (Python's WARNING is Lambda's WARN). */
+const APPLICATION_LOG_LEVEL = { DEBUG: 'DEBUG', INFO: 'INFO', WARNING: 'WARN', ERROR: 'ERROR' } as const;
 
 const RESERVED_VARIABLE = /^(AWS_|_HANDLER$|_X_AMZN_TRACE_ID$|LAMBDA_)/;
 /** Names that announce a secret value; names ending in _ARN, _NAME ... only point at one. */
@@ -167,6 +171,7 @@ export class PythonFunction extends Construct implements IGrantee {
     super(scope, id);
     validate(id, props);
     const { functionName, encryptionKey: key } = props;
+    const logLevel = props.logLevel ?? 'INFO';
 
     this.role = new ServiceRole(this, 'Role', {
       roleName: `${functionName}-function`,
@@ -206,11 +211,17 @@ export class PythonFunction extends Construct implements IGrantee {
       publish: true,
       layers: (props.layers ?? []).map((layer) => layer.layerVersionArn),
       environment: {
-        variables: { POWERTOOLS_SERVICE_NAME: functionName, LOG_LEVEL: props.logLevel ?? 'INFO', ...props.environment },
+        variables: { POWERTOOLS_SERVICE_NAME: functionName, LOG_LEVEL: logLevel, ...props.environment },
       },
       kmsKeyArn: key.keyArn,
       tracingConfig: { mode: 'Active' },
-      loggingConfig: { logFormat: 'Text', logGroup: logs.logGroupName },
+      // The handlers write JSON lines: Lambda's own lines become JSON too, and lines below the levels are dropped.
+      loggingConfig: {
+        logFormat: 'JSON',
+        applicationLogLevel: APPLICATION_LOG_LEVEL[logLevel],
+        systemLogLevel: 'WARN',
+        logGroup: logs.logGroupName,
+      },
       vpcConfig: props.vpc ? { subnetIds: [...props.vpc.subnetIds], securityGroupIds: [...props.vpc.securityGroupIds] } : undefined,
       deadLetterConfig: deadLetters ? { targetArn: deadLetters.arn } : undefined,
       // Lambda checks the role's network-interface and DLQ permissions when it creates the function.
@@ -291,6 +302,7 @@ export class PythonFunction extends Construct implements IGrantee {
       kmsMasterKeyId: props.encryptionKey.keyArn,
       kmsDataKeyReusePeriodSeconds: 300,
     });
+    tlsOnlyQueuePolicy(this, 'DeadLetterQueuePolicy', queue);
     this.role.addToPrincipalPolicy({ sid: 'SendToDeadLetterQueue', actions: ['sqs:SendMessage'], resources: [queue.arn] });
     props.encryptionKey.grantViaService(this.role, 'EncryptDeadLetters', ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs');
     return queue;

@@ -89,6 +89,13 @@ describe('PythonFunction', () => {
     expect(only(json, 'aws_lambda_function').logging_config.log_group).toMatch(/^\$\{aws_cloudwatch_log_group\.[^}]+\.name\}$/);
   });
 
+  test('logs as JSON (the handlers write JSON lines) at LOG_LEVEL for the application and WARN for the platform', () => {
+    expect(only(synth(), 'aws_lambda_function').logging_config).toMatchObject({ log_format: 'JSON', application_log_level: 'INFO', system_log_level: 'WARN' });
+    const warning = only(synth({ logLevel: 'WARNING' }), 'aws_lambda_function');
+    expect([warning.environment.variables.LOG_LEVEL, warning.logging_config.application_log_level]).toEqual(['WARNING', 'WARN']);
+    expect(only(synth({ logLevel: 'DEBUG' }), 'aws_lambda_function').logging_config.application_log_level).toBe('DEBUG');
+  });
+
   test('the live alias points at the published version', () => {
     const alias = only(synth(), 'aws_lambda_alias');
     expect(alias.name).toBe('live');
@@ -157,6 +164,16 @@ describe('PythonFunction', () => {
     expect(queue.kms_master_key_id).toMatch(/aws_kms_key\.Key_[A-F0-9]+\.arn/);
     expect(only(json, 'aws_lambda_function').dead_letter_config.target_arn).toMatch(/^\$\{aws_sqs_queue\.[^}]+\.arn\}$/);
     expect(policyOf(json).Statement.find((s) => s.Sid === 'SendToDeadLetterQueue')?.Action).toBe('sqs:SendMessage');
+  });
+
+  test('the dead-letter queue refuses every request not made over TLS, like the event queues', () => {
+    const json = synth({ schedule: { scheduleExpression: 'rate(5 minutes)' } });
+    const [queueId] = Object.keys(json.resource.aws_sqs_queue);
+    const policy = only(json, 'aws_sqs_queue_policy');
+    expect(policy.queue_url).toBe(`\${aws_sqs_queue.${queueId}.url}`);
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: 'sqs:*', Resource: `\${aws_sqs_queue.${queueId}.arn}`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } },
+    ]);
   });
 
   test('a synchronously invoked function has no dead-letter queue', () => {

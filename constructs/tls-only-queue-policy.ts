@@ -1,0 +1,26 @@
+import type { Construct } from 'constructs';
+import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+
+/**
+ * The queue policy every queue of this platform carries: any request not made over TLS is denied,
+ * whoever makes it. Grants stay in IAM; this policy only takes away.
+ */
+export function tlsOnlyQueuePolicy(scope: Construct, id: string, queue: SqsQueue): SqsQueuePolicy {
+  return new SqsQueuePolicy(scope, id, {
+    queueUrl: queue.url,
+    policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sqs:*',
+          Resource: queue.arn,
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ],
+    }),
+  });
+}

@@ -4,8 +4,6 @@ import { ApiGatewayAccount } from '@cdktf/provider-aws/lib/api-gateway-account';
 import { ServiceRole } from './service-role';
 
 export interface ApiGatewayLoggingProps {
-  /** The account whose API Gateway may assume the role (aws:SourceAccount in its trust policy). */
-  readonly accountId: string;
   /** Name of the role API Gateway assumes to write execution logs. Default: api-gateway-cloudwatch-logs. */
   readonly roleName?: string;
 }
@@ -20,14 +18,13 @@ export class ApiGatewayLogging extends Construct {
   /** The account setting; stages with execution logging must be created after it. */
   readonly accountSetting: ITerraformDependable;
 
-  constructor(scope: Construct, id: string, props: ApiGatewayLoggingProps) {
+  constructor(scope: Construct, id: string, props: ApiGatewayLoggingProps = {}) {
     super(scope, id);
     const role = new ServiceRole(this, 'Role', {
       roleName: props.roleName ?? 'api-gateway-cloudwatch-logs',
       servicePrincipal: 'apigateway.amazonaws.com',
       description: 'Lets API Gateway write execution logs and metrics of this account to CloudWatch',
       managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      conditions: { StringEquals: { 'aws:SourceAccount': props.accountId } },
     });
     this.accountSetting = new ApiGatewayAccount(this, 'Account', {
       cloudwatchRoleArn: role.roleArn,

@@ -249,8 +249,9 @@ export class PostgresDatabase extends Construct {
     const role = new ServiceRole(this, 'ProxyRole', {
       roleName: proxyName,
       servicePrincipal: 'rds.amazonaws.com',
+      // No aws:SourceAccount condition: AWS documents that guard for enhanced monitoring, not for
+      // the proxy's role, and a condition the service does not send would break the proxy.
       description: `Lets ${proxyName} read the master secret it connects with`,
-      conditions: { StringEquals: { 'aws:SourceAccount': props.accountId } },
     });
     this.grantReadSecret(role);
     const logs = new LogGroup(this, 'ProxyLogs', {

@@ -133,7 +133,7 @@ export class MainStack extends AccountStack {
       loggingLevel: config.api.loggingLevel,
       logRetentionDays: config.logRetentionDays,
       encryptionKey: this.key,
-      logging: new ApiGatewayLogging(this, 'ApiGatewayLogging', { accountId: config.accountId }),
+      logging: new ApiGatewayLogging(this, 'ApiGatewayLogging'),
     });
     this.webAcl = new WebAcl(this, 'WebAcl', {
       webAclName: `${config.organisation}-api`,

@@ -10,7 +10,7 @@ const targets = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, standInTa
 function synthApi(overrides: Partial<Omit<RestApiProps, 'encryptionKey' | 'logging'>> = {}) {
   let api: RestApi | undefined;
   const synthesized = synthWith((stack, key) => {
-    const logging = new ApiGatewayLogging(stack, 'ApiLogging', { accountId: '111122223333' });
+    const logging = new ApiGatewayLogging(stack, 'ApiLogging');
     api = new RestApi(stack, 'Api', {
       apiName: 'ppu',
       routes: HTTP_ROUTES,

@@ -12,6 +12,9 @@ import os
 from datetime import datetime, timezone
 from typing import Any
 
+# Lambda's JSON log format filters by its own level names (TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
+_LAMBDA_LEVEL_NAMES = {"WARNING": "WARN", "CRITICAL": "FATAL"}
+
 # Fields every log line of the current invocation carries (set by bind_invocation()). One per
 # process: an execution environment runs one function, one invocation at a time.
 _invocation_fields: dict[str, str] = {}
@@ -27,7 +30,7 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
             "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
+            "level": _LAMBDA_LEVEL_NAMES.get(record.levelname, record.levelname),
             "message": record.getMessage(),
             "service": os.environ.get("POWERTOOLS_SERVICE_NAME", self._service_name),
             **_invocation_fields,

@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { denyInsecureTransport } from './iam';
 
 /**
  * The queue policy every queue of this platform carries: any request not made over TLS is denied,
@@ -11,16 +12,7 @@ export function tlsOnlyQueuePolicy(scope: Construct, id: string, queue: SqsQueue
     queueUrl: queue.url,
     policy: JSON.stringify({
       Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'sqs:*',
-          Resource: queue.arn,
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-      ],
+      Statement: [denyInsecureTransport('sqs', queue.arn)],
     }),
   });
 }

@@ -8,7 +8,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { EncryptionKey } from './encryption-key';
-import type { IGrantee } from './iam';
+import { denyInsecureTransport, type IGrantee } from './iam';
 
 export interface UploadsBucketProps {
   /** Globally unique bucket name. */
@@ -71,14 +71,7 @@ export class UploadsBucket extends Construct {
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          {
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [bucket.arn, `${bucket.arn}/*`],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          },
+          denyInsecureTransport('s3', [bucket.arn, `${bucket.arn}/*`]),
           {
             Sid: 'DenyOutdatedTls',
             Effect: 'Deny',

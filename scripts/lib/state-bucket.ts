@@ -1,3 +1,4 @@
+import { denyInsecureTransport } from '../../constructs/iam';
 import {
   CreateBucketCommand,
   HeadBucketCommand,
@@ -14,16 +15,7 @@ import {
 export function tlsOnlyPolicy(bucket: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'DenyInsecureTransport',
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 's3:*',
-        Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      },
-    ],
+    Statement: [denyInsecureTransport('s3', [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`])],
   });
 }
 

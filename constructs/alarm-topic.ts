@@ -4,7 +4,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { EncryptionKey } from './encryption-key';
-import { policyDocument } from './iam';
+import { denyInsecureTransport, policyDocument } from './iam';
 import { ServiceRole } from './service-role';
 
 export interface SlackChannel {
@@ -90,14 +90,7 @@ export class AlarmTopic extends Construct {
             },
           ],
           [
-            {
-              Sid: 'DenyInsecureTransport',
-              Effect: 'Deny',
-              Principal: '*',
-              Action: 'sns:Publish',
-              Resource: topic.arn,
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            },
+            denyInsecureTransport('sns:Publish', topic.arn),
           ],
         ),
       ),

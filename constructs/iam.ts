@@ -77,15 +77,15 @@ export function policyDocument(statements: readonly PolicyStatement[], extra: re
 }
 
 /**
- * The resource-policy statement every bucket and queue of this repository carries: any request
- * not made over TLS is denied, whoever makes it (`service` is the action prefix, e.g. s3, sqs).
+ * The resource-policy statement every bucket, queue and topic of this repository carries: any request
+ * not made over TLS is denied, whoever makes it (`action`: e.g. s3:*, sqs:*, sns:Publish).
  */
-export function denyInsecureTransport(service: string, resources: string | readonly string[]): object {
+export function denyInsecureTransport(action: string, resources: string | readonly string[]): object {
   return {
     Sid: 'DenyInsecureTransport',
     Effect: 'Deny',
     Principal: '*',
-    Action: `${service}:*`,
+    Action: action,
     Resource: typeof resources === 'string' ? resources : [...resources],
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };

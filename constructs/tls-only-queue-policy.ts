@@ -12,7 +12,7 @@ export function tlsOnlyQueuePolicy(scope: Construct, id: string, queue: SqsQueue
     queueUrl: queue.url,
     policy: JSON.stringify({
       Version: '2012-10-17',
-      Statement: [denyInsecureTransport('sqs', queue.arn)],
+      Statement: [denyInsecureTransport('sqs:*', queue.arn)],
     }),
   });
 }

@@ -71,7 +71,7 @@ export class UploadsBucket extends Construct {
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          denyInsecureTransport('s3', [bucket.arn, `${bucket.arn}/*`]),
+          denyInsecureTransport('s3:*', [bucket.arn, `${bucket.arn}/*`]),
           {
             Sid: 'DenyOutdatedTls',
             Effect: 'Deny',

@@ -19,7 +19,7 @@ const tags = z.record(
   z.string().max(256),
 );
 
-export const githubSchema = z.strictObject({
+const githubSchema = z.strictObject({
   /** GitHub owner/repository whose workflows may assume the CI roles. */
   repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: "must be 'owner/repo'" }),
   /** Branch whose pushes may apply (dev), as in refs/heads/<branch>. */
@@ -28,14 +28,14 @@ export const githubSchema = z.strictObject({
   applyEnvironment: z.string().min(1).optional(),
 });
 
-export const ciSchema = z.strictObject({
+const ciSchema = z.strictObject({
   planRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
   applyRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
   /** Thumbprint list of token.actions.githubusercontent.com; AWS no longer checks it but the API requires one. */
   oidcThumbprints: z.array(z.string().regex(/^[0-9a-f]{40}$/)).min(1),
 });
 
-export const networkSchema = z.strictObject({
+const networkSchema = z.strictObject({
   cidr,
   publicSubnetCidrs: z.array(cidr).length(2, { error: 'give one public subnet per availability zone (2)' }),
   privateSubnetCidrs: z.array(cidr).length(2, { error: 'give one private subnet per availability zone (2)' }),
@@ -45,7 +45,7 @@ export const networkSchema = z.strictObject({
   flowLogRetentionDays: positiveInt,
 });
 
-export const databaseSchema = z.strictObject({
+const databaseSchema = z.strictObject({
   engineVersion: z.string().regex(/^1[5-9](\.\d+)?$/, { error: 'use a current PostgreSQL major version (15 or newer), e.g. 16.4' }),
   instanceClass: z.string().refine((value) => dbInstanceMemoryGiB(value) !== undefined, {
     error: `is not a known RDS instance class; use <family>.<size> with family one of ${Object.keys(DB_INSTANCE_FAMILIES).join(', ')}`,
@@ -66,18 +66,18 @@ export const databaseSchema = z.strictObject({
   slowStatementMs: positiveInt,
 });
 
-export const storageSchema = z.strictObject({
+const storageSchema = z.strictObject({
   corsAllowedOrigins: z.array(z.string().regex(/^https:\/\/[\w.-]+(:\d+)?$|^http:\/\/localhost(:\d+)?$/, { error: 'CORS origins are https://host[:port] (or http://localhost[:port])' })),
   presignedUrlExpirySeconds: z.number().int().min(60).max(604800),
   maxUploadBytes: positiveInt,
 });
 
-export const queueSchema = z.strictObject({
+const queueSchema = z.strictObject({
   messageRetentionSeconds: z.number().int().min(60).max(1209600),
   maxReceiveCount: z.number().int().min(1).max(1000),
 });
 
-export const functionSizeSchema = z.strictObject({
+const functionSizeSchema = z.strictObject({
   memoryMiB: z.number().int().min(128).max(10240).optional(),
   timeoutSeconds: z.number().int().min(1).max(900).optional(),
   reservedConcurrency: z.number().int().min(1).optional(),
@@ -85,7 +85,7 @@ export const functionSizeSchema = z.strictObject({
   runtime: z.string().optional(),
 });
 
-export const apiSchema = z.strictObject({
+const apiSchema = z.strictObject({
   /** How callers authenticate: SigV4 (IAM) or API keys with a usage plan. */
   auth: z.enum(['IAM', 'API_KEY']),
   throttleRateLimit: positiveInt,
@@ -93,14 +93,14 @@ export const apiSchema = z.strictObject({
   loggingLevel: z.enum(['ERROR', 'INFO']),
 });
 
-export const wafSchema = z.strictObject({
+const wafSchema = z.strictObject({
   rateLimitPer5Minutes: z.number().int().min(10).max(2000000000),
 });
 
 const PERCENT_ERROR = 'is a percentage: use a number above 0 and at most 100';
 const percent = z.number().gt(0, { error: PERCENT_ERROR }).max(100, { error: PERCENT_ERROR });
 
-export const alarmsSchema = z.strictObject({
+const alarmsSchema = z.strictObject({
   apiErrorRatePercent: percent,
   apiP95LatencyMs: positiveInt,
   apiEvaluationMinutes: positiveInt,
@@ -113,7 +113,7 @@ export const alarmsSchema = z.strictObject({
   wafBlockedRequestsPer5Minutes: positiveInt,
 });
 
-export const notificationsSchema = z.strictObject({
+const notificationsSchema = z.strictObject({
   emails: z.array(z.email({ error: 'is not a valid email address' })),
   /** AWS Chatbot Slack channel; leave out to send email only. */
   slack: z
@@ -191,15 +191,7 @@ export const accountSchema = z
   });
 
 export type AccountConfig = z.infer<typeof accountSchema>;
-export type NetworkConfig = AccountConfig['network'];
-export type DatabaseConfig = AccountConfig['database'];
-export type StorageConfig = AccountConfig['storage'];
-export type QueueConfig = AccountConfig['queue'];
-export type FunctionSizeConfig = z.infer<typeof functionSizeSchema>;
-export type ApiConfig = AccountConfig['api'];
-export type WafConfig = AccountConfig['waf'];
 export type AlarmsConfig = AccountConfig['alarms'];
-export type NotificationsConfig = AccountConfig['notifications'];
 
 /** Deep partial: what an account file or an override may set. */
 export type DeepPartial<T> = T extends readonly (infer _U)[]

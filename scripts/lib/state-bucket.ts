@@ -15,7 +15,7 @@ import {
 export function tlsOnlyPolicy(bucket: string): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [denyInsecureTransport('s3', [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`])],
+    Statement: [denyInsecureTransport('s3:*', [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`])],
   });
 }
 

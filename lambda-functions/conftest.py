@@ -42,7 +42,9 @@ os.environ.update(
 
 def _ensure_built() -> None:
     """Runs the project's build, so tests see the current sources; its cache makes a warm run cheap."""
-    build = subprocess.run(["npx", "tsx", "scripts/build-artifacts.ts"], cwd=REPO_ROOT, capture_output=True, text=True)
+    # The project's own tsx by its path: no npx resolution, and no program looked up on PATH.
+    tsx = REPO_ROOT / "node_modules" / ".bin" / "tsx"
+    build = subprocess.run([str(tsx), "scripts/build-artifacts.ts"], cwd=REPO_ROOT, capture_output=True, text=True)
     if build.returncode != 0:
         raise RuntimeError(f"scripts/build-artifacts.ts failed:\n{build.stdout}{build.stderr}")
     needed = [LAYER_DIR / "pg8000", STAGED_FUNCTIONS_DIR / "api-docs-generator" / "openapi.json"]
@@ -57,6 +59,7 @@ sys.path.insert(0, str(SHARED_DIR))
 
 import boto3  # noqa: E402
 import pg8000.native  # noqa: E402  (from the built layer, put on the path above)
+
 from testing.s3_post_policy import S3PostPolicyProxy  # noqa: E402
 from testing.servers import (  # noqa: E402
     NodeServer,

@@ -8,7 +8,7 @@ record is keyed by (deviceId, recordedAt) and rewritten only when its values dif
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -26,7 +26,7 @@ MAX_DEVICE_ID_LENGTH = 128
 MAX_SOFTWARE_VERSION_LENGTH = 64
 RECORD_FIELDS = frozenset({"deviceId", "recordedAt", "units", "softwareVersion"})
 # Readings older than the platform or from the future (beyond clock skew) are data errors.
-EARLIEST_RECORDED_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+EARLIEST_RECORDED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
 CONNECT_TIMEOUT_SECONDS = 5
 
@@ -136,7 +136,7 @@ def _parse_record(index: int, raw: Any, now: datetime, problems: list[Problem]) 
 
     if len(problems) > before or recorded_at is None or parsed_units is None:
         return None
-    return PpuRecord(cast(str, device_id), recorded_at.astimezone(timezone.utc), parsed_units, software_version)
+    return PpuRecord(cast(str, device_id), recorded_at.astimezone(UTC), parsed_units, software_version)
 
 
 def validate_records(raw_records: list[Any], now: datetime) -> list[PpuRecord]:
@@ -214,7 +214,7 @@ def store(records: list[PpuRecord]) -> UpsertResult:
 def handler(event: Any, context: Any) -> dict[str, Any]:
     bind_invocation(context)
     try:
-        records = validate_records(parse_body(event), datetime.now(timezone.utc))
+        records = validate_records(parse_body(event), datetime.now(UTC))
     except BadRequest as exc:
         log.warning("rejected request", extra={"fields": {"reason": str(exc)}})
         return json_response(400, {"message": str(exc)})

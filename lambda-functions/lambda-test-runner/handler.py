@@ -157,9 +157,7 @@ def run_checks(names: tuple[str, ...], env: dict[str, str]) -> dict[str, Any]:
         checks.close()
     return {
         "passed": all(result.passed for result in results),
-        "checks": [
-            {"name": r.name, "passed": r.passed, "detail": r.detail, "durationMilliseconds": r.duration_ms} for r in results
-        ],
+        "checks": [{"name": r.name, "passed": r.passed, "detail": r.detail, "durationMilliseconds": r.duration_ms} for r in results],
     }
 
 

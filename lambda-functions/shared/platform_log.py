@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 # Lambda's JSON log format filters by its own level names (TRACE, DEBUG, INFO, WARN, ERROR, FATAL).
@@ -29,7 +29,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": _LAMBDA_LEVEL_NAMES.get(record.levelname, record.levelname),
             "message": record.getMessage(),
             "service": os.environ.get("POWERTOOLS_SERVICE_NAME", self._service_name),

@@ -8,6 +8,8 @@ schema version they expect is the one this list defines, never a number typed el
 
 from __future__ import annotations
 
+import contextlib
+
 import pg8000.native
 from pg8000.exceptions import DatabaseError, InterfaceError
 
@@ -53,9 +55,8 @@ def migrate(connection: pg8000.native.Connection) -> list[int]:
             connection.run("INSERT INTO schema_migrations (version) VALUES (:version)", version=version)
         connection.run("COMMIT")
     except BaseException:
-        try:
+        # A broken connection cannot roll back; the server discards the transaction anyway.
+        with contextlib.suppress(InterfaceError, DatabaseError, OSError):
             connection.run("ROLLBACK")
-        except (InterfaceError, DatabaseError, OSError):
-            pass  # a broken connection: the server discards the transaction anyway
         raise
     return [version for version, _ in pending]

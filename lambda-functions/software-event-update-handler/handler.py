@@ -13,7 +13,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -87,7 +87,7 @@ def _normalise_time(value: Any) -> str:
         raise InvalidMessage("occurredAt must be an ISO 8601 date-time with a time zone") from None
     if parsed.tzinfo is None:
         raise InvalidMessage("occurredAt must carry a time zone (e.g. Z)")
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_event(body: str) -> SoftwareEvent:

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -55,8 +55,8 @@ def measure(connection: pg8000.native.Connection, clock: Callable[[], float] = t
     after = clock()
     midpoint = (before + after) / 2
     return Measurement(
-        database_time=datetime.fromtimestamp(database_epoch, timezone.utc),
-        function_time=datetime.fromtimestamp(midpoint, timezone.utc),
+        database_time=datetime.fromtimestamp(database_epoch, UTC),
+        function_time=datetime.fromtimestamp(midpoint, UTC),
         drift_ms=(database_epoch - midpoint) * 1000,
         round_trip_ms=(after - before) * 1000,
     )
@@ -73,8 +73,18 @@ def publish(client: Any, namespace: str, measurement: Measurement) -> None:
         Namespace=namespace,
         MetricData=[
             {"MetricName": "ClockDriftMilliseconds", "Value": measurement.drift_ms, "Unit": "Milliseconds", "Timestamp": timestamp},
-            {"MetricName": "AbsoluteClockDriftMilliseconds", "Value": abs(measurement.drift_ms), "Unit": "Milliseconds", "Timestamp": timestamp},
-            {"MetricName": "DatabaseRoundTripMilliseconds", "Value": measurement.round_trip_ms, "Unit": "Milliseconds", "Timestamp": timestamp},
+            {
+                "MetricName": "AbsoluteClockDriftMilliseconds",
+                "Value": abs(measurement.drift_ms),
+                "Unit": "Milliseconds",
+                "Timestamp": timestamp,
+            },
+            {
+                "MetricName": "DatabaseRoundTripMilliseconds",
+                "Value": measurement.round_trip_ms,
+                "Unit": "Milliseconds",
+                "Timestamp": timestamp,
+            },
         ],
     )
 

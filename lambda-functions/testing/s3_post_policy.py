@@ -16,7 +16,7 @@ import http.client
 import json
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,7 +93,7 @@ def evaluate_policy(bucket: str, fields: dict[str, str], file: bytes | None, sec
         name = operands[0].lstrip("$").lower()
         covered.add(name)
         actual = values.get(name, "")
-        if operator == "eq" and actual != operands[1] or operator == "starts-with" and not actual.startswith(operands[1]):
+        if (operator == "eq" and actual != operands[1]) or (operator == "starts-with" and not actual.startswith(operands[1])):
             raise PolicyViolation("AccessDenied", f"Invalid according to Policy: Policy Condition failed: {condition}")
     for name in fields:
         if name not in covered and name not in UNCONDITIONED_FIELDS and not name.startswith("x-ignore-"):
@@ -116,20 +116,22 @@ class S3PostPolicyProxy:
                 if self.command == "POST" and content_type.startswith("multipart/form-data"):
                     try:
                         fields, file = parse_multipart(content_type, body)
-                        evaluate_policy(self.path.strip("/").split("/")[0], fields, file, secret_access_key, datetime.now(timezone.utc))
+                        evaluate_policy(self.path.strip("/").split("/")[0], fields, file, secret_access_key, datetime.now(UTC))
                     except PolicyViolation as exc:
                         proxy.rejections.append(exc.code)
-                        error = f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{exc.code}</Code><Message>{exc}</Message></Error>"
+                        error = f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{exc.code}</Code><Message>{exc}</Message></Error>'
                         self._send(exc.status, {"Content-Type": "application/xml"}, error.encode())
                         return
                 connection = http.client.HTTPConnection(upstream_host, upstream_port, timeout=10)
                 # Host is forwarded unchanged: it is part of what SigV4 signed.
-                headers = {name: value for name, value in self.headers.items()}
+                headers = dict(self.headers.items())
                 connection.request(self.command, self.path, body=body or None, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()
                 connection.close()
-                passthrough = {k: v for k, v in response.getheaders() if k.lower() not in ("transfer-encoding", "connection", "content-length")}
+                passthrough = {
+                    k: v for k, v in response.getheaders() if k.lower() not in ("transfer-encoding", "connection", "content-length")
+                }
                 self._send(response.status, passthrough, payload, head=self.command == "HEAD", length=response.getheader("Content-Length"))
 
             def _send(self, status: int, headers: dict[str, str], body: bytes, head: bool = False, length: str | None = None) -> None:

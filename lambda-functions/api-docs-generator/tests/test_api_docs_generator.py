@@ -3,8 +3,10 @@ import json
 import shutil
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("api-docs-generator")
@@ -18,7 +20,7 @@ def built(staged_functions_dir: Path, tmp_path: Path) -> ModuleType:
     return load_handler("api-docs-generator", code_dir)
 
 
-def rest_event(method: str, headers: dict[str, str] | None = None) -> dict:
+def rest_event(method: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     return {"resource": "/openapi", "path": "/openapi", "httpMethod": method, "headers": headers, "body": None}
 
 

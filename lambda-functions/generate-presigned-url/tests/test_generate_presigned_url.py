@@ -3,10 +3,12 @@ import time
 import urllib.error
 import urllib.request
 from types import ModuleType
+from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
+
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("generate-presigned-url")
@@ -28,7 +30,7 @@ def stored_file(s3_endpoint: str) -> tuple[str, bytes]:
     return key, content
 
 
-def post(body: object) -> dict:
+def post(body: object) -> dict[str, Any]:
     return {"httpMethod": "POST", "path": "/files/download-url", "body": json.dumps(body), "isBase64Encoded": False}
 
 
@@ -69,9 +71,7 @@ def test_a_missing_file_is_not_found(handler: ModuleType) -> None:
 
 
 @pytest.mark.parametrize("code", ["403", "AccessDenied"])
-def test_a_forbidden_head_is_not_found_because_s3_hides_missing_keys_without_list_permission(
-    handler: ModuleType, code: str
-) -> None:
+def test_a_forbidden_head_is_not_found_because_s3_hides_missing_keys_without_list_permission(handler: ModuleType, code: str) -> None:
     with Stubber(handler.s3_client()) as s3:
         s3.add_client_error("head_object", service_error_code=code, http_status_code=403)
 

@@ -1,20 +1,28 @@
+from __future__ import annotations
+
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pg8000.native
-import platform_db
 import pytest
+
+import platform_db
 from testing.http_stand_ins import secrets_manager_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 CONTEXT = FakeContext("insert-ppu-data")
 LAYER_DIR = Path(__file__).resolve().parents[3] / ".build" / "layers" / "pg-driver" / "python"
 
 
 @pytest.fixture
-def handler(database, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+def handler(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     for name, value in database.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(platform_db, "credential_source", database.credentials)
@@ -24,33 +32,37 @@ def handler(database, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 
 @pytest.fixture
-def db(database) -> pg8000.native.Connection:
+def db(database: Database) -> Iterator[pg8000.native.Connection]:
     connection = database.connect()
     yield connection
     connection.close()
 
 
-def post(records: object) -> dict:
+def post(records: object) -> dict[str, Any]:
     return {"httpMethod": "POST", "path": "/ppu-data", "body": json.dumps({"records": records}), "isBase64Encoded": False}
 
 
-def record(device: str = "meter-1", recorded_at: str = "2026-03-01T12:00:00Z", units: float = 1.5, **extra: object) -> dict:
+def record(device: str = "meter-1", recorded_at: str = "2026-03-01T12:00:00Z", units: object = 1.5, **extra: object) -> dict[str, Any]:
     return {"deviceId": device, "recordedAt": recorded_at, "units": units, **extra}
 
 
-def stored(db: pg8000.native.Connection) -> list[list]:
-    return db.run("SELECT device_id, recorded_at::text, units, software_version FROM ppu_records ORDER BY device_id, recorded_at")
+def stored(db: pg8000.native.Connection) -> list[list[Any]]:
+    rows: list[list[Any]] = db.run(
+        "SELECT device_id, recorded_at::text, units, software_version FROM ppu_records ORDER BY device_id, recorded_at"
+    )
+    return rows
 
 
-def body(response: dict) -> dict:
-    return json.loads(response["body"])
+def body(response: dict[str, Any]) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(response["body"])
+    return parsed
 
 
 def test_driver_comes_from_the_built_layer(handler: ModuleType) -> None:
     assert Path(handler.pg8000.__file__).is_relative_to(LAYER_DIR)
 
 
-def test_valid_batch_is_inserted(handler: ModuleType, db) -> None:
+def test_valid_batch_is_inserted(handler: ModuleType, db: pg8000.native.Connection) -> None:
     response = handler.handler(post([record("meter-1", units=1.5, softwareVersion="4.2"), record("meter-2", units=0)]), CONTEXT)
 
     assert response["statusCode"] == 200
@@ -61,7 +73,7 @@ def test_valid_batch_is_inserted(handler: ModuleType, db) -> None:
     ]
 
 
-def test_resending_a_batch_changes_nothing(handler: ModuleType, db) -> None:
+def test_resending_a_batch_changes_nothing(handler: ModuleType, db: pg8000.native.Connection) -> None:
     batch = post([record("meter-1"), record("meter-2")])
     handler.handler(batch, CONTEXT)
 
@@ -71,7 +83,7 @@ def test_resending_a_batch_changes_nothing(handler: ModuleType, db) -> None:
     assert len(stored(db)) == 2
 
 
-def test_a_corrected_record_updates_the_stored_one(handler: ModuleType, db) -> None:
+def test_a_corrected_record_updates_the_stored_one(handler: ModuleType, db: pg8000.native.Connection) -> None:
     handler.handler(post([record("meter-1", units=1.5)]), CONTEXT)
 
     # Same instant written in another time zone: the same record.
@@ -81,15 +93,18 @@ def test_a_corrected_record_updates_the_stored_one(handler: ModuleType, db) -> N
     assert stored(db) == [["meter-1", "2026-03-01 12:00:00+00", Decimal("2.25"), None]]
 
 
-def test_decimal_units_keep_their_precision(handler: ModuleType, db) -> None:
-    event = {"httpMethod": "POST", "body": '{"records": [{"deviceId": "m", "recordedAt": "2026-03-01T00:00:00Z", "units": 0.1000000000000000055511}]}'}
+def test_decimal_units_keep_their_precision(handler: ModuleType, db: pg8000.native.Connection) -> None:
+    event = {
+        "httpMethod": "POST",
+        "body": '{"records": [{"deviceId": "m", "recordedAt": "2026-03-01T00:00:00Z", "units": 0.1000000000000000055511}]}',
+    }
 
     handler.handler(event, CONTEXT)
 
     assert stored(db)[0][2] == Decimal("0.1000000000000000055511")
 
 
-def test_invalid_records_are_all_reported_and_nothing_is_stored(handler: ModuleType, db) -> None:
+def test_invalid_records_are_all_reported_and_nothing_is_stored(handler: ModuleType, db: pg8000.native.Connection) -> None:
     handler.handler(post([record("meter-0")]), CONTEXT)
 
     response = handler.handler(
@@ -131,7 +146,7 @@ def test_invalid_records_are_all_reported_and_nothing_is_stored(handler: ModuleT
         (record(softwareVersion="v" * 65), "softwareVersion"),
     ],
 )
-def test_out_of_range_fields_are_reported(handler: ModuleType, bad: dict, field: str) -> None:
+def test_out_of_range_fields_are_reported(handler: ModuleType, bad: dict[str, Any], field: str) -> None:
     response = handler.handler(post([bad]), CONTEXT)
 
     assert response["statusCode"] == 400
@@ -159,7 +174,7 @@ def test_malformed_requests_get_a_client_error(handler: ModuleType, event: objec
     assert body(response)["message"]
 
 
-def test_migration_is_recorded_once(handler: ModuleType, db) -> None:
+def test_migration_is_recorded_once(handler: ModuleType, db: pg8000.native.Connection) -> None:
     handler.handler(post([record()]), CONTEXT)
     handler.db.drop()
     handler.handler(post([record("meter-9")]), CONTEXT)
@@ -167,7 +182,7 @@ def test_migration_is_recorded_once(handler: ModuleType, db) -> None:
     assert db.run("SELECT version FROM schema_migrations") == [[1]]
 
 
-def test_one_connection_is_reused_across_invocations(handler: ModuleType, db) -> None:
+def test_one_connection_is_reused_across_invocations(handler: ModuleType, db: pg8000.native.Connection) -> None:
     handler.handler(post([record("meter-1")]), CONTEXT)
     first = handler.db.get()
 
@@ -178,7 +193,7 @@ def test_one_connection_is_reused_across_invocations(handler: ModuleType, db) ->
     assert sessions == [[1]]
 
 
-def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, db) -> None:
+def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, db: pg8000.native.Connection) -> None:
     handler.handler(post([record("meter-1")]), CONTEXT)
     db.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'insert-ppu-data'")
 
@@ -197,7 +212,9 @@ def test_unreachable_database_is_a_server_error_not_a_crash(handler: ModuleType,
     assert body(response) == {"message": "the records could not be stored; retry later"}
 
 
-def test_password_is_read_from_the_rds_managed_secret(database, db, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_password_is_read_from_the_rds_managed_secret(
+    database: Database, db: pg8000.native.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = database.env()
     secret = json.dumps({"username": database.user, "password": database.password})
     secrets_manager = secrets_manager_stand_in({env["DB_SECRET_ARN"]: secret}).start()
@@ -234,7 +251,7 @@ def test_iam_authentication_without_tls_is_a_configuration_error(handler: Module
     assert response["statusCode"] == 500
 
 
-def test_a_full_batch_of_500_records_is_stored(handler: ModuleType, db) -> None:
+def test_a_full_batch_of_500_records_is_stored(handler: ModuleType, db: pg8000.native.Connection) -> None:
     records = [record(f"meter-{i:03}", units=i) for i in range(500)]
 
     response = handler.handler(post(records), CONTEXT)
@@ -243,7 +260,7 @@ def test_a_full_batch_of_500_records_is_stored(handler: ModuleType, db) -> None:
     assert db.run("SELECT count(*), sum(units) FROM ppu_records") == [[500, Decimal(sum(range(500)))]]
 
 
-def test_a_batch_the_database_rejects_is_not_half_inserted(handler: ModuleType, db) -> None:
+def test_a_batch_the_database_rejects_is_not_half_inserted(handler: ModuleType, db: pg8000.native.Connection) -> None:
     handler.handler(post([record("meter-0")]), CONTEXT)
     # A rule the database enforces but validation does not know: the second record breaks it.
     db.run("ALTER TABLE ppu_records ADD CONSTRAINT units_below_100 CHECK (units < 100)")

@@ -1,11 +1,19 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 import platform_db
 import platform_migrations
-import pytest
 from testing.http_stand_ins import StandIn, sqs_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
+from testing.servers import NodeServer
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 CONTEXT = FakeContext("lambda-test-runner")
 QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/824357028182/software-events"
@@ -21,7 +29,7 @@ def sqs() -> Iterator[StandIn]:
 
 
 @pytest.fixture
-def migrated(database) -> None:
+def migrated(database: Database) -> None:
     """The schema insert-ppu-data leaves behind on its first connection."""
     insert_ppu_data = load_handler("insert-ppu-data")
     connection = database.connect()
@@ -31,16 +39,19 @@ def migrated(database) -> None:
         connection.close()
 
 
-def recorded_versions(database) -> list[list[int]]:
+def recorded_versions(database: Database) -> list[list[int]]:
     connection = database.connect()
     try:
-        return connection.run("SELECT version FROM schema_migrations ORDER BY version")
+        versions: list[list[int]] = connection.run("SELECT version FROM schema_migrations ORDER BY version")
+        return versions
     finally:
         connection.close()
 
 
 @pytest.fixture
-def handler(database, s3_endpoint: str, dynalite, events_table: str, sqs: StandIn, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+def handler(
+    database: Database, s3_endpoint: str, dynalite: NodeServer, events_table: str, sqs: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> ModuleType:
     for name, value in database.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("BUCKET_NAME", "test-uploads")
@@ -53,7 +64,7 @@ def handler(database, s3_endpoint: str, dynalite, events_table: str, sqs: StandI
     return load_handler("lambda-test-runner")
 
 
-def outcome(report: dict) -> dict[str, bool]:
+def outcome(report: dict[str, Any]) -> dict[str, bool]:
     return {check["name"]: check["passed"] for check in report["checks"]}
 
 
@@ -68,7 +79,7 @@ def test_a_healthy_deployment_passes_every_check(handler: ModuleType, migrated: 
     assert all(isinstance(check["durationMilliseconds"], int) for check in report["checks"])
 
 
-def test_a_fresh_database_is_migrated_by_the_first_run_and_then_passes(handler: ModuleType, database) -> None:
+def test_a_fresh_database_is_migrated_by_the_first_run_and_then_passes(handler: ModuleType, database: Database) -> None:
     report = handler.handler({}, CONTEXT)
 
     assert report["passed"] is True, report
@@ -76,7 +87,7 @@ def test_a_fresh_database_is_migrated_by_the_first_run_and_then_passes(handler: 
     assert recorded_versions(database) == [[version] for version, _ in platform_migrations.MIGRATIONS]
 
 
-def test_the_fresh_schema_is_the_one_insert_ppu_data_writes_to(handler: ModuleType, database) -> None:
+def test_the_fresh_schema_is_the_one_insert_ppu_data_writes_to(handler: ModuleType, database: Database) -> None:
     handler.handler({"checks": ["database-migrated"]}, CONTEXT)
     connection = database.connect()
     try:
@@ -87,7 +98,7 @@ def test_the_fresh_schema_is_the_one_insert_ppu_data_writes_to(handler: ModuleTy
 
 
 def test_a_migration_that_fails_fails_the_check_and_applies_nothing(
-    handler: ModuleType, migrated: None, database, monkeypatch: pytest.MonkeyPatch
+    handler: ModuleType, migrated: None, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
         platform_migrations,
@@ -108,9 +119,7 @@ def test_a_migration_that_fails_fails_the_check_and_applies_nothing(
         connection.close()
 
 
-def test_an_unreachable_database_fails_its_checks_and_the_others_still_run(
-    handler: ModuleType, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unreachable_database_fails_its_checks_and_the_others_still_run(handler: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DB_PORT", "1")
 
     report = handler.handler({}, CONTEXT)

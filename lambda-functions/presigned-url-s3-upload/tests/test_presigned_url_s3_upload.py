@@ -4,9 +4,11 @@ import urllib.error
 import urllib.request
 import uuid
 from types import ModuleType
+from typing import Any
 
 import boto3
 import pytest
+
 from testing.lambda_runtime import FakeContext, load_handler
 
 CONTEXT = FakeContext("presigned-url-s3-upload")
@@ -24,9 +26,10 @@ def handler(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return load_handler("presigned-url-s3-upload")
 
 
-def request_upload(handler: ModuleType, body: object) -> dict:
+def request_upload(handler: ModuleType, body: object) -> dict[str, Any]:
     event = {"httpMethod": "POST", "path": "/files/upload-url", "body": json.dumps(body), "isBase64Encoded": False}
-    return handler.handler(event, CONTEXT)
+    response: dict[str, Any] = handler.handler(event, CONTEXT)
+    return response
 
 
 def post_form(url: str, fields: dict[str, str], content: bytes, content_type: str) -> tuple[int, bytes]:
@@ -38,7 +41,9 @@ def post_form(url: str, fields: dict[str, str], content: bytes, content_type: st
         + content
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    request = urllib.request.Request(url, data=b"".join(parts), method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    request = urllib.request.Request(
+        url, data=b"".join(parts), method="POST", headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status, response.read()
@@ -53,7 +58,8 @@ def test_presigned_post_uploads_the_file_under_a_fresh_uploads_key(handler: Modu
 
     assert response["statusCode"] == 200
     body = json.loads(response["body"])
-    assert body["key"].startswith("uploads/") and body["key"].endswith("/readings.csv")
+    assert body["key"].startswith("uploads/")
+    assert body["key"].endswith("/readings.csv")
     assert post_form(body["url"], body["fields"], content, "text/csv")[0] == 204
     stored = boto3.client("s3", endpoint_url=s3_endpoint).get_object(Bucket=BUCKET, Key=body["key"])
     assert stored["Body"].read() == content
@@ -110,14 +116,16 @@ def test_upload_with_another_content_type_is_rejected(handler: ModuleType) -> No
         ({"fileName": "a.csv", "contentType": "text/csv", "acl": "public-read"}, "unexpected field(s): acl"),
     ],
 )
-def test_invalid_requests_are_refused_with_the_reason(handler: ModuleType, request_body: dict, reason: str) -> None:
+def test_invalid_requests_are_refused_with_the_reason(handler: ModuleType, request_body: dict[str, Any], reason: str) -> None:
     response = request_upload(handler, request_body)
 
     assert response["statusCode"] == 400
     assert reason in json.loads(response["body"])["message"]
 
 
-@pytest.mark.parametrize("event", [None, [], {"httpMethod": "POST"}, {"httpMethod": "POST", "body": "{"}, {"httpMethod": "POST", "body": "3"}])
+@pytest.mark.parametrize(
+    "event", [None, [], {"httpMethod": "POST"}, {"httpMethod": "POST", "body": "{"}, {"httpMethod": "POST", "body": "3"}]
+)
 def test_malformed_events_get_a_client_error(handler: ModuleType, event: object) -> None:
     response = handler.handler(event, CONTEXT)
 

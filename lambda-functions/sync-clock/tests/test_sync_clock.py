@@ -1,13 +1,20 @@
+from __future__ import annotations
+
 import json
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 import platform_db
-import pytest
 from testing.http_stand_ins import StandIn, cloudwatch_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 CONTEXT = FakeContext("sync-clock")
 NAMESPACE = "PPU/SyncClock"
@@ -32,7 +39,7 @@ def cloudwatch() -> Iterator[StandIn]:
 
 
 @pytest.fixture
-def handler(database, cloudwatch: StandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+def handler(database: Database, cloudwatch: StandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     for name, value in database.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("METRIC_NAMESPACE", NAMESPACE)
@@ -43,11 +50,12 @@ def handler(database, cloudwatch: StandIn, monkeypatch: pytest.MonkeyPatch) -> I
     module.db.drop()
 
 
-def published_metrics(cloudwatch: StandIn) -> list[dict]:
+def published_metrics(cloudwatch: StandIn) -> list[dict[str, Any]]:
     assert [request.headers["x-amz-target"] for request in cloudwatch.requests] == ["GraniteServiceVersion20100801.PutMetricData"]
     payload = json.loads(cloudwatch.requests[0].body)
     assert payload["Namespace"] == NAMESPACE
-    return payload["MetricData"]
+    metric_data: list[dict[str, Any]] = payload["MetricData"]
+    return metric_data
 
 
 def test_drift_is_measured_against_the_database_clock(handler: ModuleType) -> None:
@@ -69,7 +77,7 @@ def test_drift_is_published_as_cloudwatch_metrics(handler: ModuleType, cloudwatc
     assert metrics["AbsoluteClockDriftMilliseconds"]["Value"] == pytest.approx(abs(result["driftMilliseconds"]), abs=0.001)
 
 
-def test_a_skewed_function_clock_shows_as_drift(handler: ModuleType, database) -> None:
+def test_a_skewed_function_clock_shows_as_drift(handler: ModuleType, database: Database) -> None:
     connection = database.connect()
     try:
         # The function's clock runs 2.5 s behind the database.
@@ -89,7 +97,7 @@ def test_connection_is_reused_between_runs(handler: ModuleType) -> None:
     assert handler.db.get() is first
 
 
-def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, database) -> None:
+def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, database: Database) -> None:
     handler.handler(SCHEDULED_EVENT, CONTEXT)
     admin = database.connect()
     admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sync-clock'")

@@ -35,9 +35,21 @@ export interface WebAclProps {
    * Known Bad Inputs never runs in count mode (rule PLAT-WAF-1).
    */
   readonly countOnlyRules?: Readonly<Partial<Record<(typeof MANAGED_RULE_GROUPS)[number], readonly string[]>>>;
+  /**
+   * What the Anonymous IP list's HostingProviderIPList rule does with requests from cloud and
+   * hosting networks. AWS documents that it matches web hosting and cloud providers
+   * (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-ip-rep.html),
+   * which is where this IAM-authenticated API's real callers run (backends, CI runners), so by
+   * default it only counts (its matches stay visible in the group's metric and the WAF log).
+   * 'block' restores the group's own action. Default: 'count'.
+   */
+  readonly hostingProviderIps?: 'count' | 'block';
 }
 
-export const DEFAULT_COUNT_ONLY_RULES: WebAclProps['countOnlyRules'] = {
+/** The Anonymous IP list rule that matches cloud and hosting provider addresses. */
+export const HOSTING_PROVIDER_RULE = 'HostingProviderIPList';
+
+export const DEFAULT_COUNT_ONLY_RULES: NonNullable<WebAclProps['countOnlyRules']> = {
   AWSManagedRulesCommonRuleSet: ['SizeRestrictions_BODY'],
 };
 
@@ -62,7 +74,13 @@ export class WebAcl extends Construct {
     if (!Number.isInteger(props.rateLimitPer5Minutes) || props.rateLimitPer5Minutes < 10 || props.rateLimitPer5Minutes > 2_000_000_000) {
       throw new Error(`WebAcl rateLimitPer5Minutes ${props.rateLimitPer5Minutes} must be a whole number from 10 to 2000000000 (WAF's limits)`);
     }
-    const countOnly = props.countOnlyRules ?? DEFAULT_COUNT_ONLY_RULES ?? {};
+    const countOnly: NonNullable<WebAclProps['countOnlyRules']> = { ...(props.countOnlyRules ?? DEFAULT_COUNT_ONLY_RULES) };
+    if ((props.hostingProviderIps ?? 'count') === 'count') {
+      const anonymous = countOnly.AWSManagedRulesAnonymousIpList ?? [];
+      if (!anonymous.includes(HOSTING_PROVIDER_RULE)) countOnly.AWSManagedRulesAnonymousIpList = [...anonymous, HOSTING_PROVIDER_RULE];
+    } else if (countOnly.AWSManagedRulesAnonymousIpList?.includes(HOSTING_PROVIDER_RULE)) {
+      throw new Error(`WebAcl: hostingProviderIps is 'block' but countOnlyRules.AWSManagedRulesAnonymousIpList counts ${HOSTING_PROVIDER_RULE}; choose one`);
+    }
     if (countOnly.AWSManagedRulesKnownBadInputsRuleSet?.length) {
       throw new Error('WebAcl countOnlyRules: AWSManagedRulesKnownBadInputsRuleSet must block (Log4j and other known exploits); remove it');
     }

@@ -63,6 +63,8 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
   },
   waf: {
     rateLimitPer5Minutes: 2000,
+    // The API is IAM-authenticated: its callers are backends and CI runners on cloud networks.
+    hostingProviderIps: 'count',
   },
   alarms: {
     apiErrorRatePercent: 5,

@@ -95,6 +95,8 @@ const apiSchema = z.strictObject({
 
 const wafSchema = z.strictObject({
   rateLimitPer5Minutes: z.number().int().min(10).max(2000000000),
+  /** AnonymousIpList's HostingProviderIPList (cloud and hosting networks, where IAM-signing backends run): 'count' or 'block'. */
+  hostingProviderIps: z.enum(['count', 'block']),
 });
 
 const PERCENT_ERROR = 'is a percentage: use a number above 0 and at most 100';

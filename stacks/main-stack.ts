@@ -138,6 +138,7 @@ export class MainStack extends AccountStack {
     this.webAcl = new WebAcl(this, 'WebAcl', {
       webAclName: `${config.organisation}-api`,
       rateLimitPer5Minutes: config.waf.rateLimitPer5Minutes,
+      hostingProviderIps: config.waf.hostingProviderIps,
       associatedResourceArn: this.api.stageArn,
       accountId: config.accountId,
       region: config.region,

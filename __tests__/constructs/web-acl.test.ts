@@ -1,4 +1,4 @@
-import { MANAGED_RULE_GROUPS, WebAcl, type WebAclProps } from '../../constructs/web-acl';
+import { HOSTING_PROVIDER_RULE, MANAGED_RULE_GROUPS, WebAcl, type WebAclProps } from '../../constructs/web-acl';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
 
 const STAGE_ARN = 'arn:aws:apigateway:eu-west-1::/restapis/abc123/stages/v1';
@@ -83,17 +83,36 @@ test.each([
   expect(() => synthAcl(bad)).toThrow(message);
 });
 
-test('the Common group only counts its 8 KB body-size rule, so PPU ingest batches are not blocked; nothing else is overridden', () => {
-  const overrides = Object.fromEntries(
-    rules.slice(1).map((rule) => [rule.name, rule.statement.managed_rule_group_statement.rule_action_override ?? []]),
-  );
-  expect(overrides).toEqual({
+const overridesOf = (ruleList: Record<string, any>[]) =>
+  Object.fromEntries(ruleList.slice(1).map((rule) => [rule.name, rule.statement.managed_rule_group_statement.rule_action_override ?? []]));
+
+test('by default only the 8 KB body-size rule and the hosting-provider list count; nothing else is overridden', () => {
+  expect(overridesOf(rules)).toEqual({
     AWSManagedRulesCommonRuleSet: [{ name: 'SizeRestrictions_BODY', action_to_use: { count: {} } }],
     AWSManagedRulesKnownBadInputsRuleSet: [],
     AWSManagedRulesSQLiRuleSet: [],
     AWSManagedRulesAmazonIpReputationList: [],
-    AWSManagedRulesAnonymousIpList: [],
+    AWSManagedRulesAnonymousIpList: [{ name: HOSTING_PROVIDER_RULE, action_to_use: { count: {} } }],
   });
+});
+
+// AWS: the Anonymous IP list's HostingProviderIPList "inspects for IP addresses from web hosting
+// and cloud providers" and blocks them by default
+// (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-ip-rep.html).
+// This API is IAM-authenticated, so its callers are backends and CI runners on exactly those networks.
+test('callers on cloud and hosting networks are counted, not blocked, unless the account sets hostingProviderIps to block', () => {
+  const anonymous = (ruleList: Record<string, any>[]) => overridesOf(ruleList).AWSManagedRulesAnonymousIpList;
+  expect(anonymous(rules)).toEqual([{ name: 'HostingProviderIPList', action_to_use: { count: {} } }]);
+  const [[, blocking]] = resourcesOf(synthAcl({ hostingProviderIps: 'block' }), 'aws_wafv2_web_acl');
+  expect(anonymous(blocking.rule)).toEqual([]);
+  const [[, counting]] = resourcesOf(synthAcl({ hostingProviderIps: 'count' }), 'aws_wafv2_web_acl');
+  expect(anonymous(counting.rule)).toEqual(anonymous(rules));
+});
+
+test("hostingProviderIps 'block' contradicting a count-only override is refused", () => {
+  expect(() =>
+    synthAcl({ hostingProviderIps: 'block', countOnlyRules: { AWSManagedRulesAnonymousIpList: ['HostingProviderIPList'] } }),
+  ).toThrow(/hostingProviderIps is 'block'/);
 });
 
 test('Known Bad Inputs can never be put in count mode', () => {

@@ -1,4 +1,5 @@
 import { Testing } from 'cdktf';
+import { defaults } from '../../environments/defaults';
 import { loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
@@ -122,4 +123,21 @@ test('API_KEY auth and a Slack channel from config add a usage plan and a Chatbo
   expect(resourcesOf(json, 'aws_api_gateway_usage_plan')).toHaveLength(1);
   expect(resourcesOf(json, 'aws_api_gateway_method').every(([, m]) => m.api_key_required === true)).toBe(true);
   expect(one(json, 'aws_chatbot_slack_channel_configuration')[1]).toMatchObject({ slack_team_id: 'T01234567', slack_channel_id: 'C01234567' });
+});
+
+// AWS WAF: HostingProviderIPList matches web hosting and cloud providers
+// (https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-ip-rep.html).
+test('the hosting-provider list counts by default, follows each account setting, and an account can turn it back to block', () => {
+  const anonymousOverrides = (json: Record<string, any>) =>
+    one(json, 'aws_wafv2_web_acl')[1].rule.find((r: { name: string }) => r.name === 'AWSManagedRulesAnonymousIpList').statement
+      .managed_rule_group_statement.rule_action_override ?? [];
+  const counted = [{ name: 'HostingProviderIPList', action_to_use: { count: {} } }];
+  expect(defaults.waf.hostingProviderIps).toBe('count');
+  const accounts = loadEnvironments({ overrides: {} });
+  for (const account of accounts) {
+    const { json } = synthMain(account.name);
+    expect([account.name, anonymousOverrides(json)]).toEqual([account.name, account.waf.hostingProviderIps === 'count' ? counted : []]);
+  }
+  const blocking = synthMain(accounts[0].name, { [accounts[0].name]: { waf: { hostingProviderIps: 'block' } } });
+  expect(anonymousOverrides(blocking.json)).toEqual([]);
 });

@@ -66,11 +66,22 @@ export class EncryptionKey extends Construct {
   }
 
   /**
-   * CloudWatch alarms of this account encrypting the messages they publish to topics under this
-   * key. aws:SourceAccount keeps another account's alarms from using the key through CloudWatch.
+   * CloudWatch alarms publishing to topics encrypted with this key, in exactly the form AWS
+   * documents (https://repost.aws/knowledge-center/cloudwatch-configure-alarm-sns, statement
+   * "Allow_CloudWatch_for_CMK"): kms:Decrypt and kms:GenerateDataKey* for cloudwatch.amazonaws.com,
+   * Resource "*", no condition. A condition key CloudWatch does not send with its KMS request
+   * (aws:SourceAccount was one here) fails the call, and the alarm then drops every notification
+   * ("CloudWatch Alarms does not have authorization to access the SNS topic encryption key").
+   * Who may publish is narrowed where CloudWatch does send the keys: the topic policy admits only
+   * this account's alarms (aws:SourceAccount and aws:SourceArn on sns:Publish).
    */
   allowCloudWatchAlarms(): void {
-    this.allowService('CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com', { StringEquals: { 'aws:SourceAccount': this.accountId } });
+    this.servicePolicy.add({
+      sid: 'CloudWatchAlarmsPublish',
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      principal: { Service: 'cloudwatch.amazonaws.com' },
+    });
   }
 
   /** Grants a principal's role use of the key (encrypt, decrypt, data keys). */

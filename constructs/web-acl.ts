@@ -74,11 +74,13 @@ export class WebAcl extends Construct {
     if (!Number.isInteger(props.rateLimitPer5Minutes) || props.rateLimitPer5Minutes < 10 || props.rateLimitPer5Minutes > 2_000_000_000) {
       throw new Error(`WebAcl rateLimitPer5Minutes ${props.rateLimitPer5Minutes} must be a whole number from 10 to 2000000000 (WAF's limits)`);
     }
-    const countOnly: NonNullable<WebAclProps['countOnlyRules']> = { ...(props.countOnlyRules ?? DEFAULT_COUNT_ONLY_RULES) };
-    if ((props.hostingProviderIps ?? 'count') === 'count') {
-      const anonymous = countOnly.AWSManagedRulesAnonymousIpList ?? [];
-      if (!anonymous.includes(HOSTING_PROVIDER_RULE)) countOnly.AWSManagedRulesAnonymousIpList = [...anonymous, HOSTING_PROVIDER_RULE];
-    } else if (countOnly.AWSManagedRulesAnonymousIpList?.includes(HOSTING_PROVIDER_RULE)) {
+    const configured = props.countOnlyRules ?? DEFAULT_COUNT_ONLY_RULES;
+    const anonymous = configured.AWSManagedRulesAnonymousIpList ?? [];
+    const countOnly =
+      (props.hostingProviderIps ?? 'count') === 'count' && !anonymous.includes(HOSTING_PROVIDER_RULE)
+        ? { ...configured, AWSManagedRulesAnonymousIpList: [...anonymous, HOSTING_PROVIDER_RULE] }
+        : configured;
+    if (props.hostingProviderIps === 'block' && anonymous.includes(HOSTING_PROVIDER_RULE)) {
       throw new Error(`WebAcl: hostingProviderIps is 'block' but countOnlyRules.AWSManagedRulesAnonymousIpList counts ${HOSTING_PROVIDER_RULE}; choose one`);
     }
     if (countOnly.AWSManagedRulesKnownBadInputsRuleSet?.length) {

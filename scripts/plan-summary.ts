@@ -1,4 +1,8 @@
 import * as fs from 'node:fs';
+import type { AccountConfig } from '../environments/schema';
+import { loadEnvironments } from '../environments/load';
+import { alarmDestinationWarnings } from '../environments/warnings';
+import { stackNames } from '../stacks/app';
 
 /**
  * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift
@@ -109,6 +113,17 @@ export interface RenderOptions {
   readonly planText?: string;
   /** Link to the workflow run (logs and the saved plan artifact). */
   readonly runUrl?: string;
+  /** Configuration warnings a reviewer should see before applying (see stackWarnings). Default: none. */
+  readonly warnings?: readonly string[];
+}
+
+/**
+ * The configuration warnings synth prints for the account whose main stack `stack` is (alarm
+ * destinations that reach nobody); none for other stacks, which create no alarms.
+ */
+export function stackWarnings(stack: string, accounts: readonly AccountConfig[] = loadEnvironments()): string[] {
+  const account = accounts.find((candidate) => stackNames(candidate).main === stack);
+  return account ? alarmDestinationWarnings(account) : [];
 }
 
 export function renderSummary(options: RenderOptions): string {
@@ -126,6 +141,7 @@ export function renderSummary(options: RenderOptions): string {
     `| ${counts.add} | ${counts.change} | ${counts.replace} | ${counts.destroy} |`,
   ];
   if (summary.errored) lines.push('', ':x: **Terraform reported errors while planning; this plan is incomplete.**');
+  if (options.warnings?.length) lines.push('', '#### Warnings', '', ...options.warnings.map((warning) => `- :warning: ${warning}`));
   if (summary.driftedResources) {
     lines.push('', `${summary.driftedResources} resource(s) changed outside Terraform since the last apply (see the full plan).`);
   }
@@ -182,7 +198,13 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
   if (planJson) {
     const summary = summarizePlan(JSON.parse(fs.readFileSync(planJson, 'utf8')) as PlanJson);
     const planTextFile = option(args, '--plan-text');
-    markdown = renderSummary({ account, summary, runUrl, planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined });
+    markdown = renderSummary({
+      account,
+      summary,
+      runUrl,
+      planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined,
+      warnings: stackWarnings(account),
+    });
     total = totalChanges(summary);
   } else {
     markdown = renderFailure(account, runUrl);

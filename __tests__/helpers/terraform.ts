@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,18 +32,14 @@ export interface SynthRun {
 
 /** Runs the real app (`tsx main.ts`, as cdktf.json does) into `outdir` with extra environment. */
 export function runApp(outdir: string, env: NodeJS.ProcessEnv = {}): SynthRun {
-  try {
-    const stdout = execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
-      stdio: 'pipe',
-      encoding: 'utf8',
-    });
-    return { status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const failure = error as { status?: number; stdout?: string; stderr?: string };
-    return { status: failure.status ?? 1, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
-  }
+  // spawnSync keeps stderr on success too (synth prints its warnings there).
+  const result = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
+    stdio: 'pipe',
+    encoding: 'utf8',
+  });
+  return { status: result.status ?? 1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
 let synthesized: string | undefined;

@@ -14,9 +14,12 @@ import {
   MAX_COMMENT_CHARS,
   renderFailure,
   renderSummary,
+  stackWarnings,
   summarizePlan,
   type PlanJson,
 } from '../../scripts/plan-summary';
+import { loadEnvironments } from '../../environments/load';
+import { alarmDestinationWarnings } from '../../environments/warnings';
 
 const run = promisify(execFile);
 const ACCOUNT_ID = '824357028182';
@@ -171,4 +174,43 @@ test('the command line writes the summary and reports whether there are changes 
   main(['--account', 'dev', '--plan-json', jsonFile, '--output', outFile, '--github-output'], { GITHUB_OUTPUT: githubOutput });
   expect(fs.readFileSync(outFile, 'utf8')).toContain(commentMarker('dev'));
   expect(fs.readFileSync(githubOutput, 'utf8')).toBe('has-changes=true\ntotal=4\n');
+});
+
+// RFC 2606 reserves example.com/.net/.org for documentation: alarm mail sent there reaches nobody,
+// so the reviewer of a plan sees the same warning synth prints.
+test('the summary of an account whose alarms reach nobody carries the synth warnings, naming file and field', () => {
+  const warnings = ['environments/accounts/dev.ts: notifications.emails.0: example; use the real address'];
+  const markdown = renderSummary({ account: 'dev', summary: summarizePlan(planJson), warnings });
+  expect(markdown).toContain('#### Warnings\n\n- :warning: environments/accounts/dev.ts: notifications.emails.0:');
+  expect(renderSummary({ account: 'dev', summary: summarizePlan(planJson) })).not.toContain('Warnings');
+});
+
+test('each main stack gets its account\'s alarm-destination warnings; bootstrap stacks none', () => {
+  const accounts = loadEnvironments({ overrides: {} });
+  for (const account of accounts) {
+    expect(stackWarnings(account.name, accounts)).toEqual(alarmDestinationWarnings(account));
+    expect(stackWarnings(`${account.name}-bootstrap`, accounts)).toEqual([]);
+  }
+  const silent = loadEnvironments({ overrides: { [accounts[0].name]: { notifications: { emails: [] } } } });
+  expect(stackWarnings(accounts[0].name, silent)).toEqual([expect.stringMatching(/: notifications: no email address and no Slack channel/)]);
+});
+
+test('the command line puts the account\'s configuration warnings into the summary', () => {
+  const jsonFile = path.join(workDir, 'plan-warnings.json');
+  const outFile = path.join(workDir, 'summary-warnings.md');
+  const overridesFile = path.join(workDir, 'overrides.json');
+  fs.writeFileSync(jsonFile, JSON.stringify(planJson));
+  const [{ name }] = loadEnvironments({ overrides: {} });
+  fs.writeFileSync(overridesFile, JSON.stringify({ [name]: { notifications: { emails: ['oncall@alerts.example.org'] } } }));
+  const previous = process.env.INFRA_OVERRIDES_FILE;
+  process.env.INFRA_OVERRIDES_FILE = overridesFile;
+  try {
+    main(['--account', name, '--plan-json', jsonFile, '--output', outFile]);
+  } finally {
+    if (previous === undefined) delete process.env.INFRA_OVERRIDES_FILE;
+    else process.env.INFRA_OVERRIDES_FILE = previous;
+  }
+  expect(fs.readFileSync(outFile, 'utf8')).toMatch(
+    new RegExp(`- :warning: environments/accounts/${name}\\.ts: notifications\\.emails\\.0: 'oncall@alerts\\.example\\.org' is on a domain reserved for documentation`),
+  );
 });

@@ -78,14 +78,16 @@ describe.each([
     expect(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']).toBe(`arn:aws:logs:${config.region}:${config.accountId}:log-group:*`);
   });
 
-  test('the platform key admits exactly two services, CloudWatch Logs and CloudWatch alarms, each only for this account', () => {
+  // CloudWatch alarms: AWS's documented statement has no condition (repost.aws/knowledge-center/cloudwatch-configure-alarm-sns).
+  test('the platform key admits exactly two services: CloudWatch Logs for this account\'s log groups, and CloudWatch alarms in the documented form', () => {
     const policy = JSON.parse(resources(json, 'aws_kms_key')[0].policy);
     const services = policy.Statement.filter((s: { Principal: { Service?: string } }) => s.Principal.Service);
     expect(services.map((s: { Sid: string; Principal: { Service: string } }) => [s.Sid, s.Principal.Service])).toEqual([
       ['CloudWatchLogs', `logs.${config.region}.amazonaws.com`],
       ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'],
     ]);
-    expect(services[1].Condition).toEqual({ StringEquals: { 'aws:SourceAccount': config.accountId } });
+    expect(services[1].Condition).toBeUndefined();
+    expect(services[1].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
   });
 
   test('every security group and rule says why it exists, and nothing is admitted by CIDR', () => {

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadEnvironments } from '../../environments/load';
+import { alarmDestinationWarnings } from '../../environments/warnings';
 import { runApp } from '../helpers/terraform';
 
 function snapshot(dir: string): Record<string, string> {
@@ -21,6 +23,14 @@ describe('invalid configuration fails before anything is written', () => {
   test('a good synth writes every stack', () => {
     expect(first.status).toBe(0);
     expect(Object.keys(before)).toEqual(expect.arrayContaining(['manifest.json', 'stacks/dev/cdk.tf.json', 'stacks/staging-bootstrap/cdk.tf.json']));
+  });
+
+  // RFC 2606 reserves example.com/.net/.org for documentation: alarm mail sent there reaches nobody.
+  test('synth warns, without failing, about every alarm address on a reserved documentation domain, naming file and field', () => {
+    const expected = loadEnvironments({ overrides: {} }).flatMap(alarmDestinationWarnings);
+    const printed = first.stderr.split('\n').filter((line) => line.startsWith('WARNING: ')).map((line) => line.slice('WARNING: '.length));
+    expect(printed).toEqual(expected);
+    for (const warning of printed) expect(warning).toMatch(/^environments\/accounts\/\w+\.ts: notifications(\.emails\.\d+)?: .*; (use|add) /);
   });
 
   test('a bad account setting exits non-zero naming file, field and fix, and leaves the previous output intact', () => {

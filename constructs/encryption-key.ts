@@ -3,6 +3,9 @@ import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { type IGrantee, type PolicyStatement, StatementSet } from './iam';
 
+/** The key operations a service needs to encrypt and decrypt the data it stores. */
+const CRYPTO_ACTIONS = ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext'];
+
 export interface EncryptionKeyProps {
   /** Alias without the alias/ prefix, e.g. platform-data. */
   readonly alias: string;
@@ -48,21 +51,30 @@ export class EncryptionKey extends Construct {
   }
 
   /** Lets a service principal use the key for data it stores in this account. */
-  allowService(sid: string, servicePrincipal: string, conditions?: PolicyStatement['conditions']): void {
+  allowService(sid: string, servicePrincipal: string, conditions?: PolicyStatement['conditions'], actions: readonly string[] = [...CRYPTO_ACTIONS, 'kms:DescribeKey']): void {
     this.servicePolicy.add({
       sid,
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncryptFrom', 'kms:ReEncryptTo', 'kms:GenerateDataKey', 'kms:GenerateDataKeyWithoutPlaintext', 'kms:DescribeKey'],
+      actions,
       resources: ['*'],
       principal: { Service: servicePrincipal },
       conditions,
     });
   }
 
-  /** CloudWatch Logs encrypting log groups of this account (the documented key policy). */
+  /**
+   * CloudWatch Logs encrypting log groups of this account (the documented key policy). Only the
+   * cryptographic operations: kms:EncryptionContext:* is defined for them alone, so under this
+   * condition kms:DescribeKey could never be allowed (AWS KMS condition keys:
+   * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context;
+   * found by the policy validation rule PLAT-IAM-7).
+   */
   allowCloudWatchLogs(): void {
-    this.allowService('CloudWatchLogs', `logs.${this.region}.amazonaws.com`, {
-      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${this.region}:${this.accountId}:log-group:*` },
-    });
+    this.allowService(
+      'CloudWatchLogs',
+      `logs.${this.region}.amazonaws.com`,
+      { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${this.region}:${this.accountId}:log-group:*` } },
+      CRYPTO_ACTIONS,
+    );
   }
 
   /**

@@ -106,6 +106,7 @@ function buildContext(json: Record<string, unknown>, today: Date): { all: Resour
   const byAddress = new Map(all.map((view) => [view.address, view]));
   const context: RuleContext = {
     today,
+    stack: json,
     resources: (type) => byType.get(type) ?? [],
     referencing: (type, target) => {
       const reference = new RegExp(`(^|[^\\w.-])${escapeRegExp(target.address)}(\\.|\\})`);

@@ -11,6 +11,7 @@ import { iamNoAdminPolicies } from './iam/no-admin-policies';
 import { iamNoServiceWidePolicies } from './iam/no-service-wide-policies';
 import { iamNoUnscopedWrite } from './iam/no-unscoped-write';
 import { iamNoWildcardActions } from './iam/no-wildcard-actions';
+import { iamValidPolicies } from './iam/valid-policies';
 import { kmsExplicitPolicy } from './kms/explicit-policy';
 import { kmsKeyRotation } from './kms/key-rotation';
 import { lambdaAsyncDeadLetter } from './lambda/async-dead-letter';
@@ -110,6 +111,7 @@ export const RULES: readonly Rule[] = [
   iamGithubOidcSubject,
   iamNoAccountWideRead,
   iamNoServiceWidePolicies,
+  iamValidPolicies,
   kmsKeyRotation,
   kmsExplicitPolicy,
   secretCustomerManagedKey,

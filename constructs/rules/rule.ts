@@ -26,6 +26,8 @@ export interface RuleContext {
   resolve(reference: unknown): ResourceView | undefined;
   /** The day rules with dates (deprecated runtimes) judge by. */
   readonly today: Date;
+  /** The whole resolved stack JSON (locals, provider), for rules that resolve references. Default: not given. */
+  readonly stack?: Readonly<Record<string, unknown>>;
 }
 
 export interface Rule {

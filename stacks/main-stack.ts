@@ -20,7 +20,7 @@ import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
-import { WORKLOAD_PERMISSIONS_BOUNDARY_ARN } from './bootstrap-stack';
+import { PLATFORM_KEY_ALIAS, WORKLOAD_PERMISSIONS_BOUNDARY_ARN, WORKLOAD_ROLE_PATH } from './bootstrap-stack';
 
 export interface MainStackProps {
   readonly config: AccountConfig;
@@ -29,12 +29,15 @@ export interface MainStackProps {
 }
 
 /**
- * Puts the workload permissions boundary on every IAM role of a stack: the CI apply role may only
- * create or change roles that carry it, and it caps what any workload role can ever be granted.
+ * Puts every IAM role of a stack on the workload path with the workload permissions boundary: the
+ * CI apply role may only create, change or pass roles on that path that carry the boundary, and
+ * the boundary caps what any workload role can ever be granted.
  */
-class WorkloadPermissionsBoundary implements IAspect {
+class WorkloadRoleFence implements IAspect {
   visit(node: IConstruct): void {
-    if (node instanceof IamRole) node.permissionsBoundary = WORKLOAD_PERMISSIONS_BOUNDARY_ARN;
+    if (!(node instanceof IamRole)) return;
+    node.path = WORKLOAD_ROLE_PATH;
+    node.permissionsBoundary = WORKLOAD_PERMISSIONS_BOUNDARY_ARN;
   }
 }
 
@@ -55,10 +58,10 @@ export class MainStack extends AccountStack {
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     super(scope, id, { config: props.config, unit: 'main' });
-    Aspects.of(this).add(new WorkloadPermissionsBoundary());
+    Aspects.of(this).add(new WorkloadRoleFence());
     const { config } = props;
     this.key = new EncryptionKey(this, 'PlatformKey', {
-      alias: 'platform',
+      alias: PLATFORM_KEY_ALIAS,
       description: `Customer-managed key for ${config.name} data at rest`,
       accountId: config.accountId,
       region: config.region,

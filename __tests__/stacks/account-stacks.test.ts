@@ -116,12 +116,17 @@ describe('the apply role cannot grant more than it holds', () => {
     expect(JSON.stringify(statements)).not.toMatch(/oidc-provider/);
   });
 
-  test('the CI roles themselves and the boundary are out of the apply role\'s reach', () => {
+  test('every role-changing action is denied off the workload path, so the CI roles and the boundary are out of the apply role\'s reach', () => {
     const denies = policy('staging-bootstrap', 'manage-workload-roles').filter((s) => s.Effect === 'Deny');
-    const ciRoles = denies.find((s) => s.Sid === 'NeverTouchCiRoles');
-    expect(ciRoles.Resource).toEqual(['arn:aws:iam::574210586915:role/github-actions-plan', 'arn:aws:iam::574210586915:role/github-actions-apply']);
-    expect(ciRoles.Action).toEqual(expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRole']));
+    const fence = denies.find((s) => s.Sid === 'OnlyWorkloadRoles');
+    expect(fence.NotResource).toBe('arn:aws:iam::574210586915:role/ppu-workload/*');
+    expect(fence.Action).toEqual(expect.arrayContaining(['iam:UpdateAssumeRolePolicy', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:DeleteRole', 'iam:PassRole', 'iam:TagRole']));
     expect(denies.find((s) => s.Sid === 'NeverDropTheBoundary').Action).toBe('iam:DeleteRolePermissionsBoundary');
+  });
+
+  test.each(['dev', 'staging'])('every role of the %s workload stack is on the workload path', (stack) => {
+    const roles = Object.values(readStack(outdir, stack).resource.aws_iam_role as Record<string, any>);
+    expect(new Set(roles.map((role) => role.path))).toEqual(new Set(['/ppu-workload/']));
   });
 
   test('the plan role reads no data: items, messages, secrets, log events and objects other than state are denied', () => {
@@ -130,7 +135,7 @@ describe('the apply role cannot grant more than it holds', () => {
     expect(denies[1]).toEqual({
       Sid: 'NoObjectReadsButState',
       Effect: 'Deny',
-      Action: 's3:GetObject',
+      Action: expect.arrayContaining(['s3:GetObject', 's3:GetObjectVersion']),
       NotResource: 'arn:aws:s3:::ppu-platform-tfstate-824357028182-eu-west-1/*',
     });
   });

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import type { EnvironmentValue, FunctionName, Grant, LayerName } from '../lambda-functions/catalogue';
+import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../lambda-functions/catalogue';
 import type { BuildManifest } from '../lambda-functions/build-manifest';
 import type { FunctionSettings } from '../lambda-functions/function-settings';
 import type { EncryptionKey } from './encryption-key';
@@ -178,6 +178,11 @@ function environmentValue(value: EnvironmentValue, props: FunctionFleetProps): s
       return props.database.secretArn;
     case 'db-auth':
       return props.database.proxyEndpoint ? 'iam' : 'secret';
+    case 'db-ssl-root-cert':
+      // RDS Proxy presents an ACM certificate under the Amazon Trust Services roots, which the
+      // runtime trusts; the instance's certificate chains to an RDS CA, which it does not.
+      // https://docs.aws.amazon.com/prescriptive-guidance/latest/amazon-rds-proxy/best-practices.html
+      return props.database.proxyEndpoint ? 'system' : RDS_CA_BUNDLE_RUNTIME_PATH;
     case 'bucket-name':
       return props.uploads.bucketName;
     case 'table-name':

@@ -26,6 +26,14 @@ export type Architecture = 'arm64' | 'x86_64';
 export const LAYER_NAMES = ['pg-driver'] as const;
 export type LayerName = (typeof LAYER_NAMES)[number];
 
+/** Where the build puts the RDS certificate authorities in the pg-driver layer's zip. */
+export const RDS_CA_BUNDLE_LAYER_FILE = 'python/rds-ca-bundle.pem';
+/**
+ * The same file in Lambda: layers are extracted into /opt
+ * (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html).
+ */
+export const RDS_CA_BUNDLE_RUNTIME_PATH = `/opt/${RDS_CA_BUNDLE_LAYER_FILE}`;
+
 /**
  * Python modules of lambda-functions/shared/ (that folder is never a function): platform_log is
  * the JSON logger every handler uses, platform_db the PostgreSQL connection of the database
@@ -89,6 +97,12 @@ export type EnvironmentSource =
   | 'db-secret-arn'
   /** `iam` behind an RDS Proxy, else `secret` (see the db-login grant). */
   | 'db-auth'
+  /**
+   * What the server certificate is verified against: the RDS CA bundle of the pg-driver layer for
+   * the instance, `system` (the runtime's trust store) for an RDS Proxy, whose certificate is
+   * issued by ACM under the Amazon Trust Services roots.
+   */
+  | 'db-ssl-root-cert'
   | 'bucket-name'
   | 'table-name'
   | 'queue-url'
@@ -140,7 +154,7 @@ const DATABASE_ENVIRONMENT: Readonly<Record<string, EnvironmentValue>> = {
   DB_USER: { from: 'db-user' },
   DB_SECRET_ARN: { from: 'db-secret-arn' },
   DB_AUTH: { from: 'db-auth' },
-  DB_SSLMODE: 'require',
+  DB_SSL_ROOT_CERT: { from: 'db-ssl-root-cert' },
 };
 
 /** Object keys the presigned URLs are confined to. */

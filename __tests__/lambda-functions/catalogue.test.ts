@@ -74,8 +74,8 @@ describe('function catalogue', () => {
 
   test('database functions get connection settings and the secret ARN, never a password', () => {
     for (const fn of FUNCTIONS.filter((f) => f.vpc)) {
-      expect(Object.keys(fn.environment)).toEqual(expect.arrayContaining(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SECRET_ARN', 'DB_AUTH', 'DB_SSLMODE']));
-      expect(fn.environment.DB_SSLMODE).toBe('require');
+      expect(Object.keys(fn.environment)).toEqual(expect.arrayContaining(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SECRET_ARN', 'DB_AUTH', 'DB_SSL_ROOT_CERT']));
+      expect(fn.environment.DB_SSL_ROOT_CERT).toEqual({ from: 'db-ssl-root-cert' });
       expect(Object.keys(fn.environment).filter((name) => /PASSWORD/.test(name))).toEqual([]);
     }
   });

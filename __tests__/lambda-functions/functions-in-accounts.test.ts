@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { FUNCTIONS, type FunctionName } from '../../lambda-functions/catalogue';
+import { FUNCTIONS, type FunctionName, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readStack, REPO_ROOT, synthToTempDir } from '../helpers/terraform';
 
@@ -129,9 +129,21 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
   test('database functions log in the way the database allows: IAM behind the proxy, else the secret', () => {
     for (const spec of settings.filter((s) => s.vpc)) {
       const variables = functionResources(stack, spec.name).fn.environment.variables;
-      expect([spec.name, variables.DB_AUTH, variables.DB_SSLMODE]).toEqual([spec.name, config.database.proxy ? 'iam' : 'secret', 'require']);
+      expect([spec.name, variables.DB_AUTH]).toEqual([spec.name, config.database.proxy ? 'iam' : 'secret']);
       expect(variables.DB_HOST).toMatch(config.database.proxy ? /aws_db_proxy\./ : /aws_db_instance\./);
       expect(variables.DB_SECRET_ARN).toMatch(/master_user_secret/);
+    }
+  });
+
+  // The instance's certificate chains to an RDS CA (the bundle in the driver layer, extracted under
+  // /opt: https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html); RDS Proxy's is an ACM
+  // certificate under the Amazon Trust Services roots the runtime trusts
+  // (https://docs.aws.amazon.com/prescriptive-guidance/latest/amazon-rds-proxy/best-practices.html).
+  test('database functions verify the server certificate against what signs it: the layer bundle, or the trust store behind the proxy', () => {
+    for (const spec of settings.filter((s) => s.vpc)) {
+      const variables = functionResources(stack, spec.name).fn.environment.variables;
+      expect([spec.name, variables.DB_SSL_ROOT_CERT]).toEqual([spec.name, config.database.proxy ? 'system' : `/opt/${RDS_CA_BUNDLE_LAYER_FILE}`]);
+      expect(spec.layers).toContain('pg-driver');
     }
   });
 

@@ -1,8 +1,11 @@
 """PostgreSQL connections for the platform's database functions (DB_* environment variables).
 
 Credentials come from the RDS-managed secret or, behind an RDS Proxy, from an IAM token; they are
-fetched when a connection opens and never stored. Packaged next to handler.py (the catalogue
-entry lists it under sharedModules), with pg8000 from the pg-driver layer.
+fetched when a connection opens and never stored. Every connection is TLS with the server's
+certificate and host name verified (libpq's sslmode=verify-full): against the RDS CA bundle the
+pg-driver layer carries, or the runtime's trust store for an RDS Proxy (DB_SSL_ROOT_CERT=system).
+Packaged next to handler.py (the catalogue entry lists it under sharedModules), with pg8000 from the
+pg-driver layer.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from pg8000.exceptions import DatabaseError, InterfaceError
 
 T = TypeVar("T")
 
+# DB_SSL_ROOT_CERT value meaning the runtime's trust store (libpq's sslrootcert=system).
+SYSTEM_TRUST_STORE = "system"
+
 
 class DatabaseConfigError(RuntimeError):
     """The DB_* environment variables are missing or contradict each other."""
@@ -34,7 +40,8 @@ class DbSettings:
     user: str
     auth: str
     secret_arn: str
-    sslmode: str
+    # A PEM bundle of the CAs to trust, or "system" for the runtime's trust store.
+    ssl_root_cert: str
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> DbSettings:
@@ -46,14 +53,14 @@ class DbSettings:
             raise DatabaseConfigError(f"DB_AUTH must be 'secret' or 'iam', got {auth!r}")
         if auth == "secret" and not env.get("DB_SECRET_ARN"):
             raise DatabaseConfigError("DB_AUTH=secret needs DB_SECRET_ARN")
-        sslmode = env.get("DB_SSLMODE", "require")
-        if sslmode not in ("require", "disable"):
-            raise DatabaseConfigError(f"DB_SSLMODE must be 'require' or 'disable', got {sslmode!r}")
-        if auth == "iam" and sslmode != "require":
-            raise DatabaseConfigError("IAM database authentication needs DB_SSLMODE=require")
+        ssl_root_cert = env.get("DB_SSL_ROOT_CERT", "")
+        if not ssl_root_cert:
+            raise DatabaseConfigError("missing database configuration: DB_SSL_ROOT_CERT (a CA bundle file, or 'system')")
+        if ssl_root_cert != SYSTEM_TRUST_STORE and not os.path.isfile(ssl_root_cert):
+            raise DatabaseConfigError(f"DB_SSL_ROOT_CERT {ssl_root_cert!r} is not a file; name the CA bundle or 'system'")
         if not env["DB_PORT"].isdigit():
             raise DatabaseConfigError(f"DB_PORT must be a port number, got {env['DB_PORT']!r}")
-        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), sslmode)
+        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), ssl_root_cert)
 
 
 def aws_credentials(settings: DbSettings) -> tuple[str, str]:
@@ -69,14 +76,20 @@ def aws_credentials(settings: DbSettings) -> tuple[str, str]:
 credential_source: Callable[[DbSettings], tuple[str, str]] = aws_credentials
 
 
-def ssl_context(sslmode: str) -> ssl.SSLContext | None:
-    if sslmode == "disable":
-        return None
-    # libpq's sslmode=require: encrypted, server certificate not verified (the RDS CA is not in
-    # the runtime's trust store); the VPC and security groups fence who can answer.
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+def ssl_context(root_cert: str) -> ssl.SSLContext:
+    """Verifies the server's certificate chain and host name; anything else answering gets no credential.
+
+    RDS signs instance certificates with its own CAs (the bundle in the layer) and puts the
+    endpoint's DNS name in them; RDS Proxy uses ACM certificates under the Amazon Trust Services
+    roots, which the runtime trusts. Sources:
+    https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html and
+    https://docs.aws.amazon.com/prescriptive-guidance/latest/amazon-rds-proxy/best-practices.html
+    """
+    context = ssl.create_default_context() if root_cert == SYSTEM_TRUST_STORE else ssl.create_default_context(cafile=root_cert)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    # create_default_context already sets both; stated so a later edit cannot quietly drop them.
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
     return context
 
 
@@ -89,7 +102,7 @@ def connect(settings: DbSettings, *, application_name: str, timeout_seconds: int
         host=settings.host,
         port=settings.port,
         database=settings.database,
-        ssl_context=ssl_context(settings.sslmode),
+        ssl_context=ssl_context(settings.ssl_root_cert),
         timeout=timeout_seconds,
         application_name=application_name,
     )

@@ -234,21 +234,13 @@ def test_password_is_read_from_the_rds_managed_secret(
 
 
 def test_iam_authentication_uses_a_signed_token_as_password(handler: ModuleType) -> None:
-    settings = platform_db.DbSettings("db.example.internal", 5432, "ppu", "ppu_app", "iam", "", "require")
+    settings = platform_db.DbSettings("db.example.internal", 5432, "ppu", "ppu_app", "iam", "", platform_db.SYSTEM_TRUST_STORE)
 
     user, token = platform_db.aws_credentials(settings)
 
     assert user == "ppu_app"
     assert token.startswith("db.example.internal:5432/?Action=connect&DBUser=ppu_app&")
     assert "X-Amz-Signature=" in token
-
-
-def test_iam_authentication_without_tls_is_a_configuration_error(handler: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DB_AUTH", "iam")
-
-    response = handler.handler(post([record()]), CONTEXT)
-
-    assert response["statusCode"] == 500
 
 
 def test_a_full_batch_of_500_records_is_stored(handler: ModuleType, db: pg8000.native.Connection) -> None:

@@ -93,7 +93,12 @@ class Database:
 
     def connect(self) -> pg8000.native.Connection:
         return pg8000.native.Connection(
-            self.user, password=self.password, host=self.host, port=self.port, database=self.name, ssl_context=verifying_context(self.ca_file)
+            self.user,
+            password=self.password,
+            host=self.host,
+            port=self.port,
+            database=self.name,
+            ssl_context=verifying_context(self.ca_file),
         )
 
     def env(self) -> dict[str, str]:

@@ -11,28 +11,34 @@ the test run that names IP:127.0.0.1 only.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
 
 import platform_db
-import pytest
 from testing.servers import PostgresServer, create_certificate_authority
+
+if TYPE_CHECKING:
+    from conftest import Database
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 LAYER_BUNDLE = REPO_ROOT / ".build" / "layers" / "pg-driver" / "python" / "rds-ca-bundle.pem"
 
 
 @pytest.fixture
-def settings(database: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+def settings(database: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The handlers' DB_* variables for the test database, logging in with its password."""
-    monkeypatch.setattr(platform_db, "credential_source", database.credentials)  # type: ignore[attr-defined]
-    yield database.env()  # type: ignore[attr-defined]
+    monkeypatch.setattr(platform_db, "credential_source", database.credentials)
+    return database.env()
 
 
-def connect(env: dict[str, str]) -> list[list[object]]:
+def connect(env: dict[str, str]) -> object:
+    """Whether the session the server sees is encrypted (pg_stat_ssl), over platform_db's connection."""
     connection = platform_db.connect(platform_db.DbSettings.from_env(env), application_name="tls-test", timeout_seconds=5)
     try:
-        return connection.run("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        rows: object = connection.run("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        return rows
     finally:
         connection.close()
 

@@ -3,11 +3,14 @@ import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
 import { alarmDestinationWarnings } from '../environments/warnings';
 import { stackNames } from '../stacks/app';
+import type { PlanGraphJson } from './lib/diagram/graph';
+import { planPicture, planPictureSection } from './lib/diagram/plan-picture';
 
 /**
  * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift
  * issue) per account: counts of add / change / replace / destroy, the replaced and destroyed
- * resources first, then the other changes, then the full plan text collapsed. The hidden marker
+ * resources first, then the other changes, then a collapsed picture of the change (Mermaid, see
+ * scripts/lib/diagram/plan-picture.ts), then the full plan text collapsed. The hidden marker
  * lets the workflow find and update the account's previous comment instead of adding another.
  */
 
@@ -115,6 +118,8 @@ export interface RenderOptions {
   readonly runUrl?: string;
   /** Configuration warnings a reviewer should see before applying (see stackWarnings). Default: none. */
   readonly warnings?: readonly string[];
+  /** The collapsed Mermaid section drawing the change (planPictureSection), placed under the text summary. */
+  readonly changePicture?: string;
 }
 
 /**
@@ -151,6 +156,7 @@ export function renderSummary(options: RenderOptions): string {
   if (destructive.length) lines.push('', '#### Replaced or destroyed', '', ...destructive.map(changeLine));
   if (others.length) lines.push('', '#### Created or updated', '', ...others.map(changeLine));
   if (options.runUrl) lines.push('', `Run and saved plan: ${options.runUrl}`);
+  if (options.changePicture) lines.push('', options.changePicture);
 
   if (options.planText !== undefined) {
     const head = `${lines.join('\n')}\n\n<details><summary>Full plan</summary>\n\n`;
@@ -196,12 +202,15 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
   let markdown: string;
   let total = 0;
   if (planJson) {
-    const summary = summarizePlan(JSON.parse(fs.readFileSync(planJson, 'utf8')) as PlanJson);
+    const plan = JSON.parse(fs.readFileSync(planJson, 'utf8')) as PlanJson & PlanGraphJson;
+    const summary = summarizePlan(plan);
     const planTextFile = option(args, '--plan-text');
+    const changePicture = planPictureSection(planPicture(plan, summary.changes));
     markdown = renderSummary({
       account,
       summary,
       runUrl,
+      changePicture,
       planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined,
       warnings: stackWarnings(account),
     });

@@ -7,6 +7,9 @@ import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { terraformEnv } from '../../scripts/lib/terraform-env';
+import type { PlanGraphJson } from '../../scripts/lib/diagram/graph';
+import { planPicture, planPictureSection } from '../../scripts/lib/diagram/plan-picture';
+import { mermaidErrors } from '../helpers/mermaid';
 import { startStandIns } from '../../scripts/local-aws/stand-ins';
 import {
   commentMarker,
@@ -26,7 +29,7 @@ const ACCOUNT_ID = '824357028182';
 const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 
 let workDir: string;
-let planJson: PlanJson;
+let planJson: PlanJson & PlanGraphJson;
 let planText: string;
 
 /** A prior state: three queues as if applied earlier, one of which the configuration no longer has. */
@@ -75,7 +78,14 @@ beforeAll(async () => {
   new AwsProvider(stack, 'aws', { region: 'eu-west-1', allowedAccountIds: [ACCOUNT_ID] });
   new SqsQueue(stack, 'Kept', { name: 'kept', visibilityTimeoutSeconds: 60 });
   new SqsQueue(stack, 'Renamed', { name: 'renamed-v2', visibilityTimeoutSeconds: 30 });
-  new SqsQueue(stack, 'Added', { name: 'added', visibilityTimeoutSeconds: 30 });
+  // Unchanged: the dead-letter queue the added queue names (a neighbour in the plan picture), and one unrelated.
+  const deadLetters = new SqsQueue(stack, 'DeadLetters', { name: 'dead-letters', visibilityTimeoutSeconds: 30 });
+  new SqsQueue(stack, 'Unrelated', { name: 'unrelated', visibilityTimeoutSeconds: 30 });
+  new SqsQueue(stack, 'Added', {
+    name: 'added',
+    visibilityTimeoutSeconds: 30,
+    redrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetters.arn, maxReceiveCount: 3 }),
+  });
   app.synth();
   const stackDir = path.join(workDir, 'stacks', 'fixture');
   fs.writeFileSync(
@@ -90,6 +100,8 @@ beforeAll(async () => {
         queueState('Kept', { name: 'kept', visibility_timeout_seconds: 30 }),
         queueState('Renamed', { name: 'renamed-v1', visibility_timeout_seconds: 30 }),
         queueState('Removed', { name: 'removed', visibility_timeout_seconds: 30 }),
+        queueState('DeadLetters', { name: 'dead-letters', visibility_timeout_seconds: 30 }),
+        queueState('Unrelated', { name: 'unrelated', visibility_timeout_seconds: 30 }),
       ],
     }),
   );
@@ -100,7 +112,7 @@ beforeAll(async () => {
     await run('terraform', ['init', '-input=false', '-no-color'], options);
     // -refresh=false: the stand-ins answer STS only; the prior state stands in for the account.
     await run('terraform', ['plan', '-input=false', '-no-color', '-refresh=false', '-out=plan'], options);
-    planJson = JSON.parse((await run('terraform', ['show', '-json', 'plan'], options)).stdout) as PlanJson;
+    planJson = JSON.parse((await run('terraform', ['show', '-json', 'plan'], options)).stdout) as PlanJson & PlanGraphJson;
     planText = (await run('terraform', ['show', '-no-color', 'plan'], options)).stdout;
   } finally {
     await standIns.close();
@@ -213,4 +225,88 @@ test('the command line puts the account\'s configuration warnings into the summa
   expect(fs.readFileSync(outFile, 'utf8')).toMatch(
     new RegExp(`- :warning: environments/accounts/${name}\\.ts: notifications\\.emails\\.0: 'oncall@alerts\\.example\\.org' is on a domain reserved for documentation`),
   );
+});
+
+describe('the picture of the change', () => {
+  const VERB = { add: 'create', change: 'update', replace: 'replace', destroy: 'destroy' } as const;
+  /** Node id -> label and node id -> class, read back from the Mermaid text. */
+  const parsePicture = (mermaid: string) => {
+    const labels = new Map<string, string>();
+    const classes = new Map<string, string>();
+    for (const line of mermaid.split('\n')) {
+      const node = /^ {4}(\w+)[[(]+"(.*)"[\])]+$/.exec(line);
+      if (node) labels.set(node[1], node[2]);
+      const cls = /^ {2}class ([\w,]+) (\w+)$/.exec(line);
+      if (cls) for (const id of cls[1].split(',')) classes.set(id, cls[2]);
+    }
+    return { labels, classes };
+  };
+  /** The queue name a plan gives a resource: after the change, or before it for a destroy. */
+  const queueName = (address: string): string => {
+    const rc = (planJson as any).resource_changes.find((c: any) => c.address === address);
+    return (rc.change.after ?? rc.change.before).name;
+  };
+  const nodeNamed = (labels: Map<string, string>, name: string) => [...labels.entries()].find(([, label]) => label.split('<br/>')[0] === `SQS ${name}`)?.[0];
+
+  test('each changed resource is drawn in the colour of its action, with the unchanged resources it references in grey, and nothing else', () => {
+    const { changes } = summarizePlan(planJson);
+    const picture = planPicture(planJson, changes)!;
+    const { labels, classes } = parsePicture(picture.mermaid);
+    for (const change of changes) {
+      const id = nodeNamed(labels, queueName(change.address));
+      expect([change.address, id && classes.get(id)]).toEqual([change.address, VERB[change.kind]]);
+      expect(labels.get(id!)).toContain(`1 ${VERB[change.kind]}`);
+    }
+    // The added queue's redrive policy names the dead-letter queue: an unchanged neighbour, joined by an edge.
+    const added = nodeNamed(labels, queueName(changes.find((c) => c.kind === 'add')!.address))!;
+    const neighbour = nodeNamed(labels, queueName('aws_sqs_queue.DeadLetters'))!;
+    expect(classes.get(neighbour)).toBe('unchanged');
+    expect(picture.mermaid).toContain(`  ${added} --> ${neighbour}\n`);
+    expect(nodeNamed(labels, queueName('aws_sqs_queue.Unrelated'))).toBeUndefined();
+    expect(labels.size).toBe(changes.length + 1);
+    expect([picture.changedNodes, picture.neighbourNodes]).toEqual([changes.length, 1]);
+  });
+
+  test('the picture is Mermaid that Mermaid itself parses as a flowchart', () => {
+    const picture = planPicture(planJson, summarizePlan(planJson).changes)!;
+    expect(mermaidErrors([picture.mermaid])).toEqual([null]);
+  });
+
+  test('the comment carries the picture collapsed under the text summary and above the full plan', () => {
+    const summary = summarizePlan(planJson);
+    const changePicture = planPictureSection(planPicture(planJson, summary.changes));
+    const markdown = renderSummary({ account: 'dev', summary, planText, changePicture });
+    const picture = markdown.indexOf('<details><summary>Picture of the change');
+    expect(picture).toBeGreaterThan(markdown.indexOf('create `aws_sqs_queue.Added`'));
+    expect(markdown.indexOf('```mermaid', picture)).toBeGreaterThan(picture);
+    expect(markdown.indexOf('<details><summary>Full plan</summary>')).toBeGreaterThan(markdown.indexOf('</details>', picture));
+  });
+
+  test('the command line adds the picture; a plan without changes gets none', () => {
+    const jsonFile = path.join(workDir, 'plan-picture.json');
+    fs.writeFileSync(jsonFile, JSON.stringify(planJson));
+    expect(main(['--account', 'dev', '--plan-json', jsonFile])).toContain('```mermaid');
+    const unchanged = { ...planJson, resource_changes: (planJson as any).resource_changes.map((rc: any) => ({ ...rc, change: { ...rc.change, actions: ['no-op'] } })) };
+    fs.writeFileSync(jsonFile, JSON.stringify(unchanged));
+    const markdown = main(['--account', 'dev', '--plan-json', jsonFile]);
+    expect(markdown).toContain('No changes.');
+    expect(markdown).not.toContain('mermaid');
+  });
+
+  test('the picture is bounded: neighbours go first, then the whole picture, and the comment stays under the limit', () => {
+    const { changes } = summarizePlan(planJson);
+    const full = planPicture(planJson, changes)!;
+    const smaller = planPicture(planJson, changes, full.mermaid.length - 1)!;
+    expect(smaller.neighbourNodes).toBe(0);
+    expect(smaller.mermaid.length).toBeLessThan(full.mermaid.length);
+    expect(planPicture(planJson, changes, 100)).toBeUndefined();
+    const markdown = renderSummary({
+      account: 'dev',
+      summary: summarizePlan(planJson),
+      planText: 'x'.repeat(MAX_COMMENT_CHARS * 2),
+      changePicture: planPictureSection(full),
+    });
+    expect(markdown.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+    expect(markdown).toContain('```mermaid');
+  });
 });

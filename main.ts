@@ -1,5 +1,5 @@
 import { ConfigError, loadEnvironments } from './environments/load';
-import { alarmDestinationWarnings } from './environments/warnings';
+import { configWarnings } from './environments/warnings';
 import { SecurityRulesError } from './constructs/rules/engine';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomically } from './stacks/synthesize';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const outdir = process.env.CDKTF_OUTDIR ?? 'cdktf.out';
   const accounts = loadEnvironments();
   // Not errors: the stacks are valid, but a person should see these before an apply.
-  for (const warning of accounts.flatMap(alarmDestinationWarnings)) console.warn(`WARNING: ${warning}`);
+  for (const warning of accounts.flatMap(configWarnings)) console.warn(`WARNING: ${warning}`);
   // Function and layer zips first (a no-op when nothing changed): the stacks reference them.
   await buildArtifacts();
   const stacks = synthesizeAtomically(outdir, (app) => buildStacks(app, accounts));

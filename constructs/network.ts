@@ -40,8 +40,12 @@ export interface NetworkProps {
   readonly publicSubnetCidrs: readonly string[];
   /** One private subnet per availability zone, in the same order. */
   readonly privateSubnetCidrs: readonly string[];
-  /** 'single': one NAT gateway for the VPC (cheap); 'per-az': one per zone (survives a zone outage). */
-  readonly natGateways: 'single' | 'per-az';
+  /**
+   * NAT gateways, which cost an hourly charge each plus data processing, so only when something
+   * needs internet egress: 'none' (no NAT, private subnets have no route to the internet),
+   * 'single' (one for the VPC) or 'per-az' (one per zone, survives a zone outage).
+   */
+  readonly natGateways: 'none' | 'single' | 'per-az';
   /** Services reached through interface endpoints in the private subnets. */
   readonly interfaceEndpoints: readonly InterfaceEndpointService[];
   readonly flowLogRetentionDays: number;
@@ -50,13 +54,14 @@ export interface NetworkProps {
   /**
    * Let the Lambda group open HTTPS to any address through NAT. Only for an AWS API a VPC function
    * calls that has no endpoint in this VPC; add its interface endpoint instead where one exists
-   * (every API the VPC functions call today has one). Default: false.
+   * (every API the VPC functions call today has one). Needs a NAT gateway (natGateways not
+   * 'none'). Default: false.
    */
   readonly lambdaHttpsToInternet?: boolean;
 }
 
 /**
- * The account's VPC: public and private subnets in two zones, NAT, gateway endpoints for S3 and
+ * The account's VPC: public and private subnets in two zones, NAT when configured, gateway endpoints for S3 and
  * DynamoDB, the configured interface endpoints, flow logs, a rule-less default security group, and
  * the role security groups (Lambda, database, endpoints) wired to each other group-to-group (the
  * path to the database is wired by PostgresDatabase, which knows whether a proxy sits in between).
@@ -119,7 +124,7 @@ export class Network extends Construct {
     });
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
 
-    const natCount = props.natGateways === 'per-az' ? props.availabilityZones.length : 1;
+    const natCount = { none: 0, single: 1, 'per-az': props.availabilityZones.length }[props.natGateways];
     const nats = publicSubnets.slice(0, natCount).map((subnet, i) => {
       const eip = new Eip(this, `NatAddress${i}`, { domain: 'vpc', tags: { Name: `${props.name}-nat-${props.availabilityZones[i]}` } });
       return new NatGateway(this, `NatGateway${i}`, {
@@ -130,14 +135,17 @@ export class Network extends Construct {
       });
     });
 
-    // One route table per zone, so switching to per-AZ NAT only changes routes.
+    // One route table per zone, so switching NAT on or to per-AZ only changes routes. Without NAT
+    // the private subnets reach AWS only through the endpoints below.
     const privateRouteTables = props.availabilityZones.map((az, i) => {
       const table = new RouteTable(this, `PrivateRouteTable${i}`, { vpcId: vpc.id, tags: { Name: `${props.name}-private-${az}` } });
-      new Route(this, `PrivateDefaultRoute${i}`, {
-        routeTableId: table.id,
-        destinationCidrBlock: '0.0.0.0/0',
-        natGatewayId: nats[Math.min(i, nats.length - 1)].id,
-      });
+      if (nats.length > 0) {
+        new Route(this, `PrivateDefaultRoute${i}`, {
+          routeTableId: table.id,
+          destinationCidrBlock: '0.0.0.0/0',
+          natGatewayId: nats[Math.min(i, nats.length - 1)].id,
+        });
+      }
       return table;
     });
     const privateSubnets = props.availabilityZones.map((az, i) => {
@@ -231,6 +239,22 @@ export class Network extends Construct {
   }
 
   /**
+   * Lets `group` open HTTPS to the interface endpoints (and the endpoints admit it from `group`
+   * only), for a client that must reach `service` inside the VPC, such as the RDS Proxy reading its
+   * secret from Secrets Manager. Refuses when this VPC has no endpoint for `service`: without one
+   * the client's calls would have no path.
+   */
+  allowInterfaceEndpoint(group: SecurityGroup, service: InterfaceEndpointService, idPrefix: string, description: string): void {
+    if (!this.interfaceEndpointServices.includes(service)) {
+      throw new Error(
+        `Network ${this.name}: ${group.groupName} needs the ${service} endpoint (${description}) but network.interfaceEndpoints ` +
+          `is [${this.interfaceEndpointServices.join(', ')}]; add '${service}'`,
+      );
+    }
+    group.connectTo(this.endpointSecurityGroup, HTTPS_PORT, idPrefix, description);
+  }
+
+  /**
    * A security group in this VPC with no rules yet, named <network name>-<suffix>; callers add
    * described rules with allowIngress/allowEgress/connectTo. Asking again with the same id returns
    * the same group.
@@ -281,6 +305,9 @@ function validateNetworkProps(props: NetworkProps): void {
       throw new Error(`${where}: ${kind} subnet ${block} overlaps ${clash.kind} subnet ${clash.block}; subnets must not overlap`);
     }
   });
+  if (props.lambdaHttpsToInternet && props.natGateways === 'none') {
+    throw new Error(`${where}: lambdaHttpsToInternet needs a NAT gateway but natGateways is 'none'; set natGateways to 'single' or 'per-az', or turn lambdaHttpsToInternet off`);
+  }
   if (new Set(props.interfaceEndpoints).size !== props.interfaceEndpoints.length) {
     throw new Error(`${where}: interfaceEndpoints [${props.interfaceEndpoints.join(', ')}] lists a service twice; list each once`);
   }

@@ -245,6 +245,12 @@ export class PostgresDatabase extends Construct {
     const proxyGroup = props.network.securityGroup('DatabaseProxySecurityGroup', 'database-proxy', `RDS Proxy of ${props.identifier}`);
     props.network.lambdaSecurityGroup.connectTo(proxyGroup, POSTGRES_PORT, 'LambdaToProxy', 'PostgreSQL from the Lambda functions to the RDS Proxy');
     proxyGroup.connectTo(this.securityGroup, POSTGRES_PORT, 'ProxyToDatabase', 'PostgreSQL from the RDS Proxy to the database');
+    // The proxy fetches the Secrets Manager secret it logs in with
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-secrets-arns.html) from its
+    // own network interfaces in the VPC: without a path to Secrets Manager its target never reports
+    // AVAILABLE in describe-db-proxy-targets
+    // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html).
+    props.network.allowInterfaceEndpoint(proxyGroup, 'secretsmanager', 'ProxyToEndpoints', 'HTTPS from the RDS Proxy to Secrets Manager for the secret it logs in with');
 
     const role = new ServiceRole(this, 'ProxyRole', {
       roleName: proxyName,

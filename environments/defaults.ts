@@ -25,8 +25,14 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
   },
   logRetentionDays: 90,
   network: {
-    natGateways: 'per-az',
-    interfaceEndpoints: ['secretsmanager', 'logs', 'sts', 'monitoring', 'sqs'],
+    // No VPC function reaches the internet, so no NAT is paid for; an account that turns
+    // lambdaHttpsToInternet on also sets natGateways ('per-az' for zone-outage tolerance).
+    natGateways: 'none',
+    lambdaHttpsToInternet: false,
+    // Exactly the interface endpoints the VPC functions' code calls (secretsmanager: the database
+    // secret, also read by the RDS Proxy; monitoring: sync-clock's metrics; sqs: the test runner's
+    // queue check); S3 and DynamoDB use free gateway endpoints. A stack test checks both ways.
+    interfaceEndpoints: ['secretsmanager', 'monitoring', 'sqs'],
     flowLogRetentionDays: 90,
   },
   database: {

@@ -39,8 +39,10 @@ const networkSchema = z.strictObject({
   cidr,
   publicSubnetCidrs: z.array(cidr).length(2, { error: 'give one public subnet per availability zone (2)' }),
   privateSubnetCidrs: z.array(cidr).length(2, { error: 'give one private subnet per availability zone (2)' }),
-  /** 'single' = one NAT gateway (cheap, dev); 'per-az' = one per AZ (high availability). */
-  natGateways: z.enum(['single', 'per-az']),
+  /** NAT gateways, only when something needs internet egress: 'none', 'single' (one) or 'per-az' (one per AZ, high availability). */
+  natGateways: z.enum(['none', 'single', 'per-az']),
+  /** Let the VPC functions open HTTPS to the internet through NAT (for an AWS API without an endpoint here). */
+  lambdaHttpsToInternet: z.boolean(),
   interfaceEndpoints: z.array(z.enum(['secretsmanager', 'logs', 'sts', 'monitoring', 'sqs', 'kms', 'rds'])),
   flowLogRetentionDays: positiveInt,
 });
@@ -172,6 +174,13 @@ export const accountSchema = z
     });
     if (new Set(account.availabilityZones).size !== account.availabilityZones.length) {
       ctx.addIssue({ code: 'custom', path: ['availabilityZones'], message: 'the two availability zones must differ' });
+    }
+    if (account.network.lambdaHttpsToInternet && account.network.natGateways === 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'natGateways'],
+        message: "is 'none' but network.lambdaHttpsToInternet is on, and internet egress needs a NAT gateway; set natGateways to 'single' or 'per-az', or turn lambdaHttpsToInternet off",
+      });
     }
     if (account.database.maxAllocatedStorageGiB < account.database.allocatedStorageGiB) {
       ctx.addIssue({

@@ -42,3 +42,22 @@ export function alarmDestinationWarnings(account: AccountConfig): string[] {
   }
   return warnings;
 }
+
+/**
+ * NAT gateways while no VPC function may reach the internet (network.lambdaHttpsToInternet off):
+ * nothing can route through them, yet each is billed by the hour.
+ */
+export function idleNatWarnings(account: AccountConfig): string[] {
+  const file = accountSourceFile(account) ?? `environments/accounts/${account.name}.ts`;
+  const { natGateways, lambdaHttpsToInternet } = account.network;
+  if (natGateways === 'none' || lambdaHttpsToInternet) return [];
+  return [
+    `${file}: network.natGateways: '${natGateways}' pays for NAT that nothing uses (network.lambdaHttpsToInternet is off); ` +
+      "set natGateways to 'none', or turn lambdaHttpsToInternet on for the API that needs it",
+  ];
+}
+
+/** Every configuration warning of an account, as synth prints them and the PR plan summary shows them. */
+export function configWarnings(account: AccountConfig): string[] {
+  return [...alarmDestinationWarnings(account), ...idleNatWarnings(account)];
+}

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
-import { alarmDestinationWarnings } from '../environments/warnings';
+import { configWarnings } from '../environments/warnings';
 import { stackNames } from '../stacks/app';
 import type { PlanGraphJson } from './lib/diagram/graph';
 import { planPicture, planPictureSection } from './lib/diagram/plan-picture';
@@ -124,11 +124,11 @@ export interface RenderOptions {
 
 /**
  * The configuration warnings synth prints for the account whose main stack `stack` is (alarm
- * destinations that reach nobody); none for other stacks, which create no alarms.
+ * destinations that reach nobody, idle NAT); none for other stacks, which create neither.
  */
 export function stackWarnings(stack: string, accounts: readonly AccountConfig[] = loadEnvironments()): string[] {
   const account = accounts.find((candidate) => stackNames(candidate).main === stack);
-  return account ? alarmDestinationWarnings(account) : [];
+  return account ? configWarnings(account) : [];
 }
 
 export function renderSummary(options: RenderOptions): string {

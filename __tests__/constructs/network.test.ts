@@ -58,6 +58,27 @@ test('single NAT: one gateway in the first public subnet serves both private rou
   expect(natRoutes.map(([, r]) => r.nat_gateway_id)).toEqual([ref('aws_nat_gateway', natId, 'id'), ref('aws_nat_gateway', natId, 'id')]);
 });
 
+// NAT gateways are billed per hour each plus per GB processed (https://aws.amazon.com/vpc/pricing/);
+// with no internet egress nothing in the VPC can use one, so 'none' builds no gateway, address or route.
+test("NAT 'none': no gateway, no Elastic IP, and the private route tables have no default route", () => {
+  const none = synthNetwork({ natGateways: 'none' });
+  expect(resourcesOf(none, 'aws_nat_gateway')).toEqual([]);
+  expect(resourcesOf(none, 'aws_eip')).toEqual([]);
+  const privateTables = resourcesOf(none, 'aws_route_table').filter(([, t]) => String(t.tags.Name).startsWith('test-private-'));
+  expect(privateTables).toHaveLength(2);
+  const routesFrom = (id: string) => resourcesOf(none, 'aws_route').filter(([, r]) => r.route_table_id === ref('aws_route_table', id, 'id'));
+  for (const [id] of privateTables) expect(routesFrom(id)).toEqual([]);
+  // The gateway endpoints still serve the private route tables.
+  const s3 = resourcesOf(none, 'aws_vpc_endpoint').find(([, e]) => e.service_name.endsWith('.s3'))![1];
+  expect(s3.route_table_ids).toEqual(privateTables.map(([id]) => ref('aws_route_table', id, 'id')));
+});
+
+test("internet egress with NAT 'none' is refused naming both settings and the fix", () => {
+  expect(constructionError((stack, key) => testNetwork(stack, key, { natGateways: 'none', lambdaHttpsToInternet: true }))).toMatch(
+    /lambdaHttpsToInternet needs a NAT gateway but natGateways is 'none'; set natGateways to 'single' or 'per-az', or turn lambdaHttpsToInternet off/,
+  );
+});
+
 test('per-AZ NAT: each zone has its own gateway and its private subnets route through it', () => {
   const nats = resourcesOf(perAz, 'aws_nat_gateway');
   expect(nats).toHaveLength(2);

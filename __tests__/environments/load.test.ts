@@ -29,8 +29,9 @@ describe('merged configuration', () => {
     expect(dev.database.instanceClass).toBe('db.t4g.micro');
     expect(dev.database.multiAz).toBe(false);
     expect(dev.database.backupRetentionDays).toBe(7);
-    expect(dev.network.natGateways).toBe('single');
-    expect(staging.network.natGateways).toBe('per-az');
+    expect(dev.network.flowLogRetentionDays).toBe(30);
+    expect(dev.network.natGateways).toBe('none');
+    expect(staging.network.flowLogRetentionDays).toBe(90);
     expect(staging.database.multiAz && staging.database.deletionProtection && staging.database.finalSnapshot).toBe(true);
   });
 

@@ -1,5 +1,6 @@
 import { accountSourceFile, loadEnvironments } from '../../environments/load';
-import { alarmDestinationWarnings, isReservedDocumentationAddress } from '../../environments/warnings';
+import { ConfigError } from '../../environments/load';
+import { alarmDestinationWarnings, configWarnings, idleNatWarnings, isReservedDocumentationAddress } from '../../environments/warnings';
 
 // RFC 2606 (https://www.rfc-editor.org/rfc/rfc2606) reserves example.com/.net/.org and the
 // .example, .test, .invalid and .localhost names for documentation and testing: nobody receives mail there.
@@ -35,4 +36,33 @@ test('no email and no Slack channel is a warning; a Slack channel alone is a des
   ]);
   expect(alarmDestinationWarnings(withNotifications({ emails: [], slack: { workspaceId: 'T01234567', channelId: 'C01234567' } }))).toEqual([]);
   expect(alarmDestinationWarnings(withNotifications({ emails: ['oncall@ppu-platform.io'] }))).toEqual([]);
+});
+
+const withNetwork = (network: object) => loadEnvironments({ overrides: { [first.name]: { network } } }).find((a) => a.name === first.name)!;
+
+// NAT gateways bill per hour each (https://aws.amazon.com/vpc/pricing/); with lambdaHttpsToInternet
+// off no security group lets anything use them.
+test('NAT without internet egress is an idle-cost warning naming file, field and fix; none or egress on is quiet', () => {
+  const idle = withNetwork({ natGateways: 'single' });
+  expect(idleNatWarnings(idle)).toEqual([
+    `${accountSourceFile(idle)}: network.natGateways: 'single' pays for NAT that nothing uses (network.lambdaHttpsToInternet is off); set natGateways to 'none', or turn lambdaHttpsToInternet on for the API that needs it`,
+  ]);
+  expect(configWarnings(idle)).toEqual(expect.arrayContaining(idleNatWarnings(idle)));
+  expect(idleNatWarnings(withNetwork({ natGateways: 'none' }))).toEqual([]);
+  expect(idleNatWarnings(withNetwork({ natGateways: 'per-az', lambdaHttpsToInternet: true }))).toEqual([]);
+});
+
+test('internet egress with NAT none is a configuration error naming the file, the field and the fix', () => {
+  let error: unknown;
+  try {
+    withNetwork({ natGateways: 'none', lambdaHttpsToInternet: true });
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  expect((error as ConfigError).problems).toEqual([
+    expect.stringMatching(
+      new RegExp(`^environments/accounts/[\\w-]+\\.ts: network\\.natGateways: is 'none' but network\\.lambdaHttpsToInternet is on.*set natGateways to 'single' or 'per-az', or turn lambdaHttpsToInternet off`),
+    ),
+  ]);
 });

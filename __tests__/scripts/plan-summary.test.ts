@@ -22,7 +22,7 @@ import {
   type PlanJson,
 } from '../../scripts/plan-summary';
 import { loadEnvironments } from '../../environments/load';
-import { alarmDestinationWarnings } from '../../environments/warnings';
+import { configWarnings } from '../../environments/warnings';
 
 const run = promisify(execFile);
 const ACCOUNT_ID = '824357028182';
@@ -200,7 +200,7 @@ test('the summary of an account whose alarms reach nobody carries the synth warn
 test('each main stack gets its account\'s alarm-destination warnings; bootstrap stacks none', () => {
   const accounts = loadEnvironments({ overrides: {} });
   for (const account of accounts) {
-    expect(stackWarnings(account.name, accounts)).toEqual(alarmDestinationWarnings(account));
+    expect(stackWarnings(account.name, accounts)).toEqual(configWarnings(account));
     expect(stackWarnings(`${account.name}-bootstrap`, accounts)).toEqual([]);
   }
   const silent = loadEnvironments({ overrides: { [accounts[0].name]: { notifications: { emails: [] } } } });

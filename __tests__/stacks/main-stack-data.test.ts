@@ -109,6 +109,29 @@ describe.each([
     expect(called.filter(({ service }) => !endpoints.includes(ENDPOINT_OF_CLIENT[service] ?? service))).toEqual([]);
   });
 
+  // Interface endpoints bill per hour per zone (https://aws.amazon.com/privatelink/pricing/): the
+  // VPC has exactly those its functions' code calls, plus Secrets Manager for the RDS Proxy, which
+  // reads its secret from inside the VPC (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-secrets-arns.html).
+  test('every interface endpoint is one the VPC functions call (or the proxy needs): nothing idle', () => {
+    const interfaceEndpoints = resources(json, 'aws_vpc_endpoint')
+      .filter((e) => e.vpc_endpoint_type === 'Interface')
+      .map((e) => String(e.service_name).replace(`com.amazonaws.${config.region}.`, ''));
+    const needed = new Set(VPC_FUNCTION_CLIENTS.filter(({ service }) => service !== 'rds').map(({ service }) => ENDPOINT_OF_CLIENT[service] ?? service));
+    if (config.database.proxy) needed.add('secretsmanager');
+    expect(interfaceEndpoints.filter((service) => !needed.has(service))).toEqual([]);
+    expect(interfaceEndpoints.sort()).toEqual([...config.network.interfaceEndpoints].sort());
+  });
+
+  // NAT gateways bill per hour each (https://aws.amazon.com/vpc/pricing/): only when internet egress is on.
+  test('NAT gateways exist only when the account lets the VPC functions reach the internet', () => {
+    const nats = resources(json, 'aws_nat_gateway');
+    const expected = { none: 0, single: 1, 'per-az': config.availabilityZones.length }[config.network.natGateways];
+    expect(nats).toHaveLength(expected);
+    if (!config.network.lambdaHttpsToInternet) expect(nats).toEqual([]);
+    const internetEgress = resources(json, 'aws_vpc_security_group_egress_rule').filter((rule) => rule.cidr_ipv4 === '0.0.0.0/0');
+    expect(internetEgress).toHaveLength(config.network.lambdaHttpsToInternet ? 1 : 0);
+  });
+
   test('the parameter group forces TLS, logs statements slower than the configured threshold and sets max_connections for the class', () => {
     const group = single(json, 'aws_db_parameter_group');
     expect(group.family).toBe(`postgres${config.database.engineVersion.split('.')[0]}`);
@@ -150,11 +173,6 @@ describe.each([
 });
 
 describe('dev and staging differ where their configuration says so', () => {
-  test('dev runs one NAT gateway; staging one per zone', () => {
-    expect(resources(dev, 'aws_nat_gateway')).toHaveLength(1);
-    expect(resources(staging, 'aws_nat_gateway')).toHaveLength(2);
-  });
-
   test('dev runs a small single-AZ database that can be destroyed without a snapshot', () => {
     expect(single(dev, 'aws_db_instance')).toMatchObject({
       instance_class: 'db.t4g.micro',

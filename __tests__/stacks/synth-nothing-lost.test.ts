@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { alarmDestinationWarnings } from '../../environments/warnings';
+import { configWarnings } from '../../environments/warnings';
 import { runApp } from '../helpers/terraform';
 
 function snapshot(dir: string): Record<string, string> {
@@ -26,11 +26,11 @@ describe('invalid configuration fails before anything is written', () => {
   });
 
   // RFC 2606 reserves example.com/.net/.org for documentation: alarm mail sent there reaches nobody.
-  test('synth warns, without failing, about every alarm address on a reserved documentation domain, naming file and field', () => {
-    const expected = loadEnvironments({ overrides: {} }).flatMap(alarmDestinationWarnings);
+  test('synth warns, without failing, about alarm addresses on reserved documentation domains (and idle NAT), naming file and field', () => {
+    const expected = loadEnvironments({ overrides: {} }).flatMap(configWarnings);
     const printed = first.stderr.split('\n').filter((line) => line.startsWith('WARNING: ')).map((line) => line.slice('WARNING: '.length));
     expect(printed).toEqual(expected);
-    for (const warning of printed) expect(warning).toMatch(/^environments\/accounts\/\w+\.ts: notifications(\.emails\.\d+)?: .*; (use|add) /);
+    for (const warning of printed) expect(warning).toMatch(/^environments\/accounts\/[\w-]+\.ts: [\w.]+: .+; /);
   });
 
   test('a bad account setting exits non-zero naming file, field and fix, and leaves the previous output intact', () => {

@@ -12,7 +12,6 @@ export const account: AccountFile = {
     cidr: '10.10.0.0/16',
     publicSubnetCidrs: ['10.10.0.0/24', '10.10.1.0/24'],
     privateSubnetCidrs: ['10.10.16.0/20', '10.10.32.0/20'],
-    natGateways: 'single',
     flowLogRetentionDays: 30,
   },
   database: {

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
@@ -14,13 +15,16 @@ export interface BootstrapStackProps {
   readonly config: AccountConfig;
 }
 
+/** Name of the workload permissions boundary, a customer-managed policy on the workload path. */
+export const WORKLOAD_BOUNDARY_POLICY_NAME = 'ppu-workload-boundary';
+
 /**
- * The permissions boundary every role of the workload stacks carries (stacks/main-stack.ts): an
- * AWS managed policy that allows every service but IAM, Organizations and Account. The apply role
- * may create and change roles only with this boundary attached, so nothing it creates, and
- * nothing a function it deploys does, can grant more than the apply role itself holds.
+ * What the workload boundary excludes: identity and account administration, and STS. AWS's
+ * PowerUserAccess (the boundary until now) allows sts:*, so a workload role the apply role
+ * creates could be given sts:AssumeRole and step into any role that trusts the account
+ * (found by simulation, __tests__/iam/ci-roles.test.ts). Workload code never calls STS.
  */
-export const WORKLOAD_PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::aws:policy/PowerUserAccess';
+const OUTSIDE_THE_WORKLOAD_BOUNDARY = ['account:*', 'iam:*', 'organizations:*', 'sts:*'];
 
 /**
  * The IAM path of every role the workload stacks create (stacks/main-stack.ts puts it on each
@@ -29,6 +33,16 @@ export const WORKLOAD_PERMISSIONS_BOUNDARY_ARN = 'arn:aws:iam::aws:policy/PowerU
  * reach whatever they trust. Changing a role's path replaces the role.
  */
 export const WORKLOAD_ROLE_PATH = '/ppu-workload/';
+/**
+ * The permissions boundary every role of the workload stacks carries (stacks/main-stack.ts). The
+ * apply role may create and change roles only with this boundary attached and cannot change the
+ * boundary itself, so nothing it creates, and nothing a function it deploys does, can touch IAM,
+ * STS, Organizations or the account. The bootstrap stack creates it, so it is applied first.
+ */
+export function workloadBoundaryArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:policy${WORKLOAD_ROLE_PATH}${WORKLOAD_BOUNDARY_POLICY_NAME}`;
+}
+
 /** Alias (without alias/) of the account's customer-managed key (stacks/main-stack.ts). */
 export const PLATFORM_KEY_ALIAS = 'platform';
 
@@ -92,16 +106,15 @@ export const PLAN_DENIED_DATA_READS = [
   'kinesis:GetRecords', 'kinesis:SubscribeToShard',
   'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:GetLogRecord', 'logs:GetQueryResults', 'logs:StartLiveTail', 'logs:StartQuery', 'logs:Unmask',
   'rds:DownloadCompleteDBLogFile', 'rds:DownloadDBLogFilePortion',
+  // Old versions of any object, state included: a plan reads only the current state.
+  's3:GetObjectVersion', 's3:GetObjectVersionAttributes', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTorrent',
   'sdb:GetAttributes', 'sdb:Select',
   'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue',
   'sqs:ReceiveMessage',
   'ssm:GetParameter*',
 ];
 /** Object reads: denied on every object but the state files. */
-const OBJECT_READS = [
-  's3:GetObject', 's3:GetObjectAttributes', 's3:GetObjectTorrent', 's3:GetObjectVersion', 's3:GetObjectVersionAttributes',
-  's3:GetObjectVersionForReplication', 's3:GetObjectVersionTorrent',
-];
+const OBJECT_READS = ['s3:GetObject', 's3:GetObjectAttributes', 's3:GetObjectTorrent'];
 
 /**
  * The account's CI identity: the GitHub OIDC provider and two roles. The plan role reads
@@ -124,6 +137,22 @@ export class BootstrapStack extends AccountStack {
       clientIdList: ['sts.amazonaws.com'],
       thumbprintList: config.ci.oidcThumbprints,
     });
+
+    const boundaryArn = workloadBoundaryArn(config.accountId);
+    const boundary = new IamPolicy(this, 'WorkloadBoundary', {
+      name: WORKLOAD_BOUNDARY_POLICY_NAME,
+      path: WORKLOAD_ROLE_PATH,
+      description: 'Permissions boundary of every workload role: no IAM, STS, Organizations or account administration',
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'EverythingButIdentity', Effect: 'Allow', NotAction: OUTSIDE_THE_WORKLOAD_BOUNDARY, Resource: '*' }],
+      }),
+    });
+    suppressRule(
+      boundary,
+      'PLAT-IAM-1',
+      'a permissions boundary grants nothing by itself: it caps what the workload roles\' own (named-action) policies can allow, and NotAction is how a cap excludes whole services',
+    );
 
     const planRole = new IamRole(this, 'PlanRole', {
       name: config.ci.planRoleName,
@@ -183,7 +212,7 @@ export class BootstrapStack extends AccountStack {
     suppressRule(
       applyPowerUser,
       'PLAT-IAM-6',
-      'terraform apply creates and changes every resource type of this repository; PowerUserAccess excludes IAM, whose role actions are granted separately only for roles on the workload path that carry the same PowerUserAccess permissions boundary (so nothing it creates can exceed it), every role off that path (the CI roles among them) and the OIDC provider are denied, role chaining through sts:AssumeRole is denied, and only the apply branch or the approved environment can assume the role.',
+      'terraform apply creates and changes every resource type of this repository; PowerUserAccess excludes IAM, whose role actions are granted separately only for roles on the workload path that carry the workload permissions boundary (no IAM, STS, Organizations or account actions, so nothing it creates can exceed it), every role off that path (the CI roles among them) and the OIDC provider are denied, role chaining through sts:AssumeRole is denied, and only the apply branch or the approved environment can assume the role.',
     );
     const workloadRoles = `arn:aws:iam::${config.accountId}:role${WORKLOAD_ROLE_PATH}*`;
     new IamRolePolicy(this, 'ApplyIam', {
@@ -196,7 +225,7 @@ export class BootstrapStack extends AccountStack {
               sid: 'ChangeBoundedRoles',
               actions: BOUNDED_ROLE_ACTIONS,
               resources: [workloadRoles],
-              conditions: { StringEquals: { 'iam:PermissionsBoundary': WORKLOAD_PERMISSIONS_BOUNDARY_ARN } },
+              conditions: { StringEquals: { 'iam:PermissionsBoundary': boundaryArn } },
             },
             { sid: 'MaintainWorkloadRoles', actions: PATH_FENCED_ROLE_ACTIONS, resources: [workloadRoles] },
             { sid: 'ReadWorkloadRoles', actions: ROLE_READ_ACTIONS, resources: [workloadRoles] },
@@ -215,6 +244,12 @@ export class BootstrapStack extends AccountStack {
             { Sid: 'OnlyWorkloadRoles', Effect: 'Deny', Action: ROLE_CHANGING_ACTIONS, NotResource: workloadRoles },
             { Sid: 'NoInstanceProfiles', Effect: 'Deny', Action: INSTANCE_PROFILE_ACTIONS, Resource: '*' },
             { Sid: 'NeverDropTheBoundary', Effect: 'Deny', Action: 'iam:DeleteRolePermissionsBoundary', Resource: '*' },
+            {
+              Sid: 'NeverChangeTheBoundary',
+              Effect: 'Deny',
+              Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+              Resource: boundaryArn,
+            },
             // The CI identity is changed only by an administrator applying this bootstrap stack.
             { Sid: 'NeverTouchTheOidcProvider', Effect: 'Deny', Action: OIDC_PROVIDER_ACTIONS, Resource: '*' },
             // PowerUserAccess allows sts:*: without this the role could assume any role that

@@ -20,7 +20,7 @@ import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
-import { PLATFORM_KEY_ALIAS, WORKLOAD_PERMISSIONS_BOUNDARY_ARN, WORKLOAD_ROLE_PATH } from './bootstrap-stack';
+import { PLATFORM_KEY_ALIAS, WORKLOAD_ROLE_PATH, workloadBoundaryArn } from './bootstrap-stack';
 
 export interface MainStackProps {
   readonly config: AccountConfig;
@@ -34,10 +34,12 @@ export interface MainStackProps {
  * the boundary caps what any workload role can ever be granted.
  */
 class WorkloadRoleFence implements IAspect {
+  constructor(private readonly boundaryArn: string) {}
+
   visit(node: IConstruct): void {
     if (!(node instanceof IamRole)) return;
     node.path = WORKLOAD_ROLE_PATH;
-    node.permissionsBoundary = WORKLOAD_PERMISSIONS_BOUNDARY_ARN;
+    node.permissionsBoundary = this.boundaryArn;
   }
 }
 
@@ -58,7 +60,7 @@ export class MainStack extends AccountStack {
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     super(scope, id, { config: props.config, unit: 'main' });
-    Aspects.of(this).add(new WorkloadRoleFence());
+    Aspects.of(this).add(new WorkloadRoleFence(workloadBoundaryArn(props.config.accountId)));
     const { config } = props;
     this.key = new EncryptionKey(this, 'PlatformKey', {
       alias: PLATFORM_KEY_ALIAS,

@@ -42,6 +42,9 @@ const ATTRIBUTES: Readonly<Record<string, Readonly<Record<string, Attribute>>>> 
     name: (c, _at, _n, v) => v(c.name),
     id: (c, _at, _n, v) => v(c.name),
   },
+  aws_iam_policy: {
+    arn: (c, at, _n, v) => `arn:aws:iam::${at.accountId}:policy${v(c.path) ?? '/'}${v(c.name)}`,
+  },
   aws_iam_openid_connect_provider: {
     arn: (c, at, _n, v) => `arn:aws:iam::${at.accountId}:oidc-provider/${String(v(c.url)).replace(/^https:\/\//, '')}`,
   },

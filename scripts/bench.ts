@@ -8,8 +8,10 @@ import * as path from 'node:path';
  *  - synth of all stacks (the app run by node, as cdktf.json runs it): wall time and peak memory;
  *  - the same for a trivial one-stack, one-resource cdktf app (the floor), and the ratio;
  *  - artifact build: cold and warm (no-op) times and zip sizes;
+ *  - `npm run diagram -- --check` (synth plus drawing every account's picture): wall time;
  *  - `npm test` wall time (skipped with --no-test).
- * Budgets: synth/floor <= 3, synth peak memory <= 400 MB, warm build <= 0.5 s, npm test <= 180 s.
+ * Budgets: synth/floor <= 3, synth peak memory <= 400 MB, warm build <= 0.5 s, diagram/synth <= 1.5
+ * (drawing costs little beside the synth it needs), npm test <= 180 s.
  */
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
   const synth = best([...node, 'main.ts'], { CDKTF_OUTDIR: path.join(scratch, 'synth') });
   const floor = best([...node, path.join(floorDir, 'trivial-app.ts')], { CDKTF_OUTDIR: path.join(scratch, 'floor') });
   const ratio = synth.wallMs / floor.wallMs;
+  const diagram = best([...node, 'scripts/diagram.ts', '--check']);
+  const diagramRatio = diagram.wallMs / synth.wallMs;
 
   const lines = [
     `synth all stacks        ${fmt(synth.wallMs)}  peak ${synth.peakMiB.toFixed(0)} MiB   (best of ${RUNS})`,
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
     `synth peak memory       ${synth.peakMiB.toFixed(0)} MiB (budget <= 400 MB)   ${synth.peakMiB * 1.048576 <= 400 ? 'ok' : 'OVER'}`,
     `build, cold             ${fmt(build.coldMs)}`,
     `build, warm (no-op)     ${build.warmMs.toFixed(1)} ms   (budget <= 0.5 s)   ${build.warmMs <= 500 ? 'ok' : 'OVER'}`,
+    `diagram --check         ${fmt(diagram.wallMs)}  diagram / synth ${diagramRatio.toFixed(2)} (budget <= 1.5)   ${diagramRatio <= 1.5 ? 'ok' : 'OVER'}`,
     ...build.zips.map((zip) => `  zip ${zip.name.padEnd(34)} ${(zip.bytes / 1024).toFixed(1)} KiB`),
   ];
   if (!skipTests) {

@@ -181,6 +181,23 @@ describe.each(accounts.map((account) => ({ name: account.name, account })))('arc
   });
 });
 
+test('a resource type the generator has no rule for (another helper adds one) is still drawn, next to what it references', () => {
+  const [account] = accounts;
+  const [fnKey, fn] = resourcesOfType(account, 'aws_lambda_function')[0];
+  const address = fnKey.slice(fnKey.indexOf(':') + 1);
+  const withNewType = (name: string): StackJson => {
+    const json = stacks(name);
+    if (name !== account.name) return json;
+    const added = { Watcher: { target: `\${${address}.arn}`, note: 'not a type the generator knows' } };
+    return { ...json, resource: { ...json.resource, aws_made_up_watcher: added } };
+  };
+  const diagram = accountDiagram(account, withNewType);
+  const node = diagram.nodes.find((n) => n.members.includes(`${account.name}:aws_made_up_watcher.Watcher`))!;
+  expect(node.layer).toBe(nodeOf(account, fnKey).layer);
+  expect(node.lines[0]).toBe('made up watcher ×1');
+  expect(diagram.edges).toContainEqual(expect.objectContaining({ from: node.id, to: diagrams.get(account.name)!.nodes.find((n) => n.lines[0] === fn.function_name)!.id }));
+});
+
 test('every picture is a flowchart that Mermaid parses (and the check catches a broken one)', () => {
   const texts = accounts.flatMap((account) => mermaidBlocks(renderAccountDoc(account, diagrams.get(account.name)!)));
   expect(texts).toHaveLength(accounts.length);

@@ -29,9 +29,10 @@ export interface ResourceGraph {
   readonly resources: readonly GraphResource[];
 }
 
-// A resource address inside an expression: `aws_x.name` not preceded by a word character or a dot
-// (so `data.aws_x.name` and `module.m.aws_x.name` are not read as managed resources).
-const ADDRESS = /(?<![\w.])(aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)/g;
+// A resource address inside an expression: `type.name` not preceded by a word character or a dot
+// (so `data.aws_x.name` and `module.m.aws_x.name` are not read as managed resources). Any provider's
+// types match; only addresses of resources in the stack count.
+const ADDRESS = /(?<![\w.])([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)/g;
 const LOCAL = /(?<![\w.])local\.([A-Za-z_][A-Za-z0-9_-]*)/g;
 
 function attributePath(path: readonly string[]): string {
@@ -164,7 +165,7 @@ export function graphFromPlan(plan: PlanGraphJson): ResourceGraph {
     const base = `${rc.type}.${rc.name}`;
     const references = new Map<string, Reference>();
     for (const [path, text] of expressionReferences(configured.get(base))) {
-      const match = /^(aws_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)/.exec(text);
+      const match = /^([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)/.exec(text);
       if (!match || `${match[1]}.${match[2]}` === base) continue;
       for (const target of byBase.get(`${match[1]}.${match[2]}`) ?? []) {
         const reference = { attribute: attributePath(path), target };

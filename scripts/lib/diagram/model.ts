@@ -215,7 +215,17 @@ const RULES: Readonly<Record<string, Rule>> = {
   },
   aws_iam_role_policy: attachTo('role'),
   aws_iam_role_policy_attachment: attachTo('role'),
-  aws_iam_policy: attachToReferrer('policy_arn'),
+  // A managed policy joins the one role it is attached to; one shared by several (a permissions
+  // boundary) is a node of its own that draws no incoming edges.
+  aws_iam_policy: {
+    kind: 'attach',
+    layer: 'inherit',
+    attach: { via: 'referrer' },
+    fallback: 'own',
+    defaultLayer: 'identity',
+    quiet: true,
+    label: prefixed('IAM policy', field('name')),
+  },
   aws_iam_policy_attachment: attachTo('roles'),
 };
 
@@ -224,7 +234,7 @@ function ruleFor(type: string): Rule {
   if (RULES[type]) return RULES[type];
   if (type.startsWith('aws_s3_bucket_')) return attachTo('bucket');
   if (type.startsWith('aws_api_gateway_')) return attachTo('rest_api_id');
-  return family(type, 'inherit');
+  return family(type, 'inherit', { edges: true });
 }
 
 const TYPE_NOUNS: Readonly<Record<string, string>> = {

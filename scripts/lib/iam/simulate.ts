@@ -23,6 +23,9 @@ export interface Request {
 
 /** The statements of every resource policy that protects `arn` (objects inherit their bucket's). */
 export function resourcePolicyFor(model: StackModel, arn: string): PolicyDocument | undefined {
+  // A role's trust policy is its resource policy (who may assume it).
+  const role = model.roles.find((r) => r.arn === arn);
+  if (role) return role.trust;
   const statements = model.resourcePolicies
     .filter((policy) => {
       if (policy.resourceArn === arn) return true;
@@ -49,9 +52,48 @@ function defaultContext(model: StackModel, request: Request): Record<string, str
 
 export class SimulationError extends Error {}
 
+/**
+ * iam-simulate matches variable condition keys only at a "/" (aws:PrincipalTag/x), so it drops
+ * encryption-context keys (kms:EncryptionContext:aws:logs:arn) as unknown. A request with one such
+ * key is evaluated with that key renamed to the reference's template name, in the request and in
+ * every policy, which is the same comparison.
+ */
+const ENCRYPTION_CONTEXT = /^kms:EncryptionContext:(.+)$/i;
+const ENCRYPTION_CONTEXT_TEMPLATE = 'kms:EncryptionContext:${EncryptionContextKey}';
+
+function renameConditionKey<T>(policy: T, from: string): T {
+  if (!policy) return policy;
+  const document = policy as unknown as PolicyDocument;
+  return {
+    ...document,
+    Statement: document.Statement.map((statement) => {
+      const condition = statement.Condition as Record<string, Record<string, unknown>> | undefined;
+      if (!condition) return statement;
+      return {
+        ...statement,
+        Condition: Object.fromEntries(
+          Object.entries(condition).map(([operator, entries]) => [
+            operator,
+            Object.fromEntries(Object.entries(entries).map(([key, value]) => [key.toLowerCase() === from.toLowerCase() ? ENCRYPTION_CONTEXT_TEMPLATE : key, value])),
+          ]),
+        ),
+      };
+    }),
+  } as unknown as T;
+}
+
 /** Evaluates one request; a request the simulator cannot evaluate (unknown action, bad ARN) throws. */
 export async function decide(model: StackModel, request: Request): Promise<Decision> {
   const role = typeof request.principal === 'string' ? undefined : request.principal;
+  let context: Record<string, string | string[]> = { ...defaultContext(model, request), ...(request.context ?? {}) };
+  const encryptionKeys = Object.keys(context).filter((key) => ENCRYPTION_CONTEXT.test(key));
+  if (encryptionKeys.length > 1) throw new SimulationError(`${request.action}: more than one encryption-context key cannot be simulated`);
+  const renamed = encryptionKeys[0];
+  const rename = <T>(policy: T): T => (renamed ? renameConditionKey(policy, renamed) : policy);
+  if (renamed) {
+    const { [renamed]: value, ...rest } = context;
+    context = { ...rest, [ENCRYPTION_CONTEXT_TEMPLATE]: value };
+  }
   const principal = role ? `arn:aws:sts::${model.placement.accountId}:assumed-role/${role.name}/session` : (request.principal as string);
   const result = await runSimulation(
     {
@@ -59,13 +101,13 @@ export async function decide(model: StackModel, request: Request): Promise<Decis
         principal,
         action: request.action,
         resource: { resource: request.resource, accountId: request.resourceAccount ?? model.placement.accountId },
-        contextVariables: { ...defaultContext(model, request), ...(request.context ?? {}) },
+        contextVariables: context,
       },
-      identityPolicies: role ? role.identityPolicies.map((p) => ({ name: p.name, policy: p.policy })) : [],
+      identityPolicies: role ? role.identityPolicies.map((p) => ({ name: p.name, policy: rename(p.policy) })) : [],
       permissionBoundaryPolicies: role?.boundary ? [{ name: role.boundary.arn, policy: role.boundary.policy }] : undefined,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: resourcePolicyFor(model, request.resource),
+      resourcePolicy: rename(resourcePolicyFor(model, request.resource)),
     },
     {},
   );

@@ -5,7 +5,7 @@ import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../stacks/bootstrap-
 import { awsManagedPolicy, type RoleModel, type StackModel } from '../../scripts/lib/iam/model';
 import { decide, type Decision } from '../../scripts/lib/iam/simulate';
 import { sampleArn, TERRAFORM_ACTIONS } from '../../scripts/lib/iam/terraform-actions';
-import { synthesizedAccounts } from '../helpers/iam';
+import type { AccountUnderTest } from '../helpers/iam';
 
 /**
  * The CI roles, simulated with @cloud-copilot/iam-simulate against the roles the bootstrap stacks
@@ -14,7 +14,6 @@ import { synthesizedAccounts } from '../helpers/iam';
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 
-const accounts = synthesizedAccounts();
 
 type Context = Readonly<Record<string, string | string[]>>;
 interface Case {
@@ -70,6 +69,8 @@ function readOnlyAccessDataReads(): string[] {
   return [...new Set(actions.filter((a) => DATA_READ.test(a.name)).map((a) => `${a.service}:${a.name}`))].sort();
 }
 
+/** The CI role tests for every account. */
+export function ciRoleTests(accounts: readonly AccountUnderTest[]): void {
 describe.each(accounts.map((a) => [a.config.name, a] as const))('%s CI roles', (_name, { config, model, main, bootstrap }) => {
   const role = (name: string) => {
     const found = bootstrap.roles.find((r) => r.name === name);
@@ -266,6 +267,8 @@ describe.each(accounts.map((a) => [a.config.name, a] as const))('%s CI roles', (
     });
   });
 });
+
+}
 
 test('the vendored AWS managed policies name their source and version', () => {
   const dir = path.join(__dirname, '..', '..', 'scripts', 'lib', 'iam', 'aws-managed-policies');

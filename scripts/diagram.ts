@@ -7,7 +7,7 @@ import type { AccountConfig } from '../environments/schema';
 import { SecurityRulesError } from '../constructs/rules/engine';
 import { buildStacks, stackNames } from '../stacks/app';
 import { buildArtifacts } from './build-artifacts';
-import { graphFromStackJson, type StackJson } from './lib/diagram/graph';
+import { byCodePoint, graphFromStackJson, type StackJson } from './lib/diagram/graph';
 import { renderMermaid } from './lib/diagram/mermaid';
 import { buildDiagram, type Diagram, LAYERS } from './lib/diagram/model';
 
@@ -43,7 +43,7 @@ function typeCounts(members: readonly string[]): string {
     counts.set(type, (counts.get(type) ?? 0) + 1);
   }
   return [...counts.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byCodePoint(a, b))
     .map(([type, count]) => `${type} ×${count}`)
     .join(', ');
 }

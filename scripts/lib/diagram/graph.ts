@@ -4,6 +4,14 @@
  * architecture per account and the picture of a plan) are drawn from this one shape.
  */
 
+/**
+ * Orders strings by UTF-16 code units, as `<` does: unlike localeCompare it does not depend on the
+ * machine's locale, so the pictures are byte-identical everywhere.
+ */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** A reference from one attribute of a resource to another resource (by key). */
 export interface Reference {
   /** Dotted attribute path in the referring resource, indexes dropped (`vpc_config.security_group_ids`). */
@@ -94,11 +102,11 @@ export function graphFromStackJson(stack: StackJson, keyPrefix = ''): ResourceGr
       resources.push({ key: `${keyPrefix}${type}.${name}`, address: `${type}.${name}`, type, name, values, references: sortReferences(references) });
     }
   }
-  return { resources: resources.sort((a, b) => a.key.localeCompare(b.key)) };
+  return { resources: resources.sort((a, b) => byCodePoint(a.key, b.key)) };
 }
 
 function sortReferences(references: Map<string, Reference>): Reference[] {
-  return [...references.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, reference]) => reference);
+  return [...references.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, reference]) => reference);
 }
 
 /** The slice of Terraform's JSON plan (format 1.x) read here. */
@@ -184,5 +192,5 @@ export function graphFromPlan(plan: PlanGraphJson): ResourceGraph {
     }
     return { key: rc.address, address: rc.address, type: rc.type, name: rc.name, values, references: sortReferences(references) };
   });
-  return { resources: resources.sort((a, b) => a.key.localeCompare(b.key)) };
+  return { resources: resources.sort((a, b) => byCodePoint(a.key, b.key)) };
 }

@@ -1,4 +1,4 @@
-import type { GraphResource, ResourceGraph } from './graph';
+import { byCodePoint, type GraphResource, type ResourceGraph } from './graph';
 
 /**
  * From resources and references to a readable picture: every resource becomes a member of
@@ -272,7 +272,7 @@ function counted(type: string, count: number): string {
 function typeCounts(resources: readonly GraphResource[]): string {
   const counts = new Map<string, number>();
   for (const r of resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([type, count]) => counted(type, count)).join(', ');
+  return [...counts.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([type, count]) => counted(type, count)).join(', ');
 }
 
 const FAMILY_TITLES: Readonly<Record<string, string>> = {
@@ -326,7 +326,7 @@ export function buildDiagram(parts: readonly DiagramPart[]): Diagram {
       if (part.layer) forcedLayer.set(r.key, part.layer);
     }
   }
-  const sorted = [...resources.values()].sort((a, b) => a.key.localeCompare(b.key));
+  const sorted = [...resources.values()].sort((a, b) => byCodePoint(a.key, b.key));
   const referrers = new Map<string, { attribute: string; source: GraphResource }[]>();
   for (const r of sorted) {
     for (const ref of r.references) {
@@ -401,7 +401,7 @@ export function buildDiagram(parts: readonly DiagramPart[]): Diagram {
   const ids = new Map<string, string>();
   const used = new Set<string>();
   const nodes: DiagramNode[] = [];
-  for (const [key, group] of [...members.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, group] of [...members.entries()].sort(([a], [b]) => byCodePoint(a, b))) {
     let id: string;
     let lines: string[];
     let shape: Shape;
@@ -429,7 +429,7 @@ export function buildDiagram(parts: readonly DiagramPart[]): Diagram {
     ids.set(key, id);
     nodes.push({ id, layer, lines, shape, members: group.map((m) => m.key) });
   }
-  nodes.sort((a, b) => LAYER_ORDER.get(a.layer)! - LAYER_ORDER.get(b.layer)! || a.id.localeCompare(b.id));
+  nodes.sort((a, b) => LAYER_ORDER.get(a.layer)! - LAYER_ORDER.get(b.layer)! || byCodePoint(a.id, b.id));
 
   // 4. Edges between nodes.
   const idOf = (resourceKey: string): string | undefined => (resources.has(resourceKey) ? ids.get(nodeKey(resources.get(resourceKey)!)) : undefined);
@@ -468,14 +468,14 @@ export function buildDiagram(parts: readonly DiagramPart[]): Diagram {
     }
     if (r.type === 'aws_iam_role') for (const provider of trustedProviders(r, sorted)) addEdge({ from: idOf(provider.key)!, to: from, kind: 'uses', label: 'trusts' });
   }
-  for (const [key, edge] of [...edges.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, edge] of [...edges.entries()].sort(([a], [b]) => byCodePoint(a, b))) {
     const back = edges.get(`${edge.to} ${edge.from}`);
     if (edge.kind === 'uses' && back?.kind === 'uses' && edges.has(key) && !edge.label && !back.label) {
       edges.set(key, { ...edge, both: true });
       edges.delete(`${edge.to} ${edge.from}`);
     }
   }
-  return { nodes, edges: [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)) };
+  return { nodes, edges: [...edges.values()].sort((a, b) => byCodePoint(a.from, b.from) || byCodePoint(a.to, b.to)) };
 }
 
 /** An ingress rule is a path from the peer to the group; an egress rule from the group to the peer. */

@@ -1,7 +1,11 @@
 import { checkAccount } from './lib/account-guard';
+import { checkConcurrencyQuota } from './lib/concurrency-guard';
 import { resolveStackTargets } from './lib/stack-catalog';
 
-/** `npm run verify-account -- <stack>`: refuse (exit 1) unless the credentials belong to the stack's account. */
+/**
+ * `npm run verify-account -- <stack>`: refuse (exit 1) unless the credentials belong to the stack's
+ * account and that account's Lambda concurrency quota can hold the stack's reserved concurrency.
+ */
 async function main(): Promise<void> {
   const [stack, ...extra] = process.argv.slice(2);
   if (!stack || extra.length) throw new Error('Usage: npm run verify-account -- <stack>   (e.g. dev, staging-bootstrap)');
@@ -12,6 +16,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(result.message);
+  // Only once the account is the right one: the quota answer of a foreign account means nothing.
+  const concurrency = await checkConcurrencyQuota(target);
+  if (!concurrency.ok) {
+    console.error(concurrency.message);
+    process.exit(1);
+  }
+  console.log(concurrency.message);
 }
 
 main().catch((error: Error) => {

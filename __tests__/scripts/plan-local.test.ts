@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { planLocal, planStack, type PlanResult } from '../../scripts/plan-local';
 import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
+import { startLambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { OVERRIDE_FILE } from '../../scripts/local-aws/stand-ins';
 import { REPO_ROOT, terraformValidate } from '../helpers/terraform';
@@ -77,17 +78,25 @@ describe('verify-account pre-flight against the STS stand-in', () => {
   const verify = (stack: string, accountId: string) =>
     startStsServer({ accountId }).then(async (server) => {
       sts = server;
+      // The pre-flight also reads the Lambda concurrency quota (scripts/lib/concurrency-guard.ts): a raised one here.
+      const lambda = await startLambdaServer({ concurrentExecutions: 1000 });
       try {
         const { stdout } = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/verify-account.ts', stack], {
           cwd: REPO_ROOT,
-          env: { ...process.env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
+          env: {
+            ...process.env,
+            AWS_ENDPOINT_URL_STS: sts.url,
+            AWS_ENDPOINT_URL_LAMBDA: lambda.url,
+            AWS_ACCESS_KEY_ID: 'local',
+            AWS_SECRET_ACCESS_KEY: 'local',
+          },
         });
         return { code: 0, output: stdout };
       } catch (error) {
         const failure = error as { code: number; stderr: string };
         return { code: failure.code, output: failure.stderr };
       } finally {
-        await sts.close();
+        await Promise.all([sts.close(), lambda.close()]);
       }
     });
 

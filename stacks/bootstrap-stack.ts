@@ -117,6 +117,14 @@ export const PLAN_DENIED_DATA_READS = [
 const OBJECT_READS = ['s3:GetObject', 's3:GetObjectAttributes', 's3:GetObjectTorrent'];
 
 /**
+ * The pre-flight (`npm run verify-account`) reads the account's Lambda concurrency quota before
+ * every plan and apply (scripts/lib/concurrency-guard.ts). GetAccountSettings has no resource type,
+ * so Resource is "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+ * Granted explicitly rather than left to the attached managed policies.
+ */
+const PREFLIGHT_LAMBDA_QUOTA = { sid: 'PreflightLambdaQuota', actions: ['lambda:GetAccountSettings'], resources: ['*'] };
+
+/**
  * The account's CI identity: the GitHub OIDC provider and two roles. The plan role reads
  * everything and may only write lock objects in the state bucket; the apply role changes the
  * account and is admitted only from the apply branch or the approved GitHub environment.
@@ -177,6 +185,7 @@ export class BootstrapStack extends AccountStack {
           [
             { sid: 'StateRead', actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketVersioning'], resources: [bucketArn, `${bucketArn}/*`] },
             { sid: 'LockObjects', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${bucketArn}/*.tflock`] },
+            PREFLIGHT_LAMBDA_QUOTA,
             {
               // Lambda hands back environment variables encrypted with the customer key only to
               // a caller that may decrypt them through Lambda; without it every refresh shows
@@ -236,6 +245,7 @@ export class BootstrapStack extends AccountStack {
               conditions: { StringEquals: { 'iam:PassedToService': PASS_ROLE_SERVICES } },
             },
             { sid: 'StateWrite', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'], resources: [bucketArn, `${bucketArn}/*`] },
+            PREFLIGHT_LAMBDA_QUOTA,
           ],
           [
             // Whatever else the role is granted, now or later: no role off the workload path

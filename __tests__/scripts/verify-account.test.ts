@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import {
@@ -13,6 +14,7 @@ import {
 import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
 import { startLambdaServer, type LambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer } from '../../scripts/local-aws/sts-server';
+import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { REPO_ROOT } from '../helpers/terraform';
 
 /*
@@ -128,5 +130,26 @@ describe('npm run verify-account (the real script, against the STS and Lambda st
     const result = await verify(account.name, other, 1000);
     expect(result.code).toBe(1);
     expect(result.lambdaRequests).toEqual([]);
+  });
+});
+
+// The pre-flight runs in CI under the account's plan and apply roles, so both must be allowed
+// lambda:GetAccountSettings (no resource type: Resource "*",
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html), explicitly and
+// not overridden by any of their Deny statements.
+describe.each(accounts.map((a) => [a.name, a] as const))('the %s CI roles may run the pre-flight', (name, config) => {
+  const json = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), `${name}-bootstrap`, { config })));
+  const matches = (pattern: string, action: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(action);
+  const statementsOf = (roleName: string) => {
+    const [roleId] = Object.entries<Record<string, any>>(json.resource.aws_iam_role).find(([, role]) => role.name === roleName)!;
+    return Object.values<Record<string, any>>(json.resource.aws_iam_role_policy)
+      .filter((policy) => policy.role === `\${aws_iam_role.${roleId}.id}`)
+      .flatMap((policy) => JSON.parse(policy.policy).Statement as Record<string, any>[]);
+  };
+  test.each([config.ci.planRoleName, config.ci.applyRoleName])('%s', (roleName) => {
+    const statements = statementsOf(roleName);
+    const covers = (s: Record<string, any>) => [s.Action ?? []].flat().some((a: string) => matches(a, 'lambda:GetAccountSettings'));
+    expect(statements.filter((s) => s.Effect === 'Allow' && covers(s) && [s.Resource].flat().includes('*') && !s.Condition)).toHaveLength(1);
+    expect(statements.filter((s) => s.Effect === 'Deny' && covers(s))).toEqual([]);
   });
 });

@@ -141,7 +141,8 @@ describe('buildArtifacts', () => {
     fs.appendFileSync(path.join(root, 'lambda-functions', 'shared', 'platform_db.py'), '\n# changed\n');
     const manifest = await build();
     const users = FUNCTIONS.filter((fn) => fn.sharedModules.includes('platform_db')).map((fn) => fn.name).sort();
-    expect(users).toEqual(['insert-ppu-data', 'lambda-test-runner', 'sync-clock']);
+    // Meaningful only when some functions list the module and some do not.
+    expect([users.length > 0, users.length < FUNCTIONS.length]).toEqual([true, true]);
     expect(logs.map((message) => /functions\/([^/]+)\.zip/.exec(message)?.[1]).sort()).toEqual(users);
     const changed = FUNCTIONS.map((fn) => fn.name).filter((name) => manifest.functions[name].sha256 !== before[name].sha256);
     expect(changed.sort()).toEqual(users);

@@ -4,6 +4,7 @@ import { EncryptionKey } from '../../constructs/encryption-key';
 import { FunctionFleet, type FunctionFleetProps } from '../../constructs/function-fleet';
 import type { IGrantee } from '../../constructs/iam';
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../lambda-functions/catalogue';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 
 const noGrant = (_grantee: IGrantee) => undefined;
@@ -11,7 +12,7 @@ const noGrant = (_grantee: IGrantee) => undefined;
 function fleet(scope: Construct, overrides: Partial<FunctionFleetProps>): FunctionFleet {
   const key = new EncryptionKey(scope, 'Key', { alias: 'test', description: 'test', accountId: '824357028182', region: 'eu-west-1' });
   return new FunctionFleet(scope, 'Functions', {
-    functions: resolveFunctionSettings({ name: 'dev', functions: {} }),
+    functions: resolveFunctionSettings({ name: 'fleet-test', functions: {} }),
     artifacts: readBuildManifest(),
     artifactRoot: REPO_ROOT,
     accountId: '824357028182',
@@ -37,35 +38,40 @@ function fleet(scope: Construct, overrides: Partial<FunctionFleetProps>): Functi
   });
 }
 
+const queueConsumers = FUNCTIONS.filter((fn) => fn.trigger.kind === 'queue');
+
 describe('FunctionFleet', () => {
   test('get() returns each catalogue function by name and refuses an unknown one', () => {
     Testing.synthScope((scope) => {
       const functions = fleet(scope, {});
-      expect(functions.get('sync-clock').timeoutSeconds).toBe(3);
-      expect(functions.all()).toHaveLength(7);
-      expect(() => functions.get('nope' as never)).toThrow("FunctionFleet: no function 'nope'; functions: api-docs-generator,");
+      for (const spec of FUNCTIONS) expect([spec.name, functions.get(spec.name).timeoutSeconds]).toEqual([spec.name, spec.timeoutSeconds]);
+      expect(functions.all()).toHaveLength(FUNCTIONS.length);
+      expect(() => functions.get('nope' as never)).toThrow(`FunctionFleet: no function 'nope'; functions: ${FUNCTION_NAMES[0]},`);
     });
   });
 
-  test('refuses a queue whose visibility timeout is shorter than its consumer may run', () => {
-    const eventQueue = { queueArn: 'arn:aws:sqs:eu-west-1:824357028182:events', queueUrl: 'https://sqs/events', visibilityTimeoutSeconds: 5, grantConsume: noGrant };
-    expect(() => Testing.synthScope((scope) => fleet(scope, { eventQueue }))).toThrow(
-      "FunctionFleet: software-event-update-handler times out after 10 s but its queue's visibility timeout is 5 s",
+  test.each(queueConsumers.map((fn) => [fn.name, fn] as const))('refuses a queue whose visibility timeout is shorter than its consumer %s may run', (name, spec) => {
+    const visibilityTimeoutSeconds = spec.timeoutSeconds - 1;
+    const eventQueue = { queueArn: 'arn:aws:sqs:eu-west-1:824357028182:events', queueUrl: 'https://sqs/events', visibilityTimeoutSeconds, grantConsume: noGrant };
+    const functions = resolveFunctionSettings({ name: 'fleet-test', functions: {} }).filter((fn) => fn.name === name);
+    expect(() => Testing.synthScope((scope) => fleet(scope, { eventQueue, functions }))).toThrow(
+      `FunctionFleet: ${name} times out after ${spec.timeoutSeconds} s but its queue's visibility timeout is ${visibilityTimeoutSeconds} s`,
     );
   });
 
-  test('refuses a function whose zip is missing from the build manifest', () => {
+  test.each(FUNCTION_NAMES)('refuses %s when its zip is missing from the build manifest', (name) => {
     const manifest = readBuildManifest();
-    const { 'sync-clock': _dropped, ...functions } = manifest.functions;
+    const functions = Object.fromEntries(Object.entries(manifest.functions).filter(([key]) => key !== name));
     expect(() => Testing.synthScope((scope) => fleet(scope, { artifacts: { ...manifest, functions: functions as typeof manifest.functions } }))).toThrow(
-      'FunctionFleet: sync-clock is not in the build manifest; run `npm run build`',
+      `FunctionFleet: ${name} is not in the build manifest; run \`npm run build\``,
     );
   });
 
-  test('refuses a layer missing from the build manifest', () => {
+  test.each(FUNCTIONS.filter((fn) => fn.layers.length > 0).map((fn) => [fn.name, fn] as const))('refuses %s when its layer is missing from the build manifest', (name, spec) => {
     const manifest = readBuildManifest();
-    expect(() => Testing.synthScope((scope) => fleet(scope, { artifacts: { ...manifest, layers: {} as typeof manifest.layers } }))).toThrow(
-      'FunctionFleet: insert-ppu-data uses layer pg-driver, which is not in the build manifest',
+    const functions = resolveFunctionSettings({ name: 'fleet-test', functions: {} }).filter((fn) => fn.name === name);
+    expect(() => Testing.synthScope((scope) => fleet(scope, { functions, artifacts: { ...manifest, layers: {} as typeof manifest.layers } }))).toThrow(
+      `FunctionFleet: ${name} uses layer ${spec.layers[0]}, which is not in the build manifest`,
     );
   });
 });

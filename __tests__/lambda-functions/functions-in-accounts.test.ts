@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { loadEnvironments } from '../../environments/load';
+import { accountSourceFile, loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { FUNCTIONS, type FunctionName, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
+import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readStack, REPO_ROOT, synthToTempDir } from '../helpers/terraform';
 
@@ -20,37 +20,43 @@ beforeAll(() => {
 }, 300_000);
 
 /** The resources of one function: its construct path is <stack>/Functions/<Id>/... */
-function functionResources(stack: Json, name: FunctionName): { fn: Json; alias: Json; logGroup: Json; policy: Statement[]; ref: string } {
+function functionResources(stack: Json, name: FunctionName): { fn: Json; alias: Json; aliasRef: string; logGroup: Json; policy: Statement[]; ref: string } {
   const [ref, fn] = Object.entries(stack.resource.aws_lambda_function as Record<string, Json>).find(([, f]) => f.function_name === name) ?? [];
   if (!fn || !ref) throw new Error(`no aws_lambda_function ${name}`);
   const prefix = fn['//'].metadata.path.replace(/\/Function$/, '/');
   const inConstruct = (type: string): Json[] =>
     Object.values((stack.resource[type] ?? {}) as Record<string, Json>).filter((r) => r['//'].metadata.path.startsWith(prefix));
   const [alias] = inConstruct('aws_lambda_alias');
+  const [aliasRef] = Object.entries(stack.resource.aws_lambda_alias as Record<string, Json>).find(([, a]) => a === alias) ?? [''];
   const [logGroup] = inConstruct('aws_cloudwatch_log_group');
   const [policy] = inConstruct('aws_iam_role_policy');
-  return { fn, alias, logGroup, policy: JSON.parse(policy.policy).Statement, ref };
+  return { fn, alias, aliasRef, logGroup, policy: JSON.parse(policy.policy).Statement, ref };
 }
 
 const actionsOf = (statements: readonly Statement[]) => statements.flatMap((s) => [s.Action].flat());
 /** Statements every function has: its logs, traces, env decryption, and in a VPC its network interfaces. */
 const PLATFORM_ACTIONS = /^(logs:|xray:|kms:|ec2:)/;
 
-function expectedDataActions(name: FunctionName, config: AccountConfig): string[] {
+/**
+ * The data actions each catalogue grant stands for (this test's own statement of the grant
+ * vocabulary, so a grant that silently widened would show), plus the dead-letter queue send of an
+ * asynchronously invoked (scheduled) function.
+ */
+function expectedDataActions(spec: FunctionSettings, config: AccountConfig): string[] {
   const db = config.database.proxy ? ['rds-db:connect'] : ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
-  const table: Record<FunctionName, string[]> = {
-    'api-docs-generator': [],
-    'generate-presigned-url': ['s3:GetObject', 's3:ListBucket'],
-    'insert-ppu-data': db,
-    'lambda-test-runner': [...db, 's3:ListBucket', 'dynamodb:DescribeTable', 'sqs:GetQueueAttributes'],
-    'presigned-url-s3-upload': ['s3:PutObject'],
-    'software-event-update-handler': [
-      'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility',
-      'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable',
-    ],
-    'sync-clock': ['sqs:SendMessage', ...db, 'cloudwatch:PutMetricData'],
+  const byGrant: Record<Grant['kind'], string[]> = {
+    'bucket-read': ['s3:GetObject'],
+    'bucket-put': ['s3:PutObject'],
+    'bucket-list': ['s3:ListBucket'],
+    'table-read-write': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+    'table-describe': ['dynamodb:DescribeTable'],
+    'queue-consume': ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
+    'queue-read-attributes': ['sqs:GetQueueAttributes'],
+    'db-login': db,
+    'cloudwatch-put-metric': ['cloudwatch:PutMetricData'],
   };
-  return [...table[name]].sort();
+  const actions = [...spec.grants.flatMap((grant) => byGrant[grant.kind]), ...(spec.trigger.kind === 'schedule' ? ['sqs:SendMessage'] : [])];
+  return [...new Set(actions)].sort();
 }
 
 describe.each(accounts.map((config) => [config.name, config] as const))('functions in %s', (account, config) => {
@@ -100,7 +106,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
     for (const spec of settings) {
       const { policy } = functionResources(stack, spec.name);
       const data = actionsOf(policy).filter((action) => !PLATFORM_ACTIONS.test(action)).sort();
-      expect([spec.name, data]).toEqual([spec.name, expectedDataActions(spec.name, config)]);
+      expect([spec.name, data]).toEqual([spec.name, expectedDataActions(spec, config)]);
       expect(actionsOf(policy).filter((action) => action.includes('*'))).toEqual([]);
     }
   });
@@ -121,7 +127,8 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
     for (const spec of settings) {
       for (const statement of functionResources(stack, spec.name).policy.filter((s) => [s.Resource].flat().includes('*'))) {
         expect([spec.name, statement.Sid]).toEqual([spec.name, expect.stringMatching(/^(WriteTraces|DescribeNetwork|PutMetrics)$/)]);
-        if (statement.Sid === 'PutMetrics') expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'PPU/SyncClock' } });
+        const namespaces = spec.grants.flatMap((grant) => (grant.kind === 'cloudwatch-put-metric' ? [grant.namespace] : []));
+        if (statement.Sid === 'PutMetrics') expect(statement.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': namespaces.length === 1 ? namespaces[0] : namespaces } });
       }
     }
   });
@@ -165,23 +172,34 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
     }
   });
 
-  test('sync-clock runs every five minutes through its live alias, with a dead-letter queue', () => {
-    const { fn } = functionResources(stack, 'sync-clock');
-    const rules = Object.values(stack.resource.aws_cloudwatch_event_rule as Record<string, Json>);
-    expect(rules.map((r) => [r.name, r.schedule_expression])).toEqual([['sync-clock-schedule', 'rate(5 minutes)']]);
-    const [target] = Object.values(stack.resource.aws_cloudwatch_event_target as Record<string, Json>);
-    expect(target.arn).toMatch(/aws_lambda_alias\.Functions_SyncClock_Alias_/);
-    expect(fn.dead_letter_config.target_arn).toMatch(/aws_sqs_queue\.Functions_SyncClock_DeadLetterQueue_/);
+  test('every scheduled function runs on its schedule through its live alias, with a dead-letter queue; nothing else is scheduled', () => {
+    const rules = Object.entries((stack.resource.aws_cloudwatch_event_rule ?? {}) as Record<string, Json>);
+    const targets = Object.values((stack.resource.aws_cloudwatch_event_target ?? {}) as Record<string, Json>);
+    const scheduled = settings.filter((spec) => spec.trigger.kind === 'schedule');
+    expect(rules.map(([, r]) => r.name).sort()).toEqual(scheduled.map((spec) => `${spec.name}-schedule`).sort());
+    for (const spec of scheduled) {
+      const { fn, aliasRef } = functionResources(stack, spec.name);
+      const [ruleRef, rule] = rules.find(([, r]) => r.name === `${spec.name}-schedule`)!;
+      expect(rule.schedule_expression).toBe(spec.trigger.kind === 'schedule' && spec.trigger.scheduleExpression);
+      const target = targets.find((t) => t.rule === `\${aws_cloudwatch_event_rule.${ruleRef}.name}`);
+      expect([spec.name, target?.arn]).toEqual([spec.name, `\${aws_lambda_alias.${aliasRef}.arn}`]);
+      expect(fn.dead_letter_config.target_arn).toMatch(/aws_sqs_queue\.[A-Za-z0-9_]+_DeadLetterQueue_/);
+    }
   });
 
-  test('the event handler consumes the software event queue through its live alias with partial batch responses', () => {
-    const mappings = Object.values(stack.resource.aws_lambda_event_source_mapping as Record<string, Json>);
-    expect(mappings).toHaveLength(1);
-    expect(mappings[0]).toMatchObject({
-      event_source_arn: expect.stringMatching(/aws_sqs_queue\.SoftwareEventQueue_/),
-      function_name: expect.stringMatching(/aws_lambda_alias\.Functions_SoftwareEventUpdateHandler_Alias_/),
-      function_response_types: ['ReportBatchItemFailures'],
-    });
+  test('every queue function consumes its queue through its live alias with partial batch responses; nothing else does', () => {
+    const mappings = Object.values((stack.resource.aws_lambda_event_source_mapping ?? {}) as Record<string, Json>);
+    const consumers = settings.filter((spec) => spec.trigger.kind === 'queue');
+    expect(mappings).toHaveLength(consumers.length);
+    for (const spec of consumers) {
+      const { aliasRef } = functionResources(stack, spec.name);
+      const mapping = mappings.find((m) => String(m.function_name).includes(`aws_lambda_alias.${aliasRef}.`));
+      expect([spec.name, mapping]).toEqual([spec.name, expect.objectContaining({
+        event_source_arn: expect.stringMatching(/aws_sqs_queue\./),
+        function_response_types: ['ReportBatchItemFailures'],
+        batch_size: spec.trigger.kind === 'queue' && spec.trigger.batchSize,
+      })]);
+    }
   });
 
   test('function code is referenced by content hash, never by a machine path', () => {
@@ -194,15 +212,12 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
   });
 });
 
-test('dev runs the database functions smaller than staging', () => {
-  const memory = (account: string, name: FunctionName) => functionResources(readStack(outdir, account), name).fn.memory_size;
-  expect([memory('dev', 'insert-ppu-data'), memory('staging', 'insert-ppu-data')]).toEqual([512, 1024]);
-});
-
 test('synth refuses an override of an unknown function, names it, and writes nothing', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unknown-function-'));
   const overrides = path.join(dir, 'overrides.json');
-  fs.writeFileSync(overrides, JSON.stringify({ dev: { functions: { 'sync-clocks': { memoryMiB: 256 } } } }));
+  const [account] = accounts;
+  const missing = `${FUNCTIONS[0].name}-typo`;
+  fs.writeFileSync(overrides, JSON.stringify({ [account.name]: { functions: { [missing]: { memoryMiB: 256 } } } }));
   const out = path.join(dir, 'out');
   const result = await promisify(execFile)(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
     cwd: REPO_ROOT,
@@ -212,6 +227,6 @@ test('synth refuses an override of an unknown function, names it, and writes not
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
   );
   expect(result.code).toBe(1);
-  expect(result.stderr).toContain('environments/accounts/dev.ts: functions.sync-clocks: is not a function of the catalogue; use one of api-docs-generator,');
+  expect(result.stderr).toContain(`${accountSourceFile(account)}: functions.${missing}: is not a function of the catalogue; use one of ${FUNCTIONS[0].name},`);
   expect(fs.existsSync(path.join(out, 'stacks'))).toBe(false);
 }, 120_000);

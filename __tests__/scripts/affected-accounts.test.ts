@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { affectedAccounts, changedFiles, selectAccounts } from '../../scripts/affected-accounts';
+import { unusedAccountName } from '../helpers/accounts';
 
 const ACCOUNTS = ['dev', 'staging'];
 let repo: string;
@@ -106,35 +107,41 @@ test('changes merged to main after the branch point do not count against the pul
   expect(affectedAccounts(changedFiles(repo, 'main', 'late-base'), ACCOUNTS)).toEqual(['dev']);
 });
 
-test('--account gives the workload stack with the plan and apply role ARNs derived from account config', () => {
-  expect(selectAccounts(['--account', 'dev'], loadEnvironments())).toEqual([
+const realAccounts = loadEnvironments();
+const roleArn = (account: (typeof realAccounts)[number], role: string) => `arn:aws:iam::${account.accountId}:role/${role}`;
+
+test.each(realAccounts.map((a) => [a.name, a] as const))('--account %s gives the workload stack with the plan and apply role ARNs derived from account config', (name, account) => {
+  expect(selectAccounts(['--account', name], realAccounts)).toEqual([
     {
-      account: 'dev',
-      stack: 'dev',
-      accountId: '824357028182',
-      region: 'eu-west-1',
-      planRoleArn: 'arn:aws:iam::824357028182:role/github-actions-plan',
-      applyRoleArn: 'arn:aws:iam::824357028182:role/github-actions-apply',
+      account: name,
+      stack: name,
+      accountId: account.accountId,
+      region: account.region,
+      planRoleArn: roleArn(account, account.ci.planRoleName),
+      applyRoleArn: roleArn(account, account.ci.applyRoleName),
     },
   ]);
 });
 
 test('--all lists both stacks of every configured account for the drift check, with the plan role only', () => {
-  const targets = selectAccounts(['--all'], loadEnvironments());
-  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(['dev:dev', 'dev:dev-bootstrap', 'staging:staging', 'staging:staging-bootstrap']);
-  expect(targets.find((t) => t.stack === 'staging-bootstrap')).toEqual({
-    account: 'staging',
-    stack: 'staging-bootstrap',
-    accountId: '574210586915',
-    region: 'eu-west-1',
-    planRoleArn: 'arn:aws:iam::574210586915:role/github-actions-plan',
-  });
+  const targets = selectAccounts(['--all'], realAccounts);
+  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(realAccounts.flatMap((a) => [`${a.name}:${a.name}`, `${a.name}:${a.name}-bootstrap`]));
+  for (const account of realAccounts) {
+    expect(targets.find((t) => t.stack === `${account.name}-bootstrap`)).toEqual({
+      account: account.name,
+      stack: `${account.name}-bootstrap`,
+      accountId: account.accountId,
+      region: account.region,
+      planRoleArn: roleArn(account, account.ci.planRoleName),
+    });
+  }
   // The bootstrap stack is applied by an administrator only: no plan target carries an apply role.
   for (const target of targets) expect(target).not.toHaveProperty('applyRoleArn');
 });
 
 test('an unknown account is refused with the known ones named', () => {
-  expect(() => selectAccounts(['--account', 'prod'], loadEnvironments())).toThrow(/Unknown account 'prod'; the accounts are: dev, staging/);
+  const missing = unusedAccountName(realAccounts);
+  expect(() => selectAccounts(['--account', missing], realAccounts)).toThrow(`Unknown account '${missing}'; the accounts are: ${realAccounts.map((a) => a.name).join(', ')}`);
 });
 
 test('--base/--head plans the workload and bootstrap stacks of the affected accounts only', () => {

@@ -9,6 +9,10 @@ import { startLambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { OVERRIDE_FILE } from '../../scripts/local-aws/stand-ins';
 import { REPO_ROOT, terraformValidate } from '../helpers/terraform';
+import { realAccounts, unusedAccountId, unusedAccountName } from '../helpers/accounts';
+import { FUNCTIONS } from '../../lambda-functions/catalogue';
+
+const accounts = realAccounts();
 
 const run = promisify(execFile);
 
@@ -22,12 +26,7 @@ beforeAll(async () => {
 
 describe('plan:local', () => {
   test('plans every stack of every account successfully', () => {
-    expect(results.map((r) => [r.stack, r.ok, r.error])).toEqual([
-      ['dev-bootstrap', true, undefined],
-      ['dev', true, undefined],
-      ['staging-bootstrap', true, undefined],
-      ['staging', true, undefined],
-    ]);
+    expect(results.map((r) => [r.stack, r.ok, r.error])).toEqual(accounts.flatMap((a) => [[`${a.name}-bootstrap`, true, undefined], [a.name, true, undefined]]));
   });
 
   test('an empty state plans exactly the synthesized resources as additions, nothing else', () => {
@@ -36,7 +35,7 @@ describe('plan:local', () => {
     }
   });
 
-  test.each(['dev', 'staging'])('%s plans the network, data, functions, API, WAF, topic, alarms and dashboard', (stack) => {
+  test.each(accounts.map((a) => a.name))('%s plans the network, data, functions, API, WAF, topic, alarms and dashboard', (stack) => {
     const result = results.find((r) => r.stack === stack) as PlanResult;
     for (const type of [
       'aws_vpc', 'aws_nat_gateway', 'aws_flow_log', 'aws_db_instance', 'aws_s3_bucket', 'aws_dynamodb_table', 'aws_sqs_queue',
@@ -45,7 +44,7 @@ describe('plan:local', () => {
     ]) {
       expect([type, result.addsByType[type] > 0]).toEqual([type, true]);
     }
-    expect([result.addsByType.aws_lambda_function, result.addsByType.aws_lambda_alias]).toEqual([7, 7]);
+    expect([result.addsByType.aws_lambda_function, result.addsByType.aws_lambda_alias]).toEqual([FUNCTIONS.length, FUNCTIONS.length]);
   });
 
   test('terraform validate passes for every stack', async () => {
@@ -60,15 +59,16 @@ describe('plan:local', () => {
   });
 
   test('with credentials of another account the plan fails on allowed_account_ids', async () => {
-    const [target] = resolveStackTargets(['staging-bootstrap']);
+    const [target] = resolveStackTargets([`${accounts[0].name}-bootstrap`]);
     const result = await planStack(target, outdir, { simulatedAccountId: '111122223333' });
     expect(result.ok).toBe(false);
     expect(result.error).toBe('AWS account ID not allowed: 111122223333');
   }, 300_000);
 
   test('an unknown stack name is refused with the list of stacks', async () => {
-    await expect(planLocal(['prod'], { outdir, skipSynth: true })).rejects.toThrow(
-      "Unknown stack 'prod'; the stacks are: dev-bootstrap, dev, staging-bootstrap, staging",
+    const missing = unusedAccountName();
+    await expect(planLocal([missing], { outdir, skipSynth: true })).rejects.toThrow(
+      `Unknown stack '${missing}'; the stacks are: ${accounts.flatMap((a) => [`${a.name}-bootstrap`, a.name]).join(', ')}`,
     );
   });
 });
@@ -100,22 +100,26 @@ describe('verify-account pre-flight against the STS stand-in', () => {
       }
     });
 
+  const [account] = accounts;
+
   test('passes when the credentials belong to the stack account', async () => {
-    const result = await verify('staging', '574210586915');
+    const result = await verify(account.name, account.accountId);
     expect(result.code).toBe(0);
-    expect(result.output).toMatch(/Account check passed: stack 'staging' targets staging \(574210586915\)/);
+    expect(result.output).toContain(`Account check passed: stack '${account.name}' targets ${account.name} (${account.accountId})`);
     expect(sts.actions).toEqual(['GetCallerIdentity']);
   });
 
   test('refuses, naming both accounts, when the credentials belong to another account', async () => {
-    const result = await verify('dev', '574210586915');
+    const other = unusedAccountId();
+    const result = await verify(account.name, other);
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/stack 'dev' belongs to dev \(824357028182\) but the current credentials are for account 574210586915/);
+    expect(result.output).toContain(`stack '${account.name}' belongs to ${account.name} (${account.accountId}) but the current credentials are for account ${other}`);
   });
 
   test('refuses an unknown stack', async () => {
-    const result = await verify('prod', '574210586915');
+    const missing = unusedAccountName();
+    const result = await verify(missing, account.accountId);
     expect(result.code).toBe(1);
-    expect(result.output).toMatch(/Unknown stack 'prod'/);
+    expect(result.output).toContain(`Unknown stack '${missing}'`);
   });
 });

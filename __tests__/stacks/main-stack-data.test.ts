@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { expectedMaxConnections } from '../helpers/rds';
 import { readStack, synthToTempDir } from '../helpers/terraform';
 
 // The real app, synthesized once: what CI plans for each account.
 const outdir = synthToTempDir();
-const accounts = Object.fromEntries(loadEnvironments({ overrides: {} }).map((a) => [a.name, a]));
-const dev = readStack(outdir, 'dev');
-const staging = readStack(outdir, 'staging');
+const accounts = loadEnvironments({ overrides: {} });
+const mainStacks = accounts.map((config) => [config.name, readStack(outdir, config.name), config] as const);
 
 /** Every boto3 client the VPC functions create (in the handler or a shared module in its zip), with the call made on it. */
 const VPC_FUNCTION_CLIENTS = FUNCTIONS.filter((fn) => fn.vpc).flatMap((fn) =>
@@ -19,9 +19,6 @@ const VPC_FUNCTION_CLIENTS = FUNCTIONS.filter((fn) => fn.vpc).flatMap((fn) =>
 );
 /** Endpoint service names that differ from the boto3 client name. */
 const ENDPOINT_OF_CLIENT: Record<string, string> = { cloudwatch: 'monitoring' };
-
-/** max_connections of each account's class: dev db.t4g.micro, staging db.t4g.medium. */
-const MAX_CONNECTIONS: Record<string, string> = { dev: '78', staging: '315' };
 
 const resources = (json: Record<string, any>, type: string): Record<string, any>[] => Object.values(json.resource?.[type] ?? {});
 const single = (json: Record<string, any>, type: string) => {
@@ -34,11 +31,7 @@ const platformKeyArn = (json: Record<string, any>) => {
   return `\${aws_kms_key.${id}.arn}`;
 };
 
-describe.each([
-  ['dev', dev],
-  ['staging', staging],
-])('%s main stack', (name, json) => {
-  const config = accounts[name];
+describe.each(mainStacks)('%s main stack', (name, json, config) => {
 
   test('the VPC takes the account CIDR and its subnets the configured zones and blocks', () => {
     expect(single(json, 'aws_vpc').cidr_block).toBe(config.network.cidr);
@@ -49,7 +42,7 @@ describe.each([
         ...config.availabilityZones.map((az, i) => [az, config.network.privateSubnetCidrs[i]]),
       ]),
     );
-    expect(subnets).toHaveLength(4);
+    expect(subnets).toHaveLength(config.availabilityZones.length * 2);
   });
 
   test('the database, its proxy and the functions use the private subnets only', () => {
@@ -138,7 +131,7 @@ describe.each([
     expect(group.parameter).toEqual([
       { name: 'rds.force_ssl', value: '1' },
       { name: 'log_min_duration_statement', value: String(config.database.slowStatementMs) },
-      { name: 'max_connections', value: MAX_CONNECTIONS[name], apply_method: 'pending-reboot' },
+      { name: 'max_connections', value: String(expectedMaxConnections(config.database.instanceClass)), apply_method: 'pending-reboot' },
     ]);
   });
 
@@ -172,48 +165,46 @@ describe.each([
   });
 });
 
-describe('dev and staging differ where their configuration says so', () => {
-  test('dev runs a small single-AZ database that can be destroyed without a snapshot', () => {
-    expect(single(dev, 'aws_db_instance')).toMatchObject({
-      instance_class: 'db.t4g.micro',
-      multi_az: false,
-      deletion_protection: false,
-      skip_final_snapshot: true,
-      max_allocated_storage: 50,
+describe.each(mainStacks)('%s differs from other accounts where its configuration says so', (_name, json, config) => {
+  test('the database has the configured class, zones, storage, backups, deletion protection and final snapshot', () => {
+    const db = single(json, 'aws_db_instance');
+    expect(db).toMatchObject({
+      instance_class: config.database.instanceClass,
+      multi_az: config.database.multiAz,
+      deletion_protection: config.database.deletionProtection,
+      skip_final_snapshot: !config.database.finalSnapshot,
+      max_allocated_storage: config.database.maxAllocatedStorageGiB,
+      backup_retention_period: config.database.backupRetentionDays,
     });
-    expect(single(dev, 'aws_db_instance').final_snapshot_identifier).toBeUndefined();
+    expect(db.final_snapshot_identifier).toBe(config.database.finalSnapshot ? 'ppu-postgres-final' : undefined);
   });
 
-  test('staging runs a Multi-AZ, deletion-protected database with a final snapshot and 14 days of backups', () => {
-    expect(single(staging, 'aws_db_instance')).toMatchObject({
-      instance_class: 'db.t4g.medium',
-      multi_az: true,
-      deletion_protection: true,
-      skip_final_snapshot: false,
-      final_snapshot_identifier: 'ppu-postgres-final',
-      backup_retention_period: 14,
-    });
+  test('an RDS Proxy (TLS, IAM auth required) stands in front of the database exactly when database.proxy is on', () => {
+    if (config.database.proxy) {
+      expect(single(json, 'aws_db_proxy')).toMatchObject({ require_tls: true, auth: [expect.objectContaining({ iam_auth: 'REQUIRED' })] });
+    } else {
+      expect(resources(json, 'aws_db_proxy')).toEqual([]);
+    }
   });
 
-  test('only staging puts an RDS Proxy in front of the database', () => {
-    expect(resources(dev, 'aws_db_proxy')).toEqual([]);
-    expect(single(staging, 'aws_db_proxy')).toMatchObject({ require_tls: true, auth: [expect.objectContaining({ iam_auth: 'REQUIRED' })] });
+  test('the uploads bucket admits exactly the configured CORS origins, and has no CORS rule without any', () => {
+    const cors = resources(json, 'aws_s3_bucket_cors_configuration');
+    if (config.storage.corsAllowedOrigins.length === 0) expect(cors).toEqual([]);
+    else expect(single(json, 'aws_s3_bucket_cors_configuration').cors_rule[0].allowed_origins).toEqual(config.storage.corsAllowedOrigins);
   });
 
-  test('only dev admits the local front end through CORS', () => {
-    expect(single(dev, 'aws_s3_bucket_cors_configuration').cors_rule[0].allowed_origins).toEqual(['http://localhost:3000']);
-    expect(resources(staging, 'aws_s3_bucket_cors_configuration')).toEqual([]);
+  test('the events table follows the account switch for deletion protection', () => {
+    expect(single(json, 'aws_dynamodb_table').deletion_protection_enabled).toBe(config.database.deletionProtection);
   });
 
-  test('the events table is deletion-protected in staging, not in dev', () => {
-    expect(single(dev, 'aws_dynamodb_table').deletion_protection_enabled).toBe(false);
-    expect(single(staging, 'aws_dynamodb_table').deletion_protection_enabled).toBe(true);
+  test('the uploads bucket is named after the organisation, the account id and the region', () => {
+    expect(single(json, 'aws_s3_bucket').bucket).toBe(`${config.organisation}-uploads-${config.accountId}-${config.region}`);
   });
+});
 
-  test('bucket names are unique per account', () => {
-    expect(single(dev, 'aws_s3_bucket').bucket).toBe('ppu-platform-uploads-824357028182-eu-west-1');
-    expect(single(staging, 'aws_s3_bucket').bucket).toBe('ppu-platform-uploads-574210586915-eu-west-1');
-  });
+test('bucket names are unique across accounts', () => {
+  const names = mainStacks.map(([, json]) => single(json, 'aws_s3_bucket').bucket);
+  expect(new Set(names).size).toBe(accounts.length);
 });
 
 describe('no password anywhere in the synthesized JSON', () => {
@@ -238,7 +229,7 @@ describe('no password anywhere in the synthesized JSON', () => {
   });
 
   test('the database password cannot be in state either: no resource generates or stores one', () => {
-    for (const json of [dev, staging]) {
+    for (const [, json] of mainStacks) {
       expect(Object.keys(json.resource)).not.toEqual(expect.arrayContaining(['random_password']));
       expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
     }

@@ -6,6 +6,7 @@ import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { MainStack } from '../../stacks/main-stack';
 import { resourcesOf } from '../helpers/edge-fixtures';
+import { expectedMaxConnections } from '../helpers/rds';
 
 function synthMain(name: string, overrides: Overrides = {}): { config: AccountConfig; json: Record<string, any> } {
   const config = loadEnvironments({ overrides }).find((account) => account.name === name) as AccountConfig;
@@ -33,14 +34,13 @@ function expectedThreshold(alarmName: string, config: AccountConfig): number {
   if (/^api-.+-p95-latency$/.test(alarmName)) return t.apiP95LatencyMs;
   if (alarmName === 'rds-postgres-cpu') return t.dbCpuPercent;
   if (alarmName === 'rds-postgres-free-storage') return t.dbFreeStorageGiB * 1024 ** 3;
-  // 80% of max_connections: dev's db.t4g.micro sets 78, staging's db.t4g.medium 315.
-  if (alarmName === 'rds-postgres-connections') return { dev: 62, staging: 252 }[config.name] as number;
+  if (alarmName === 'rds-postgres-connections') return Math.floor((expectedMaxConnections(config.database.instanceClass) * t.dbConnectionsPercentOfMax) / 100);
   if (/^dlq-.+-not-empty$/.test(alarmName)) return 0;
   if (/^waf-.+-blocked-spike$/.test(alarmName)) return t.wafBlockedRequestsPer5Minutes;
   throw new Error(`no expectation for alarm ${alarmName}`);
 }
 
-describe.each(['dev', 'staging'])('account %s', (name) => {
+describe.each(loadEnvironments({ overrides: {} }).map((a) => a.name))('account %s', (name) => {
   const { config, json } = synthMain(name);
   const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => a);
   const [topicId] = one(json, 'aws_sns_topic');
@@ -111,15 +111,17 @@ describe.each(['dev', 'staging'])('account %s', (name) => {
   });
 });
 
+const [anAccount] = loadEnvironments({ overrides: {} });
+
 test('an account override of a threshold reaches its alarm', () => {
-  const { json } = synthMain('staging', { staging: { alarms: { apiP95LatencyMs: 2500, dbConnectionsPercentOfMax: 50 } } });
+  const { config, json } = synthMain(anAccount.name, { [anAccount.name]: { alarms: { apiP95LatencyMs: 2500, dbConnectionsPercentOfMax: 50 } } });
   const alarm = (name: string) => resourcesOf(json, 'aws_cloudwatch_metric_alarm').find(([, a]) => a.alarm_name === name)?.[1];
   expect(alarm('api-ppu-platform-api-p95-latency')?.threshold).toBe(2500);
-  expect(alarm('rds-postgres-connections')?.threshold).toBe(157);
+  expect(alarm('rds-postgres-connections')?.threshold).toBe(Math.floor(expectedMaxConnections(config.database.instanceClass) / 2));
 });
 
 test('API_KEY auth and a Slack channel from config add a usage plan and a Chatbot channel', () => {
-  const { json } = synthMain('dev', { dev: { api: { auth: 'API_KEY' }, notifications: { slack: { workspaceId: 'T01234567', channelId: 'C01234567' } } } });
+  const { json } = synthMain(anAccount.name, { [anAccount.name]: { api: { auth: 'API_KEY' }, notifications: { slack: { workspaceId: 'T01234567', channelId: 'C01234567' } } } });
   expect(resourcesOf(json, 'aws_api_gateway_usage_plan')).toHaveLength(1);
   expect(resourcesOf(json, 'aws_api_gateway_method').every(([, m]) => m.api_key_required === true)).toBe(true);
   expect(one(json, 'aws_chatbot_slack_channel_configuration')[1]).toMatchObject({ slack_team_id: 'T01234567', slack_channel_id: 'C01234567' });

@@ -85,18 +85,35 @@ function relationalProblems(accounts: ReadonlyArray<{ file: string; config: Acco
       }
     });
   }
+  // What makes an account itself: a copied file that keeps one of these would act on, be approved
+  // as, or be tagged as another account. Each clash names the field, both files and the fix.
+  const identity: ReadonlyArray<{ field: string; value: (c: AccountConfig) => string | undefined; clash?: (x: string, y: string) => boolean; fix: (c: AccountConfig) => string }> = [
+    { field: 'name', value: (c) => c.name, fix: () => 'give this account its own name (the file name without .ts)' },
+    { field: 'accountId', value: (c) => c.accountId, fix: () => 'each account file is one AWS account: set the 12-digit id of this account' },
+    {
+      field: 'network.cidr',
+      value: (c) => c.network.cidr,
+      clash: cidrsOverlap,
+      fix: () => 'give each account its own /16 so the VPCs can be peered later (and carve its subnets from it)',
+    },
+    {
+      field: 'environment',
+      value: (c) => c.environment,
+      fix: (c) => `the environment tag tells accounts apart in billing and alarms: set this account's own, e.g. '${c.name}'`,
+    },
+    {
+      field: 'github.applyEnvironment',
+      value: (c) => c.github.applyEnvironment,
+      fix: (c) => `a GitHub environment's approval gates exactly one account: set this account's own, e.g. '${c.name}', and create it under Settings > Environments`,
+    },
+  ];
   accounts.forEach((a, i) => {
     for (const b of accounts.slice(i + 1)) {
-      if (a.config.accountId === b.config.accountId) {
-        problems.push(`${b.file}: accountId: ${b.config.accountId} is already used by ${a.file}; each account file is one AWS account`);
-      }
-      if (a.config.name === b.config.name) {
-        problems.push(`${b.file}: name: '${b.config.name}' is already used by ${a.file}; account names must be unique`);
-      }
-      if (cidrsOverlap(a.config.network.cidr, b.config.network.cidr)) {
-        problems.push(
-          `${b.file}: network.cidr: ${b.config.network.cidr} overlaps ${a.config.network.cidr} of ${a.file}; give each account its own /16 so the VPCs can be peered later`,
-        );
+      for (const { field, value, clash, fix } of identity) {
+        const [x, y] = [value(a.config), value(b.config)];
+        if (x === undefined || y === undefined || !(clash ? clash(x, y) : x === y)) continue;
+        const same = x === y ? `'${y}' is also the ${field} of ${a.file}` : `${y} overlaps ${x}, the ${field} of ${a.file}`;
+        problems.push(`${b.file}: ${field}: ${same}; ${fix(b.config)}`);
       }
     }
   });

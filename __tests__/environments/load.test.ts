@@ -1,99 +1,151 @@
-import { ConfigError, loadEnvironments, stateBucketName, type Overrides } from '../../environments/load';
-import { accountsDirWith, QA_FIXTURE } from '../helpers/accounts';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaults } from '../../environments/defaults';
+import { accountSourceFile, ConfigError, loadEnvironments, stateBucketName, type Overrides } from '../../environments/load';
+import type { AccountConfig, AccountFile, DeepPartial } from '../../environments/schema';
+import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, unusedVpcCidr } from '../helpers/accounts';
 
-function problemsFor(overrides: Overrides): string[] {
+function problemsOf(load: () => unknown): string[] {
   try {
-    loadEnvironments({ overrides });
+    load();
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return [...(error as ConfigError).problems];
   }
   throw new Error('expected the configuration to be rejected');
 }
+const problemsFor = (overrides: Overrides): string[] => problemsOf(() => loadEnvironments({ overrides }));
 
-describe('merged configuration', () => {
-  const [dev, staging] = loadEnvironments({ overrides: {} });
+// Each real account, with the file it was loaded from as it stands (before defaults are merged in).
+const accounts = realAccounts();
+const sourceOf = (config: AccountConfig): AccountFile => {
+  const file = accountSourceFile(config);
+  if (!file) throw new Error(`no source file recorded for ${config.name}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(path.resolve(file)) as { account: AccountFile }).account;
+};
 
-  test('dev and staging are the two accounts, sorted by name, with their account ids', () => {
-    expect([dev.name, dev.accountId, staging.name, staging.accountId]).toEqual(['dev', '824357028182', 'staging', '574210586915']);
+/** Every leaf path of a plain object (arrays are leaves: they replace, never merge). */
+function leaves(value: unknown, prefix: string[] = []): string[][] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([key, child]) => leaves(child, [...prefix, key]));
+}
+const at = (value: unknown, keys: readonly string[]): unknown => keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], value);
+
+describe.each(accounts.map((config) => [config.name, config] as const))('merged configuration of %s', (_name, config) => {
+  test('every field the account file lists wins over the default', () => {
+    const source = sourceOf(config);
+    for (const keys of leaves(source)) expect([keys.join('.'), at(config, keys)]).toEqual([keys.join('.'), at(source, keys)]);
   });
 
-  test('an account inherits defaults it does not override', () => {
-    expect(staging.region).toBe('eu-west-1');
-    expect(staging.logRetentionDays).toBe(90);
-    expect(staging.database.instanceClass).toBe('db.t4g.medium');
-    expect(staging.waf.rateLimitPer5Minutes).toBe(2000);
+  test('every default field the account file does not list is inherited, siblings of overridden fields included', () => {
+    const source = sourceOf(config);
+    for (const keys of leaves(defaults)) {
+      if (at(source, keys) !== undefined || keys[0] === 'tags') continue;
+      expect([keys.join('.'), at(config, keys)]).toEqual([keys.join('.'), at(defaults, keys)]);
+    }
   });
 
-  test('an account overrides nested fields without losing the sibling defaults', () => {
-    expect(dev.database.instanceClass).toBe('db.t4g.micro');
-    expect(dev.database.multiAz).toBe(false);
-    expect(dev.database.backupRetentionDays).toBe(7);
-    expect(dev.network.flowLogRetentionDays).toBe(30);
-    expect(dev.network.natGateways).toBe('none');
-    expect(staging.network.flowLogRetentionDays).toBe(90);
-    expect(staging.database.multiAz && staging.database.deletionProtection && staging.database.finalSnapshot).toBe(true);
+  test('tags are the default tags plus the account name and environment, derived so they cannot disagree', () => {
+    expect(config.tags).toEqual({ ...defaults.tags, account: config.name, environment: config.environment });
   });
 
-  test('default tags carry managed-by, repository, account and environment', () => {
-    expect(dev.tags).toEqual({
-      'managed-by': 'cdktf',
-      repository: 'ppu-platform/aws-infrastructure',
-      account: 'dev',
-      environment: 'development',
-    });
-  });
-
-  test('the state bucket follows the naming pattern and differs per account', () => {
-    expect(stateBucketName(dev)).toBe('ppu-platform-tfstate-824357028182-eu-west-1');
-    expect(stateBucketName(staging)).toBe('ppu-platform-tfstate-574210586915-eu-west-1');
+  test('the state bucket follows the naming pattern with its own account id and region', () => {
+    expect(stateBucketName(config)).toBe(`${config.organisation}-tfstate-${config.accountId}-${config.region}`);
   });
 
   test('overrides apply last, arrays replace rather than merge', () => {
-    const [devOverridden] = loadEnvironments({ overrides: { dev: { network: { interfaceEndpoints: ['sts'] } } } });
-    expect(devOverridden.network.interfaceEndpoints).toEqual(['sts']);
-    expect(devOverridden.network.cidr).toBe('10.10.0.0/16');
+    const overridden = loadEnvironments({ overrides: { [config.name]: { network: { interfaceEndpoints: ['sts'] } } } }).find((a) => a.name === config.name)!;
+    expect(overridden.network.interfaceEndpoints).toEqual(['sts']);
+    expect(overridden.network.cidr).toBe(config.network.cidr);
   });
 });
 
-describe('invalid configuration is rejected naming the file, the field and the fix', () => {
-  test.each<[string, Overrides, RegExp]>([
-    ['an account id that is not 12 digits', { dev: { accountId: '82435702818' } }, /environments\/accounts\/dev\.ts: accountId: an AWS account id is exactly 12 digits/],
-    ['an unknown region', { dev: { region: 'eu-west-9' } }, /dev\.ts: region: .*use one of .*eu-west-1/],
-    ['an availability zone outside the region', { staging: { availabilityZones: ['eu-west-1a', 'us-east-1b'] } }, /staging\.ts: availabilityZones\.1: 'us-east-1b' is not an availability zone of eu-west-1; use one of eu-west-1a, eu-west-1b, eu-west-1c/],
-    ['an invalid CIDR', { dev: { network: { cidr: '10.10.0.0/33' } } }, /dev\.ts: network\.cidr: is not an IPv4 CIDR block; write it like 10\.10\.0\.0\/16/],
-    ['a subnet outside the VPC CIDR', { dev: { network: { privateSubnetCidrs: ['10.10.16.0/20', '10.99.0.0/20'] } } }, /dev\.ts: network\.privateSubnetCidrs\.1: subnet 10\.99\.0\.0\/20 does not fit in the VPC CIDR 10\.10\.0\.0\/16/],
-    ['overlapping subnets', { dev: { network: { publicSubnetCidrs: ['10.10.16.0/24', '10.10.1.0/24'] } } }, /dev\.ts: network\.publicSubnetCidrs\.0: subnet 10\.10\.16\.0\/24 overlaps network\.privateSubnetCidrs\.0/],
-    ['VPC CIDRs overlapping across accounts', { staging: { network: { cidr: '10.10.0.0/16', publicSubnetCidrs: ['10.10.0.0/24', '10.10.1.0/24'], privateSubnetCidrs: ['10.10.16.0/20', '10.10.32.0/20'] } } }, /staging\.ts: network\.cidr: 10\.10\.0\.0\/16 overlaps 10\.10\.0\.0\/16 of environments\/accounts\/dev\.ts/],
-    ['the same account id twice', { staging: { accountId: '824357028182' } }, /staging\.ts: accountId: 824357028182 is already used by environments\/accounts\/dev\.ts/],
-    ['an unknown field', { dev: { database: { instanceSize: 'large' } as never } }, /dev\.ts: database: Unrecognized key: "instanceSize"/],
-    ['an unknown database instance class family', { dev: { database: { instanceClass: 'db.x9.large' } } }, /dev\.ts: database\.instanceClass: is not a known RDS instance class; use <family>\.<size> with family one of db\.t3/],
-    ['a backup retention above 35 days', { staging: { database: { backupRetentionDays: 40 } } }, /staging\.ts: database\.backupRetentionDays: backup retention must be 1-35 days/],
-    ['a backup retention of 0 days', { staging: { database: { backupRetentionDays: 0 } } }, /staging\.ts: database\.backupRetentionDays: backup retention must be 1-35 days/],
-    ['an override for an account that does not exist', { prod: { region: 'eu-west-1' } }, /overrides: 'prod' is not an account; use one of dev, staging/],
-  ])('%s', (_name, overrides, expected) => {
-    const problems = problemsFor(overrides);
-    expect(problems.join('\n')).toMatch(expected);
+test('accounts come sorted by name, and no two share a state bucket', () => {
+  expect(accounts.map((a) => a.name)).toEqual(accounts.map((a) => a.name).sort((a, b) => a.localeCompare(b)));
+  expect(new Set(accounts.map(stateBucketName)).size).toBe(accounts.length);
+});
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+describe.each(accounts.map((config) => [config.name, config] as const))('invalid configuration of %s is rejected naming the file, the field and the fix', (name, config) => {
+  const file = escape(accountSourceFile(config)!);
+  const [privateSubnet] = config.network.privateSubnetCidrs;
+  const firstBlockOf = (block: string) => block.replace(/\/\d+$/, '/24');
+  const outside = unusedVpcCidr().replace(/\/16$/, '/20');
+
+  test.each<[string, DeepPartial<AccountConfig>, string]>([
+    ['an account id that is not 12 digits', { accountId: '82435702818' }, 'accountId: an AWS account id is exactly 12 digits'],
+    ['an unknown region', { region: 'eu-west-9' }, 'region: is not a known region; use one of us-east-1'],
+    ['an availability zone outside the region', { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'us-east-1b'] }, "availabilityZones.1: 'us-east-1b' is not an availability zone of eu-west-1; use one of eu-west-1a, eu-west-1b, eu-west-1c"],
+    ['an invalid CIDR', { network: { cidr: '10.10.0.0/33' } }, 'network.cidr: is not an IPv4 CIDR block; write it like 10.10.0.0/16'],
+    ['a subnet outside the VPC CIDR', { network: { privateSubnetCidrs: [privateSubnet, outside] } }, `network.privateSubnetCidrs.1: subnet ${outside} does not fit in the VPC CIDR ${config.network.cidr}`],
+    ['overlapping subnets', { network: { publicSubnetCidrs: [firstBlockOf(privateSubnet), config.network.publicSubnetCidrs[1]] } }, `network.publicSubnetCidrs.0: subnet ${firstBlockOf(privateSubnet)} overlaps network.privateSubnetCidrs.0`],
+    ['an unknown field', { database: { instanceSize: 'large' } as never }, 'database: Unrecognized key: "instanceSize"'],
+    ['an unknown database instance class family', { database: { instanceClass: 'db.x9.large' } }, 'database.instanceClass: is not a known RDS instance class; use <family>.<size> with family one of db.t3'],
+    ['a backup retention above 35 days', { database: { backupRetentionDays: 40 } }, 'database.backupRetentionDays: backup retention must be 1-35 days'],
+    ['a backup retention of 0 days', { database: { backupRetentionDays: 0 } }, 'database.backupRetentionDays: backup retention must be 1-35 days'],
+  ])('%s', (_case, override, expected) => {
+    expect(problemsFor({ [name]: override }).join('\n')).toMatch(new RegExp(`${file}: ${escape(expected)}`));
   });
 
   test('a missing required field is named', () => {
-    const problems = problemsFor({ dev: { network: { cidr: undefined } } as never });
-    expect(problems.join('\n')).toMatch(/dev\.ts: network\.cidr: /);
+    expect(problemsFor({ [name]: { network: { cidr: undefined } } as never }).join('\n')).toMatch(new RegExp(`${file}: network\\.cidr: `));
   });
 
   test('every problem is reported at once, not only the first', () => {
-    const problems = problemsFor({ dev: { accountId: 'x', region: 'mars-1' } });
-    expect(problems.length).toBeGreaterThanOrEqual(2);
+    expect(problemsFor({ [name]: { accountId: 'x', region: 'mars-1' } }).length).toBeGreaterThanOrEqual(2);
   });
 });
 
+test('an override for an account that does not exist names the accounts there are', () => {
+  const missing = unusedAccountName();
+  expect(problemsFor({ [missing]: { region: 'eu-west-1' } })).toEqual([`overrides: '${missing}' is not an account; use one of ${accounts.map((a) => a.name).join(', ')}`]);
+});
+
 describe('adding an account is adding one file', () => {
-  test('a fixture third account loads next to dev and staging', () => {
-    const accounts = loadEnvironments({ accountsDir: accountsDirWith(QA_FIXTURE), overrides: {} });
-    expect(accounts.map((a) => a.name)).toEqual(['dev', 'qa', 'staging']);
-    const qa = accounts.find((a) => a.name === 'qa')!;
-    expect(qa.region).toBe('eu-central-1');
-    expect(qa.tags.account).toBe('qa');
-    expect(qa.ci.planRoleName).toBe('github-actions-plan');
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a fixture account loads next to every real account and inherits the defaults', () => {
+    const fixture = fixtureAccount();
+    dir = accountsDirWith(fixture);
+    const loaded = loadEnvironments({ accountsDir: dir, overrides: {} });
+    expect(loaded.map((a) => a.name)).toEqual([...accounts.map((a) => a.name), fixture.name].sort((a, b) => a.localeCompare(b)));
+    const added = loaded.find((a) => a.name === fixture.name)!;
+    expect([added.region, added.tags.account, added.ci.planRoleName]).toEqual([fixture.region, fixture.name, defaults.ci.planRoleName]);
+  });
+
+  // A copied account file that keeps a field of what makes an account itself would act on, be
+  // approved as or be tagged as the other account (issue #13 item 2).
+  const identityFields: ReadonlyArray<[string, (config: AccountConfig) => DeepPartial<AccountConfig>, string]> = [
+    ['accountId', (c) => ({ accountId: c.accountId }), 'set the 12-digit id of this account'],
+    ['network.cidr', (c) => ({ network: { ...c.network } }), 'give each account its own /16'],
+    ['environment', (c) => ({ environment: c.environment }), "set this account's own"],
+    ['github.applyEnvironment', (c) => ({ github: { applyEnvironment: c.github.applyEnvironment } }), "set this account's own"],
+  ];
+  const cases = accounts.flatMap((config) =>
+    identityFields.filter(([field]) => field !== 'github.applyEnvironment' || config.github.applyEnvironment).map(([field, copy, fix]) => [config.name, field, config, copy, fix] as const),
+  );
+
+  test.each(cases)("a file copying %s's %s is refused, naming the field, both files and the fix", (_name, field, config, copy, fix) => {
+    const fixture = fixtureAccount();
+    dir = accountsDirWith({ ...fixture, ...copy(config) } as AccountFile);
+    const problems = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} }));
+    // Which of the two files a clash is reported against depends on their order; both must be named.
+    const files = [`${fixture.name}.ts`, path.basename(accountSourceFile(config)!)].map((f) => path.relative(process.cwd(), path.join(dir, f)));
+    const clash = problems.filter((p) => p.includes(`: ${field}: `) && files.every((f) => p.includes(f)));
+    expect([clash.length, clash.join('')]).toEqual([1, expect.stringContaining(fix)]);
+  });
+
+  test('a file copying a whole account (only its name changed) is refused for every field that identifies that account', () => {
+    for (const config of accounts) {
+      const copied = { ...sourceOf(config), name: unusedAccountName() };
+      dir = accountsDirWith(copied);
+      const fields = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).map((p) => p.split(': ')[1]);
+      const expected = ['accountId', 'network.cidr', 'environment', ...(config.github.applyEnvironment ? ['github.applyEnvironment'] : [])];
+      expect([config.name, fields.sort()]).toEqual([config.name, expected.sort()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,7 +19,7 @@ import {
 import type { StackJson } from '../../scripts/lib/diagram/graph';
 import { renderMermaid } from '../../scripts/lib/diagram/mermaid';
 import type { Diagram, DiagramNode } from '../../scripts/lib/diagram/model';
-import { accountsDirWith, QA_FIXTURE } from '../helpers/accounts';
+import { accountsDirWith, fixtureAccount } from '../helpers/accounts';
 import { mermaidBlocks, mermaidErrors } from '../helpers/mermaid';
 import { REPO_ROOT, runApp } from '../helpers/terraform';
 
@@ -29,8 +29,8 @@ import { REPO_ROOT, runApp } from '../helpers/terraform';
 
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 const realAccounts = loadEnvironments({ overrides: {} });
-// The real accounts plus the fixture third account, synthesized once by the real app.
-const accountsDir = accountsDirWith(QA_FIXTURE);
+// The real accounts plus a generated fixture account, synthesized once by the real app.
+const accountsDir = accountsDirWith(fixtureAccount(realAccounts));
 const accounts = loadEnvironments({ accountsDir, overrides: {} });
 const tempDirs: string[] = [accountsDir];
 let outdir: string;

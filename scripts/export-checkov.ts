@@ -5,7 +5,7 @@ import { App } from 'cdktf';
 import { loadEnvironments } from '../environments/load';
 import { buildStacks } from '../stacks/app';
 import { listSuppressions, type Suppression } from '../constructs/rules/engine';
-import { ACCEPTED_CHECKOV } from '../constructs/rules/accepted-checkov';
+import { ACCEPTED_CHECKOV, CHECKOV_SKIPS_JSON_POLICIES } from '../constructs/rules/accepted-checkov';
 import { RULES } from '../constructs/rules/index';
 import type { Rule } from '../constructs/rules/rule';
 
@@ -102,6 +102,18 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The checkov column of a rule: the checks checkov really runs on this Terraform JSON, and apart,
+ * marked as not run, the policy checks it skips on JSON-string policies.
+ */
+export function checkovCell(rule: Rule): string {
+  const ids = rule.checkov ?? [];
+  const runs = ids.filter((id) => !CHECKOV_SKIPS_JSON_POLICIES.has(id));
+  const skipped = ids.filter((id) => CHECKOV_SKIPS_JSON_POLICIES.has(id));
+  const parts = [...(runs.length ? [runs.join(', ')] : []), ...(skipped.length ? [`not run here: ${skipped.join(', ')}`] : [])];
+  return parts.join('; ') || '-';
+}
+
 export function rulesMarkdown(suppressions: readonly Suppression[], rules: readonly Rule[] = RULES): string {
   const lines = [
     '## Security rules',
@@ -113,11 +125,18 @@ export function rulesMarkdown(suppressions: readonly Suppression[], rules: reado
     'a finding fails synthesis too. Adding a rule: one file in `constructs/rules/<area>/`, one line in',
     '`constructs/rules/index.ts`, and a violating and a compliant fixture in `__tests__/rules/fixtures/<area>.ts`.',
     '',
+    'The checkov and trivy columns name the scanners\' checks that cover the same ground. "not run here" marks',
+    'checkov policy checks (IAM, SQS, SNS) that never evaluate these stacks: checkov 3.2.500 reads policies only',
+    'as HCL objects or aws_iam_policy_document data sources, and cdktf writes every policy as a JSON string,',
+    'which those checks skip without a finding or a report. Those policies are checked by the rules in this',
+    'table at synth, by PLAT-IAM-7 (every policy document validated against AWS\'s action reference) and by',
+    'the IAM evaluation tests in `__tests__/iam/` (each role\'s real calls allowed, the step beyond denied).',
+    '',
     '| Rule | checkov | trivy | Resource types | Requires |',
     '|---|---|---|---|---|',
     ...rules.map(
       (rule) =>
-        `| ${rule.id} | ${(rule.checkov ?? []).join(', ') || '-'} | ${(rule.trivy ?? []).join(', ') || '-'} | ${rule.resourceTypes.join(', ')} | ${cell(rule.description)} |`,
+        `| ${rule.id} | ${checkovCell(rule)} | ${(rule.trivy ?? []).join(', ') || '-'} | ${rule.resourceTypes.join(', ')} | ${cell(rule.description)} |`,
     ),
     '',
     '### Current suppressions',

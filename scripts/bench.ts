@@ -35,6 +35,16 @@ function measure(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
   return { wallMs, peakMiB: peakKiB / 1024 };
 }
 
+/** Wall time and CPU time (user + system, all processes): on a shared machine CPU time is the steadier figure. */
+function measureCpu(command: string[]): { wallMs: number; cpuMs: number } {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(GNU_TIME, ['-f', '%U %S', ...command], { cwd: REPO_ROOT, env: process.env, encoding: 'utf8' });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed:\n${result.stderr}`);
+  const [user, system] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { wallMs, cpuMs: (user + system) * 1000 };
+}
+
 function best(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
   const runs = Array.from({ length: RUNS }, () => measure(command, env));
   return { wallMs: Math.min(...runs.map((r) => r.wallMs)), peakMiB: Math.max(...runs.map((r) => r.peakMiB)) };
@@ -76,6 +86,9 @@ async function main(): Promise<void> {
   const diagram = best([...node, 'scripts/diagram.ts', '--check']);
   const diagramRatio = diagram.wallMs / synth.wallMs;
 
+  // One run: the suite is the slowest part here, and its budget is about what it adds to npm test.
+  const iamSuite = measureCpu([path.join(REPO_ROOT, 'node_modules', '.bin', 'jest'), '__tests__/iam']);
+
   const lines = [
     `synth all stacks        ${fmt(synth.wallMs)}  peak ${synth.peakMiB.toFixed(0)} MiB   (best of ${RUNS})`,
     `trivial cdktf app       ${fmt(floor.wallMs)}  peak ${floor.peakMiB.toFixed(0)} MiB`,
@@ -84,6 +97,7 @@ async function main(): Promise<void> {
     `build, cold             ${fmt(build.coldMs)}`,
     `build, warm (no-op)     ${build.warmMs.toFixed(1)} ms   (budget <= 0.5 s)   ${build.warmMs <= 500 ? 'ok' : 'OVER'}`,
     `diagram --check         ${fmt(diagram.wallMs)}  diagram / synth ${diagramRatio.toFixed(2)} (budget <= 1.5)   ${diagramRatio <= 1.5 ? 'ok' : 'OVER'}`,
+    `IAM simulation suite    ${fmt(iamSuite.wallMs)} wall, ${fmt(iamSuite.cpuMs)} CPU   (budget <= 15 s)   ${iamSuite.wallMs <= 15_000 ? 'ok' : 'OVER'}`,
     ...build.zips.map((zip) => `  zip ${zip.name.padEnd(34)} ${(zip.bytes / 1024).toFixed(1)} KiB`),
   ];
   if (!skipTests) {

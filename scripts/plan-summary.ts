@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
 import { configWarnings } from '../environments/warnings';
+import type { IamReport } from './lib/iam/report';
+import { widenings, wideningsForStack } from './lib/iam/report-diff';
 import { stackNames } from '../stacks/app';
 import type { PlanGraphJson } from './lib/diagram/graph';
 import { planPicture, planPictureSection } from './lib/diagram/plan-picture';
@@ -120,6 +122,11 @@ export interface RenderOptions {
   readonly warnings?: readonly string[];
   /** The collapsed Mermaid section drawing the change (planPictureSection), placed under the text summary. */
   readonly changePicture?: string;
+  /**
+   * What the change lets a principal of this stack do that main does not (widenings of the IAM
+   * report, scripts/lib/iam/report.ts). Default: not compared (no section).
+   */
+  readonly iamWidenings?: readonly string[];
 }
 
 /**
@@ -147,6 +154,16 @@ export function renderSummary(options: RenderOptions): string {
   ];
   if (summary.errored) lines.push('', ':x: **Terraform reported errors while planning; this plan is incomplete.**');
   if (options.warnings?.length) lines.push('', '#### Warnings', '', ...options.warnings.map((warning) => `- :warning: ${warning}`));
+  if (options.iamWidenings) {
+    lines.push(
+      '',
+      '#### IAM compared with main',
+      '',
+      ...(options.iamWidenings.length === 0
+        ? ['No principal of this stack may do more than on main.']
+        : [':warning: This change widens what a principal may do (review before approving):', '', ...options.iamWidenings.map((line) => `- \`${line}\``)]),
+    );
+  }
   if (summary.driftedResources) {
     lines.push('', `${summary.driftedResources} resource(s) changed outside Terraform since the last apply (see the full plan).`);
   }
@@ -182,7 +199,9 @@ export function renderFailure(account: string, runUrl?: string): string {
 }
 
 const USAGE = `Usage: tsx scripts/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --failed)
-       [--run-url <url>] [--output <file>] [--github-output]
+       [--run-url <url>] [--output <file>] [--github-output] [--iam-base <file> --iam-head <file>]
+--iam-base/--iam-head: \`npm run iam:report -- --json\` of main and of the change; the summary lists what the change
+lets a principal of this stack do that main does not.
 Writes the markdown summary to --output (default: stdout). --github-output appends has-changes=true|false
 and total=<n> to the file named by $GITHUB_OUTPUT.`;
 
@@ -206,6 +225,11 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
     const summary = summarizePlan(plan);
     const planTextFile = option(args, '--plan-text');
     const changePicture = planPictureSection(planPicture(plan, summary.changes));
+    const iamBase = option(args, '--iam-base');
+    const iamHead = option(args, '--iam-head');
+    if (Boolean(iamBase) !== Boolean(iamHead)) throw new Error(`--iam-base and --iam-head go together\n${USAGE}`);
+    const readReport = (file: string): IamReport => JSON.parse(fs.readFileSync(file, 'utf8')) as IamReport;
+    const iamWidenings = iamBase && iamHead ? wideningsForStack(widenings(readReport(iamBase), readReport(iamHead)), account) : undefined;
     markdown = renderSummary({
       account,
       summary,
@@ -213,6 +237,7 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
       changePicture,
       planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined,
       warnings: stackWarnings(account),
+      iamWidenings,
     });
     total = totalChanges(summary);
   } else {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { actionReference, expandAction, resourceMatchesType, resourceTypes } from '../../constructs/rules/iam/iam-reference';
 import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../stacks/bootstrap-stack';
 import { awsManagedPolicy, type RoleModel, type StackModel } from '../../scripts/lib/iam/model';
+import { escalationChecks } from '../../scripts/lib/iam/escalations';
 import { decide, type Decision } from '../../scripts/lib/iam/simulate';
 import { sampleArn, TERRAFORM_ACTIONS } from '../../scripts/lib/iam/terraform-actions';
 import type { AccountUnderTest } from '../helpers/iam';
@@ -210,43 +211,7 @@ describe.each(accounts.map((a) => [a.config.name, a] as const))('%s CI roles', (
       expect(allowedOnly(results)).toEqual([]);
     });
 
-    /**
-     * The commonly catalogued IAM privilege-escalation methods (Rhino Security Labs, "AWS IAM
-     * Privilege Escalation - Methods and Mitigation",
-     * https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/), each as the
-     * step that would take the apply role past its fence. Methods whose first step the role needs
-     * for its job (lambda:CreateFunction, lambda:UpdateFunctionCode, ...) are closed by the role it
-     * can pass: only workload roles, whose boundary denies IAM (tested with the workload roles).
-     */
-    const ESCALATIONS: ReadonlyArray<{ readonly method: string; readonly action: string; readonly resource: string; readonly context?: Context }> = [
-      { method: '1 new version of a managed policy', action: 'iam:CreatePolicyVersion', resource: `arn:aws:iam::${account}:policy/any-policy` },
-      { method: '2 switch a managed policy to an older version', action: 'iam:SetDefaultPolicyVersion', resource: `arn:aws:iam::${account}:policy/any-policy` },
-      { method: '3 pass an admin role to EC2 (RunInstances)', action: 'iam:PassRole', resource: adminRole, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      { method: '4 access key for another user', action: 'iam:CreateAccessKey', resource: `arn:aws:iam::${account}:user/admin` },
-      { method: '5 console password for a user', action: 'iam:CreateLoginProfile', resource: `arn:aws:iam::${account}:user/admin` },
-      { method: '6 change a user\'s console password', action: 'iam:UpdateLoginProfile', resource: `arn:aws:iam::${account}:user/admin` },
-      { method: '7 attach a policy to a user', action: 'iam:AttachUserPolicy', resource: `arn:aws:iam::${account}:user/admin` },
-      { method: '8 attach a policy to a group', action: 'iam:AttachGroupPolicy', resource: `arn:aws:iam::${account}:group/admins` },
-      { method: '9 attach AdministratorAccess to a workload role', action: 'iam:AttachRolePolicy', resource: `arn:aws:iam::${account}:role${WORKLOAD_ROLE_PATH}sample`, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
-      { method: '9 attach a policy to its own role', action: 'iam:AttachRolePolicy', resource: apply.arn, context: boundary },
-      { method: '10 inline policy on a user', action: 'iam:PutUserPolicy', resource: `arn:aws:iam::${account}:user/admin` },
-      { method: '11 inline policy on a group', action: 'iam:PutGroupPolicy', resource: `arn:aws:iam::${account}:group/admins` },
-      { method: '12 inline policy on its own role', action: 'iam:PutRolePolicy', resource: apply.arn, context: boundary },
-      { method: '13 add a user to an admin group', action: 'iam:AddUserToGroup', resource: `arn:aws:iam::${account}:group/admins` },
-      { method: '14 re-trust an admin role, then assume it', action: 'iam:UpdateAssumeRolePolicy', resource: adminRole, context: boundary },
-      { method: '14 assume a role that trusts the account', action: 'sts:AssumeRole', resource: adminRole },
-      { method: '15/16 pass an admin role to Lambda', action: 'iam:PassRole', resource: adminRole, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
-      { method: '15/16 pass a CI role to Lambda', action: 'iam:PassRole', resource: plan.arn, context: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
-      { method: '18 pass an admin role to Glue', action: 'iam:PassRole', resource: adminRole, context: { 'iam:PassedToService': 'glue.amazonaws.com' } },
-      { method: '20 pass an admin role to CloudFormation', action: 'iam:PassRole', resource: adminRole, context: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
-      { method: '21 pass an admin role to Data Pipeline', action: 'iam:PassRole', resource: adminRole, context: { 'iam:PassedToService': 'datapipeline.amazonaws.com' } },
-      { method: 'instance profile carrying an admin role', action: 'iam:AddRoleToInstanceProfile', resource: `arn:aws:iam::${account}:instance-profile/admin` },
-      { method: 'new managed policy to attach later', action: 'iam:CreatePolicy', resource: `arn:aws:iam::${account}:policy/escalate` },
-      { method: 'new user', action: 'iam:CreateUser', resource: `arn:aws:iam::${account}:user/escalate` },
-      { method: '1 new version of the workload boundary itself', action: 'iam:CreatePolicyVersion', resource: boundaryArn },
-      { method: '2 older version of the workload boundary', action: 'iam:SetDefaultPolicyVersion', resource: boundaryArn },
-      { method: 'workload role with PowerUserAccess as boundary (allows sts:*)', action: 'iam:CreateRole', resource: `arn:aws:iam::${account}:role${WORKLOAD_ROLE_PATH}sample`, context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/PowerUserAccess' } },
-    ];
+    const ESCALATIONS = escalationChecks({ accountId: account, applyRole: apply, planRole: plan, boundaryArn });
     test.each(ESCALATIONS.map((e) => [e.method, e] as const))('escalation %s is denied', async (_method, escalation) => {
       expect(await decide(model, { principal: apply, action: escalation.action, resource: escalation.resource, context: escalation.context })).not.toBe('Allowed');
     });

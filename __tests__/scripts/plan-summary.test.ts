@@ -310,3 +310,37 @@ describe('the picture of the change', () => {
     expect(markdown).toContain('```mermaid');
   });
 });
+
+describe('IAM compared with main (--iam-base/--iam-head)', () => {
+  // Two reports as `npm run iam:report -- --json` writes them, for main and for the change.
+  const report = (grants: Array<{ service: string; actions: string[]; resources: string[] }>) => ({
+    iamData: 'test',
+    accounts: [
+      {
+        account: 'dev',
+        accountId: ACCOUNT_ID,
+        principals: [
+          { stack: 'dev', role: 'sync-clock-function', arn: `arn:aws:iam::${ACCOUNT_ID}:role/ppu-workload/sync-clock-function`, trustedBy: ['lambda.amazonaws.com'], grants, managedPolicies: [], denies: [], boundary: 'b' },
+        ],
+        escalations: [],
+      },
+    ],
+  });
+  const write = (name: string, content: object) => {
+    const file = path.join(workDir, name);
+    fs.writeFileSync(file, JSON.stringify(content));
+    return file;
+  };
+
+  test('names each action or resource the change adds for a principal of this stack', () => {
+    const jsonFile = write('plan-iam.json', planJson);
+    const base = write('iam-base.json', report([{ service: 'sqs', actions: ['sqs:SendMessage'], resources: ['arn:aws:sqs:eu-west-1:111111111111:dlq'] }]));
+    const head = write('iam-head.json', report([{ service: 'sqs', actions: ['sqs:SendMessage', 'sqs:ReceiveMessage'], resources: ['arn:aws:sqs:eu-west-1:111111111111:dlq'] }]));
+    const markdown = main(['--account', 'dev', '--plan-json', jsonFile, '--iam-base', base, '--iam-head', head]);
+    expect(markdown).toContain('#### IAM compared with main');
+    expect(markdown).toContain('- `dev: dev / sync-clock-function: allow sqs:ReceiveMessage on arn:aws:sqs:eu-west-1:111111111111:dlq`');
+    expect(main(['--account', 'dev', '--plan-json', jsonFile, '--iam-base', base, '--iam-head', base])).toContain('No principal of this stack may do more than on main.');
+    expect(main(['--account', 'dev', '--plan-json', jsonFile])).not.toContain('IAM compared with main');
+    expect(() => main(['--account', 'dev', '--plan-json', jsonFile, '--iam-base', base])).toThrow('--iam-base and --iam-head go together');
+  });
+});

@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadEnvironments } from '../environments/load';
+import { iamDataVersion } from '../constructs/rules/iam/iam-reference';
+import { buildStacks, stackNames } from '../stacks/app';
+import { synthesizeAtomically } from '../stacks/synthesize';
+import { buildArtifacts } from './build-artifacts';
+import { accountModel, outdirModels } from './lib/iam/model';
+import { accountReport, type IamReport, renderReport } from './lib/iam/report';
+
+const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]
+Prints, per account and principal, what it may do on which resources (by service) and the
+escalation checks on the apply role. Without --outdir the app is synthesized into a temp folder.
+--json writes the machine-readable report that scripts/plan-summary.ts compares (--iam-base/--iam-head).
+Exits 1 when an escalation check is allowed.`;
+
+function option(args: readonly string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index === -1) return undefined;
+  const value = args[index + 1];
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value\n${USAGE}`);
+  return value;
+}
+
+/** The report of every account of an outdir (synthesized here when none is given). */
+export async function buildReport(outdir?: string): Promise<IamReport> {
+  const accounts = loadEnvironments();
+  let scratch: string | undefined;
+  try {
+    if (!outdir) {
+      await buildArtifacts();
+      scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-report-'));
+      outdir = path.join(scratch, 'out');
+      synthesizeAtomically(outdir, (app) => buildStacks(app, accounts));
+    }
+    const models = outdirModels(outdir);
+    const reports = [];
+    for (const config of accounts) {
+      const names = stackNames(config);
+      const stacks = [models.get(names.main), models.get(names.bootstrap)].filter((m) => m !== undefined);
+      if (stacks.length === 0) throw new Error(`${outdir}: no synthesized stacks for account ${config.name}; run npm run synth first or omit --outdir`);
+      reports.push(await accountReport(config.name, accountModel(names.main, stacks), config.ci));
+    }
+    return { iamData: iamDataVersion(), accounts: reports };
+  } finally {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+export async function main(args: readonly string[]): Promise<{ text: string; escalated: boolean }> {
+  if (args.includes('--help')) return { text: `${USAGE}\n`, escalated: false };
+  const report = await buildReport(option(args, '--outdir'));
+  const text = args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report);
+  const output = option(args, '--output');
+  if (output) fs.writeFileSync(output, text);
+  const escalated = report.accounts.some((a) => a.escalations.some((e) => e.decision === 'Allowed'));
+  return { text: output ? '' : text, escalated };
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2))
+    .then(({ text, escalated }) => {
+      process.stdout.write(text);
+      if (escalated) {
+        console.error('An escalation check is ALLOWED (see the report): the apply role can step past its fence.');
+        process.exit(1);
+      }
+    })
+    .catch((error: unknown) => {
+      console.error(error instanceof ConfigError || error instanceof Error ? error.message : String(error));
+      process.exit(1);
+    });
+}

@@ -492,3 +492,13 @@ describe('checkov', () => {
     for (const id of skipped) expect([id, (reasons.get(id) ?? '').length >= 20]).toEqual([expect.stringMatching(/^CKV2?_[A-Z0-9]+_\d+$/), true]);
   });
 });
+
+// Issue #12.4: the PR plan summary says when a change widens a principal's permissions compared with main.
+test('the pull-request plan compares the IAM report of the change with main\'s and passes both to the summary', () => {
+  const planJob = allJobs.find(({ job }) => runScripts(job).some((r) => r.includes('plan-summary.ts') && r.includes('--plan-json')) && (job.steps ?? []).some((s) => s.run?.includes('iam:report')));
+  expect(planJob).toBeDefined();
+  const scripts = runScripts(planJob!.job).join('\n');
+  expect(scripts).toMatch(/iam:report[^\n]*--outdir cdktf\.out --json --output "\$RUNNER_TEMP\/iam-head\.json"/);
+  expect(scripts).toMatch(/git worktree add --detach "\$RUNNER_TEMP\/base" "\$BASE_SHA"/);
+  expect(scripts).toContain('--iam-base "$RUNNER_TEMP/iam-base.json" --iam-head "$RUNNER_TEMP/iam-head.json"');
+});

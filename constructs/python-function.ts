@@ -38,8 +38,11 @@ export interface PythonFunctionProps {
   readonly architecture?: 'arm64' | 'x86_64';
   readonly memoryMiB: number;
   readonly timeoutSeconds: number;
-  /** Concurrency reserved for (and capping) this function. */
-  readonly reservedConcurrency: number;
+  /**
+   * Concurrency reserved for (and capping) this function, or 'off': no reservation, the function
+   * shares the account's unreserved pool (rule PLAT-LAMBDA-2 then needs a suppression with the reason).
+   */
+  readonly reservedConcurrency: number | 'off';
   /** The built function zip. */
   readonly zipPath: string;
   /** SHA-256 of the zip, hex; becomes source_code_hash, so an unchanged zip publishes nothing. */
@@ -104,7 +107,7 @@ function validate(id: string, props: PythonFunctionProps): void {
   if (!Number.isInteger(props.timeoutSeconds) || props.timeoutSeconds < 1 || props.timeoutSeconds > 900) {
     fail(`timeoutSeconds ${props.timeoutSeconds} is outside 1-900 (Lambda's limit)`);
   }
-  if (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1) {
+  if (props.reservedConcurrency !== 'off' && (!Number.isInteger(props.reservedConcurrency) || props.reservedConcurrency < 1)) {
     fail(`reservedConcurrency ${props.reservedConcurrency} must be a whole number >= 1 (0 would disable the function)`);
   }
   if (!/^python3\.\d+$/.test(props.runtime)) fail(`runtime '${props.runtime}' is not a Python runtime like python3.12`);
@@ -158,7 +161,7 @@ export class PythonFunction extends Construct implements IGrantee {
   readonly aliasInvokeArn: string;
   readonly timeoutSeconds: number;
   readonly memoryMiB: number;
-  readonly reservedConcurrency: number;
+  readonly reservedConcurrency: number | 'off';
   readonly role: ServiceRole;
   readonly logGroupName: string;
   /** Dimensions of the live alias's AWS/Lambda metrics. */
@@ -205,7 +208,8 @@ export class PythonFunction extends Construct implements IGrantee {
       architectures: [props.architecture ?? 'arm64'],
       memorySize: props.memoryMiB,
       timeout: props.timeoutSeconds,
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      // Left out when 'off': Terraform's default (-1) is no reservation.
+      reservedConcurrentExecutions: props.reservedConcurrency === 'off' ? undefined : props.reservedConcurrency,
       filename: code.path,
       sourceCodeHash: Buffer.from(props.zipSha256, 'hex').toString('base64'),
       publish: true,
@@ -290,7 +294,8 @@ export class PythonFunction extends Construct implements IGrantee {
       maximumBatchingWindowInSeconds: options.maximumBatchingWindowSeconds ?? 0,
       functionResponseTypes: ['ReportBatchItemFailures'],
       // Polling no faster than the function may run avoids throttled, retried batches.
-      scalingConfig: this.reservedConcurrency >= 2 ? { maximumConcurrency: Math.min(this.reservedConcurrency, 1000) } : undefined,
+      scalingConfig:
+        this.reservedConcurrency !== 'off' && this.reservedConcurrency >= 2 ? { maximumConcurrency: Math.min(this.reservedConcurrency, 1000) } : undefined,
     });
   }
 

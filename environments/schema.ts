@@ -82,7 +82,11 @@ const queueSchema = z.strictObject({
 const functionSizeSchema = z.strictObject({
   memoryMiB: z.number().int().min(128).max(10240).optional(),
   timeoutSeconds: z.number().int().min(1).max(900).optional(),
-  reservedConcurrency: z.number().int().min(1).optional(),
+  /**
+   * Executions reserved for (and capping) the function, or 'off' to leave it in the account's
+   * unreserved pool (e.g. while the account's Lambda concurrency quota is below 100 + the reservations).
+   */
+  reservedConcurrency: z.union([z.number().int().min(1), z.literal('off')]).optional(),
   /** Lambda runtime, e.g. python3.13; checked against the allowed runtimes with the catalogue. */
   runtime: z.string().optional(),
 });

@@ -5,8 +5,11 @@ import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './
 
 const CATALOGUE_FILE = 'lambda-functions/catalogue.ts';
 
-/** A catalogue entry with the account's size overrides applied. */
-export type FunctionSettings = FunctionSpec;
+/**
+ * A catalogue entry with the account's size overrides applied. An account may turn a function's
+ * reserved concurrency 'off' (the function then shares the account's unreserved pool).
+ */
+export type FunctionSettings = Omit<FunctionSpec, 'reservedConcurrency'> & { readonly reservedConcurrency: number | 'off' };
 
 /** Why a runtime may not be used, or undefined when it is allowed on `today`. */
 export function runtimeProblem(runtime: string, today: Date): string | undefined {

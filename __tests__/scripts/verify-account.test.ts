@@ -29,7 +29,8 @@ import { REPO_ROOT } from '../helpers/terraform';
 const run = promisify(execFile);
 const accounts = loadEnvironments({ overrides: {} });
 const credentials = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
-const reservedIn = (name: string) => resolveFunctionSettings(accounts.find((a) => a.name === name)!).reduce((sum, fn) => sum + fn.reservedConcurrency, 0);
+const reservedOf = (fn: { reservedConcurrency: number | 'off' }) => (fn.reservedConcurrency === 'off' ? 0 : fn.reservedConcurrency);
+const reservedIn = (name: string) => resolveFunctionSettings(accounts.find((a) => a.name === name)!).reduce((sum, fn) => sum + reservedOf(fn), 0);
 
 async function withLambda<T>(concurrentExecutions: number, body: (server: LambdaServer) => Promise<T>): Promise<T> {
   const server = await startLambdaServer({ concurrentExecutions });
@@ -85,10 +86,20 @@ describe.each(accounts.map((a) => [a.name] as const))('account %s', (name) => {
 
 test('reserved concurrency is a per-function, per-account setting: turning it down lowers what the quota must hold', () => {
   const [account] = accounts;
-  const [fn] = resolveFunctionSettings(account).filter((f) => f.reservedConcurrency > 1);
+  const [fn] = resolveFunctionSettings(account).filter((f) => reservedOf(f) > 1);
   const lowered = loadEnvironments({ overrides: { [account.name]: { functions: { [fn.name]: { reservedConcurrency: 1 } } } } });
   const [target] = resolveStackTargets([account.name], lowered);
-  expect(reservedConcurrencyOf(target)).toBe(reservedIn(account.name) - fn.reservedConcurrency + 1);
+  expect(reservedConcurrencyOf(target)).toBe(reservedIn(account.name) - reservedOf(fn) + 1);
+});
+
+test("an account that turns every reservation 'off' reserves nothing, so a new account's quota of 10 passes without asking Lambda", async () => {
+  const [account] = accounts;
+  const functions = Object.fromEntries(resolveFunctionSettings(account).map((fn) => [fn.name, { reservedConcurrency: 'off' as const }]));
+  const [target] = resolveStackTargets([account.name], loadEnvironments({ overrides: { [account.name]: { functions } } }));
+  await withLambda(10, async (server) => {
+    expect(await checkConcurrencyQuota(target, clientFor(server, account.region))).toMatchObject({ ok: true, reserved: 0, required: 0 });
+    expect(server.requests).toEqual([]);
+  });
 });
 
 describe('npm run verify-account (the real script, against the STS and Lambda stand-ins)', () => {

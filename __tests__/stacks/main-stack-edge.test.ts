@@ -5,6 +5,7 @@ import type { AccountConfig } from '../../environments/schema';
 import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { MainStack } from '../../stacks/main-stack';
+import { listSuppressions } from '../../constructs/rules/engine';
 import { resourcesOf } from '../helpers/edge-fixtures';
 import { expectedMaxConnections } from '../helpers/rds';
 
@@ -142,4 +143,28 @@ test('the hosting-provider list counts by default, follows each account setting,
   }
   const blocking = synthMain(accounts[0].name, { [accounts[0].name]: { waf: { hostingProviderIps: 'block' } } });
   expect(anonymousOverrides(blocking.json)).toEqual([]);
+});
+
+// Lambda keeps 100 executions unreserved (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html):
+// an account on a small quota turns reservations down or off per function, in its own file.
+test("reserved concurrency follows the account: a number reserves that many, 'off' reserves none and is a recorded exception", () => {
+  const [account] = loadEnvironments({ overrides: {} });
+  const [first, second] = resolveFunctionSettings(account);
+  const overrides: Overrides = { [account.name]: { functions: { [first.name]: { reservedConcurrency: 'off' }, [second.name]: { reservedConcurrency: 2 } } } };
+  const stack = new MainStack(Testing.app(), account.name, { config: loadEnvironments({ overrides }).find((a) => a.name === account.name)! });
+  const json = JSON.parse(Testing.synth(stack));
+  const fn = (name: string) => resourcesOf(json, 'aws_lambda_function').find(([, f]) => f.function_name === name)![1];
+  expect(fn(first.name).reserved_concurrent_executions).toBeUndefined();
+  expect(fn(second.name).reserved_concurrent_executions).toBe(2);
+  expect(listSuppressions(stack).filter((s) => s.ruleId === 'PLAT-LAMBDA-2').map((s) => s.reason)).toEqual([
+    expect.stringContaining(`functions.${first.name}.reservedConcurrency: 'off'`),
+  ]);
+});
+
+test('a reserved concurrency of 0 (which would disable the function) is refused naming the account file and field', () => {
+  const [account] = loadEnvironments({ overrides: {} });
+  const [first] = resolveFunctionSettings(account);
+  expect(() => loadEnvironments({ overrides: { [account.name]: { functions: { [first.name]: { reservedConcurrency: 0 } } } } })).toThrow(
+    new RegExp(`${account.name}\\.ts: functions\\.${first.name}\\.reservedConcurrency`),
+  );
 });

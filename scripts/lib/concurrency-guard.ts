@@ -26,7 +26,7 @@ export interface ConcurrencyCheck {
 /** The reserved concurrency a stack's functions ask for in its account (catalogue plus account overrides). */
 export function reservedConcurrencyOf(target: StackTarget): number {
   if (stackNames(target.account).main !== target.stack) return 0;
-  return resolveFunctionSettings(target.account).reduce((sum, fn) => sum + fn.reservedConcurrency, 0);
+  return resolveFunctionSettings(target.account).reduce((sum, fn) => sum + (fn.reservedConcurrency === 'off' ? 0 : fn.reservedConcurrency), 0);
 }
 
 /**
@@ -56,6 +56,6 @@ export async function checkConcurrencyQuota(target: StackTarget, client?: Lambda
       `unreserved, so it needs at least ${required}; the apply would fail setting reserved concurrency. Request the quota first: ` +
       `Service Quotas > AWS Lambda > "Concurrent executions" (quota code ${LAMBDA_CONCURRENCY_QUOTA_CODE}) in ${region}, e.g. ` +
       `aws service-quotas request-service-quota-increase --service-code lambda --quota-code ${LAMBDA_CONCURRENCY_QUOTA_CODE} ` +
-      `--desired-value ${required} --region ${region}. Or turn functions.<name>.reservedConcurrency down in the account file.`;
+      `--desired-value ${required} --region ${region}. Or turn functions.<name>.reservedConcurrency down (or 'off') in the account file.`;
   return { ok, accountLimit, reserved, required, message };
 }

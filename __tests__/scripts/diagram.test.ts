@@ -16,9 +16,9 @@ import {
   renderAccountDoc,
   staleFiles,
 } from '../../scripts/diagram';
-import type { StackJson } from '../../scripts/lib/diagram/graph';
+import { graphFromStackJson, type StackJson } from '../../scripts/lib/diagram/graph';
 import { renderMermaid } from '../../scripts/lib/diagram/mermaid';
-import type { Diagram, DiagramNode } from '../../scripts/lib/diagram/model';
+import { buildDiagram, type Diagram, type DiagramNode } from '../../scripts/lib/diagram/model';
 import { accountsDirWith, fixtureAccount } from '../helpers/accounts';
 import { mermaidBlocks, mermaidErrors } from '../helpers/mermaid';
 import { REPO_ROOT, runApp } from '../helpers/terraform';
@@ -201,7 +201,11 @@ test('a resource type the generator has no rule for (another helper adds one) is
 test('every picture is a flowchart that Mermaid parses (and the check catches a broken one)', () => {
   const texts = accounts.flatMap((account) => mermaidBlocks(renderAccountDoc(account, diagrams.get(account.name)!)));
   expect(texts).toHaveLength(accounts.length);
-  expect(mermaidErrors([...texts, 'flowchart LR\n  a["unclosed] --> b\n'])).toEqual([...texts.map(() => null), expect.stringContaining('Parse error')]);
+  // Names may hold characters Mermaid's syntax uses (quotes, brackets, #, backticks, pipes): they are escaped.
+  const awkward = 'q"<b>#1`x`|end]';
+  const escaped = renderMermaid(buildDiagram([{ graph: graphFromStackJson({ resource: { aws_sqs_queue: { Awkward: { name: awkward } } } }) }]));
+  expect(escaped).not.toContain(awkward);
+  expect(mermaidErrors([...texts, escaped, 'flowchart LR\n  a["unclosed] --> b\n'])).toEqual([...texts.map(() => null), null, expect.stringContaining('Parse error')]);
 });
 
 test('the committed pictures and the README links are current (run `npm run diagram` when this fails)', () => {

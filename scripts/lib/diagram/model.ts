@@ -176,7 +176,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   aws_lambda_provisioned_concurrency_config: attachTo('function_name'),
   aws_lambda_function_url: attachTo('function_name'),
   aws_lambda_layer_version: own('functions', { label: prefixed('layer', field('layer_name')) }),
-  aws_cloudwatch_event_rule: own('functions', { label: field('schedule_expression', 'name') }),
+  aws_cloudwatch_event_rule: own('functions', { label: (v) => prefixed('schedule', field('schedule_expression'))(v) ?? prefixed('event rule', field('name'))(v) }),
   aws_cloudwatch_event_target: attachTo('rule'),
   aws_codedeploy_app: own('functions', { label: prefixed('CodeDeploy', field('name')) }),
   aws_codedeploy_deployment_group: attachTo('app_name'),

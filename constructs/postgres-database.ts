@@ -6,11 +6,13 @@ import { DbProxy } from '@cdktf/provider-aws/lib/db-proxy';
 import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-default-target-group';
 import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../environments/aws-facts';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
 import { type Network, POSTGRES_PORT } from './network';
+import { suppressRule } from './rules/engine';
 import type { SecurityGroup } from './security-group';
 import { ServiceRole } from './service-role';
 
@@ -63,6 +65,13 @@ export interface PostgresDatabaseProps {
    * database only through it (network path and rds-db:connect). Default: false.
    */
   readonly proxy?: boolean;
+  /**
+   * The PostgreSQL roles clients log in as (never the master user). With a proxy each gets a
+   * Secrets Manager secret the proxy logs in to the database with; the value is written at run
+   * time (platform_migrations, and `npm run db:bootstrap` for the migration role), never by
+   * Terraform, so no password is in state or the synthesized JSON. Default: none.
+   */
+  readonly users?: readonly string[];
   /** 7, 31, 93 or 731. Default: 7 (the free tier). */
   readonly performanceInsightsRetentionDays?: number;
   /** Enhanced monitoring granularity: 1, 5, 10, 15, 30 or 60. Default: 60. */
@@ -88,8 +97,10 @@ export class PostgresDatabase extends Construct {
   readonly port = POSTGRES_PORT;
   readonly databaseName: string;
   readonly masterUsername: string;
-  /** ARN of the RDS-managed master secret (JSON with username and password). */
+  /** ARN of the RDS-managed master secret: read only by `npm run db:bootstrap`, with an operator's credentials; no role here may. */
   readonly secretArn: string;
+  /** Behind a proxy: each of `users`' secret ARN (the proxy's login to the database); else empty. */
+  readonly userSecretArns: Readonly<Record<string, string>>;
   readonly instanceIdentifier: string;
   readonly instanceArn: string;
   readonly instanceClass: string;
@@ -103,6 +114,7 @@ export class PostgresDatabase extends Construct {
   readonly securityGroupId: string;
   readonly parameterGroupFamily: string;
   private readonly encryptionKey: EncryptionKey;
+  private readonly userSecrets = new Map<string, SecretsmanagerSecret>();
   /** rds-db:connect resource prefix of whatever clients log in to: the proxy if any, else the instance. */
   private readonly dbUserArnPrefix: string;
 
@@ -200,8 +212,14 @@ export class PostgresDatabase extends Construct {
     this.instanceArn = instance.arn;
     this.instanceClass = props.instanceClass;
 
+    const users = props.users ?? [];
+    for (const user of users) validateUser(this, user);
+    if (new Set(users).size !== users.length || users.includes(props.masterUsername)) {
+      throw new Error(`PostgresDatabase ${props.identifier}: users [${users.join(', ')}] must be distinct and must not include the master user '${props.masterUsername}'`);
+    }
     const lambda = props.network.lambdaSecurityGroup;
     if (props.proxy ?? false) {
+      for (const user of users) this.userSecrets.set(user, this.createUserSecret(props, user));
       const proxy = this.createProxy(props, instance);
       this.proxyEndpoint = proxy.endpoint;
       this.proxyName = proxy.name;
@@ -215,12 +233,14 @@ export class PostgresDatabase extends Construct {
       this.dbUserArnPrefix = `arn:aws:rds-db:${props.region}:${props.accountId}:dbuser:${instance.resourceId}`;
     }
     this.connectHost = this.proxyEndpoint ?? this.endpointAddress;
+    this.userSecretArns = Object.fromEntries([...this.userSecrets].map(([user, secret]) => [user, secret.arn]));
   }
 
   /** rds-db:connect as `dbUser` (IAM database authentication) on connectHost: the proxy if there is one, else the instance. */
   grantConnect(grantee: IGrantee, dbUser: string): void {
-    if (!/^[a-z][a-z0-9_]{0,62}$/.test(dbUser)) {
-      throw new Error(`PostgresDatabase ${this.node.id}: database user '${dbUser}' is not a plain PostgreSQL role name; use lower-case letters, digits and _`);
+    validateUser(this, dbUser);
+    if (dbUser === this.masterUsername) {
+      throw new Error(`PostgresDatabase ${this.node.id}: no grantee may log in as the master user '${dbUser}'; give it a role of its own (lambda-functions/shared/platform_migrations.py)`);
     }
     grantee.addToPrincipalPolicy({
       sid: `DbConnect${pascal(this.node.id)}${pascal(dbUser)}`,
@@ -229,15 +249,40 @@ export class PostgresDatabase extends Construct {
     });
   }
 
-  /** Read the RDS-managed master secret (and decrypt it through Secrets Manager only). */
-  grantReadSecret(grantee: IGrantee): void {
+  /**
+   * Read and set these users' proxy secrets (the migrations keep each role's password equal to its
+   * secret), decrypting and encrypting through Secrets Manager only. Nothing without a proxy.
+   */
+  grantManageUserSecrets(grantee: IGrantee, users: readonly string[]): void {
+    const secrets = users.map((user) => {
+      const secret = this.userSecrets.get(user);
+      if (!secret) throw new Error(`PostgresDatabase ${this.node.id}: '${user}' is not one of its users (${[...this.userSecrets.keys()].join(', ')})`);
+      return secret;
+    });
+    if (secrets.length === 0) return;
     const name = pascal(this.node.id);
     grantee.addToPrincipalPolicy({
-      sid: `ReadSecret${name}`,
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resources: [this.secretArn],
+      sid: `ManageUserSecrets${name}`,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret'],
+      resources: secrets.map((secret) => secret.arn),
     });
-    this.encryptionKey.grantViaService(grantee, `DecryptSecret${name}`, ['kms:Decrypt'], 'secretsmanager');
+    this.encryptionKey.grantViaService(grantee, `EncryptUserSecrets${name}`, ['kms:Decrypt', 'kms:GenerateDataKey'], 'secretsmanager');
+  }
+
+  /** A secret per proxy user, without a value: Terraform never holds the password. */
+  private createUserSecret(props: PostgresDatabaseProps, user: string): SecretsmanagerSecret {
+    const secret = new SecretsmanagerSecret(this, `UserSecret${pascal(user)}`, {
+      name: `${props.identifier}/db-users/${user}`,
+      description: `Password of PostgreSQL role ${user}, with which ${props.identifier}-proxy logs in; set by the migrations, never by Terraform`,
+      kmsKeyId: props.encryptionKey.keyArn,
+    });
+    suppressRule(
+      secret,
+      'PLAT-SECRETS-2',
+      'the migrations (lambda-test-runner, after every deploy) set the role password from this secret; rotating is writing a new value ' +
+        'and running them, as the README says; a rotation Lambda would need a login that may change passwords, which only the migrator has',
+    );
+    return secret;
   }
 
   private createProxy(props: PostgresDatabaseProps, instance: DbInstance): DbProxy {
@@ -257,9 +302,18 @@ export class PostgresDatabase extends Construct {
       servicePrincipal: 'rds.amazonaws.com',
       // No aws:SourceAccount condition: AWS documents that guard for enhanced monitoring, not for
       // the proxy's role, and a condition the service does not send would break the proxy.
-      description: `Lets ${proxyName} read the master secret it connects with`,
+      description: `Lets ${proxyName} read the secrets of the database users it logs in as`,
     });
-    this.grantReadSecret(role);
+    const userSecretArns = [...this.userSecrets.values()].map((secret) => secret.arn);
+    if (userSecretArns.length === 0) {
+      throw new Error(`PostgresDatabase ${props.identifier}: a proxy needs at least one entry in users; the master user is never one`);
+    }
+    role.addToPrincipalPolicy({
+      sid: 'ReadUserSecrets',
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resources: userSecretArns,
+    });
+    this.encryptionKey.grantViaService(role, 'DecryptUserSecrets', ['kms:Decrypt'], 'secretsmanager');
     const logs = new LogGroup(this, 'ProxyLogs', {
       logGroupName: `/aws/rds/proxy/${proxyName}`,
       retentionDays: props.logRetentionDays ?? 90,
@@ -274,14 +328,15 @@ export class PostgresDatabase extends Construct {
       requireTls: true,
       debugLogging: false,
       idleClientTimeout: 1800,
-      auth: [
-        {
-          authScheme: 'SECRETS',
-          iamAuth: 'REQUIRED',
-          secretArn: this.secretArn,
-          description: 'RDS-managed master secret; clients authenticate with IAM',
-        },
-      ],
+      // One entry per user: clients present an IAM token for that user (iam_auth REQUIRED), the
+      // proxy logs in to PostgreSQL with the user's secret. Provider 5.100.0 has no end-to-end IAM
+      // scheme for the proxy's own login, so secrets they are; never the master secret.
+      auth: [...this.userSecrets].map(([user, secret]) => ({
+        authScheme: 'SECRETS',
+        iamAuth: 'REQUIRED',
+        secretArn: secret.arn,
+        description: `PostgreSQL role ${user}; clients authenticate with IAM`,
+      })),
       dependsOn: [logs],
     });
     const targets = new DbProxyDefaultTargetGroup(this, 'ProxyTargetGroup', {
@@ -299,6 +354,12 @@ export class PostgresDatabase extends Construct {
       dbInstanceIdentifier: instance.identifier,
     });
     return proxy;
+  }
+}
+
+function validateUser(scope: Construct, user: string): void {
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(user)) {
+    throw new Error(`PostgresDatabase ${scope.node.id}: database user '${user}' is not a plain PostgreSQL role name; use lower-case letters, digits and _`);
   }
 }
 

@@ -38,7 +38,7 @@ export const RDS_CA_BUNDLE_RUNTIME_PATH = `/opt/${RDS_CA_BUNDLE_LAYER_FILE}`;
  * Python modules of lambda-functions/shared/ (that folder is never a function): platform_log is
  * the JSON logger every handler uses, platform_db the PostgreSQL connection of the database
  * functions, platform_http the request body parsing and JSON responses of the HTTP functions,
- * platform_migrations the database schema (applied by insert-ppu-data and lambda-test-runner).
+ * platform_migrations the database schema and the functions' database roles (applied by lambda-test-runner).
  * The build copies each listed module flat next to handler.py, so `import platform_log` works in
  * Lambda as in the tests.
  */
@@ -65,10 +65,15 @@ export type Grant =
   /** sqs:GetQueueAttributes on the software event queue. */
   | { readonly kind: 'queue-read-attributes' }
   /**
-   * Log in to PostgreSQL as the account's database is set up: with an IAM token (rds-db:connect)
-   * when an RDS Proxy is in front, which requires IAM; else with the RDS-managed master secret.
+   * Log in to PostgreSQL as the role `user` with an IAM token: rds-db:connect on exactly that
+   * database user, at the instance or, when there is one, at the RDS Proxy. Never the master user.
    */
-  | { readonly kind: 'db-login' }
+  | { readonly kind: 'db-login'; readonly user: string }
+  /**
+   * Read and set the passwords of the functions' roles in their RDS Proxy secrets (the migrations
+   * set each role's password from its secret); nothing where there is no proxy.
+   */
+  | { readonly kind: 'db-role-secrets' }
   /** cloudwatch:PutMetricData, limited to one namespace by condition. */
   | { readonly kind: 'cloudwatch-put-metric'; readonly namespace: string };
 
@@ -86,17 +91,17 @@ export type Trigger =
 
 /**
  * Where an environment variable's value comes from. Literals are plain strings; everything
- * account-specific is a reference resolved by the stack. Never a secret: the database password
- * stays in Secrets Manager and only its ARN is passed.
+ * account-specific is a reference resolved by the stack. Never a secret: no function gets a
+ * password, only IAM tokens it makes itself and, for the migrations, the ARNs of the proxy secrets.
  */
 export type EnvironmentSource =
   | 'db-host'
   | 'db-port'
   | 'db-name'
-  | 'db-user'
-  | 'db-secret-arn'
-  /** `iam` behind an RDS Proxy, else `secret` (see the db-login grant). */
-  | 'db-auth'
+  /** How the functions' roles log in at the database: `rds_iam` at the instance, `password` behind RDS Proxy. */
+  | 'db-role-login'
+  /** JSON {role: secret ARN} of the functions' roles' RDS Proxy secrets; `{}` without a proxy. */
+  | 'db-role-secrets'
   /**
    * What the server certificate is verified against: the RDS CA bundle of the pg-driver layer for
    * the instance, `system` (the runtime's trust store) for an RDS Proxy, whose certificate is
@@ -146,16 +151,25 @@ export const DEFAULT_RUNTIME = 'python3.12';
 
 const HANDLER = 'handler.handler';
 
-/** Connection settings of the database functions; credentials are fetched at run time, never passed. */
-const DATABASE_ENVIRONMENT: Readonly<Record<string, EnvironmentValue>> = {
-  DB_HOST: { from: 'db-host' },
-  DB_PORT: { from: 'db-port' },
-  DB_NAME: { from: 'db-name' },
-  DB_USER: { from: 'db-user' },
-  DB_SECRET_ARN: { from: 'db-secret-arn' },
-  DB_AUTH: { from: 'db-auth' },
-  DB_SSL_ROOT_CERT: { from: 'db-ssl-root-cert' },
-};
+/**
+ * The PostgreSQL role the migrations run as: it owns the tables and creates the functions' roles
+ * (lambda-functions/shared/platform_migrations.py MIGRATION_ROLE; created once by `npm run db:bootstrap`).
+ */
+export const DB_MIGRATION_USER = 'ppu_migrator';
+
+/**
+ * Connection settings of a database function that logs in as the PostgreSQL role `user`; the IAM
+ * token is made at run time, never passed. Each role's privileges are platform_migrations.FUNCTION_ROLE_GRANTS.
+ */
+function databaseEnvironment(user: string): Readonly<Record<string, EnvironmentValue>> {
+  return {
+    DB_HOST: { from: 'db-host' },
+    DB_PORT: { from: 'db-port' },
+    DB_NAME: { from: 'db-name' },
+    DB_USER: user,
+    DB_SSL_ROOT_CERT: { from: 'db-ssl-root-cert' },
+  };
+}
 
 /** Object keys the presigned URLs are confined to. */
 export const DOWNLOAD_PREFIX = 'downloads/';
@@ -216,10 +230,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 10,
     vpc: true,
     layers: ['pg-driver'],
-    sharedModules: ['platform_log', 'platform_db', 'platform_http', 'platform_migrations'],
+    sharedModules: ['platform_log', 'platform_db', 'platform_http'],
     trigger: { kind: 'http' },
-    environment: DATABASE_ENVIRONMENT,
-    grants: [{ kind: 'db-login' }],
+    environment: databaseEnvironment('insert_ppu_data'),
+    grants: [{ kind: 'db-login', user: 'insert_ppu_data' }],
   },
   {
     name: 'lambda-test-runner',
@@ -235,13 +249,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     sharedModules: ['platform_log', 'platform_db', 'platform_migrations'],
     trigger: { kind: 'manual' },
     environment: {
-      ...DATABASE_ENVIRONMENT,
+      ...databaseEnvironment('lambda_test_runner'),
+      DB_MIGRATION_USER: DB_MIGRATION_USER,
+      DB_ROLE_LOGIN: { from: 'db-role-login' },
+      DB_PROXY_USER_ARNS: { from: 'db-role-secrets' },
       BUCKET_NAME: { from: 'bucket-name' },
       TABLE_NAME: { from: 'table-name' },
       QUEUE_URL: { from: 'queue-url' },
     },
-    // Checks only look: they list the bucket, describe the table and read queue attributes.
-    grants: [{ kind: 'db-login' }, { kind: 'bucket-list' }, { kind: 'table-describe' }, { kind: 'queue-read-attributes' }],
+    // Checks only look: they list the bucket, describe the table and read queue attributes. The
+    // migrations run before them as the migration role, which is why this function may log in as it.
+    grants: [
+      { kind: 'db-login', user: 'lambda_test_runner' },
+      { kind: 'db-login', user: DB_MIGRATION_USER },
+      { kind: 'db-role-secrets' },
+      { kind: 'bucket-list' },
+      { kind: 'table-describe' },
+      { kind: 'queue-read-attributes' },
+    ],
   },
   {
     name: 'presigned-url-s3-upload',
@@ -294,8 +319,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     layers: ['pg-driver'],
     sharedModules: ['platform_log', 'platform_db'],
     trigger: { kind: 'schedule', scheduleExpression: 'rate(5 minutes)' },
-    environment: { ...DATABASE_ENVIRONMENT, METRIC_NAMESPACE: SYNC_CLOCK_METRIC_NAMESPACE },
-    grants: [{ kind: 'db-login' }, { kind: 'cloudwatch-put-metric', namespace: SYNC_CLOCK_METRIC_NAMESPACE }],
+    environment: { ...databaseEnvironment('sync_clock'), METRIC_NAMESPACE: SYNC_CLOCK_METRIC_NAMESPACE },
+    grants: [{ kind: 'db-login', user: 'sync_clock' }, { kind: 'cloudwatch-put-metric', namespace: SYNC_CLOCK_METRIC_NAMESPACE }],
   },
 ];
 
@@ -363,6 +388,11 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
     },
   },
 ];
+
+/** The PostgreSQL roles these functions log in as (db-login grants), each once, in catalogue order. */
+export function databaseUsers(functions: readonly Pick<FunctionSpec, 'grants'>[]): string[] {
+  return [...new Set(functions.flatMap((fn) => fn.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []))))];
+}
 
 export function isFunctionName(value: string): value is FunctionName {
   return (FUNCTION_NAMES as readonly string[]).includes(value);

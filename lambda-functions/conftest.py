@@ -7,6 +7,7 @@ imported by their flat names, as a handler imports them next to itself in its zi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -60,6 +61,8 @@ sys.path.insert(0, str(SHARED_DIR))
 import boto3  # noqa: E402
 import pg8000.native  # noqa: E402  (from the built layer, put on the path above)
 
+import platform_db  # noqa: E402
+import platform_migrations  # noqa: E402
 from testing.s3_post_policy import S3PostPolicyProxy  # noqa: E402
 from testing.servers import (  # noqa: E402
     NodeServer,
@@ -72,7 +75,8 @@ from testing.servers import (  # noqa: E402
 
 BUCKET_NAME = "test-uploads"
 TABLE_NAME = "software-events"
-APP_ROLE = "ppu_app"
+# Stand-in for the RDS master user: owns the database, may create roles, is no superuser.
+MASTER_ROLE = "ppu_admin"
 
 
 @pytest.fixture(scope="session")
@@ -84,63 +88,118 @@ def postgres() -> Iterator[PostgresServer]:
 
 @dataclass(frozen=True)
 class Database:
+    """The functions' database as RDS sets it up: the roles log in with passwords known only here.
+
+    In AWS the functions' roles log in with IAM tokens (rds_iam); a local server cannot check those,
+    so each role gets a test password instead, and tests replace platform_db.credential_source
+    with `credentials`. Everything else (who owns what, who may do what) is the real thing.
+    """
+
     host: str
     port: int
     name: str
-    user: str
-    password: str
     ca_file: Path
+    passwords: dict[str, str]
+    _superuser: tuple[str, str]
 
-    def connect(self) -> pg8000.native.Connection:
+    def connect(self, user: str = platform_migrations.MIGRATION_ROLE) -> pg8000.native.Connection:
+        """A verified TLS connection as `user` (default: the migrator, which owns every table)."""
         return pg8000.native.Connection(
-            self.user,
-            password=self.password,
+            user,
+            password=self.passwords[user],
             host=self.host,
             port=self.port,
             database=self.name,
             ssl_context=verifying_context(self.ca_file),
         )
 
-    def env(self) -> dict[str, str]:
-        """The handlers' DB_* variables; the secret ARN is never read because tests replace credential_source."""
+    def env(self, user: str) -> dict[str, str]:
+        """A database function's DB_* variables when it logs in as `user`."""
         return {
             "DB_HOST": self.host,
             "DB_PORT": str(self.port),
             "DB_NAME": self.name,
-            "DB_USER": self.user,
-            "DB_AUTH": "secret",
-            "DB_SECRET_ARN": "arn:aws:secretsmanager:eu-west-1:000000000000:secret:test-db-AbCdEf",
+            "DB_USER": user,
             "DB_SSL_ROOT_CERT": str(self.ca_file),
         }
 
-    def credentials(self, _settings: object) -> tuple[str, str]:
-        return self.user, self.password
+    def credentials(self, settings: platform_db.DbSettings) -> tuple[str, str]:
+        """credential_source for the tests: the role's test password in place of its IAM token."""
+        return settings.user, self.passwords[settings.user]
+
+    def migrate(self) -> list[int]:
+        """What lambda-test-runner does after a deploy: migrations and function roles, as the migrator."""
+        connection = self.connect()
+        try:
+            return platform_migrations.migrate(connection, platform_migrations.RoleLogin("rds_iam"))
+        finally:
+            connection.close()
+
+    def reset(self) -> None:
+        """An empty schema (far faster than a new database), the bootstrap again (as the master role), and the test passwords."""
+        with self.superuser_connection() as admin:
+            admin.run("DROP SCHEMA public CASCADE")
+            admin.run("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
+            admin.run("GRANT USAGE ON SCHEMA public TO PUBLIC")
+            admin.run(f"SET ROLE {MASTER_ROLE}")
+            for statement in platform_migrations.bootstrap_statements("rds_iam"):
+                admin.run(statement)
+            admin.run("RESET ROLE")
+            for role, password in self.passwords.items():
+                if admin.run("SELECT 1 FROM pg_roles WHERE rolname = :role", role=role):
+                    admin.run(f"ALTER ROLE {platform_migrations.quote_role(role)} PASSWORD '{password}'")
+
+    @contextlib.contextmanager
+    def superuser_connection(self) -> Iterator[pg8000.native.Connection]:
+        connection = pg8000.native.Connection(
+            self._superuser[0],
+            password=self._superuser[1],
+            host=self.host,
+            port=self.port,
+            database=self.name,
+            ssl_context=verifying_context(self.ca_file),
+        )
+        try:
+            yield connection
+        finally:
+            connection.close()
 
 
 @pytest.fixture(scope="session")
 def _session_database(postgres: PostgresServer) -> Database:
-    """The functions' login role (not a superuser, as in RDS) and its database; the password lives only here."""
-    password = os.urandom(12).hex()
+    """RDS's starting point: rds_iam, a master role that owns the database; then the one-time bootstrap and a first migration.
+
+    The function roles exist from then on (roles are cluster-wide and outlive the per-test schema).
+    """
+    roles = [MASTER_ROLE, platform_migrations.MIGRATION_ROLE, *platform_migrations.FUNCTION_ROLE_GRANTS]
+    database = Database(
+        postgres.host,
+        postgres.port,
+        "ppu",
+        postgres.ca_file,
+        {role: os.urandom(12).hex() for role in roles},
+        (postgres.superuser, postgres.superuser_password),
+    )
     admin = postgres.connect(postgres.superuser, postgres.superuser_password)
     try:
-        admin.run(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD '{password}'")
-        admin.run(f"CREATE DATABASE ppu OWNER {APP_ROLE}")
+        admin.run(f"CREATE ROLE {platform_migrations.RDS_IAM_ROLE} NOLOGIN")
+        admin.run(f"CREATE ROLE {MASTER_ROLE} LOGIN CREATEROLE PASSWORD '{database.passwords[MASTER_ROLE]}'")
+        # RDS's master may hand rds_iam on ("GRANT rds_iam TO db_user" in the IAM database authentication guide).
+        admin.run(f"GRANT {platform_migrations.RDS_IAM_ROLE} TO {MASTER_ROLE} WITH ADMIN OPTION")
+        admin.run(f"CREATE DATABASE ppu OWNER {MASTER_ROLE}")
     finally:
         admin.close()
-    return Database(postgres.host, postgres.port, "ppu", APP_ROLE, password, postgres.ca_file)
+    database.reset()
+    database.migrate()
+    database.reset()
+    return database
 
 
 @pytest.fixture
 def database(_session_database: Database) -> Iterator[Database]:
-    """The functions' database, emptied after each test (recreating the schema is far faster than a database)."""
+    """The functions' database after the bootstrap, unmigrated, reset after each test."""
     yield _session_database
-    connection = _session_database.connect()
-    try:
-        if connection.run("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace") != [[0]]:
-            connection.run("DROP SCHEMA public CASCADE")
-            connection.run(f"CREATE SCHEMA public AUTHORIZATION {APP_ROLE}")
-    finally:
-        connection.close()
+    _session_database.reset()
 
 
 @pytest.fixture(scope="session")

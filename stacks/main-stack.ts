@@ -17,7 +17,7 @@ import { UploadsBucket } from '../constructs/uploads-bucket';
 import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
+import { databaseUsers, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
 import { PLATFORM_KEY_ALIAS, WORKLOAD_ROLE_PATH, workloadBoundaryArn } from './bootstrap-stack';
@@ -69,6 +69,7 @@ export class MainStack extends AccountStack {
       region: config.region,
     });
 
+    const functionSettings = resolveFunctionSettings(config);
     this.network = new Network(this, 'Network', {
       ...config.network,
       name: config.name,
@@ -85,6 +86,8 @@ export class MainStack extends AccountStack {
       network: this.network,
       encryptionKey: this.key,
       logRetentionDays: config.logRetentionDays,
+      // Every role the account's functions log in as; never the master user.
+      users: databaseUsers(functionSettings),
     });
     if (!config.database.deletionProtection) {
       suppressRule(
@@ -111,7 +114,7 @@ export class MainStack extends AccountStack {
       maxReceiveCount: config.queue.maxReceiveCount,
     });
     this.functions = new FunctionFleet(this, 'Functions', {
-      functions: resolveFunctionSettings(config),
+      functions: functionSettings,
       artifacts: props.artifacts ?? readBuildManifest(),
       artifactRoot: REPO_ROOT,
       accountId: config.accountId,

@@ -24,7 +24,11 @@ function synthDatabase(overrides: Overrides = {}, after?: (db: PostgresDatabase)
 
 const defaults = synthDatabase();
 const small = synthDatabase({ multiAz: false, deletionProtection: false, finalSnapshot: false, backupRetentionDays: 3 });
-const proxied = synthDatabase({ proxy: true });
+const USERS = ['ppu_migrator', 'app_writer', 'app_reader'];
+const proxied = synthDatabase({ proxy: true, users: USERS });
+/** The user secrets in USERS order (synthesized JSON sorts resources by id). */
+const userSecrets = (json: Record<string, any>) =>
+  USERS.map((user) => resourcesOf(json, 'aws_secretsmanager_secret').find(([, secret]) => secret.name.endsWith(`/${user}`))!);
 const instanceOf = (json: Record<string, any>) => {
   const list = resourcesOf(json, 'aws_db_instance');
   expect(list).toHaveLength(1);
@@ -191,47 +195,82 @@ test('grantConnect refuses a user name that is not a plain role name', () => {
   ).toMatch(/database user 'app\*' is not a plain PostgreSQL role name/);
 });
 
-test('grantReadSecret allows reading the managed secret and decrypting it through Secrets Manager only', () => {
-  const json = synthDatabase({}, (db) => db.grantReadSecret(testRole(db)));
-  const policies = resourcesOf(json, 'aws_iam_role_policy')
-    .filter(([, p]) => p.role.includes('Database_Role'))
-    .map(([, p]) => JSON.parse(p.policy));
-  expect(policies).toHaveLength(1);
-  expect(policies[0].Statement).toEqual([
-    { Sid: 'ReadSecretDatabase', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: ref('aws_db_instance', instanceId, 'master_user_secret[0].secret_arn') },
-    {
-      Sid: 'DecryptSecretDatabase',
-      Effect: 'Allow',
-      Action: 'kms:Decrypt',
-      Resource: keyArn(json),
-      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
-    },
-  ]);
+// "No function logs in as the database master user" (issue #10): the master secret stays with RDS.
+test('no role may read the master secret, and nobody may be granted a login as the master user', () => {
+  const json = synthDatabase({ proxy: true, users: USERS }, (db) => db.grantConnect(testRole(db), 'app_writer'));
+  const masterSecret = ref('aws_db_instance', instanceOf(json)[0], 'master_user_secret[0].secret_arn');
+  const policies = resourcesOf(json, 'aws_iam_role_policy').map(([, p]) => p.policy as string);
+  expect(policies.filter((policy) => policy.includes(masterSecret))).toEqual([]);
+  expect(
+    constructionError((stack, key) => {
+      const db = new PostgresDatabase(stack, 'Database', { ...BASE, network: testNetwork(stack, key), encryptionKey: key });
+      db.grantConnect(testRole(stack), BASE.masterUsername);
+    }),
+  ).toMatch(/no grantee may log in as the master user 'ppu_admin'/);
+  expect(
+    constructionError((stack, key) => new PostgresDatabase(stack, 'Database', { ...BASE, network: testNetwork(stack, key), encryptionKey: key, users: ['ppu_admin'] })),
+  ).toMatch(/must not include the master user 'ppu_admin'/);
+});
+
+test('without a proxy the users get no secrets: they log in with IAM tokens at the instance (rds_iam)', () => {
+  const json = synthDatabase({ users: USERS }, (db) => expect(db.userSecretArns).toEqual({}));
+  expect(resourcesOf(json, 'aws_secretsmanager_secret')).toEqual([]);
 });
 
 describe('with an RDS Proxy', () => {
   const [[proxyId, proxy]] = resourcesOf(proxied, 'aws_db_proxy');
   const [proxiedInstanceId] = instanceOf(proxied);
 
-  test('the proxy requires IAM authentication and TLS and signs in with the managed secret', () => {
+  // RDS Proxy with client IAM auth logs in to PostgreSQL with one Secrets Manager secret per
+  // database user (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-setup.html);
+  // provider 5.100.0's aws_db_proxy takes one auth block per secret.
+  test('the proxy requires IAM authentication and TLS, and logs in as each user with that user\'s own secret', () => {
     expect(proxy).toMatchObject({ engine_family: 'POSTGRESQL', require_tls: true, debug_logging: false });
-    expect(proxy.auth).toEqual([
-      expect.objectContaining({ auth_scheme: 'SECRETS', iam_auth: 'REQUIRED', secret_arn: ref('aws_db_instance', proxiedInstanceId, 'master_user_secret[0].secret_arn') }),
-    ]);
+    const secrets = userSecrets(proxied);
+    expect(secrets.map(([, secret]) => secret.name)).toEqual(USERS.map((user) => `ppu-postgres/db-users/${user}`));
+    expect(proxy.auth).toEqual(
+      secrets.map(([id]) => expect.objectContaining({ auth_scheme: 'SECRETS', iam_auth: 'REQUIRED', secret_arn: ref('aws_secretsmanager_secret', id, 'arn') })),
+    );
+    expect(JSON.stringify(proxy.auth)).not.toContain('master_user_secret');
     expect(proxy.vpc_subnet_ids.every((s: string) => s.includes('PrivateSubnet'))).toBe(true);
   });
 
-  test('the proxy role may read only the secret and decrypt it through Secrets Manager', () => {
+  test('the user secrets are encrypted with the key and hold no value: no password in the synthesized JSON or state', () => {
+    for (const [, secret] of resourcesOf(proxied, 'aws_secretsmanager_secret')) expect(secret.kms_key_id).toBe(keyArn(proxied));
+    expect(resourcesOf(proxied, 'aws_secretsmanager_secret_version')).toEqual([]);
+    expect(proxied.ephemeral).toBeUndefined();
+  });
+
+  test('the proxy role may read only the user secrets and decrypt them through Secrets Manager', () => {
     const role = resourcesOf(proxied, 'aws_iam_role').find(([, r]) => r.name === 'ppu-postgres-proxy')!;
     expect(proxy.role_arn).toBe(ref('aws_iam_role', role[0], 'arn'));
     expect(JSON.parse(role[1].assume_role_policy).Statement).toEqual([
       { Effect: 'Allow', Principal: { Service: 'rds.amazonaws.com' }, Action: 'sts:AssumeRole' },
     ]);
     const policy = resourcesOf(proxied, 'aws_iam_role_policy').find(([, p]) => p.role.includes(role[0]))!;
-    expect(JSON.parse(policy[1].policy).Statement.map((s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource])).toEqual([
-      [['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], ref('aws_db_instance', proxiedInstanceId, 'master_user_secret[0].secret_arn')],
-      ['kms:Decrypt', keyArn(proxied)],
+    const secretArns = userSecrets(proxied).map(([id]) => ref('aws_secretsmanager_secret', id, 'arn'));
+    expect(JSON.parse(policy[1].policy).Statement.map((s: { Action: unknown; Resource: unknown; Condition?: unknown }) => [s.Action, s.Resource, s.Condition])).toEqual([
+      [['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], secretArns, undefined],
+      ['kms:Decrypt', keyArn(proxied), { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } }],
     ]);
+  });
+
+  test('grantManageUserSecrets lets a grantee read and write the named users\' secrets only, through Secrets Manager', () => {
+    const json = synthDatabase({ proxy: true, users: USERS }, (db) => db.grantManageUserSecrets(testRole(db), ['app_writer', 'app_reader']));
+    const arnOf = (user: string) => ref('aws_secretsmanager_secret', resourcesOf(json, 'aws_secretsmanager_secret').find(([, s]) => s.name.endsWith(`/${user}`))![0], 'arn');
+    const statements = resourcesOf(json, 'aws_iam_role_policy')
+      .filter(([, p]) => p.role.includes('Database_Role'))
+      .flatMap(([, p]) => JSON.parse(p.policy).Statement);
+    expect(statements.map((s: { Action: unknown; Resource: unknown }) => [s.Action, s.Resource])).toEqual([
+      [['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret'], [arnOf('app_writer'), arnOf('app_reader')]],
+      [['kms:Decrypt', 'kms:GenerateDataKey'], keyArn(json)],
+    ]);
+  });
+
+  test('a proxy needs users to log in as', () => {
+    expect(constructionError((stack, key) => new PostgresDatabase(stack, 'Database', { ...BASE, network: testNetwork(stack, key), encryptionKey: key, proxy: true }))).toMatch(
+      /a proxy needs at least one entry in users; the master user is never one/,
+    );
   });
 
   test('the proxy targets the instance through its default target group', () => {
@@ -262,7 +301,7 @@ describe('with an RDS Proxy', () => {
   });
 
   test('clients connect to the proxy endpoint, and grantConnect covers the proxy resource id only (never the instance)', () => {
-    const json = synthDatabase({ proxy: true }, (db) => {
+    const json = synthDatabase({ proxy: true, users: USERS }, (db) => {
       expect(db.connectHost).toBe(db.proxyEndpoint);
       db.grantConnect(testRole(db), 'ppu_app');
     });

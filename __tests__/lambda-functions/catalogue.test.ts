@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, writeAccountFile } from '../helpers/accounts';
 import { allowedPythonRuntimes } from '../../environments/aws-facts';
 import { accountSourceFile, ConfigError, loadEnvironments } from '../../environments/load';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -75,12 +75,26 @@ describe('function catalogue', () => {
     }
   });
 
-  test('database functions get connection settings and the secret ARN, never a password', () => {
+  test('database functions get connection settings and their own role name, never a password or the master secret', () => {
     for (const fn of FUNCTIONS.filter((f) => f.vpc)) {
-      expect(Object.keys(fn.environment)).toEqual(expect.arrayContaining(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SECRET_ARN', 'DB_AUTH', 'DB_SSL_ROOT_CERT']));
+      expect(Object.keys(fn.environment)).toEqual(expect.arrayContaining(['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_SSL_ROOT_CERT']));
+      expect(Object.keys(fn.environment).filter((name) => /PASSWORD|SECRET|DB_AUTH/.test(name))).toEqual([]);
       expect(fn.environment.DB_SSL_ROOT_CERT).toEqual({ from: 'db-ssl-root-cert' });
-      expect(Object.keys(fn.environment).filter((name) => /PASSWORD/.test(name))).toEqual([]);
     }
+  });
+
+  // Issue #10 item 4: each database function logs in as a PostgreSQL role of its own.
+  test('each database function logs in as a role of its own (DB_USER), which no other function uses; only the migrations add the migration role', () => {
+    const own = FUNCTIONS.filter((f) => f.vpc).map((fn) => {
+      const users = fn.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []));
+      expect([fn.name, users.filter((user) => user !== DB_MIGRATION_USER)]).toEqual([fn.name, [fn.environment.DB_USER]]);
+      return fn.environment.DB_USER;
+    });
+    expect(new Set(own).size).toBe(own.length);
+    expect(own).not.toContain(DB_MIGRATION_USER);
+    const migrating = FUNCTIONS.filter((fn) => databaseUsers([fn]).includes(DB_MIGRATION_USER)).map((fn) => fn.name);
+    expect(migrating).toEqual(FUNCTIONS.filter((fn) => fn.sharedModules.includes('platform_migrations')).map((fn) => fn.name));
+    expect(databaseUsers(FUNCTIONS).sort()).toEqual([...own, DB_MIGRATION_USER].sort());
   });
 
   test('HTTP routes point at the HTTP-triggered functions, and every such function has a route', () => {

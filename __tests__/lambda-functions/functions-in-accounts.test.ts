@@ -43,7 +43,8 @@ const PLATFORM_ACTIONS = /^(logs:|xray:|kms:|ec2:)/;
  * asynchronously invoked (scheduled) function.
  */
 function expectedDataActions(spec: FunctionSettings, config: AccountConfig): string[] {
-  const db = config.database.proxy ? ['rds-db:connect'] : ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+  // Behind the proxy the migrations keep the roles' passwords in their proxy secrets.
+  const roleSecrets = config.database.proxy ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret'] : [];
   const byGrant: Record<Grant['kind'], string[]> = {
     'bucket-read': ['s3:GetObject'],
     'bucket-put': ['s3:PutObject'],
@@ -52,7 +53,8 @@ function expectedDataActions(spec: FunctionSettings, config: AccountConfig): str
     'table-describe': ['dynamodb:DescribeTable'],
     'queue-consume': ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
     'queue-read-attributes': ['sqs:GetQueueAttributes'],
-    'db-login': db,
+    'db-login': ['rds-db:connect'],
+    'db-role-secrets': roleSecrets,
     'cloudwatch-put-metric': ['cloudwatch:PutMetricData'],
   };
   const actions = [...spec.grants.flatMap((grant) => byGrant[grant.kind]), ...(spec.trigger.kind === 'schedule' ? ['sqs:SendMessage'] : [])];
@@ -105,7 +107,8 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
   test('each role holds exactly the grants of the catalogue, with no wildcard action', () => {
     for (const spec of settings) {
       const { policy } = functionResources(stack, spec.name);
-      const data = actionsOf(policy).filter((action) => !PLATFORM_ACTIONS.test(action)).sort();
+      // A set: a function logging in as two database users has one rds-db:connect statement per user (checked below).
+      const data = [...new Set(actionsOf(policy).filter((action) => !PLATFORM_ACTIONS.test(action)))].sort();
       expect([spec.name, data]).toEqual([spec.name, expectedDataActions(spec, config)]);
       expect(actionsOf(policy).filter((action) => action.includes('*'))).toEqual([]);
     }
@@ -133,13 +136,37 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
     }
   });
 
-  test('database functions log in the way the database allows: IAM behind the proxy, else the secret', () => {
+  // Each function logs in as its own PostgreSQL role with an IAM token: rds-db:connect on exactly
+  // arn:aws:rds-db:<region>:<account>:dbuser:<DbiResourceId or proxy id>/<user>
+  // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_rds-db.html), never
+  // as the master user and never with the master secret.
+  test('database functions may connect as exactly their catalogue database users, at the proxy if there is one, never as the master user', () => {
     for (const spec of settings.filter((s) => s.vpc)) {
-      const variables = functionResources(stack, spec.name).fn.environment.variables;
-      expect([spec.name, variables.DB_AUTH]).toEqual([spec.name, config.database.proxy ? 'iam' : 'secret']);
-      expect(variables.DB_HOST).toMatch(config.database.proxy ? /aws_db_proxy\./ : /aws_db_instance\./);
-      expect(variables.DB_SECRET_ARN).toMatch(/master_user_secret/);
+      const { fn, policy } = functionResources(stack, spec.name);
+      const users = spec.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []));
+      const connect = policy.filter((s) => [s.Action].flat().includes('rds-db:connect'));
+      const resources = connect.flatMap((s) => [s.Resource].flat());
+      const target = config.database.proxy ? /^arn:aws:rds-db:[a-z0-9-]+:\d{12}:dbuser:\$\{local\.[^}]+\}\/(\w+)$/ : /^arn:aws:rds-db:[a-z0-9-]+:\d{12}:dbuser:\$\{aws_db_instance\.[^}]+\.resource_id\}\/(\w+)$/;
+      expect([spec.name, resources.map((arn) => target.exec(String(arn))?.[1]).sort()]).toEqual([spec.name, [...users].sort()]);
+      expect([spec.name, users.includes(config.database.masterUsername), fn.environment.variables.DB_USER]).toEqual([spec.name, false, users[0]]);
+      expect(JSON.stringify(fn.environment.variables)).not.toMatch(/master_user_secret|DB_SECRET_ARN|DB_AUTH/);
+      expect(JSON.stringify(policy)).not.toContain('master_user_secret');
+      expect(fn.environment.variables.DB_HOST).toMatch(config.database.proxy ? /aws_db_proxy\./ : /aws_db_instance\./);
     }
+  });
+
+  test('the migrations know how the roles log in: rds_iam at the instance, passwords from the proxy user secrets behind a proxy', () => {
+    const { fn, policy } = functionResources(stack, 'lambda-test-runner');
+    const variables = fn.environment.variables;
+    expect(variables.DB_ROLE_LOGIN).toBe(config.database.proxy ? 'password' : 'rds_iam');
+    const secrets = Object.entries((stack.resource.aws_secretsmanager_secret ?? {}) as Record<string, Json>);
+    const functionUsers = [...new Set(settings.flatMap((s) => s.grants.flatMap((g) => (g.kind === 'db-login' ? [g.user] : []))))].filter((u) => u !== variables.DB_MIGRATION_USER);
+    const expected = config.database.proxy
+      ? Object.fromEntries(functionUsers.map((user) => [user, `\${aws_secretsmanager_secret.${secrets.find(([, s]) => s.name.endsWith(`/db-users/${user}`))![0]}.arn}`]))
+      : {};
+    expect(JSON.parse(variables.DB_PROXY_USER_ARNS)).toEqual(expected);
+    const writable = policy.filter((s) => [s.Action].flat().includes('secretsmanager:PutSecretValue')).flatMap((s) => [s.Resource].flat());
+    expect(writable.sort()).toEqual(Object.values(expected).sort());
   });
 
   // The instance's certificate chains to an RDS CA (the bundle in the driver layer, extracted under

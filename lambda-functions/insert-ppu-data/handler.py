@@ -16,7 +16,6 @@ import pg8000.native
 from botocore.exceptions import BotoCoreError, ClientError
 from pg8000.exceptions import DatabaseError, InterfaceError
 
-import platform_migrations
 from platform_db import ReusedConnection
 from platform_http import BadRequest, json_object_body, json_response
 from platform_log import bind_invocation, get_logger
@@ -170,12 +169,6 @@ def _rollback(connection: pg8000.native.Connection) -> None:
         log.warning("rollback failed; the connection is unusable")
 
 
-def migrate(connection: pg8000.native.Connection) -> None:
-    """Applies pending migrations on each new connection, so records can be stored on a fresh account."""
-    for version in platform_migrations.migrate(connection):
-        log.info("applied migration", extra={"fields": {"version": version}})
-
-
 def upsert_records(connection: pg8000.native.Connection, records: list[PpuRecord]) -> UpsertResult:
     """One statement in one transaction: all records are written or none."""
     connection.run("START TRANSACTION")
@@ -196,8 +189,9 @@ def upsert_records(connection: pg8000.native.Connection, records: list[PpuRecord
     return UpsertResult(inserted=inserted, updated=updated, unchanged=len(records) - inserted - updated)
 
 
-# The execution environment's connection, migrated when it opens.
-db = ReusedConnection("insert-ppu-data", CONNECT_TIMEOUT_SECONDS, log, prepare=migrate)
+# The execution environment's connection, as the insert_ppu_data role: it may read and write
+# ppu_records and nothing else, so the schema is lambda-test-runner's to migrate (platform_migrations).
+db = ReusedConnection("insert-ppu-data", CONNECT_TIMEOUT_SECONDS, log)
 
 
 def store(records: list[PpuRecord]) -> UpsertResult:

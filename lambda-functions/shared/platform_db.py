@@ -1,7 +1,9 @@
 """PostgreSQL connections for the platform's database functions (DB_* environment variables).
 
-Credentials come from the RDS-managed secret or, behind an RDS Proxy, from an IAM token; they are
-fetched when a connection opens and never stored. Every connection is TLS with the server's
+Each function logs in as its own PostgreSQL role (DB_USER, never the master user) with a 15-minute
+IAM authentication token, made when a connection opens and never stored: at the instance the role
+is a member of rds_iam; behind RDS Proxy the proxy checks the token and logs in with the role's
+secret (platform_migrations sets both up). Every connection is TLS with the server's
 certificate and host name verified (libpq's sslmode=verify-full): against the RDS CA bundle the
 pg-driver layer carries, or the runtime's trust store for an RDS Proxy (DB_SSL_ROOT_CERT=system).
 Packaged next to handler.py (the catalogue entry lists it under sharedModules), with pg8000 from the
@@ -10,7 +12,6 @@ pg-driver layer.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import ssl
@@ -38,8 +39,6 @@ class DbSettings:
     port: int
     database: str
     user: str
-    auth: str
-    secret_arn: str
     # A PEM bundle of the CAs to trust, or "system" for the runtime's trust store.
     ssl_root_cert: str
 
@@ -48,11 +47,6 @@ class DbSettings:
         missing = [name for name in ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER") if not env.get(name)]
         if missing:
             raise DatabaseConfigError(f"missing database configuration: {', '.join(missing)}")
-        auth = env.get("DB_AUTH", "secret")
-        if auth not in ("secret", "iam"):
-            raise DatabaseConfigError(f"DB_AUTH must be 'secret' or 'iam', got {auth!r}")
-        if auth == "secret" and not env.get("DB_SECRET_ARN"):
-            raise DatabaseConfigError("DB_AUTH=secret needs DB_SECRET_ARN")
         ssl_root_cert = env.get("DB_SSL_ROOT_CERT", "")
         if not ssl_root_cert:
             raise DatabaseConfigError("missing database configuration: DB_SSL_ROOT_CERT (a CA bundle file, or 'system')")
@@ -60,16 +54,13 @@ class DbSettings:
             raise DatabaseConfigError(f"DB_SSL_ROOT_CERT {ssl_root_cert!r} is not a file; name the CA bundle or 'system'")
         if not env["DB_PORT"].isdigit():
             raise DatabaseConfigError(f"DB_PORT must be a port number, got {env['DB_PORT']!r}")
-        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], auth, env.get("DB_SECRET_ARN", ""), ssl_root_cert)
+        return cls(env["DB_HOST"], int(env["DB_PORT"]), env["DB_NAME"], env["DB_USER"], ssl_root_cert)
 
 
 def aws_credentials(settings: DbSettings) -> tuple[str, str]:
-    """(user, password) from the RDS-managed secret, or a 15-minute IAM authentication token."""
-    if settings.auth == "iam":
-        token = boto3.client("rds").generate_db_auth_token(DBHostname=settings.host, Port=settings.port, DBUsername=settings.user)
-        return settings.user, token
-    secret = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=settings.secret_arn)["SecretString"])
-    return secret.get("username", settings.user), secret["password"]
+    """(user, 15-minute IAM authentication token for that user); the function's role needs rds-db:connect on exactly that user."""
+    token = boto3.client("rds").generate_db_auth_token(DBHostname=settings.host, Port=settings.port, DBUsername=settings.user)
+    return settings.user, token
 
 
 # Replaceable so tests connect with a local password; in AWS it is always aws_credentials.

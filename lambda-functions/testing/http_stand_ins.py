@@ -94,15 +94,26 @@ def sqs_stand_in(queues: dict[str, str]) -> StandIn:
     return StandIn(respond)
 
 
-def secrets_manager_stand_in(secrets: dict[str, str]) -> StandIn:
-    """GetSecretValue (AWS JSON 1.1) for the given {secret ARN: SecretString}."""
+def secrets_manager_stand_in(secrets: dict[str, str | None]) -> StandIn:
+    """GetSecretValue and PutSecretValue (AWS JSON 1.1) for {secret ARN: SecretString, or None for a secret with no value yet}.
+
+    As Secrets Manager does, GetSecretValue of a secret without a current version is
+    ResourceNotFoundException (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html);
+    PutSecretValue stores a new current value. `secrets` is updated in place.
+    """
 
     def respond(request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
         headers = {"Content-Type": "application/x-amz-json-1.1"}
-        secret_id = json.loads(request.body or b"{}").get("SecretId", "")
-        if request.headers.get("x-amz-target") != "secretsmanager.GetSecretValue" or secret_id not in secrets:
+        payload = json.loads(request.body or b"{}")
+        secret_id = payload.get("SecretId", "")
+        target = request.headers.get("x-amz-target")
+        if target == "secretsmanager.PutSecretValue" and secret_id in secrets:
+            secrets[secret_id] = payload["SecretString"]
+            return 200, headers, json.dumps({"ARN": secret_id, "Name": "db", "VersionId": str(len(request.body or b""))}).encode()
+        value = secrets.get(secret_id)
+        if target != "secretsmanager.GetSecretValue" or value is None:
             error = {"__type": "ResourceNotFoundException", "message": "Secrets Manager can't find the specified secret."}
             return 400, headers, json.dumps(error).encode()
-        return 200, headers, json.dumps({"ARN": secret_id, "Name": "db", "SecretString": secrets[secret_id]}).encode()
+        return 200, headers, json.dumps({"ARN": secret_id, "Name": "db", "SecretString": value}).encode()
 
     return StandIn(respond)

@@ -11,19 +11,20 @@ import pg8000.native
 import pytest
 
 import platform_db
-from testing.http_stand_ins import secrets_manager_stand_in
 from testing.lambda_runtime import FakeContext, load_handler
 
 if TYPE_CHECKING:
     from conftest import Database
 
 CONTEXT = FakeContext("insert-ppu-data")
+DB_USER = "insert_ppu_data"
 LAYER_DIR = Path(__file__).resolve().parents[3] / ".build" / "layers" / "pg-driver" / "python"
 
 
 @pytest.fixture
 def handler(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    for name, value in database.env().items():
+    database.migrate()
+    for name, value in database.env(DB_USER).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(platform_db, "credential_source", database.credentials)
     module = load_handler("insert-ppu-data")
@@ -174,14 +175,6 @@ def test_malformed_requests_get_a_client_error(handler: ModuleType, event: objec
     assert body(response)["message"]
 
 
-def test_migration_is_recorded_once(handler: ModuleType, db: pg8000.native.Connection) -> None:
-    handler.handler(post([record()]), CONTEXT)
-    handler.db.drop()
-    handler.handler(post([record("meter-9")]), CONTEXT)
-
-    assert db.run("SELECT version FROM schema_migrations") == [[1]]
-
-
 def test_one_connection_is_reused_across_invocations(handler: ModuleType, db: pg8000.native.Connection) -> None:
     handler.handler(post([record("meter-1")]), CONTEXT)
     first = handler.db.get()
@@ -193,9 +186,10 @@ def test_one_connection_is_reused_across_invocations(handler: ModuleType, db: pg
     assert sessions == [[1]]
 
 
-def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, db: pg8000.native.Connection) -> None:
+def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, db: pg8000.native.Connection, database: Database) -> None:
     handler.handler(post([record("meter-1")]), CONTEXT)
-    db.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'insert-ppu-data'")
+    with database.superuser_connection() as admin:
+        admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'insert-ppu-data'")
 
     response = handler.handler(post([record("meter-2")]), CONTEXT)
 
@@ -212,34 +206,13 @@ def test_unreachable_database_is_a_server_error_not_a_crash(handler: ModuleType,
     assert body(response) == {"message": "the records could not be stored; retry later"}
 
 
-def test_password_is_read_from_the_rds_managed_secret(
-    database: Database, db: pg8000.native.Connection, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    env = database.env()
-    secret = json.dumps({"username": database.user, "password": database.password})
-    secrets_manager = secrets_manager_stand_in({env["DB_SECRET_ARN"]: secret}).start()
-    try:
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", secrets_manager.endpoint_url)
-        handler = load_handler("insert-ppu-data")
-
-        response = handler.handler(post([record()]), CONTEXT)
-        handler.db.drop()
-    finally:
-        secrets_manager.stop()
-
-    assert response["statusCode"] == 200
-    assert [json.loads(r.body)["SecretId"] for r in secrets_manager.requests] == [env["DB_SECRET_ARN"]]
-
-
 def test_iam_authentication_uses_a_signed_token_as_password(handler: ModuleType) -> None:
-    settings = platform_db.DbSettings("db.example.internal", 5432, "ppu", "ppu_app", "iam", "", platform_db.SYSTEM_TRUST_STORE)
+    settings = platform_db.DbSettings("db.example.internal", 5432, "ppu", DB_USER, platform_db.SYSTEM_TRUST_STORE)
 
     user, token = platform_db.aws_credentials(settings)
 
-    assert user == "ppu_app"
-    assert token.startswith("db.example.internal:5432/?Action=connect&DBUser=ppu_app&")
+    assert user == DB_USER
+    assert token.startswith(f"db.example.internal:5432/?Action=connect&DBUser={DB_USER}&")
     assert "X-Amz-Signature=" in token
 
 

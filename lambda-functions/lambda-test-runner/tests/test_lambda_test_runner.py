@@ -30,13 +30,8 @@ def sqs() -> Iterator[StandIn]:
 
 @pytest.fixture
 def migrated(database: Database) -> None:
-    """The schema insert-ppu-data leaves behind on its first connection."""
-    insert_ppu_data = load_handler("insert-ppu-data")
-    connection = database.connect()
-    try:
-        insert_ppu_data.migrate(connection)
-    finally:
-        connection.close()
+    """The schema and roles an earlier deploy's run left behind."""
+    database.migrate()
 
 
 def recorded_versions(database: Database) -> list[list[int]]:
@@ -52,8 +47,10 @@ def recorded_versions(database: Database) -> list[list[int]]:
 def handler(
     database: Database, s3_endpoint: str, dynalite: NodeServer, events_table: str, sqs: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> ModuleType:
-    for name, value in database.env().items():
+    for name, value in database.env("lambda_test_runner").items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DB_MIGRATION_USER", platform_migrations.MIGRATION_ROLE)
+    monkeypatch.setenv("DB_ROLE_LOGIN", "rds_iam")
     monkeypatch.setenv("BUCKET_NAME", "test-uploads")
     monkeypatch.setenv("TABLE_NAME", events_table)
     monkeypatch.setenv("QUEUE_URL", QUEUE_URL)

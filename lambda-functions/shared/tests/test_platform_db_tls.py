@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 import platform_db
+import platform_migrations
 from testing.servers import PostgresServer, create_certificate_authority
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ LAYER_BUNDLE = REPO_ROOT / ".build" / "layers" / "pg-driver" / "python" / "rds-c
 def settings(database: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The handlers' DB_* variables for the test database, logging in with its password."""
     monkeypatch.setattr(platform_db, "credential_source", database.credentials)
-    return database.env()
+    return database.env(next(iter(platform_migrations.FUNCTION_ROLE_GRANTS)))
 
 
 def connect(env: dict[str, str]) -> object:

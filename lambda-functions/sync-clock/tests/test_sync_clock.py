@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from conftest import Database
 
 CONTEXT = FakeContext("sync-clock")
+DB_USER = "sync_clock"
 NAMESPACE = "PPU/SyncClock"
 SCHEDULED_EVENT = {
     "version": "0",
@@ -40,7 +41,7 @@ def cloudwatch() -> Iterator[StandIn]:
 
 @pytest.fixture
 def handler(database: Database, cloudwatch: StandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    for name, value in database.env().items():
+    for name, value in database.env(DB_USER).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("METRIC_NAMESPACE", NAMESPACE)
     monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDWATCH", cloudwatch.endpoint_url)
@@ -78,7 +79,7 @@ def test_drift_is_published_as_cloudwatch_metrics(handler: ModuleType, cloudwatc
 
 
 def test_a_skewed_function_clock_shows_as_drift(handler: ModuleType, database: Database) -> None:
-    connection = database.connect()
+    connection = database.connect(DB_USER)
     try:
         # The function's clock runs 2.5 s behind the database.
         measurement = handler.measure(connection, clock=lambda: time.time() - 2.5)
@@ -99,9 +100,8 @@ def test_connection_is_reused_between_runs(handler: ModuleType) -> None:
 
 def test_a_connection_closed_by_the_server_is_replaced(handler: ModuleType, database: Database) -> None:
     handler.handler(SCHEDULED_EVENT, CONTEXT)
-    admin = database.connect()
-    admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sync-clock'")
-    admin.close()
+    with database.superuser_connection() as admin:
+        admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'sync-clock'")
 
     result = handler.handler(SCHEDULED_EVENT, CONTEXT)
 

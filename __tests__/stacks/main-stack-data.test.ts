@@ -181,7 +181,11 @@ describe.each(mainStacks)('%s differs from other accounts where its configuratio
 
   test('an RDS Proxy (TLS, IAM auth required) stands in front of the database exactly when database.proxy is on', () => {
     if (config.database.proxy) {
-      expect(single(json, 'aws_db_proxy')).toMatchObject({ require_tls: true, auth: [expect.objectContaining({ iam_auth: 'REQUIRED' })] });
+      const proxy = single(json, 'aws_db_proxy');
+      expect(proxy).toMatchObject({ require_tls: true });
+      // One auth entry per database user, each requiring the client's IAM token.
+      expect(proxy.auth.map((auth: { iam_auth: string }) => auth.iam_auth)).toEqual(proxy.auth.map(() => 'REQUIRED'));
+      expect(proxy.auth.length).toBeGreaterThan(0);
     } else {
       expect(resources(json, 'aws_db_proxy')).toEqual([]);
     }

@@ -95,7 +95,9 @@ def sqs_stand_in(queues: dict[str, str]) -> StandIn:
 
 
 def secrets_manager_stand_in(secrets: dict[str, str | None]) -> StandIn:
-    """GetSecretValue and PutSecretValue (AWS JSON 1.1) for {secret ARN: SecretString, or None for a secret with no value yet}.
+    """GetSecretValue, PutSecretValue and DescribeSecret (AWS JSON 1.1) for {secret ARN: SecretString or None}.
+
+    None is a secret that exists but has no value yet.
 
     As Secrets Manager does, GetSecretValue of a secret without a current version is
     ResourceNotFoundException (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html);
@@ -110,6 +112,8 @@ def secrets_manager_stand_in(secrets: dict[str, str | None]) -> StandIn:
         if target == "secretsmanager.PutSecretValue" and secret_id in secrets:
             secrets[secret_id] = payload["SecretString"]
             return 200, headers, json.dumps({"ARN": secret_id, "Name": "db", "VersionId": str(len(request.body or b""))}).encode()
+        if target == "secretsmanager.DescribeSecret" and secret_id in secrets:
+            return 200, headers, json.dumps({"ARN": secret_id, "Name": "db"}).encode()
         value = secrets.get(secret_id)
         if target != "secretsmanager.GetSecretValue" or value is None:
             error = {"__type": "ResourceNotFoundException", "message": "Secrets Manager can't find the specified secret."}

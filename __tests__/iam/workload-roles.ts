@@ -160,21 +160,37 @@ export function functionPairs(account: AccountUnderTest): Pair[] {
             host.type === 'aws_db_proxy'
               ? main.values.value(`\${aws_db_proxy.${host.name}.arn}`)?.split(':')[6]
               : main.values.value(`\${aws_db_instance.${host.name}.resource_id}`);
-          const user = value('DB_USER');
           const dbUser = (u: string) => `arn:aws:rds-db:${region}:${accountId}:dbuser:${resourceId}/${u}`;
-          const master = Object.values(resources.aws_db_instance ?? {}).map((db) => db.username).find((u) => typeof u === 'string' && u !== user) as string | undefined;
-          pairs.push({
-            allowed: probe(`${where} as ${user}`, call.action, dbUser(user)),
-            denied: [probe(`${where} as another user`, call.action, dbUser(master ?? `${user}_other`)), probe(`${where} to another database`, call.action, `arn:aws:rds-db:${region}:${accountId}:dbuser:db-OTHER/${user}`)],
-          });
+          const master = Object.values(resources.aws_db_instance ?? {}).map((db) => db.username).find((u) => typeof u === 'string') as string | undefined;
+          // Its own role, and the migration role where the function runs the migrations.
+          const users = [value('DB_USER'), ...(env.DB_MIGRATION_USER ? [value('DB_MIGRATION_USER')] : [])];
+          for (const user of users) {
+            pairs.push({
+              allowed: probe(`${where} as ${user}`, call.action, dbUser(user)),
+              denied: [
+                probe(`${where} as the master user`, call.action, dbUser(master ?? `${user}_other`)),
+                probe(`${where} as another user`, call.action, dbUser(`${user}_other`)),
+                probe(`${where} to another database`, call.action, `arn:aws:rds-db:${region}:${accountId}:dbuser:db-OTHER/${user}`),
+              ],
+            });
+          }
           break;
         }
-        case 'secretsmanager:GetSecretValue': {
-          const secret = value('DB_SECRET_ARN');
-          pairs.push({
-            allowed: probe(where, call.action, secret),
-            denied: [probe(`${where} of another secret`, call.action, `arn:aws:secretsmanager:${region}:${accountId}:secret:another-secret-AbCdEf`)],
-          });
+        case 'secretsmanager:GetSecretValue':
+        case 'secretsmanager:PutSecretValue': {
+          // The proxy user secrets of the functions' roles (DB_PROXY_USER_ARNS), never the master secret.
+          const secrets = [...env.DB_PROXY_USER_ARNS.matchAll(/\$\{[^}]+\}/g)].map((m) => main.values.value(m[0]));
+          const master = Object.keys(resources.aws_db_instance ?? {}).map((name) => main.values.value(`\${aws_db_instance.${name}.master_user_secret[0].secret_arn}`))[0];
+          for (const secret of secrets) {
+            if (!secret) throw new Error(`${fn.name}: DB_PROXY_USER_ARNS holds a reference that does not resolve`);
+            pairs.push({
+              allowed: probe(`${where} of ${secret}`, call.action, secret),
+              denied: [
+                probe(`${where} of another secret`, call.action, `arn:aws:secretsmanager:${region}:${accountId}:secret:another-secret-AbCdEf`),
+                ...(master ? [probe(`${where} of the master secret`, call.action, master)] : []),
+              ],
+            });
+          }
           break;
         }
         default:

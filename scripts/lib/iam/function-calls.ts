@@ -38,13 +38,13 @@ const OPERATION_ACTIONS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Calls made only in one configuration, by the code's own branch (platform_db.aws_credentials:
- * an IAM token when DB_AUTH is "iam", otherwise the RDS-managed secret). A test checks each entry
- * still names a call the code makes.
+ * Calls made only in one configuration, by the code's own branch (platform_migrations.secret_passwords:
+ * the roles' proxy secrets are read and written only when they log in with passwords, behind
+ * RDS Proxy). A test checks each entry still names a call the code makes.
  */
 export const CONFIGURATION_GUARDS: Readonly<Record<string, CodeCall['onlyWhen']>> = {
-  'platform_db.py rds.generate_db_auth_token': { variable: 'DB_AUTH', equals: 'iam' },
-  'platform_db.py secretsmanager.get_secret_value': { variable: 'DB_AUTH', notEquals: 'iam' },
+  'platform_migrations.py secretsmanager.get_secret_value': { variable: 'DB_ROLE_LOGIN', equals: 'password' },
+  'platform_migrations.py secretsmanager.put_secret_value': { variable: 'DB_ROLE_LOGIN', equals: 'password' },
 };
 
 const snakeToPascal = (name: string) => name.replace(/(^|_)([a-z0-9])/g, (_m, _u, c: string) => c.toUpperCase());

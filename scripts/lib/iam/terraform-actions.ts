@@ -80,6 +80,8 @@ export const TERRAFORM_ACTIONS: Readonly<Record<string, ResourceTypeActions>> = 
   aws_s3_bucket_public_access_block: s3('GetBucketPublicAccessBlock', 'PutBucketPublicAccessBlock'),
   aws_s3_bucket_server_side_encryption_configuration: s3('GetEncryptionConfiguration', 'PutEncryptionConfiguration'),
   aws_s3_bucket_versioning: s3('GetBucketVersioning', 'PutBucketVersioning'),
+  // The provider reads a secret's metadata and resource policy, never its value (no version resource here).
+  aws_secretsmanager_secret: { read: ['secretsmanager:DescribeSecret', 'secretsmanager:GetResourcePolicy'], write: ['secretsmanager:CreateSecret', 'secretsmanager:UpdateSecret', 'secretsmanager:TagResource'] },
   aws_security_group: { read: ['ec2:DescribeSecurityGroups'], write: ['ec2:CreateSecurityGroup'] },
   aws_sns_topic: { read: ['sns:GetTopicAttributes', 'sns:ListTagsForResource'], write: ['sns:CreateTopic', 'sns:SetTopicAttributes'] },
   aws_sns_topic_policy: { read: ['sns:GetTopicAttributes'], write: ['sns:SetTopicAttributes'] },

@@ -8,6 +8,15 @@ import { applyRules } from '../constructs/rules/engine';
 /** The AWS provider version the @cdktf/provider-aws bindings were generated for. */
 export const AWS_PROVIDER_VERSION = '5.100.0';
 
+/**
+ * The Terraform versions every stack accepts: the S3 backend's use_lockfile needs 1.10 or newer
+ * (https://developer.hashicorp.com/terraform/language/v1.10.x/upgrade-guides, "S3 Native State
+ * Locking"), and 2.0 may break the 1.x compatibility promises. An older Terraform then stops with
+ * its own "Unsupported Terraform Core version" before reading the backend. The version CI and
+ * laptops install is pinned in .terraform-version.
+ */
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.10.0, < 2.0.0';
+
 export interface AccountStackProps {
   readonly config: AccountConfig;
   /** The unit of state inside the account (main, bootstrap ...); third part of the state key. */
@@ -41,6 +50,7 @@ export abstract class AccountStack extends TerraformStack {
     });
     // Native S3 locking (Terraform >= 1.10); cdktf 0.21's S3Backend has no field for it.
     this.addOverride('terraform.backend.s3.use_lockfile', true);
+    this.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
     // Pin the provider exactly: CI, laptops and tests must run the version the bindings match.
     this.addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_VERSION);
 

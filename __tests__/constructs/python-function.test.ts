@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Testing } from 'cdktf';
@@ -16,8 +15,9 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { PythonFunction, type PythonFunctionProps } from '../../constructs/python-function';
 import { PythonLayer } from '../../constructs/python-layer';
+import { tempDir } from '../helpers/temp';
 
-const zipDir = fs.mkdtempSync(path.join(os.tmpdir(), 'python-function-'));
+const zipDir = tempDir('python-function-');
 const zipPath = path.join(zipDir, 'fn.zip');
 fs.writeFileSync(zipPath, 'PK fake zip content');
 const zipSha256 = createHash('sha256').update(fs.readFileSync(zipPath)).digest('hex');

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cidrsOverlap } from '../../environments/cidr';
 import { ACCOUNTS_DIR, loadEnvironments } from '../../environments/load';
 import type { AccountConfig, AccountFile } from '../../environments/schema';
+import { tempDir } from './temp';
 
 /** The accounts of this repository as they are today (no overrides): what tests iterate over. */
 export function realAccounts(): AccountConfig[] {
@@ -68,11 +68,11 @@ export function writeAccountFile(dir: string, account: AccountFile, fileName = `
 }
 
 /**
- * A temp accounts folder holding the real account files plus the given fixture accounts; the
- * caller removes it (fs.rmSync(dir, { recursive: true, force: true })).
+ * A temp accounts folder holding the real account files plus the given fixture accounts; removed
+ * after the test file (helpers/temp.ts), and a caller may remove it sooner.
  */
 export function accountsDirWith(...fixtures: AccountFile[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accounts-'));
+  const dir = tempDir('accounts-');
   for (const name of fs.readdirSync(ACCOUNTS_DIR)) fs.copyFileSync(path.join(ACCOUNTS_DIR, name), path.join(dir, name));
   for (const fixture of fixtures) writeAccountFile(dir, fixture);
   return dir;

@@ -1,9 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { tempDir } from './temp';
 
 const run = promisify(execFile);
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -46,11 +46,11 @@ let synthesized: string | undefined;
 
 /**
  * Synthesizes every stack (the real app, build included) into a temp outdir once per test file
- * and returns that outdir; stacks are in <outdir>/stacks/<name>/cdk.tf.json.
+ * (removed after the file) and returns that outdir; stacks are in <outdir>/stacks/<name>/cdk.tf.json.
  */
 export function synthToTempDir(): string {
   if (synthesized) return synthesized;
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-out-'));
+  const outdir = tempDir('cdktf-out-');
   const result = runApp(outdir);
   if (result.status !== 0) throw new Error(`synth failed (exit ${result.status}):\n${result.stderr}`);
   synthesized = outdir;

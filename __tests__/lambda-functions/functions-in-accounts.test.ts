@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { accountSourceFile, loadEnvironments } from '../../environments/load';
@@ -9,6 +8,7 @@ import type { AccountConfig } from '../../environments/schema';
 import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readStack, REPO_ROOT, synthToTempDir } from '../helpers/terraform';
+import { tempDir } from '../helpers/temp';
 
 type Json = Record<string, any>;
 type Statement = { Sid: string; Action: string | string[]; Resource: string | string[]; Condition?: Json };
@@ -240,7 +240,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
 });
 
 test('synth refuses an override of an unknown function, names it, and writes nothing', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unknown-function-'));
+  const dir = tempDir('unknown-function-');
   const overrides = path.join(dir, 'overrides.json');
   const [account] = accounts;
   const missing = `${FUNCTIONS[0].name}-typo`;

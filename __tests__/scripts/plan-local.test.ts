@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { planLocal, planStack, type PlanResult } from '../../scripts/plan-local';
@@ -9,6 +8,7 @@ import { startLambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { OVERRIDE_FILE } from '../../scripts/local-aws/stand-ins';
 import { REPO_ROOT, terraformValidate } from '../helpers/terraform';
+import { tempDir } from '../helpers/temp';
 import { realAccounts, unusedAccountId, unusedAccountName } from '../helpers/accounts';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
 
@@ -18,7 +18,7 @@ const run = promisify(execFile);
 
 // One offline plan of every stack, shared by the assertions below (planning is the slow part);
 // `terraform validate` then reuses the folders the plan initialised.
-const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-local-'));
+const outdir = tempDir('plan-local-');
 let results: PlanResult[];
 beforeAll(async () => {
   results = await planLocal([], { outdir });

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { configWarnings } from '../../environments/warnings';
+import { tempDir } from '../helpers/temp';
 import { runApp } from '../helpers/terraform';
 
 function snapshot(dir: string): Record<string, string> {
@@ -16,7 +16,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('invalid configuration fails before anything is written', () => {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'nothing-lost-'));
+  const outdir = tempDir('nothing-lost-');
   const first = runApp(outdir);
   const before = snapshot(outdir);
 
@@ -34,7 +34,7 @@ describe('invalid configuration fails before anything is written', () => {
   });
 
   test('a bad account setting exits non-zero naming file, field and fix, and leaves the previous output intact', () => {
-    const overrides = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'overrides-')), 'overrides.json');
+    const overrides = path.join(tempDir('overrides-'), 'overrides.json');
     fs.writeFileSync(overrides, JSON.stringify({ staging: { availabilityZones: ['eu-west-1a', 'eu-west-1z'], database: { backupRetentionDays: 90 } } }));
     const result = runApp(outdir, { INFRA_OVERRIDES_FILE: overrides });
     expect(result.status).toBe(1);
@@ -45,7 +45,7 @@ describe('invalid configuration fails before anything is written', () => {
   });
 
   test('a security rule finding fails synthesis with the rule, the construct and the fix, and writes nothing', () => {
-    const overrides = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'overrides-')), 'overrides.json');
+    const overrides = path.join(tempDir('overrides-'), 'overrides.json');
     // Valid for the schema (1-35 days) but below the rules' 7-day minimum.
     fs.writeFileSync(overrides, JSON.stringify({ staging: { database: { backupRetentionDays: 3 } } }));
     const result = runApp(outdir, { INFRA_OVERRIDES_FILE: overrides });

@@ -205,54 +205,63 @@ def start_postgres() -> PostgresServer:
     bin_dir = postgres_bin_dir()
     root = Path(tempfile.mkdtemp(prefix="pytest-postgres-"))
     data_dir = root / "data"
-    password = os.urandom(12).hex()
-    password_file = root / "password"
-    password_file.write_text(password)
-    ca = create_certificate_authority(root / "ca", "pytest-postgres-ca")
-    server_cert, server_key = issue_server_certificate(ca, root, "server", [f"IP:{LOCALHOST}"])
-    # PostgreSQL refuses a key file others can read.
-    server_key.chmod(0o600)
     run_as: list[str] = []
-    if os.geteuid() == 0:
-        user = pwd.getpwnam(os.environ.get("PG_USER", "postgres"))
-        for path in (root, password_file, server_cert, server_key):
-            os.chown(path, user.pw_uid, user.pw_gid)
-        run_as = ["runuser", "-u", user.pw_name, "--"]
-    subprocess.run(
-        [
-            *run_as,
-            str(bin_dir / "initdb"),
-            "--pgdata",
-            str(data_dir),
-            "--username",
-            "postgres",
-            "--pwfile",
-            str(password_file),
-            "--auth",
-            "scram-sha-256",
-            "--no-sync",
-            "--no-instructions",
-            "--encoding",
-            "UTF8",
-            "--locale",
-            "C",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    (data_dir / "pg_hba.conf").write_text(f"hostssl all all {LOCALHOST}/32 scram-sha-256\n")
-    port = free_port()
-    options = (
-        f"-c listen_addresses={LOCALHOST} -c port={port} -c unix_socket_directories='' -c fsync=off -c full_page_writes=off "
-        f"-c ssl=on -c ssl_cert_file={server_cert} -c ssl_key_file={server_key}"
-    )
-    pg_ctl = bin_dir / "pg_ctl"
-    started = subprocess.run(
-        [*run_as, str(pg_ctl), "start", "-D", str(data_dir), "-w", "-t", "30", "-l", str(root / "server.log"), "-o", options],
-        capture_output=True,
-        text=True,
-    )
-    if started.returncode != 0:
-        log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
-        raise RuntimeError(f"pg_ctl start failed: {started.stdout}{started.stderr}{log}")
-    return PostgresServer(LOCALHOST, port, "postgres", password, data_dir, ca.cert_file, run_as, pg_ctl)
+    try:
+        password = os.urandom(12).hex()
+        password_file = root / "password"
+        password_file.write_text(password)
+        ca = create_certificate_authority(root / "ca", "pytest-postgres-ca")
+        server_cert, server_key = issue_server_certificate(ca, root, "server", [f"IP:{LOCALHOST}"])
+        # PostgreSQL refuses a key file others can read.
+        server_key.chmod(0o600)
+        if os.geteuid() == 0:
+            user = pwd.getpwnam(os.environ.get("PG_USER", "postgres"))
+            for path in (root, password_file, server_cert, server_key):
+                os.chown(path, user.pw_uid, user.pw_gid)
+            run_as = ["runuser", "-u", user.pw_name, "--"]
+        subprocess.run(
+            [
+                *run_as,
+                str(bin_dir / "initdb"),
+                "--pgdata",
+                str(data_dir),
+                "--username",
+                "postgres",
+                "--pwfile",
+                str(password_file),
+                "--auth",
+                "scram-sha-256",
+                "--no-sync",
+                "--no-instructions",
+                "--encoding",
+                "UTF8",
+                "--locale",
+                "C",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        (data_dir / "pg_hba.conf").write_text(f"hostssl all all {LOCALHOST}/32 scram-sha-256\n")
+        port = free_port()
+        options = (
+            f"-c listen_addresses={LOCALHOST} -c port={port} -c unix_socket_directories='' -c fsync=off -c full_page_writes=off "
+            f"-c ssl=on -c ssl_cert_file={server_cert} -c ssl_key_file={server_key}"
+        )
+        pg_ctl = bin_dir / "pg_ctl"
+        started = subprocess.run(
+            [*run_as, str(pg_ctl), "start", "-D", str(data_dir), "-w", "-t", "30", "-l", str(root / "server.log"), "-o", options],
+            capture_output=True,
+            text=True,
+        )
+        if started.returncode != 0:
+            log = (root / "server.log").read_text() if (root / "server.log").exists() else ""
+            raise RuntimeError(f"pg_ctl start failed: {started.stdout}{started.stderr}{log}")
+        return PostgresServer(LOCALHOST, port, "postgres", password, data_dir, ca.cert_file, run_as, pg_ctl)
+    except BaseException:
+        # initdb or pg_ctl failed (or timed out with a server half up): stop what may run, remove the folder.
+        if (data_dir / "postmaster.pid").exists():
+            subprocess.run(
+                [*run_as, str(bin_dir / "pg_ctl"), "stop", "-D", str(data_dir), "-m", "immediate", "-w"], check=False, capture_output=True
+            )
+        shutil.rmtree(root, ignore_errors=True)
+        raise

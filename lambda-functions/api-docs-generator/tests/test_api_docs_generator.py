@@ -15,11 +15,22 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def built(staged_functions_dir: Path, tmp_path: Path) -> ModuleType:
-    """The handler as packaged: a copy of the staged build, with the generated openapi.json."""
-    code_dir = tmp_path / "code"
-    shutil.copytree(staged_functions_dir / "api-docs-generator", code_dir)
-    return load_handler("api-docs-generator", code_dir)
+def built(staged_functions_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The handler serving a copy of the openapi.json the build generated (tests may delete it). It is
+    loaded from its source file, which coverage measures; the zip layout has its own test below."""
+    document = tmp_path / "openapi.json"
+    shutil.copy(staged_functions_dir / "api-docs-generator" / "openapi.json", document)
+    module = load_handler("api-docs-generator")
+    monkeypatch.setattr(module, "DOCUMENT_FILE", document)
+    return module
+
+
+def test_the_document_is_packaged_next_to_the_handler(staged_functions_dir: Path) -> None:
+    staged = staged_functions_dir / "api-docs-generator"
+    packaged = load_handler("api-docs-generator", staged)
+
+    assert staged / "openapi.json" == packaged.DOCUMENT_FILE
+    assert packaged.DOCUMENT_FILE.is_file()
 
 
 def rest_event(method: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -112,9 +123,9 @@ def test_events_that_are_not_proxy_requests_get_a_client_error(built: ModuleType
     assert json.loads(response["body"])["message"]
 
 
-def test_missing_document_is_a_server_error_not_a_crash(tmp_path: Path) -> None:
-    shutil.copy(Path(__file__).parents[1] / "handler.py", tmp_path / "handler.py")
-    handler = load_handler("api-docs-generator", tmp_path)
+def test_missing_document_is_a_server_error_not_a_crash(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = load_handler("api-docs-generator")
+    monkeypatch.setattr(handler, "DOCUMENT_FILE", tmp_path / "openapi.json")
 
     response = handler.handler(rest_event("GET"), CONTEXT)
 

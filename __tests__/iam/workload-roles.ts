@@ -102,7 +102,7 @@ export function functionPairs(account: AccountUnderTest): Pair[] {
           const key = `${prefix}probe/file.csv`;
           const kms = call.action === 's3:GetObject' ? 'kms:Decrypt' : 'kms:GenerateDataKey';
           const bucketKey = Object.values(resources.aws_s3_bucket_server_side_encryption_configuration ?? {})[0] as { rule?: Array<{ apply_server_side_encryption_by_default?: { kms_master_key_id?: string } }> } | undefined;
-          const key$ = keyArn(bucketKey?.rule?.[0]?.apply_server_side_encryption_by_default?.kms_master_key_id);
+          const bucketKeyArn = keyArn(bucketKey?.rule?.[0]?.apply_server_side_encryption_by_default?.kms_master_key_id);
           pairs.push({
             allowed: probe(`${where} on ${key}`, call.action, `${bucket}/${key}`),
             denied: [
@@ -111,9 +111,9 @@ export function functionPairs(account: AccountUnderTest): Pair[] {
             ],
           });
           // SSE-KMS: S3 uses the caller's permission on the key (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#aws-managed-customer-managed-keys).
-          if (key$) {
+          if (bucketKeyArn) {
             pairs.push({
-              allowed: probe(`${where}: ${kms} via S3`, kms, key$, { 'kms:ViaService': `s3.${region}.amazonaws.com` }),
+              allowed: probe(`${where}: ${kms} via S3`, kms, bucketKeyArn, { 'kms:ViaService': `s3.${region}.amazonaws.com` }),
               denied: [probe(`${where}: ${kms} via S3 with another key`, kms, OTHER_KEY(region, accountId), { 'kms:ViaService': `s3.${region}.amazonaws.com` })],
             });
           }

@@ -142,13 +142,15 @@ def apply_function_roles(connection: pg8000.native.Connection, login: RoleLogin)
         if not connection.run("SELECT 1 FROM pg_roles WHERE rolname = :name", name=name):
             connection.run(f"CREATE ROLE {role} LOGIN")
         connection.run(f"ALTER ROLE {role} LOGIN NOCREATEDB NOCREATEROLE")
+        is_iam_member = connection.run("SELECT pg_has_role(:name, :iam, 'MEMBER')", name=name, iam=RDS_IAM_ROLE) == [[True]]
         if login.method == "rds_iam":
-            connection.run(f"GRANT {RDS_IAM_ROLE} TO {role}")
+            if not is_iam_member:
+                connection.run(f"GRANT {RDS_IAM_ROLE} TO {role}")
         else:
             if login.password_for is None:
                 raise ValueError("the password login needs password_for")
             # RDS refuses password logins (the proxy's) for members of rds_iam; only the master may revoke it.
-            if connection.run("SELECT pg_has_role(:name, :iam, 'MEMBER')", name=name, iam=RDS_IAM_ROLE) == [[True]]:
+            if is_iam_member:
                 raise RuntimeError(
                     f"database role {name} is a member of {RDS_IAM_ROLE}, so RDS refuses the password RDS Proxy logs in with; "
                     f"as the master user run: REVOKE {RDS_IAM_ROLE} FROM {name}"

@@ -1,6 +1,21 @@
 import type { AccountConfig } from './schema';
 
 /**
+ * The GitHub repository whose workflows may assume the CI roles, written once here (tags and trust
+ * policies read it). Step 1 of the README's one-time setup: run the `OIDC subjects` workflow
+ * (.github/workflows/oidc-subjects.yml), which prints the `sub` GitHub really sends and fails when it
+ * differs from what these values make the trust policies expect. The ids come from
+ * `gh api repos/<owner>/<repo> --jq '.owner.id, .id'`; they never change, even on a rename.
+ */
+const GITHUB: AccountConfig['github'] = {
+  repository: 'ppu-platform/aws-infrastructure',
+  // Repository created after GitHub's 2026 cut-over: its `sub` carries the immutable ids.
+  subjectFormat: 'immutable',
+  ownerId: 201839475,
+  repositoryId: 1048276391,
+};
+
+/**
  * Organisation-wide defaults: the root.hcl of this repository. Every account file inherits these
  * and lists only what differs. Sizes here are the production-like (staging) values from
  * shared/DESIGN.md; smaller accounts turn them down.
@@ -13,13 +28,12 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
   stateBucketPattern: '{organisation}-tfstate-{accountId}-{region}',
   tags: {
     'managed-by': 'cdktf',
-    repository: 'ppu-platform/aws-infrastructure',
+    repository: GITHUB.repository,
   },
-  github: {
-    repository: 'ppu-platform/aws-infrastructure',
-  },
+  github: GITHUB,
   ci: {
     planRoleName: 'github-actions-plan',
+    prPlanRoleName: 'github-actions-pr-plan',
     applyRoleName: 'github-actions-apply',
     oidcThumbprints: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
   },

@@ -19,17 +19,45 @@ const tags = z.record(
   z.string().max(256),
 );
 
-const githubSchema = z.strictObject({
-  /** GitHub owner/repository whose workflows may assume the CI roles. */
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: "must be 'owner/repo'" }),
-  /** Branch whose pushes may apply (dev), as in refs/heads/<branch>. */
-  applyBranch: z.string().min(1).optional(),
-  /** GitHub environment whose jobs may apply (staging), gated by required reviewers. */
-  applyEnvironment: z.string().min(1).optional(),
-});
+const GITHUB_ID_ERROR = "is GitHub's numeric id; read it with: gh api repos/OWNER/REPO --jq '.owner.id, .id'";
+const githubId = z.number({ error: GITHUB_ID_ERROR }).int({ error: GITHUB_ID_ERROR }).positive({ error: GITHUB_ID_ERROR });
+
+const githubSchema = z
+  .strictObject({
+    /** GitHub owner/repository whose workflows may assume the CI roles. */
+    repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { error: "must be 'owner/repo'" }),
+    /**
+     * How GitHub writes the repository into the OIDC `sub` claim: 'immutable' (owner@ownerId/repo@repositoryId,
+     * every repository created, renamed or transferred after GitHub's 2026 cut-over, or opted in) or 'legacy'
+     * (owner/repo, an older repository that never opted in). See stacks/github-oidc.ts.
+     */
+    subjectFormat: z.enum(['immutable', 'legacy'], { error: "use 'immutable' (repositories created after GitHub's 2026 cut-over) or 'legacy' (older repositories that did not opt in)" }),
+    /** Numeric id of the repository owner (user or organisation); required for the immutable subject. */
+    ownerId: githubId.optional(),
+    /** Numeric id of the repository; required for the immutable subject. */
+    repositoryId: githubId.optional(),
+    /** Branch whose pushes may apply (dev), as in refs/heads/<branch>. */
+    applyBranch: z.string().min(1).optional(),
+    /** GitHub environment whose jobs may apply (staging), gated by required reviewers. */
+    applyEnvironment: z.string().min(1).optional(),
+  })
+  .superRefine((github, ctx) => {
+    if (github.subjectFormat !== 'immutable') return;
+    for (const field of ['ownerId', 'repositoryId'] as const) {
+      if (github[field] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `is required with subjectFormat 'immutable' (GitHub puts it in every OIDC subject); set it in environments/defaults.ts from: gh api repos/${github.repository} --jq '.owner.id, .id'`,
+        });
+      }
+    }
+  });
 
 const ciSchema = z.strictObject({
   planRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
+  /** The role pull-request plans assume: trusts pull_request only, reads without data, writes nothing. */
+  prPlanRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
   applyRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
   /** Thumbprint list of token.actions.githubusercontent.com; AWS no longer checks it but the API requires one. */
   oidcThumbprints: z.array(z.string().regex(/^[0-9a-f]{40}$/)).min(1),

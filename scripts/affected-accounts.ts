@@ -31,14 +31,29 @@ export interface CiPlanTarget {
   readonly region: string;
   /** Derived from config, so the account files stay the single source of role names. */
   readonly planRoleArn: string;
+  /** The write-nothing role pull-request plans assume (trusts pull_request only). */
+  readonly prPlanRoleArn: string;
 }
 
-/** The account's workload stack with both roles, for the jobs that apply it (dev deploy, staging apply). */
+/** The account's workload stack with both roles, for the jobs that apply it (deploy.yml, apply.yml). */
 export interface CiAccount extends CiPlanTarget {
   readonly applyRoleArn: string;
+  /** The GitHub environment whose reviewers approve its applies (apply.yml), or '' (deploy.yml). */
+  readonly environment: string;
 }
 
-type CiConfig = Pick<AccountConfig, 'name' | 'accountId' | 'region' | 'ci'>;
+/** An account applied after approval and its GitHub environment (oidc-subjects.yml). */
+export interface CiEnvironment {
+  readonly account: string;
+  readonly environment: string;
+}
+
+/** Every account applied after approval, with its environment. */
+export function approvalEnvironments(accounts: readonly AccountConfig[]): CiEnvironment[] {
+  return accounts.flatMap((a) => (a.github.applyEnvironment ? [{ account: a.name, environment: a.github.applyEnvironment }] : []));
+}
+
+type CiConfig = Pick<AccountConfig, 'name' | 'accountId' | 'region' | 'ci' | 'github'>;
 const roleArn = (config: CiConfig, name: string) => `arn:aws:iam::${config.accountId}:role/${name}`;
 
 export function ciAccount(config: CiConfig): CiAccount {
@@ -48,7 +63,9 @@ export function ciAccount(config: CiConfig): CiAccount {
     accountId: config.accountId,
     region: config.region,
     planRoleArn: roleArn(config, config.ci.planRoleName),
+    prPlanRoleArn: roleArn(config, config.ci.prPlanRoleName),
     applyRoleArn: roleArn(config, config.ci.applyRoleName),
+    environment: config.github.applyEnvironment ?? '',
   };
 }
 
@@ -61,10 +78,12 @@ export function ciPlanTargets(config: CiConfig): CiPlanTarget[] {
     accountId: config.accountId,
     region: config.region,
     planRoleArn: roleArn(config, config.ci.planRoleName),
+    prPlanRoleArn: roleArn(config, config.ci.prPlanRoleName),
   }));
 }
 
-const ACCOUNT_FILE = /^environments\/accounts\/([^/]+)\.ts$/;
+// The loader refuses a file whose name differs from its `name` field, so the file names the account.
+const ACCOUNT_FILE = /^environments\/accounts\/([^/]+)\.(ts|js)$/;
 const NO_ACCOUNT: readonly RegExp[] = [
   /\.md$/i,
   /^docs\//,
@@ -91,6 +110,12 @@ export function affectedAccounts(changedFiles: readonly string[], accountNames: 
   return [...affected].sort();
 }
 
+/** Whether an account's file exists at a commit (a pull request's new account has no roles yet to plan with). */
+export function accountFileAt(repoDir: string, commit: string, account: string): boolean {
+  const tree = execFileSync('git', ['ls-tree', '--name-only', commit, 'environments/accounts/'], { cwd: repoDir, encoding: 'utf8' });
+  return tree.split('\n').some((file) => file === `environments/accounts/${account}.ts` || file === `environments/accounts/${account}.js`);
+}
+
 /** Files changed between the merge base of base and head, and head (what a pull request shows). */
 export function changedFiles(repoDir: string, base: string, head: string): string[] {
   const output = execFileSync('git', ['diff', '--name-only', '--no-renames', '-z', `${base}...${head}`], {
@@ -103,10 +128,15 @@ export function changedFiles(repoDir: string, base: string, head: string): strin
 
 const USAGE = `Usage:
   tsx scripts/affected-accounts.ts --base <rev> --head <rev>   both stacks of each account changed between base and head
+                                                               (accounts whose file exists at base: a new one has no roles yet)
   tsx scripts/affected-accounts.ts --all                       both stacks of every account (drift check)
-  tsx scripts/affected-accounts.ts --account <name>            the account's workload stack (deploy, staging apply)
-Prints a JSON array for a job matrix: {account, stack, accountId, region, planRoleArn} per stack to
-plan, plus applyRoleArn for --account (the bootstrap stack is never applied by CI).`;
+  tsx scripts/affected-accounts.ts --account <name>            the account's workload stack with its roles
+  tsx scripts/affected-accounts.ts --deploy-branch <branch>    every account applied on a push to that branch (deploy.yml)
+  tsx scripts/affected-accounts.ts --approval <name>           an account applied after approval in its environment (apply.yml)
+  tsx scripts/affected-accounts.ts --all-approvals             {account, environment} of every such account (oidc-subjects.yml)
+Prints a JSON array for a job matrix: {account, stack, accountId, region, planRoleArn, prPlanRoleArn}
+per stack to plan, plus applyRoleArn and environment for the apply selections (the bootstrap stack
+is never applied by CI).`;
 
 function option(args: readonly string[], name: string): string | undefined {
   const index = args.indexOf(name);
@@ -125,15 +155,37 @@ export function selectAccounts(args: readonly string[], accounts: readonly Accou
     if (!names.includes(account)) throw new Error(`Unknown account '${account}'; the accounts are: ${names.join(', ')}`);
     return accounts.filter((a) => a.name === account).map(ciAccount);
   }
+  const branch = option(args, '--deploy-branch');
+  if (branch) return accounts.filter((a) => a.github.applyBranch === branch).map(ciAccount);
+  const approval = option(args, '--approval');
+  if (approval) {
+    const config = accounts.find((a) => a.name === approval);
+    const approvalAccounts = accounts.filter((a) => a.github.applyEnvironment).map((a) => a.name);
+    if (!config || !config.github.applyEnvironment) {
+      throw new Error(
+        `'${approval}' is not an account applied after approval; apply.yml applies ${approvalAccounts.join(', ') || 'no account'} (accounts whose file sets github.applyEnvironment)`,
+      );
+    }
+    return [ciAccount(config)];
+  }
   const base = option(args, '--base');
   const head = option(args, '--head');
-  if (base && head) return planTargets(affectedAccounts(changedFiles(repoDir, base, head), names));
+  if (base && head) {
+    const affected = affectedAccounts(changedFiles(repoDir, base, head), names);
+    const planned = affected.filter((name) => accountFileAt(repoDir, base, name));
+    for (const name of affected.filter((n) => !planned.includes(n))) {
+      console.error(`::notice::${name} is a new account: it is synthesized and gated but not planned until an administrator applies ${name}-bootstrap (README, Adding an account)`);
+    }
+    return planTargets(planned);
+  }
   throw new Error(USAGE);
 }
 
 if (require.main === module) {
   try {
-    console.log(JSON.stringify(selectAccounts(process.argv.slice(2), loadEnvironments())));
+    const args = process.argv.slice(2);
+    const accounts = loadEnvironments();
+    console.log(JSON.stringify(args.includes('--all-approvals') ? approvalEnvironments(accounts) : selectAccounts(args, accounts)));
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

@@ -116,7 +116,7 @@ export interface RenderOptions {
   readonly summary: PlanSummary;
   /** `terraform show -no-color <planfile>`: sensitive values are already redacted by Terraform. */
   readonly planText?: string;
-  /** Link to the workflow run (logs and the saved plan artifact). */
+  /** Link to the workflow run (its log holds the complete plan). */
   readonly runUrl?: string;
   /** Configuration warnings a reviewer should see before applying (see stackWarnings). Default: none. */
   readonly warnings?: readonly string[];
@@ -127,6 +127,28 @@ export interface RenderOptions {
    * report, scripts/lib/iam/report.ts). Default: not compared (no section).
    */
   readonly iamWidenings?: readonly string[];
+  /** The commit that was planned: a comment always says which code it describes. */
+  readonly commit?: string;
+}
+
+/** The line naming the planned commit, under the heading of a comment or issue. */
+function commitLine(commit: string | undefined): string[] {
+  return commit ? ['', `Planned commit: \`${commit}\``] : [];
+}
+
+/** Keeps a change list within a character budget, ending with a pointer to the run's full list. */
+function capList(items: readonly string[], budget: number, runUrl: string | undefined): string[] {
+  const kept: string[] = [];
+  let used = 0;
+  for (const [index, item] of items.entries()) {
+    if (used + item.length + 1 > budget) {
+      kept.push(`- ... and ${items.length - index} more (the complete list is in the run log${runUrl ? `: ${runUrl}` : ''})`);
+      break;
+    }
+    kept.push(item);
+    used += item.length + 1;
+  }
+  return kept;
 }
 
 /**
@@ -145,6 +167,7 @@ export function renderSummary(options: RenderOptions): string {
   const lines = [
     commentMarker(account),
     `### Terraform plan: \`${account}\``,
+    ...commitLine(options.commit),
     '',
     total === 0 ? 'No changes. The account matches the configuration.' : `**${total} resource change${total === 1 ? '' : 's'}**`,
     '',
@@ -161,7 +184,11 @@ export function renderSummary(options: RenderOptions): string {
       '',
       ...(options.iamWidenings.length === 0
         ? ['No principal of this stack may do more than on main.']
-        : [':warning: This change widens what a principal may do (review before approving):', '', ...options.iamWidenings.map((line) => `- \`${line}\``)]),
+        : [
+            ':warning: This change widens what a principal may do (review before approving):',
+            '',
+            ...capList(options.iamWidenings.map((line) => `- \`${line}\``), Math.floor(MAX_COMMENT_CHARS / 8), options.runUrl),
+          ]),
     );
   }
   if (summary.driftedResources) {
@@ -170,15 +197,19 @@ export function renderSummary(options: RenderOptions): string {
   if (summary.outputChanges) lines.push('', `${summary.outputChanges} output(s) change.`);
   const destructive = summary.changes.filter((c) => c.kind === 'replace' || c.kind === 'destroy');
   const others = summary.changes.filter((c) => c.kind === 'add' || c.kind === 'change');
-  if (destructive.length) lines.push('', '#### Replaced or destroyed', '', ...destructive.map(changeLine));
-  if (others.length) lines.push('', '#### Created or updated', '', ...others.map(changeLine));
-  if (options.runUrl) lines.push('', `Run and saved plan: ${options.runUrl}`);
+  // Budgets: change lists 3/8 of the comment, IAM widenings 1/8, the picture 1/4; the plan text gets what is left.
+  const listBudget = Math.floor((MAX_COMMENT_CHARS * 3) / 8);
+  const destructiveLines = capList(destructive.map(changeLine), listBudget, options.runUrl);
+  const otherLines = capList(others.map(changeLine), listBudget - destructiveLines.join('\n').length, options.runUrl);
+  if (destructive.length) lines.push('', '#### Replaced or destroyed', '', ...destructiveLines);
+  if (others.length) lines.push('', '#### Created or updated', '', ...otherLines);
+  if (options.runUrl) lines.push('', `Run (complete plan in its log): ${options.runUrl}`);
   if (options.changePicture) lines.push('', options.changePicture);
 
   if (options.planText !== undefined) {
     const head = `${lines.join('\n')}\n\n<details><summary>Full plan</summary>\n\n`;
     const tail = '\n\n</details>\n';
-    const note = '\n... (truncated: the complete plan is in the run log and the plan artifact)';
+    const note = `\n... (truncated: the complete plan is in the run log${options.runUrl ? `: ${options.runUrl}` : ''})`;
     let text = options.planText.trimEnd();
     const budget = MAX_COMMENT_CHARS - head.length - tail.length - note.length - 16;
     if (fenced(text).length > budget) text = text.slice(0, Math.max(0, budget - (fenced('').length + 8))) + note;
@@ -188,10 +219,11 @@ export function renderSummary(options: RenderOptions): string {
 }
 
 /** The comment for an account whose plan did not complete (credentials, pre-flight, Terraform error). */
-export function renderFailure(account: string, runUrl?: string): string {
+export function renderFailure(account: string, runUrl?: string, commit?: string): string {
   return [
     commentMarker(account),
     `### Terraform plan: \`${account}\``,
+    ...commitLine(commit),
     '',
     `:x: **The plan did not complete.** ${runUrl ? `See the run log: ${runUrl}` : 'See the run log.'}`,
     '',
@@ -199,7 +231,7 @@ export function renderFailure(account: string, runUrl?: string): string {
 }
 
 const USAGE = `Usage: tsx scripts/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --failed)
-       [--run-url <url>] [--output <file>] [--github-output] [--iam-base <file> --iam-head <file>]
+       [--run-url <url>] [--commit <sha>] [--output <file>] [--github-output] [--iam-base <file> --iam-head <file>]
 --iam-base/--iam-head: \`npm run iam:report -- --json\` of main and of the change; the summary lists what the change
 lets a principal of this stack do that main does not.
 Writes the markdown summary to --output (default: stdout). --github-output appends has-changes=true|false
@@ -218,6 +250,7 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
   const planJson = option(args, '--plan-json');
   if (!account || (!planJson && !args.includes('--failed'))) throw new Error(USAGE);
   const runUrl = option(args, '--run-url');
+  const commit = option(args, '--commit');
   let markdown: string;
   let total = 0;
   if (planJson) {
@@ -235,13 +268,14 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
       summary,
       runUrl,
       changePicture,
+      commit,
       planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined,
       warnings: stackWarnings(account),
       iamWidenings,
     });
     total = totalChanges(summary);
   } else {
-    markdown = renderFailure(account, runUrl);
+    markdown = renderFailure(account, runUrl, commit);
   }
   const output = option(args, '--output');
   if (output) fs.writeFileSync(output, markdown);

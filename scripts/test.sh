@@ -4,7 +4,8 @@
 # Arguments go to jest, e.g. `npm test -- __tests__/environments`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -z "${TF_PROVIDER_MIRROR:-}" ]; then
+# GitHub runners reach the registry: the setup action sets TF_PROVIDER_MIRROR_SEARCH=off.
+if [ -z "${TF_PROVIDER_MIRROR:-}" ] && [ "${TF_PROVIDER_MIRROR_SEARCH:-on}" != off ]; then
   TF_PROVIDER_MIRROR=$(bash scripts/find-provider-mirror.sh)
   [ -n "$TF_PROVIDER_MIRROR" ] && export TF_PROVIDER_MIRROR || unset TF_PROVIDER_MIRROR
 fi

@@ -9,7 +9,7 @@ import { stateBucketName } from '../environments/load';
 import { policyDocument } from '../constructs/iam';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
-import { ciSubjects, GITHUB_OIDC_HOST, githubTrustPolicy } from './github-oidc';
+import { APPLY_SESSION_SECONDS, ciSubjects, GITHUB_OIDC_HOST, githubTrustPolicy } from './github-oidc';
 
 export interface BootstrapStackProps {
   readonly config: AccountConfig;
@@ -132,6 +132,7 @@ const PREFLIGHT_LAMBDA_QUOTA = { sid: 'PreflightLambdaQuota', actions: ['lambda:
  */
 export class BootstrapStack extends AccountStack {
   readonly planRoleArn: string;
+  readonly prPlanRoleArn: string;
   readonly applyRoleArn: string;
 
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
@@ -164,7 +165,7 @@ export class BootstrapStack extends AccountStack {
 
     const planRole = new IamRole(this, 'PlanRole', {
       name: config.ci.planRoleName,
-      description: `Read-only Terraform plan from pull requests of ${config.github.repository}`,
+      description: `Read-only Terraform plan from main of ${config.github.repository} (drift check, approval workflow)`,
       maxSessionDuration: 3600,
       assumeRolePolicy: githubTrustPolicy(config.accountId, subjects.plan),
     });
@@ -175,7 +176,7 @@ export class BootstrapStack extends AccountStack {
     suppressRule(
       planReadOnly,
       'PLAT-IAM-5',
-      'terraform plan refreshes every resource type the stacks manage, which needs Describe/Get/List across all services; an explicit deny in the same role blocks reading data (items, messages, secrets, log events, objects other than state), it cannot write (state lock objects aside), and only this repository\'s pull requests and main can assume it.',
+      'terraform plan refreshes every resource type the stacks manage, which needs Describe/Get/List across all services; an explicit deny in the same role blocks reading data (items, messages, secrets, log events, objects other than state), it cannot write (state lock objects aside), and only the drift check and the approval workflow, from main, can assume it.',
     );
     new IamRolePolicy(this, 'PlanState', {
       name: 'terraform-state',
@@ -208,10 +209,56 @@ export class BootstrapStack extends AccountStack {
       ),
     });
 
+    // Pull requests run their own workflow files and main.ts, so the role they reach can write
+    // nothing at all (plans run with -lock=false) and is trusted for pull_request only; the plan
+    // role above, with its lock objects, stays main-only (drift check, approval workflow's plan).
+    const prPlanRole = new IamRole(this, 'PrPlanRole', {
+      name: config.ci.prPlanRoleName,
+      description: `Lock-free, write-nothing Terraform plan for pull requests of ${config.github.repository}`,
+      maxSessionDuration: 3600,
+      assumeRolePolicy: githubTrustPolicy(config.accountId, subjects.prPlan),
+    });
+    const prPlanReadOnly = new IamRolePolicyAttachment(this, 'PrPlanReadOnly', {
+      role: prPlanRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    });
+    suppressRule(
+      prPlanReadOnly,
+      'PLAT-IAM-5',
+      'terraform plan refreshes every resource type the stacks manage, which needs Describe/Get/List across all services; explicit denies in the same role block reading data (items, messages, secrets, log events, objects other than state) and every S3 write, and only pull requests of this repository through plan.yml can assume it.',
+    );
+    new IamRolePolicy(this, 'PrPlanState', {
+      name: 'terraform-state-read',
+      role: prPlanRole.id,
+      policy: JSON.stringify(
+        policyDocument(
+          [
+            { sid: 'StateRead', actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketVersioning'], resources: [bucketArn, `${bucketArn}/*`] },
+            {
+              // As for the plan role: a refresh reads function environments only through Lambda.
+              sid: 'ReadFunctionEnvironments',
+              actions: ['kms:Decrypt'],
+              resources: [`arn:aws:kms:${config.region}:${config.accountId}:key/*`],
+              conditions: {
+                StringEquals: { 'kms:ViaService': `lambda.${config.region}.amazonaws.com` },
+                'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${PLATFORM_KEY_ALIAS}` },
+              },
+            },
+          ],
+          [
+            { Sid: 'NoDataReads', Effect: 'Deny', Action: PLAN_DENIED_DATA_READS, Resource: '*' },
+            { Sid: 'NoObjectReadsButState', Effect: 'Deny', Action: OBJECT_READS, NotResource: `${bucketArn}/*` },
+            // Not even a lock object: a pull request's plan can leave nothing behind.
+            { Sid: 'NoWrites', Effect: 'Deny', Action: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:RestoreObject'], Resource: '*' },
+          ],
+        ),
+      ),
+    });
+
     const applyRole = new IamRole(this, 'ApplyRole', {
       name: config.ci.applyRoleName,
       description: `Terraform apply for ${config.name} from ${subjects.apply.join(', ')}`,
-      maxSessionDuration: 3600,
+      maxSessionDuration: APPLY_SESSION_SECONDS,
       assumeRolePolicy: githubTrustPolicy(config.accountId, subjects.apply),
     });
     const applyPowerUser = new IamRolePolicyAttachment(this, 'ApplyPowerUser', {
@@ -270,6 +317,7 @@ export class BootstrapStack extends AccountStack {
       ),
     });
     this.planRoleArn = planRole.arn;
+    this.prPlanRoleArn = prPlanRole.arn;
     this.applyRoleArn = applyRole.arn;
   }
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../environments/load';
-import { ciSubjects } from '../../stacks/github-oidc';
+import { APPLY_SESSION_SECONDS, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
+import { templateCommand } from '../../scripts/oidc-subjects';
 import { formatFinding, lintWorkflows, workflowFiles } from '../../scripts/lint-workflows';
 import { tempDir } from '../helpers/temp';
 
@@ -47,9 +48,55 @@ const runScripts = (job: Job) => (job.steps ?? []).map((s) => s.run).filter((r):
 const accounts = loadEnvironments();
 const repository = accounts[0].github.repository;
 
-describe('the four flows exist', () => {
-  test('PR plan, merge deploy, approved staging apply, drift check and checks are the workflows', () => {
-    expect(Object.keys(workflows).sort()).toEqual(['apply-staging.yml', 'ci.yml', 'deploy-dev.yml', 'drift.yml', 'plan.yml']);
+/** The role a job assumes, from the matrix field or step output its role-to-assume names. */
+function roleKind(job: Job): keyof CiSubjects {
+  const source = String(assumeStep(job)!.with!['role-to-assume']);
+  if (/prPlanRoleArn|pr-plan-role-arn/.test(source)) return 'prPlan';
+  if (/planRoleArn|plan-role-arn/.test(source)) return 'plan';
+  if (/applyRoleArn|apply-role-arn/.test(source)) return 'apply';
+  throw new Error(`cannot tell which role ${source} is`);
+}
+
+/** The accounts each role-assuming workflow may target, derived from the account files. */
+const TARGET_ACCOUNTS: Record<string, (typeof accounts)[number][]> = {
+  'plan.yml': accounts,
+  'drift.yml': accounts,
+  'deploy.yml': accounts.filter((a) => a.github.applyBranch === 'main'),
+  'apply.yml': accounts.filter((a) => a.github.applyEnvironment),
+};
+
+describe('the flows exist and are generic over the account files', () => {
+  test('PR plan, merge deploy, approved apply, drift check, checks and the OIDC subject check are the workflows', () => {
+    expect(Object.keys(workflows).sort()).toEqual(['apply.yml', 'ci.yml', 'deploy.yml', 'drift.yml', 'oidc-subjects.yml', 'plan.yml']);
+  });
+
+  test('no workflow names an account, an account id or an environment of an account file', () => {
+    // A new account file must appear in every flow with no YAML change (issue #13 item 4).
+    for (const file of workflowFiles()) {
+      const text = fs.readFileSync(file, 'utf8');
+      for (const config of accounts) {
+        const words = [config.name, config.accountId, config.github.applyEnvironment].filter((w): w is string => Boolean(w));
+        for (const word of words) expect([path.basename(file), word, new RegExp(`\\b${word}\\b`).test(text)]).toEqual([path.basename(file), word, false]);
+      }
+    }
+  });
+
+  test('every account is applied by exactly one flow: deploy.yml from its apply branch or apply.yml in its environment', () => {
+    const pushBranches = workflows['deploy.yml'].on.push.branches as string[];
+    for (const config of accounts) {
+      const flows = [config.github.applyBranch ? 'deploy.yml' : undefined, config.github.applyEnvironment ? 'apply.yml' : undefined].filter(Boolean);
+      expect([config.name, flows.length > 0]).toEqual([config.name, true]);
+      // deploy.yml runs on pushes to main only; another apply branch would never deploy.
+      if (config.github.applyBranch) expect([config.name, pushBranches]).toEqual([config.name, expect.arrayContaining([config.github.applyBranch])]);
+    }
+    expect(runScripts(workflows['deploy.yml'].jobs.targets).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --deploy-branch main');
+    expect(runScripts(workflows['apply.yml'].jobs.request).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --approval "$ACCOUNT"');
+  });
+
+  test('the apply job waits in the environment the account file names, resolved per request', () => {
+    const { request, apply } = workflows['apply.yml'].jobs;
+    expect(envName(apply)).toBe('${{ needs.request.outputs.environment }}');
+    expect((request as { outputs?: Record<string, string> }).outputs?.environment).toBe('${{ steps.target.outputs.environment }}');
   });
 });
 
@@ -76,28 +123,27 @@ describe('triggers', () => {
     const on = workflows['ci.yml'].on;
     expect(Object.keys(on).sort()).toEqual(['pull_request', 'workflow_call']);
     expect(on.pull_request).toBeNull();
-    expect(workflows['deploy-dev.yml'].jobs.checks.uses).toBe('./.github/workflows/ci.yml');
-    expect(workflows['deploy-dev.yml'].jobs.deploy.needs).toBe('checks');
+    expect(workflows['deploy.yml'].jobs.checks.uses).toBe('./.github/workflows/ci.yml');
+    expect(workflows['deploy.yml'].jobs.deploy.needs).toEqual(expect.arrayContaining(['checks']));
   });
 
   test('the plan runs on pull requests to main only', () => {
     expect(workflows['plan.yml'].on).toEqual({ pull_request: { branches: ['main'] } });
   });
 
-  test('dev deploys on pushes to main only', () => {
-    expect(Object.keys(workflows['deploy-dev.yml'].on)).toEqual(['push']);
-    expect(workflows['deploy-dev.yml'].on.push.branches).toEqual(['main']);
+  test('deploys run on pushes to main only', () => {
+    expect(Object.keys(workflows['deploy.yml'].on)).toEqual(['push']);
+    expect(workflows['deploy.yml'].on.push.branches).toEqual(['main']);
   });
 
-  test('staging applies only by workflow_dispatch with a git ref and a confirmation', () => {
-    const on = workflows['apply-staging.yml'].on;
+  test('approved applies run only by workflow_dispatch with an account, a git ref and a confirmation naming the account', () => {
+    const on = workflows['apply.yml'].on;
     expect(Object.keys(on)).toEqual(['workflow_dispatch']);
-    expect(on.workflow_dispatch.inputs.ref).toMatchObject({ required: true, type: 'string' });
-    expect(on.workflow_dispatch.inputs.confirm).toMatchObject({ required: true, type: 'string' });
-    const planJob = workflows['apply-staging.yml'].jobs.plan;
-    const confirmStep = planJob.steps!.find((s) => s.env?.CONFIRM === '${{ inputs.confirm }}');
-    expect(confirmStep?.run).toContain('"$CONFIRM" != "apply staging"');
-    expect(planJob.steps!.find((s) => s.id === 'reviewed')?.env?.REF).toBe('${{ inputs.ref }}');
+    for (const input of ['account', 'ref', 'confirm']) expect(on.workflow_dispatch.inputs[input]).toMatchObject({ required: true, type: 'string' });
+    const request = workflows['apply.yml'].jobs.request;
+    const confirmStep = request.steps!.find((s) => s.env?.CONFIRM === '${{ inputs.confirm }}');
+    expect(confirmStep?.run).toContain('"$CONFIRM" != "apply $ACCOUNT"');
+    expect(request.steps!.find((s) => s.id === 'reviewed')?.env?.REF).toBe('${{ inputs.ref }}');
   });
 
   test('the drift check runs daily on a schedule', () => {
@@ -116,128 +162,154 @@ describe('permissions', () => {
     for (const { file, id, job } of allJobs) expect([file, id, job.permissions !== undefined]).toEqual([file, id, true]);
   });
 
-  test('id-token: write is granted exactly to the jobs that assume an AWS role', () => {
+  test('id-token: write is granted to the jobs that assume an AWS role, and otherwise only to the OIDC subject check', () => {
     for (const { file, id, job } of allJobs) {
-      expect([file, id, job.permissions?.['id-token'] === 'write']).toEqual([file, id, assumeStep(job) !== undefined]);
+      const reason = assumeStep(job) !== undefined || (file === 'oidc-subjects.yml' && runScripts(job).includes('.github/scripts/print-oidc-claims.sh'));
+      expect([file, id, job.permissions?.['id-token'] === 'write']).toEqual([file, id, reason]);
     }
+    // The subject check never reaches AWS.
+    expect(JSON.stringify(workflows['oidc-subjects.yml'])).not.toContain(AWS_CREDENTIALS);
   });
 
   test('jobs holding AWS credentials can only read the repository', () => {
     for (const { file, id, job } of roleJobs) expect([file, id, job.permissions]).toEqual([file, id, { contents: 'read', 'id-token': 'write' }]);
   });
 
-  test('only the comment and drift-report jobs may write, and only comments or issues', () => {
+  test('only the comment, drift-report and record jobs may write, and only comments, issues or deployment records', () => {
     const writers = allJobs
       .flatMap(({ file, id, job }) => Object.entries(job.permissions ?? {}).filter(([scope, level]) => level === 'write' && scope !== 'id-token').map(([scope]) => `${file}:${id}:${scope}`))
       .sort();
-    expect(writers).toEqual(['drift.yml:report:issues', 'plan.yml:comment:pull-requests']);
+    expect(writers).toEqual(['apply.yml:record:deployments', 'deploy.yml:record:deployments', 'drift.yml:report:issues', 'plan.yml:comment:pull-requests']);
   });
 });
 
 describe('concurrency', () => {
-  const applyGroup = (wf: Workflow, job: Job) => job.concurrency ?? wf.concurrency;
+  const applyJobs = roleJobs.filter(({ job }) => roleKind(job) === 'apply');
 
   test('every job that assumes an apply role holds its account apply group and is never cancelled', () => {
-    const applyJobs = roleJobs.filter(({ job }) => /applyRoleArn|apply-role-arn/.test(String(assumeStep(job)!.with!['role-to-assume']) + runScripts(job).join('\n')));
-    expect(applyJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply-staging.yml:apply', 'deploy-dev.yml:deploy']);
-    const groups = applyJobs.map(({ wf, job }) => applyGroup(wf, job));
-    expect(groups).toEqual(expect.arrayContaining([{ group: 'apply-dev', 'cancel-in-progress': false }, { group: 'apply-staging', 'cancel-in-progress': false }]));
-    expect(groups).toHaveLength(2);
+    expect(applyJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:apply', 'deploy.yml:deploy']);
+    expect(applyJobs.map(({ job }) => job.concurrency).sort()).toEqual([
+      { group: 'apply-${{ inputs.account }}', 'cancel-in-progress': false },
+      { group: 'apply-${{ matrix.account }}', 'cancel-in-progress': false },
+    ]);
+    // The approval workflow's plan holds the same group, so nothing applies under its saved plan.
+    expect(workflows['apply.yml'].jobs.plan.concurrency).toEqual({ group: 'apply-${{ inputs.account }}', 'cancel-in-progress': false });
   });
 
-  test('dev deploys run one at a time in push order: the whole workflow queues and is never cancelled', () => {
-    expect(workflows['deploy-dev.yml'].concurrency).toEqual({ group: 'deploy-dev', 'cancel-in-progress': false });
+  test('deploys run one at a time in push order: the whole workflow queues and is never cancelled', () => {
+    expect(workflows['deploy.yml'].concurrency).toEqual({ group: 'deploy', 'cancel-in-progress': false });
   });
 
-  test('the dev deploy refuses a commit that is no longer the tip of main, before assuming the role', () => {
-    const steps = workflows['deploy-dev.yml'].jobs.deploy.steps!;
+  test('an apply request never disappears silently: no workflow-level group, an older pending request refuses the newer one visibly', () => {
+    // GitHub keeps one pending run per concurrency group and cancels the one already waiting:
+    // https://docs.github.com/actions/writing-workflows/choosing-what-your-workflow-does/control-the-concurrency-of-workflows-and-jobs
+    const wf = workflows['apply.yml'] as Workflow & { 'run-name'?: string };
+    expect(wf.concurrency).toBeUndefined();
+    expect(wf['run-name']).toBe('Apply ${{ inputs.account }} at ${{ inputs.ref }}');
+    const request = wf.jobs.request;
+    expect(request.permissions).toEqual({ contents: 'read', actions: 'read' });
+    const steps = request.steps!;
+    const refuse = steps.findIndex((s) => s.run === '.github/scripts/refuse-pending-apply.sh "$ACCOUNT"');
+    expect(refuse).toBeGreaterThan(-1);
+    expect(steps[refuse].env).toEqual({ ACCOUNT: '${{ inputs.account }}', GH_TOKEN: '${{ github.token }}' });
+    // The plan job (first to take the apply group) waits for the request job.
+    expect(wf.jobs.plan.needs).toBe('request');
+  });
+
+  test('the deploy tip guard comes before the role and gates every later step; its ignored paths are the workflow\'s', () => {
+    const job = workflows['deploy.yml'].jobs.deploy;
+    const steps = job.steps!;
     const guard = steps.findIndex((s) => s.run === '.github/scripts/require-main-tip.sh');
-    expect(guard).toBeGreaterThan(-1);
-    expect(steps[guard].env).toEqual({ GH_TOKEN: '${{ github.token }}' });
-    expect(guard).toBeLessThan(steps.indexOf(assumeStep(workflows['deploy-dev.yml'].jobs.deploy)!));
+    expect(steps[guard]).toMatchObject({ id: 'tip', env: { GH_TOKEN: '${{ github.token }}' } });
+    expect(guard).toBeLessThan(steps.indexOf(assumeStep(job)!));
+    // An overtaken run skips the rest (the job ends green with the guard's notice), never red.
+    for (const step of steps.slice(guard + 1)) expect([step.name ?? step.uses, step.if]).toEqual([step.name ?? step.uses, "steps.tip.outputs.proceed == 'true'"]);
     const script = fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'require-main-tip.sh'), 'utf8');
-    expect(script).toContain('if [ "$tip" != "$GITHUB_SHA" ]; then');
+    const patterns = /IGNORED_PATHS=\(([^)]*)\)/.exec(script)![1].match(/'[^']*'/g)!.map((p) => p.slice(1, -1));
+    // GitHub's `**` crosses folders; a shell pattern's `*` inside [[ == ]] does too.
+    expect(patterns).toEqual((workflows['deploy.yml'].on.push['paths-ignore'] as string[]).map((p) => p.replace(/\*\*/g, '*')));
   });
 
-  test('the staging run holds its apply group from plan to apply, so the saved plan cannot go stale', () => {
-    expect(workflows['apply-staging.yml'].concurrency).toEqual({ group: 'apply-staging', 'cancel-in-progress': false });
-    for (const job of Object.values(workflows['apply-staging.yml'].jobs)) expect(job.concurrency).toBeUndefined();
+  test('pull-request plans take no lock and may be cancelled by a newer push; drift checks queue', () => {
+    expect(workflows['plan.yml'].concurrency).toEqual({ group: 'plan-pr-${{ github.event.pull_request.number }}', 'cancel-in-progress': true });
+    expect(workflows['drift.yml'].concurrency).toEqual({ group: 'drift-check', 'cancel-in-progress': false });
+    for (const file of ['plan.yml', 'drift.yml']) for (const job of Object.values(workflows[file].jobs)) expect(job.concurrency).toBeUndefined();
   });
 
-  test('pull-request plans and drift checks never take an apply group and queue rather than cancel', () => {
-    for (const file of ['plan.yml', 'drift.yml']) {
-      const wf = workflows[file];
-      expect(wf.concurrency?.group).not.toMatch(/^apply-/);
-      expect(wf.concurrency?.['cancel-in-progress']).toBe(false);
-      for (const job of Object.values(wf.jobs)) expect(job.concurrency).toBeUndefined();
-    }
-  });
-
-  test('plans and applies wait for a held state lock instead of failing', () => {
+  test('main-branch plans and applies wait for a held state lock; pull-request plans never take one', () => {
     for (const { file, id, job, wf } of roleJobs) {
       const env = { ...(wf as any).env, ...(job as any).env };
+      if (file === 'plan.yml') {
+        expect([file, id, runScripts(job).join('\n')]).toEqual([file, id, expect.stringContaining('plan -lock=false')]);
+        continue;
+      }
       const kinds = [env.TF_CLI_ARGS_plan, env.TF_CLI_ARGS_apply].filter(Boolean);
       expect([file, id, kinds.length > 0 && kinds.every((v: string) => /-lock-timeout=\d+m/.test(v))]).toEqual([file, id, true]);
     }
   });
 });
 
+describe('sizing of the first apply', () => {
+  const applyJobs = roleJobs.filter(({ job }) => roleKind(job) === 'apply');
+
+  test('apply credentials last as long as the role allows, and the job ends before they expire', () => {
+    for (const { file, id, job } of applyJobs) {
+      const seconds = Number(assumeStep(job)!.with!['role-duration-seconds']);
+      expect([file, id, seconds]).toEqual([file, id, APPLY_SESSION_SECONDS]);
+      // A first create (Multi-AZ RDS, proxy, NATs, WAF) needs more than the default hour.
+      expect([file, id, job['timeout-minutes']! > 60 && job['timeout-minutes']! * 60 < seconds]).toEqual([file, id, true]);
+    }
+  });
+
+  test('the saved plan is kept exactly as long as an approval may take, and an older plan is refused before anything runs', () => {
+    const wf = workflows['apply.yml'] as Workflow & { env?: Record<string, unknown> };
+    const windowDays = Number(wf.env?.APPROVAL_WINDOW_DAYS);
+    expect(windowDays).toBeGreaterThanOrEqual(1);
+    const upload = wf.jobs.plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with?.['retention-days']).toBe('${{ env.APPROVAL_WINDOW_DAYS }}');
+    const [first] = wf.jobs.apply.steps!;
+    expect(first.run).toContain('-ge "$APPROVAL_WINDOW_DAYS"');
+  });
+});
+
 describe('OIDC role wiring', () => {
-  /** The job's own `if` and those of the jobs it needs: a skipped needed job skips it too. */
-  function guards(wf: Workflow, id: string): string[] {
-    const job = wf.jobs[id];
-    return [job.if ?? '', ...[job.needs ?? []].flat().flatMap((need) => guards(wf, need))];
+  /**
+   * The token GitHub gives a job of a workflow, under this repository's subject template
+   * (stacks/github-oidc.ts): a job with `environment:` gets the environment context; a
+   * pull_request run the pull_request context and the refs/pull/<n>/merge ref; every other trigger
+   * here runs on main (push to main, schedule, dispatch guarded to main).
+   * https://docs.github.com/actions/reference/security/oidc#example-subject-claims
+   */
+  function tokenOf(file: string, job: Job, config: (typeof accounts)[number]): { sub: string; aud: string } {
+    const triggers = Object.keys(workflows[file].on);
+    const ref = triggers.includes('pull_request') ? 'refs/pull/42/merge' : 'refs/heads/main';
+    const environment = envName(job) === '${{ needs.request.outputs.environment }}' ? config.github.applyEnvironment : envName(job);
+    const context = environment ? `environment:${environment}` : ref.startsWith('refs/pull/') ? 'pull_request' : `ref:${ref}`;
+    return { sub: workflowSubject(config.github, context, file, ref), aud: 'sts.amazonaws.com' };
   }
 
-  /** The `sub` claim GitHub puts in the job's OIDC token, from the job's environment and trigger. */
-  function oidcSubject(wf: Workflow, id: string): string {
-    const environment = envName(wf.jobs[id]);
-    if (environment) return `repo:${repository}:environment:${environment}`;
-    const triggers = Object.keys(wf.on);
-    if (triggers.length === 1 && triggers[0] === 'pull_request') return `repo:${repository}:pull_request`;
-    const pushToMainOnly = triggers.length === 1 && triggers[0] === 'push' && JSON.stringify(wf.on.push.branches) === '["main"]';
-    const guardedToMain = guards(wf, id).some((condition) => condition.includes("github.ref == 'refs/heads/main'"));
-    if (!pushToMainOnly && !guardedToMain) throw new Error(`job ${id} assumes a role but may run from any branch`);
-    return `repo:${repository}:ref:refs/heads/main`;
-  }
+  test('each role-assuming job presents a subject its target role trusts, for every account it may target', () => {
+    const wiring = roleJobs.map(({ file, id, job }) => ({
+      job: `${file}:${id}`,
+      role: roleKind(job),
+      admitted: TARGET_ACCOUNTS[file].map((config) => [config.name, trustPolicyAdmits(githubTrustPolicy(config.accountId, ciSubjects(config)[roleKind(job)]), tokenOf(file, job, config))]),
+    }));
+    expect(wiring.map(({ job, role }) => `${job}:${role}`).sort()).toEqual(['apply.yml:apply:apply', 'apply.yml:plan:plan', 'deploy.yml:deploy:apply', 'drift.yml:plan:plan', 'plan.yml:plan:prPlan']);
+    for (const { job, admitted } of wiring) for (const [account, ok] of admitted) expect([job, account, ok]).toEqual([job, account, true]);
+  });
 
-  const roleOf = (job: Job): 'plan' | 'apply' => {
-    const source = String(assumeStep(job)!.with!['role-to-assume']) + runScripts(job).join('\n');
-    if (/planRoleArn|plan-role-arn/.test(source) && !/applyRoleArn|apply-role-arn/.test(source)) return 'plan';
-    if (/applyRoleArn|apply-role-arn/.test(source) && !/planRoleArn|plan-role-arn/.test(source)) return 'apply';
-    throw new Error('cannot tell which role the job assumes');
-  };
-
-  test('each role-assuming job presents a subject the target role trusts (stacks/github-oidc.ts)', () => {
-    const wiring = roleJobs.map(({ file, id, wf, job }) => {
-      const declared = String((job as { env?: Record<string, unknown> }).env?.ACCOUNT ?? '');
-      const account = String(assumeStep(job)!.with!['role-to-assume']).includes('matrix.') ? 'matrix' : declared;
-      const subject = oidcSubject(wf, id);
-      const role = roleOf(job);
-      const targets = account === 'matrix' ? accounts : accounts.filter((a) => a.name === account);
-      const trusted = targets.map((a) => ciSubjects(a)[role].includes(subject));
-      return { job: `${file}:${id}`, role, account, subject, trusted };
-    });
-    expect(wiring).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ job: 'plan.yml:plan', role: 'plan', account: 'matrix', subject: `repo:${repository}:pull_request` }),
-        expect.objectContaining({ job: 'drift.yml:plan', role: 'plan', account: 'matrix', subject: `repo:${repository}:ref:refs/heads/main` }),
-        expect.objectContaining({ job: 'deploy-dev.yml:deploy', role: 'apply', account: 'dev', subject: `repo:${repository}:ref:refs/heads/main` }),
-        expect.objectContaining({ job: 'apply-staging.yml:plan', role: 'plan', account: 'staging', subject: `repo:${repository}:ref:refs/heads/main` }),
-        expect.objectContaining({ job: 'apply-staging.yml:apply', role: 'apply', account: 'staging', subject: `repo:${repository}:environment:staging` }),
-      ]),
-    );
-    expect(wiring).toHaveLength(5);
-    for (const entry of wiring) expect([entry.job, entry.trusted.every(Boolean)]).toEqual([entry.job, true]);
+  test('main-only jobs run only from main: the approval workflow is guarded and the drift check too', () => {
+    expect(workflows['apply.yml'].jobs.request.if).toBe("github.ref == 'refs/heads/main'");
+    expect(workflows['drift.yml'].jobs.targets.if).toBe("github.ref == 'refs/heads/main'");
   });
 
   test('role ARNs come from account config through scripts/affected-accounts.ts, never typed into a workflow', () => {
     for (const { file, id, job } of roleJobs) {
       const role = String(assumeStep(job)!.with!['role-to-assume']);
-      expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(plan|apply)RoleArn|steps\.target\.outputs\.(plan|apply)-role-arn) \}\}$/)]);
+      expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(prPlan|plan|apply)RoleArn|steps\.target\.outputs\.(plan|apply)-role-arn) \}\}$/)]);
       if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT"');
     }
-    expect(fs.readFileSync(path.join(GITHUB_DIR, 'workflows', 'plan.yml'), 'utf8')).not.toMatch(/arn:aws:iam::/);
+    for (const file of workflowFiles()) expect(fs.readFileSync(file, 'utf8')).not.toMatch(/arn:aws:iam::/);
   });
 
   test('every job with AWS credentials runs the pre-flight account check before any plan or apply', () => {
@@ -250,101 +322,143 @@ describe('OIDC role wiring', () => {
     }
   });
 
-  test('the staging plan job runs only when dispatched from main; the apply job only in the staging environment', () => {
-    const { plan, apply } = workflows['apply-staging.yml'].jobs;
-    expect(plan.if).toBe("github.ref == 'refs/heads/main'");
-    expect(envName(apply)).toBe('staging');
-    expect(apply.needs).toBe('plan');
-  });
-
-  test('dev deploys with the apply role and runs the post-deploy test-runner', () => {
-    const scripts = runScripts(workflows['deploy-dev.yml'].jobs.deploy).join('\n');
+  test('deploys apply with the apply role, run the post-deploy test-runner and hand the applied commit to the record job', () => {
+    const scripts = runScripts(workflows['deploy.yml'].jobs.deploy).join('\n');
     expect(scripts).toContain('npx cdktf deploy "$STACK" --auto-approve');
-    expect(scripts).toMatch(/post-deploy-checks\.sh lambda-test-runner\s*$/);
-    expect(envName(workflows['deploy-dev.yml'].jobs.deploy)).toBeUndefined();
+    expect(scripts).toContain('post-deploy-checks.sh lambda-test-runner');
+    expect(scripts).toContain('echo "$GITHUB_SHA" > "$RUNNER_TEMP/applied/$ACCOUNT"');
+    expect(envName(workflows['deploy.yml'].jobs.deploy)).toBeUndefined();
+    const record = workflows['deploy.yml'].jobs.record;
+    expect(record.if).toBe("always() && needs.deploy.result != 'skipped'");
+    expect(runScripts(record).join('\n')).toContain('.github/scripts/record-applied.sh "$(basename "$file")" "$(cat "$file")" "$RUN_URL"');
   });
 
-  test('the staging apply applies exactly the saved plan: no re-plan, checksum checked, test-runner after', () => {
-    const { plan, apply } = workflows['apply-staging.yml'].jobs;
+  test('the approved apply applies exactly the saved plan: no re-plan, checksum checked, test-runner after, then recorded', () => {
+    const { plan, apply, record } = workflows['apply.yml'].jobs;
     expect(runScripts(plan).join('\n')).toContain('npx cdktf plan "$STACK"');
     const scripts = runScripts(apply).join('\n');
     expect(scripts).not.toMatch(/cdktf (plan|deploy|synth)|terraform (-chdir="[^"]*" )?plan\b|npm run synth/);
     expect(scripts).toContain('sha256sum --check');
-    expect(scripts).toMatch(/terraform -chdir="\$STACK_DIR" apply -input=false -no-color plan$/m);
-    // The artifact is named after the guarded commit in both jobs: the apply job fetches only the plan of its commit.
-    expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe('staging-plan-${{ steps.reviewed.outputs.sha }}');
-    expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe('staging-plan-${{ steps.reviewed.outputs.sha }}');
-    expect((plan as { outputs?: Record<string, string> }).outputs?.sha).toBe('${{ steps.reviewed.outputs.sha }}');
-    expect(apply.steps!.find((s) => s.id === 'reviewed')?.env?.SHA).toBe('${{ needs.plan.outputs.sha }}');
+    expect(scripts).toMatch(/terraform -chdir="cdktf\.out\/stacks\/\$STACK" apply -input=false -no-color plan$/m);
+    const artifact = 'plan-${{ inputs.account }}-${{ steps.reviewed.outputs.sha }}';
+    expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe(artifact);
+    expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe(artifact);
     expect(scripts.trimEnd().endsWith('.github/scripts/post-deploy-checks.sh lambda-test-runner')).toBe(true);
+    expect(record.needs).toEqual(['request', 'apply']);
+    expect(runScripts(record)).toEqual(['.github/scripts/record-applied.sh "$ACCOUNT" "$SHA" "$RUN_URL"']);
   });
 
   describe('jobs with AWS credentials run only reviewed code', () => {
     const isCheckout = (s: Step) => s.uses?.startsWith('actions/checkout@') ?? false;
-    const guardedJobs = roleJobs.filter(({ job }) => job.steps!.some((s) => isCheckout(s) && s.with?.ref !== undefined));
+    const guardedJobs = roleJobs.filter(({ job }) => job.steps!.some((s) => isCheckout(s) && typeof s.with?.ref === 'string' && s.with.ref.includes('steps.')));
     const guardScript = fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'reviewed-commit.sh'), 'utf8');
 
     test('the guard refuses any commit not reachable from origin/main', () => {
       expect(guardScript).toContain('git merge-base --is-ancestor "$sha" origin/main');
     });
 
-    test('every role-assuming job that checks out another ref first checks out main and runs the ancestry guard', () => {
-      expect(guardedJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply-staging.yml:apply', 'apply-staging.yml:plan']);
+    test('every role-assuming job that checks out another commit of main first checks out main and runs the ancestry guard', () => {
+      expect(guardedJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:apply', 'apply.yml:plan', 'drift.yml:plan']);
       for (const { file, id, job } of guardedJobs) {
         const steps = job.steps!;
         const refCheckout = steps.findIndex((s) => isCheckout(s) && s.with?.ref !== undefined);
         const guard = /^\$\{\{ steps\.([\w-]+)\.outputs\.sha \}\}$/.exec(String(steps[refCheckout].with!.ref));
         const guardIndex = steps.findIndex((s) => s.id === guard?.[1]);
         const before = steps.slice(0, guardIndex);
-        // The workflow's own commit with full history, so origin/main and the ref's ancestry are known.
         expect([file, id, before.filter(isCheckout).map((s) => s.with)]).toEqual([file, id, [{ 'fetch-depth': 0, 'persist-credentials': false }]]);
-        // A refusal fails the step: the SHA is assigned (bash -e), not interpolated into echo.
         expect([file, id, steps[guardIndex]?.run]).toEqual([file, id, expect.stringMatching(/^sha="\$\(\.github\/scripts\/reviewed-commit\.sh "\$(REF|SHA)"\)"\necho "sha=\$sha" >> "\$GITHUB_OUTPUT"\n$/)]);
-        // Nothing before the guarded checkout runs repository code or reaches AWS.
         const early = steps.slice(0, refCheckout).filter((s) => s.uses?.startsWith('./') || s.uses?.startsWith(AWS_CREDENTIALS) || /\b(npm|npx|tsx|terraform|cdktf)\b/.test(s.run ?? ''));
         expect([file, id, early]).toEqual([file, id, []]);
         expect([file, id, guardIndex > -1 && guardIndex < refCheckout && refCheckout < steps.indexOf(assumeStep(job)!)]).toEqual([file, id, true]);
       }
     });
 
+    test('the pull-request plan job runs the base branch, gates the synthesized JSON, then requests credentials', () => {
+      const job = workflows['plan.yml'].jobs.plan;
+      const steps = job.steps!;
+      const checkouts = steps.filter(isCheckout);
+      expect(checkouts.map((s) => s.with)).toEqual([{ ref: '${{ github.event.pull_request.base.sha }}', 'persist-credentials': false }]);
+      const download = steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
+      const gate = steps.findIndex((s) => s.run === 'npx tsx scripts/synth-gate.ts "$STACK" "$STACK_DIR"');
+      const assume = steps.indexOf(assumeStep(job)!);
+      expect(download > -1 && download < gate && gate < assume).toBe(true);
+      expect(steps[download].with?.name).toBe('synthesized');
+      // Nothing of the pull request is synthesized or built where credentials exist.
+      expect(runScripts(job).join('\n')).not.toMatch(/npm run synth|cdktf (plan|synth)|npm run build/);
+      // The synthesis job has no credentials and is where the pull request's code runs.
+      const synth = workflows['plan.yml'].jobs.synth;
+      expect(synth.permissions).toEqual({ contents: 'read' });
+      expect(runScripts(synth)).toContain('npm run synth');
+    });
+
     test('every other role-assuming job checks out only the commit that triggered it', () => {
-      for (const { file, id, job } of roleJobs.filter((j) => !guardedJobs.includes(j))) {
+      const others = roleJobs.filter((j) => !guardedJobs.includes(j) && !(j.file === 'plan.yml' && j.id === 'plan'));
+      for (const { file, id, job } of others) {
         for (const step of job.steps!.filter(isCheckout)) expect([file, id, step.with?.ref]).toEqual([file, id, undefined]);
       }
     });
   });
 
   test('pull-request plans and the drift check plan every stack of the selected accounts, bootstrap included, one matrix entry per stack', () => {
-    for (const [file, select] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"'], ['drift.yml', '--all']]) {
+    for (const [file, select, role] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"', '${{ matrix.prPlanRoleArn }}'], ['drift.yml', '--all', '${{ matrix.planRoleArn }}']]) {
       const wf = workflows[file];
       const [listing] = Object.values(wf.jobs).filter((job) => runScripts(job).some((r) => r.includes(`npx tsx scripts/affected-accounts.ts ${select}`)));
       expect([file, listing !== undefined]).toEqual([file, true]);
       const job = wf.jobs.plan as Job & { name?: string; env?: Record<string, string>; strategy?: { matrix: { include: string } } };
       expect([file, job.strategy?.matrix.include]).toEqual([file, expect.stringMatching(/^\$\{\{ fromJSON\(needs\.\w+\.outputs\.targets\) \}\}$/)]);
       expect([file, job.name, job.env?.STACK]).toEqual([file, 'Plan ${{ matrix.stack }}', '${{ matrix.stack }}']);
-      expect([file, assumeStep(job)!.with!['role-to-assume']]).toEqual([file, '${{ matrix.planRoleArn }}']);
+      expect([file, assumeStep(job)!.with!['role-to-assume']]).toEqual([file, role]);
       const scripts = runScripts(job).join('\n');
-      expect(scripts).toContain('npx cdktf plan "$STACK"');
-      // Summaries, comments, issues and artifacts are per stack, so the two stacks of an account never overwrite each other.
       for (const [, label] of scripts.matchAll(/plan-summary\.ts --account "(\$\w+)"/g)) expect([file, label]).toEqual([file, '$STACK']);
-      for (const step of job.steps!.filter((s) => s.uses?.startsWith('actions/upload-artifact@'))) {
-        expect([file, String(step.with?.name)]).toEqual([file, expect.stringContaining('${{ matrix.stack }}')]);
-      }
+      // Every comment and issue names the commit it planned.
+      for (const line of scripts.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.includes('plan-summary.ts'))) expect([file, line]).toEqual([file, expect.stringContaining('--commit "$')]);
     }
   });
 
-  test('no workflow applies a bootstrap stack: apply jobs take the workload stack of one account from --account', () => {
-    const applyJobs = roleJobs.filter(({ job }) => /apply-role-arn/.test(String(assumeStep(job)!.with!['role-to-assume'])));
-    expect(applyJobs).toHaveLength(2);
-    for (const { file, id, job } of applyJobs) {
-      expect([file, id, runScripts(job).join('\n')]).toEqual([file, id, expect.stringContaining('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT" \\\n  | jq -r \'.[0] |')]);
-      expect([file, id, JSON.stringify(job).includes('bootstrap')]).toEqual([file, id, false]);
-    }
-    for (const { file, job } of allJobs) expect([file, JSON.stringify(job).includes('matrix.applyRoleArn')]).toEqual([file, false]);
+  test('the drift check plans each workload stack at the commit the account last applied', () => {
+    const targets = workflows['drift.yml'].jobs.targets;
+    expect(targets.permissions).toEqual({ contents: 'read', deployments: 'read' });
+    const script = runScripts(targets).join('\n');
+    expect(script).toContain('.github/scripts/last-applied.sh "$account"');
+    expect(script).toContain('if .stack == .account then . + {ref: $applied[.account]} else . + {ref: $main} end');
+    expect(workflows['drift.yml'].jobs.plan.steps!.find((s) => s.id === 'reviewed')?.env?.REF).toBe('${{ matrix.ref }}');
   });
 
-  test('pull-request plans skip forks, which get no OIDC token', () => {
+  test('no workflow applies a bootstrap stack: apply jobs take workload stacks only', () => {
+    const applyJobs = roleJobs.filter(({ job }) => roleKind(job) === 'apply');
+    for (const { file, id, job } of applyJobs) expect([file, id, JSON.stringify(job).includes('bootstrap')]).toEqual([file, id, false]);
+    // The apply selections (--deploy-branch, --approval, --account) return workload stacks only.
+    expect(runScripts(workflows['apply.yml'].jobs.apply).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT" \\\n  | jq -r \'.[0] |');
+  });
+
+  test('pull-request plans skip forks, and the required `plan` check says so in red', () => {
     expect(workflows['plan.yml'].jobs.affected.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    const status = workflows['plan.yml'].jobs.status as Job & { name?: string };
+    expect(status.name).toBe('plan');
+    expect(status.if).toBe('always()');
+    expect(status.needs).toEqual(['affected', 'synth', 'plan']);
+    expect(runScripts(status)).toEqual(['.github/scripts/plan-status.sh']);
+  });
+});
+
+describe('plan artifacts', () => {
+  const uploads = (file: string, id: string) => (workflows[file].jobs[id].steps ?? []).filter((s) => s.uses?.startsWith('actions/upload-artifact@'));
+
+  test('pull-request plans upload no plan: only the synthesized JSON (no credentials, no state) and the summaries, for a day', () => {
+    for (const [id, job] of Object.entries(workflows['plan.yml'].jobs)) {
+      for (const step of uploads('plan.yml', id)) {
+        expect([id, String(step.with?.path)]).toEqual([id, expect.not.stringMatching(/\bplan\b(?!-)|\.tfplan/)]);
+        expect([id, step.with?.['retention-days']]).toEqual([id, 1]);
+      }
+      if (id === 'plan') expect(uploads('plan.yml', id).map((s) => s.with?.path)).toEqual(['${{ runner.temp }}/summary']);
+      void job;
+    }
+    expect(uploads('plan.yml', 'synth').map((s) => s.with?.path)).toEqual(['cdktf.out/stacks']);
+  });
+
+  test('the only saved plan is the one an apply consumes (the approval workflow)', () => {
+    const savers = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith('actions/upload-artifact@') && /stacks\/\$\{\{ steps\.target/.test(String(s.with?.path))));
+    expect(savers.map(({ file, id }) => `${file}:${id}`)).toEqual(['apply.yml:plan']);
   });
 });
 
@@ -420,14 +534,32 @@ describe('supply chain and secrets', () => {
 describe('README CI/CD section', () => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const row = (workflow: string) => readme.split('\n').find((line) => line.startsWith(`| \`${workflow}\` |`)) ?? '';
+  /** How the README writes a subject: <prefix> for the repository part, <owner>/<repo> for the name. */
+  const generic = (subject: string) => subject.replace(subjectPrefix(accounts[0].github), '<prefix>').replaceAll(repository, '<owner>/<repo>');
 
-  test('the plan role row names every subject the plan role trusts (stacks/github-oidc.ts)', () => {
-    for (const subject of ciSubjects(accounts[0]).plan) expect(row('plan.yml')).toContain(`\`${subject.replace(repository, '<repo>')}\``);
+  test('every workflow has a row in the workflow table', () => {
+    for (const file of Object.keys(workflows)) expect([file, row(file)]).toEqual([file, expect.stringContaining('|')]);
   });
 
-  test('the dev apply row names every subject dev\'s apply role trusts', () => {
-    const dev = accounts.find((a) => a.name === 'dev')!;
-    for (const subject of ciSubjects(dev).apply) expect(row('deploy-dev.yml')).toContain(`\`${subject.replace(repository, '<repo>')}\``);
+  test('each role-assuming workflow\'s row names the subjects its roles trust (stacks/github-oidc.ts)', () => {
+    const expected: Record<string, (keyof CiSubjects)[]> = { 'plan.yml': ['prPlan'], 'drift.yml': ['plan'], 'deploy.yml': ['apply'], 'apply.yml': ['plan', 'apply'] };
+    for (const [file, roles] of Object.entries(expected)) {
+      for (const role of roles) {
+        for (const config of TARGET_ACCOUNTS[file]) {
+          for (const subject of ciSubjects(config)[role].filter((s) => s.includes(`/${file}@`))) {
+            const text = generic(subject).replace(`environment:${config.github.applyEnvironment}`, 'environment:<environment>');
+            expect([file, role, row(file)]).toEqual([file, role, expect.stringContaining(`\`${text}\``)]);
+          }
+        }
+      }
+    }
+  });
+
+  test('the one-time setup starts with the OIDC subject check and sets the subject template with the exact command', () => {
+    const setup = readme.slice(readme.indexOf('### One-time setup'));
+    expect(setup).toMatch(/^### One-time setup[^\n]*\n\n1\. [^\n]*OIDC subjects/);
+    expect(setup).toContain(templateCommand(accounts[0].github));
+    expect(setup).toContain('npm run check:github');
   });
 });
 
@@ -438,6 +570,23 @@ describe('toolchain setup', () => {
     const [first] = setup.runs.steps;
     expect(first.run).toBe('echo "PIP_RETRIES=5" >> "$GITHUB_ENV"');
     expect((first as { shell?: string }).shell).toBe('bash');
+  });
+
+  test('runners skip the mirror search and checkpoint calls and reuse the provider from a cache keyed by the lock file', () => {
+    const steps = setup.runs.steps;
+    const envStep = steps.find((s) => s.run?.includes('TF_PLUGIN_CACHE_DIR='))!;
+    for (const line of ['CHECKPOINT_DISABLE=1', 'TF_PROVIDER_MIRROR_SEARCH=off', 'TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache']) expect(envStep.run).toContain(line);
+    const cache = steps.find((s) => s.uses?.startsWith('actions/cache@'))!;
+    expect(cache.with).toEqual({ path: '~/.terraform.d/plugin-cache', key: expect.stringContaining("hashFiles('package-lock.json')") });
+    // scripts/test.sh honours the switch, so `npm test` on a runner never walks the filesystem.
+    expect(fs.readFileSync(path.join(ROOT, 'scripts', 'test.sh'), 'utf8')).toContain('"${TF_PROVIDER_MIRROR_SEARCH:-on}" != off');
+  });
+
+  test('the checks run as parallel jobs, joined by the one required `checks` job', () => {
+    const jobs = workflows['ci.yml'].jobs as Record<string, Job & { name?: string }>;
+    const independent = Object.entries(jobs).filter(([, job]) => job.needs === undefined).map(([id]) => id);
+    expect(independent.length).toBeGreaterThanOrEqual(3);
+    expect(jobs.checks).toMatchObject({ name: 'checks', needs: independent, if: 'always()' });
   });
 
   test('no workflow overrides PIP_RETRIES: the setup action is the one place it is set', () => {
@@ -465,7 +614,7 @@ describe('dependency updates', () => {
 
 describe('checkov', () => {
   test('CI scans the synthesized stacks with the repository .checkov.yaml', () => {
-    const scripts = runScripts(workflows['ci.yml'].jobs.checks).join('\n');
+    const scripts = runScripts(workflows['ci.yml'].jobs.scan).join('\n');
     expect(scripts).toContain('--config-file .checkov.yaml --directory cdktf.out/stacks');
     expect(scripts.indexOf('npm run synth')).toBeLessThan(scripts.indexOf('checkov" --config-file'));
   });

@@ -150,29 +150,6 @@ describe('upsert-drift-issue.sh', () => {
   });
 });
 
-describe('require-main-tip.sh', () => {
-  const DEPLOYED = 'a'.repeat(40);
-
-  test('passes when the deployed commit is the tip of main, asking GitHub for the branch ref', () => {
-    write('answer.txt', `${DEPLOYED}\n`);
-    const { status, calls } = runScript('require-main-tip.sh', [], { GITHUB_SHA: DEPLOYED });
-    expect(status).toBe(0);
-    expect(calls).toEqual(['gh api repos/owner/repo/git/ref/heads/main --jq .object.sha']);
-  });
-
-  test('refuses when main has moved on to a newer commit', () => {
-    write('answer.txt', `${'b'.repeat(40)}\n`);
-    const { status, output } = runScript('require-main-tip.sh', [], { GITHUB_SHA: DEPLOYED });
-    expect(status).toBe(1);
-    expect(output).toContain('no longer the tip of main');
-  });
-
-  test('refuses when the tip cannot be read', () => {
-    write('answer.txt', 'Not Found\n');
-    expect(runScript('require-main-tip.sh', [], { GITHUB_SHA: DEPLOYED }).status).toBe(1);
-  });
-});
-
 describe('reviewed-commit.sh', () => {
   // A remote with main and an unmerged branch, cloned in full as actions/checkout (fetch-depth: 0) does.
   let remote: string;

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { defaults } from '../../environments/defaults';
 import { accountSourceFile, ConfigError, loadEnvironments, stateBucketName, type Overrides } from '../../environments/load';
 import type { AccountConfig, AccountFile, DeepPartial } from '../../environments/schema';
-import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, unusedVpcCidr } from '../helpers/accounts';
+import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, unusedVpcCidr, writeAccountFile } from '../helpers/accounts';
 
 function problemsOf(load: () => unknown): string[] {
   try {
@@ -145,6 +145,22 @@ describe('adding an account is adding one file', () => {
       const fields = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).map((p) => p.split(': ')[1]);
       const expected = ['accountId', 'network.cidr', 'environment', ...(config.github.applyEnvironment ? ['github.applyEnvironment'] : [])];
       expect([config.name, fields.sort()]).toEqual([config.name, expected.sort()]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the file names the account (CI keys an account on its file)', () => {
+  test('a file whose name differs from its name field is refused, naming both and the fix', () => {
+    const fixture = fixtureAccount();
+    const dir = accountsDirWith();
+    try {
+      const other = unusedAccountName(undefined, `${fixture.name}-file`);
+      writeAccountFile(dir, fixture, `${other}.ts`);
+      expect(problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} }))).toEqual([
+        expect.stringMatching(new RegExp(`${other}\\.ts: name: '${fixture.name}' differs from the file name '${other}'; rename the file to ${fixture.name}\\.ts or set name: '${other}'$`)),
+      ]);
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

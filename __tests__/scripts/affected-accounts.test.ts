@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { affectedAccounts, changedFiles, selectAccounts } from '../../scripts/affected-accounts';
+import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../scripts/affected-accounts';
 import { unusedAccountName } from '../helpers/accounts';
 
 const ACCOUNTS = ['dev', 'staging'];
@@ -107,41 +107,64 @@ test('changes merged to main after the branch point do not count against the pul
   expect(affectedAccounts(changedFiles(repo, 'main', 'late-base'), ACCOUNTS)).toEqual(['dev']);
 });
 
-const realAccounts = loadEnvironments();
-const roleArn = (account: (typeof realAccounts)[number], role: string) => `arn:aws:iam::${account.accountId}:role/${role}`;
+const configs = loadEnvironments();
+const arn = (accountId: string, name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 
-test.each(realAccounts.map((a) => [a.name, a] as const))('--account %s gives the workload stack with the plan and apply role ARNs derived from account config', (name, account) => {
-  expect(selectAccounts(['--account', name], realAccounts)).toEqual([
-    {
-      account: name,
-      stack: name,
-      accountId: account.accountId,
-      region: account.region,
-      planRoleArn: roleArn(account, account.ci.planRoleName),
-      applyRoleArn: roleArn(account, account.ci.applyRoleName),
-    },
-  ]);
+test('--account gives the workload stack with every role ARN derived from account config', () => {
+  for (const config of configs) {
+    expect(selectAccounts(['--account', config.name], configs)).toEqual([
+      {
+        account: config.name,
+        stack: config.name,
+        accountId: config.accountId,
+        region: config.region,
+        planRoleArn: arn(config.accountId, config.ci.planRoleName),
+        prPlanRoleArn: arn(config.accountId, config.ci.prPlanRoleName),
+        applyRoleArn: arn(config.accountId, config.ci.applyRoleName),
+        environment: config.github.applyEnvironment ?? '',
+      },
+    ]);
+  }
 });
 
-test('--all lists both stacks of every configured account for the drift check, with the plan role only', () => {
-  const targets = selectAccounts(['--all'], realAccounts);
-  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(realAccounts.flatMap((a) => [`${a.name}:${a.name}`, `${a.name}:${a.name}-bootstrap`]));
-  for (const account of realAccounts) {
-    expect(targets.find((t) => t.stack === `${account.name}-bootstrap`)).toEqual({
-      account: account.name,
-      stack: `${account.name}-bootstrap`,
-      accountId: account.accountId,
-      region: account.region,
-      planRoleArn: roleArn(account, account.ci.planRoleName),
+test('--all lists both stacks of every configured account for the drift check, with the plan roles only', () => {
+  const targets = selectAccounts(['--all'], configs);
+  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(configs.flatMap((c) => [`${c.name}:${c.name}`, `${c.name}:${c.name}-bootstrap`]));
+  for (const config of configs) {
+    expect(targets.find((t) => t.stack === `${config.name}-bootstrap`)).toEqual({
+      account: config.name,
+      stack: `${config.name}-bootstrap`,
+      accountId: config.accountId,
+      region: config.region,
+      planRoleArn: arn(config.accountId, config.ci.planRoleName),
+      prPlanRoleArn: arn(config.accountId, config.ci.prPlanRoleName),
     });
   }
   // The bootstrap stack is applied by an administrator only: no plan target carries an apply role.
   for (const target of targets) expect(target).not.toHaveProperty('applyRoleArn');
 });
 
+test('--deploy-branch selects every account whose file sets that apply branch, and only those (deploy.yml)', () => {
+  const selected = selectAccounts(['--deploy-branch', 'main'], configs);
+  expect(selected.map((t) => t.account)).toEqual(configs.filter((c) => c.github.applyBranch === 'main').map((c) => c.name));
+  for (const target of selected) expect(target).toHaveProperty('applyRoleArn');
+  expect(selectAccounts(['--deploy-branch', 'no-such-branch'], configs)).toEqual([]);
+});
+
+test('--approval selects an account with an approval environment, and refuses one without, naming the ones it applies', () => {
+  const approval = configs.filter((c) => c.github.applyEnvironment);
+  for (const config of approval) {
+    expect(selectAccounts(['--approval', config.name], configs)).toEqual([expect.objectContaining({ account: config.name, environment: config.github.applyEnvironment })]);
+  }
+  for (const config of configs.filter((c) => !c.github.applyEnvironment)) {
+    expect(() => selectAccounts(['--approval', config.name], configs)).toThrow(`'${config.name}' is not an account applied after approval; apply.yml applies ${approval.map((c) => c.name).join(', ')}`);
+  }
+  expect(approvalEnvironments(configs)).toEqual(approval.map((c) => ({ account: c.name, environment: c.github.applyEnvironment })));
+});
+
 test('an unknown account is refused with the known ones named', () => {
-  const missing = unusedAccountName(realAccounts);
-  expect(() => selectAccounts(['--account', missing], realAccounts)).toThrow(`Unknown account '${missing}'; the accounts are: ${realAccounts.map((a) => a.name).join(', ')}`);
+  const missing = unusedAccountName(configs);
+  expect(() => selectAccounts(['--account', missing], configs)).toThrow(`Unknown account '${missing}'; the accounts are: ${configs.map((a) => a.name).join(', ')}`);
 });
 
 test('--base/--head plans the workload and bootstrap stacks of the affected accounts only', () => {
@@ -151,4 +174,25 @@ test('--base/--head plans the workload and bootstrap stacks of the affected acco
   const targets = selectAccounts(['--base', 'main', '--head', 'cli'], loadEnvironments(), repo);
   expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(['staging:staging', 'staging:staging-bootstrap']);
   for (const target of targets) expect(target).not.toHaveProperty('applyRoleArn');
+});
+
+test('a pull request that adds an account file does not plan it: the account has no roles until its bootstrap is applied', () => {
+  const added = unusedAccountName(configs, 'new-account');
+  const [existing] = configs;
+  // The existing account's file is on main (whatever the temp repository was created with).
+  commit({ [`environments/accounts/${existing.name}.ts`]: `${existing.name} on main` }, 'existing account');
+  git('checkout', '--quiet', '-b', 'adds-account', 'main');
+  commit({ [`environments/accounts/${added}.ts`]: added, [`environments/accounts/${existing.name}.ts`]: `${existing.name} v5` }, 'new account and a change');
+  git('checkout', '--quiet', 'main');
+  expect(accountFileAt(repo, 'main', added)).toBe(false);
+  expect(accountFileAt(repo, 'adds-account', added)).toBe(true);
+  const withNew = [...configs, { ...existing, name: added }];
+  const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    const targets = selectAccounts(['--base', 'main', '--head', 'adds-account'], withNew, repo);
+    expect(targets.map((t) => t.stack)).toEqual([existing.name, `${existing.name}-bootstrap`]);
+    expect(stderr).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`^::notice::${added} is a new account: .* not planned until an administrator applies ${added}-bootstrap`)));
+  } finally {
+    stderr.mockRestore();
+  }
 });

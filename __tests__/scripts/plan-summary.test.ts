@@ -157,12 +157,35 @@ test('an empty plan says there are no changes', () => {
   expect(renderSummary({ account: 'staging', summary: empty })).toContain('No changes.');
 });
 
-test('a plan text too long for a GitHub comment is truncated with a pointer to the artifact', () => {
+test('a plan text too long for a GitHub comment is truncated with a pointer to the run log', () => {
   const huge = 'x'.repeat(MAX_COMMENT_CHARS * 2);
   const markdown = renderSummary({ account: 'dev', summary: summarizePlan(planJson), planText: huge });
   expect(markdown.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
   expect(markdown).toContain('truncated');
   expect(markdown.trimEnd().endsWith('</details>')).toBe(true);
+});
+
+// GitHub refuses an issue or pull-request comment over 65,536 characters (DESIGN.md section 8;
+// https://github.com/orgs/community/discussions/41331): the summary stays under it whatever the plan.
+test('a plan with thousands of resource changes stays under GitHub\'s comment limit, the lists cut with a pointer to the run', () => {
+  const many: PlanJson = {
+    format_version: '1.2',
+    resource_changes: Array.from({ length: 5000 }, (_, i) => ({
+      address: `aws_sqs_queue.queue_with_a_rather_long_name_${i}`,
+      change: { actions: i % 2 ? ['create'] : ['delete', 'create'], replace_paths: [['name']] },
+    })),
+  };
+  const runUrl = 'https://github.com/owner/repo/actions/runs/1';
+  const markdown = renderSummary({ account: 'dev', summary: summarizePlan(many), planText: 'y'.repeat(MAX_COMMENT_CHARS), runUrl, commit: 'a'.repeat(40) });
+  expect(MAX_COMMENT_CHARS).toBeLessThan(65536);
+  expect(markdown.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+  expect(markdown).toMatch(new RegExp(`- \\.\\.\\. and \\d+ more \\(the complete list is in the run log: ${runUrl.replace(/[./]/g, '\\$&')}\\)`));
+});
+
+test('every summary and failure names the commit it planned', () => {
+  const commit = 'b'.repeat(40);
+  expect(renderSummary({ account: 'dev', summary: summarizePlan(planJson), commit })).toContain(`Planned commit: \`${commit}\``);
+  expect(renderFailure('dev', undefined, commit)).toContain(`Planned commit: \`${commit}\``);
 });
 
 test('backticks in the plan text cannot close the code fence', () => {

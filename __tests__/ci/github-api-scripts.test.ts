@@ -1,0 +1,273 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * The workflow scripts that talk to GitHub's REST API, run against a fake `gh` that answers each
+ * `gh api <path>` from recorded answers shaped like the examples in GitHub's REST reference, applies
+ * `--jq` with the real jq, and records every call (method, path, fields, JSON body).
+ */
+
+const SCRIPTS = path.resolve(__dirname, '..', '..', '.github', 'scripts');
+const FAKE_GH = `#!/usr/bin/env node
+const fs = require('fs'), path = require('path'), { execFileSync } = require('child_process');
+const dir = process.env.FAKE_DIR;
+const args = process.argv.slice(2);
+let method = 'GET', jq, input = false, apiPath;
+const fields = [];
+for (let i = 1; i < args.length; i++) {
+  const a = args[i];
+  if (a === '--method' || a === '-X') method = args[++i];
+  else if (a === '--jq' || a === '-q') jq = args[++i];
+  else if (a === '--input') { input = true; i++; }
+  else if (a === '-f' || a === '-F' || a === '--field' || a === '--raw-field') fields.push(args[++i]);
+  else if (a === '--paginate' || a === '--silent') continue;
+  else if (!apiPath) apiPath = a;
+}
+const body = input ? JSON.parse(fs.readFileSync(0, 'utf8')) : undefined;
+for (const field of fields) if (field.startsWith('body=@')) fs.copyFileSync(field.slice(6), path.join(dir, 'body.md'));
+fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ method, path: apiPath, fields, body }) + '\\n');
+const routes = JSON.parse(fs.readFileSync(path.join(dir, 'routes.json'), 'utf8'));
+const key = method + ' ' + apiPath;
+if (!(key in routes)) { process.stderr.write('gh: Not Found (HTTP 404) ' + key + '\\n'); process.exit(1); }
+const text = JSON.stringify(routes[key]);
+if (jq) process.stdout.write(execFileSync('jq', ['-r', jq], { input: text }));
+else if (!args.includes('--silent')) process.stdout.write(text);
+`;
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'github-api-'));
+  fs.writeFileSync(path.join(dir, 'gh'), FAKE_GH, { mode: 0o755 });
+  fs.writeFileSync(path.join(dir, 'calls.jsonl'), '');
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+type Call = { method: string; path: string; fields: string[]; body?: Record<string, unknown> };
+function run(script: string, args: string[], routes: Record<string, unknown>, env: Record<string, string> = {}) {
+  fs.writeFileSync(path.join(dir, 'routes.json'), JSON.stringify(routes));
+  const output = path.join(dir, 'github-output');
+  fs.writeFileSync(output, '');
+  const result = spawnSync(path.join(SCRIPTS, script), args, {
+    encoding: 'utf8',
+    env: { PATH: `${dir}:${process.env.PATH}`, FAKE_DIR: dir, GITHUB_REPOSITORY: 'owner/repo', GH_TOKEN: 'not-a-token', GITHUB_OUTPUT: output, ...env },
+  });
+  const calls = fs.readFileSync(path.join(dir, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Call);
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, calls, githubOutput: fs.readFileSync(output, 'utf8') };
+}
+
+const sha = (c: string) => c.repeat(40);
+
+// GET /repos/{owner}/{repo}/git/ref/{ref}: https://docs.github.com/rest/git/refs#get-a-reference
+const refAnswer = (tip: string) => ({
+  ref: 'refs/heads/main',
+  node_id: 'MDM6UmVmcmVmcy9oZWFkcy9mZWF0dXJlQQ==',
+  url: 'https://api.github.com/repos/owner/repo/git/refs/heads/main',
+  object: { type: 'commit', sha: tip, url: `https://api.github.com/repos/owner/repo/git/commits/${tip}` },
+});
+// GET /repos/{owner}/{repo}/compare/{basehead}: https://docs.github.com/rest/commits/commits#compare-two-commits
+const compareAnswer = (status: string, files: string[]) => ({
+  url: 'https://api.github.com/repos/owner/repo/compare/a...b',
+  status,
+  ahead_by: status === 'ahead' ? 1 : 0,
+  behind_by: status === 'behind' ? 1 : 0,
+  total_commits: 1,
+  commits: [{ sha: sha('b'), commit: { message: 'newer' } }],
+  files: files.map((filename) => ({ sha: sha('f'), filename, status: 'modified', additions: 1, deletions: 0, changes: 1 })),
+});
+
+describe('require-main-tip.sh: a docs-only merge does not strand a code change', () => {
+  const DEPLOYED = sha('a');
+  const TIP = sha('b');
+  const routes = (files: string[], status = 'ahead') => ({
+    'GET repos/owner/repo/git/ref/heads/main': refAnswer(TIP),
+    [`GET repos/owner/repo/compare/${DEPLOYED}...${TIP}`]: compareAnswer(status, files),
+  });
+
+  test('proceeds when the commit is the tip of main', () => {
+    const result = run('require-main-tip.sh', [], { 'GET repos/owner/repo/git/ref/heads/main': refAnswer(DEPLOYED) }, { GITHUB_SHA: DEPLOYED });
+    expect(result.status).toBe(0);
+    expect(result.githubOutput).toBe('proceed=true\n');
+  });
+
+  test('proceeds when every newer commit touches only ignored paths (Markdown, docs/): those pushes start no deploy', () => {
+    const result = run('require-main-tip.sh', [], routes(['README.md', 'docs/runbook/apply.md', 'docs/diagram.png']), { GITHUB_SHA: DEPLOYED });
+    expect(result.status).toBe(0);
+    expect(result.githubOutput).toBe('proceed=true\n');
+  });
+
+  test('an overtaken run (a newer commit changes code) ends with a notice and proceed=false, not red', () => {
+    const result = run('require-main-tip.sh', [], routes(['README.md', 'constructs/network.ts']), { GITHUB_SHA: DEPLOYED });
+    expect(result.status).toBe(0);
+    expect(result.githubOutput).toBe('proceed=false\n');
+    expect(result.output).toContain('::notice::Overtaken:');
+    expect(result.output).toContain('constructs/network.ts');
+  });
+
+  test('300 listed files (the compare API\'s limit) count as a code change', () => {
+    const files = Array.from({ length: 300 }, (_, i) => `docs/page-${i}.md`);
+    expect(run('require-main-tip.sh', [], routes(files), { GITHUB_SHA: DEPLOYED }).githubOutput).toBe('proceed=false\n');
+  });
+
+  test('fails when main no longer contains the commit, or the tip cannot be read', () => {
+    expect(run('require-main-tip.sh', [], routes(['README.md'], 'diverged'), { GITHUB_SHA: DEPLOYED }).status).toBe(1);
+    expect(run('require-main-tip.sh', [], {}, { GITHUB_SHA: DEPLOYED }).status).toBe(1);
+  });
+});
+
+describe('record-applied.sh and last-applied.sh: the commit each account last applied', () => {
+  // POST /repos/{owner}/{repo}/deployments: https://docs.github.com/rest/deployments/deployments#create-a-deployment
+  const created = { id: 42, sha: sha('c'), ref: sha('c'), task: 'terraform-apply', environment: 'terraform/qa', payload: {}, creator: { login: 'github-actions[bot]' } };
+
+  test('records a deployment of terraform/<account> at the commit, with no status checks or merge, then marks it successful', () => {
+    const result = run('record-applied.sh', ['qa', sha('c'), 'https://github.com/owner/repo/actions/runs/1'], {
+      'POST repos/owner/repo/deployments': created,
+      'POST repos/owner/repo/deployments/42/statuses': { id: 1, state: 'success' },
+    });
+    expect(result.status).toBe(0);
+    expect(result.calls).toEqual([
+      {
+        method: 'POST',
+        path: 'repos/owner/repo/deployments',
+        fields: [],
+        body: { ref: sha('c'), environment: 'terraform/qa', task: 'terraform-apply', auto_merge: false, required_contexts: [], production_environment: false, description: 'terraform apply of qa' },
+      },
+      { method: 'POST', path: 'repos/owner/repo/deployments/42/statuses', fields: [], body: { state: 'success', log_url: 'https://github.com/owner/repo/actions/runs/1', description: 'applied' } },
+    ]);
+  });
+
+  test('refuses a short SHA or a bad account name before calling GitHub', () => {
+    expect(run('record-applied.sh', ['qa', 'abc123', 'u'], {}).status).toBe(1);
+    expect(run('record-applied.sh', ['../x', sha('c'), 'u'], {}).calls).toEqual([]);
+  });
+
+  // GET /repos/{owner}/{repo}/deployments (newest first) and .../statuses: https://docs.github.com/rest/deployments/statuses#list-deployment-statuses
+  const listing = 'GET repos/owner/repo/deployments?environment=terraform%2Fqa&task=terraform-apply&per_page=30';
+
+  test('the newest record whose status is success names the commit; one whose status never arrived is skipped', () => {
+    const result = run('last-applied.sh', ['qa'], {
+      [listing]: [
+        { id: 3, sha: sha('3'), environment: 'terraform/qa', task: 'terraform-apply' },
+        { id: 2, sha: sha('2'), environment: 'terraform/qa', task: 'terraform-apply' },
+      ],
+      'GET repos/owner/repo/deployments/3/statuses?per_page=1': [],
+      'GET repos/owner/repo/deployments/2/statuses?per_page=1': [{ id: 9, state: 'success' }],
+    });
+    expect(result.status).toBe(0);
+    expect(result.output.trim()).toBe(sha('2'));
+  });
+
+  test('prints nothing for an account never applied by CI', () => {
+    const result = run('last-applied.sh', ['qa'], { [listing]: [] });
+    expect(result.status).toBe(0);
+    expect(result.output).toBe('');
+  });
+});
+
+describe('refuse-pending-apply.sh: no apply request disappears silently', () => {
+  // GET /repos/{owner}/{repo}/actions/workflows/{id}/runs: https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
+  const runsRoute = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?per_page=100';
+  const runOf = (id: number, title: string, status: string) => ({
+    id,
+    name: 'Apply',
+    display_title: title,
+    status,
+    conclusion: status === 'completed' ? 'success' : null,
+    html_url: `https://github.com/owner/repo/actions/runs/${id}`,
+  });
+
+  test('refuses, naming the other run, while an older request for the same account waits or runs', () => {
+    const result = run('refuse-pending-apply.sh', ['qa'], { [runsRoute]: { total_count: 2, workflow_runs: [runOf(200, 'Apply qa at main', 'in_progress'), runOf(100, 'Apply qa at v1', 'waiting')] } }, { GITHUB_RUN_ID: '200' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('https://github.com/owner/repo/actions/runs/100');
+  });
+
+  test('proceeds when the other runs are finished, newer, or for another account', () => {
+    const runs = [runOf(300, 'Apply qa at main', 'queued'), runOf(200, 'Apply qa at main', 'in_progress'), runOf(150, 'Apply qa-eu at main', 'waiting'), runOf(100, 'Apply qa at v1', 'completed')];
+    const result = run('refuse-pending-apply.sh', ['qa'], { [runsRoute]: { total_count: runs.length, workflow_runs: runs } }, { GITHUB_RUN_ID: '200' });
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('mark-outdated-comments.sh: a plan comment for a stack the latest push no longer affects', () => {
+  // GET /repos/{owner}/{repo}/issues/{n}/comments: https://docs.github.com/rest/issues/comments#list-issue-comments
+  const comment = (id: number, stack: string, login = 'github-actions[bot]', extra = '') => ({
+    id,
+    user: { login, type: login.endsWith('[bot]') ? 'Bot' : 'User' },
+    body: `<!-- plan-summary:${stack} -->\n${extra}### Terraform plan: \`${stack}\`\n\nPlanned commit: \`${sha('1')}\``,
+  });
+
+  test('is marked outdated with the newer commit, its old plan kept folded, and its marker kept first', () => {
+    const targets = path.join(dir, 'targets.json');
+    fs.writeFileSync(targets, JSON.stringify([{ stack: 'qa' }, { stack: 'qa-bootstrap' }]));
+    const routes = {
+      'GET repos/owner/repo/issues/7/comments': [comment(1, 'qa'), comment(2, 'other'), comment(3, 'gone', 'someone'), comment(4, 'older', 'github-actions[bot]', '<!-- outdated -->\n')],
+      'PATCH repos/owner/repo/issues/comments/2': {},
+    };
+    const result = run('mark-outdated-comments.sh', ['7', sha('9'), targets], routes);
+    expect(result.status).toBe(0);
+    const patches = result.calls.filter((c) => c.method === 'PATCH');
+    expect(patches.map((c) => c.path)).toEqual(['repos/owner/repo/issues/comments/2']);
+    const body = fs.readFileSync(path.join(dir, 'body.md'), 'utf8');
+    expect(body.split('\n').slice(0, 2)).toEqual(['<!-- plan-summary:other -->', '<!-- outdated -->']);
+    expect(body).toContain(`**Outdated:** commit \`${sha('9')}\``);
+    expect(body).toContain(`<details><summary>Earlier plan</summary>`);
+    expect(body).toContain(`Planned commit: \`${sha('1')}\``);
+  });
+});
+
+describe('plan-status.sh: the required `plan` check', () => {
+  // The needs context reports success, failure, cancelled or skipped per job:
+  // https://docs.github.com/actions/reference/workflows-and-actions/contexts#needs-context
+  const status = (env: Record<string, string>) => run('plan-status.sh', [], {}, { FORK: 'false', AFFECTED: 'success', SYNTH: 'success', ...env });
+
+  test('green when every affected stack planned, or when none is affected', () => {
+    expect(status({ PLAN: 'success' }).status).toBe(0);
+    expect(status({ PLAN: 'skipped' }).status).toBe(0);
+  });
+
+  test('red when any stack failed or was cancelled, when synthesis failed, and for forks', () => {
+    expect(status({ PLAN: 'failure' }).status).toBe(1);
+    expect(status({ PLAN: 'cancelled' }).status).toBe(1);
+    expect(status({ SYNTH: 'failure', PLAN: 'skipped' }).status).toBe(1);
+    expect(status({ AFFECTED: 'failure', PLAN: 'skipped' }).status).toBe(1);
+    expect(status({ FORK: 'true', AFFECTED: 'skipped', SYNTH: 'skipped', PLAN: 'skipped' }).output).toContain('forks are not planned');
+  });
+});
+
+describe('print-oidc-claims.sh: the subject a job really receives, without AWS', () => {
+  // The token request: GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=... with the request token as a
+  // bearer, answered {"value": "<JWT>"}: https://docs.github.com/actions/reference/security/oidc#methods-for-requesting-the-oidc-token
+  const claims = {
+    sub: 'repo:octocat@123456/my-repo@456789:environment:prod:job_workflow_ref:octocat/my-repo/.github/workflows/oidc-subjects.yml@refs/heads/main',
+    job_workflow_ref: 'octocat/my-repo/.github/workflows/oidc-subjects.yml@refs/heads/main',
+    repository: 'octocat/my-repo',
+    repository_id: '456789',
+    repository_owner: 'octocat',
+    repository_owner_id: '123456',
+    ref: 'refs/heads/main',
+    environment: 'prod',
+    event_name: 'workflow_dispatch',
+    aud: 'sts.amazonaws.com',
+  };
+  const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const jwt = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url(claims)}.c2lnbmF0dXJl`;
+
+  test('decodes the token, prints the claims and writes the subject to the step outputs, never the token', () => {
+    fs.writeFileSync(path.join(dir, 'curl'), `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> "$FAKE_DIR/curl.log"\nprintf '{"count":1,"value":"%s"}' '${jwt}'\n`, { mode: 0o755 });
+    const result = run('print-oidc-claims.sh', [], {}, { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/?x=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'request-token' });
+    expect(result.status).toBe(0);
+    expect(result.githubOutput).toBe(`sub=${claims.sub}\n`);
+    expect(result.output).toContain(`"job_workflow_ref": "${claims.job_workflow_ref}"`);
+    expect(result.output).toContain(`::add-mask::${jwt}`);
+    expect(result.output.replace(`::add-mask::${jwt}`, '')).not.toContain(jwt);
+    expect(fs.readFileSync(path.join(dir, 'curl.log'), 'utf8')).toContain('https://token.example/?x=1&audience=sts.amazonaws.com');
+  });
+
+  test('says so when GitHub gave the job no token', () => {
+    const result = run('print-oidc-claims.sh', [], {});
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('no OIDC token');
+  });
+});

@@ -312,6 +312,14 @@ describe('OIDC role wiring', () => {
     for (const file of workflowFiles()) expect(fs.readFileSync(file, 'utf8')).not.toMatch(/arn:aws:iam::/);
   });
 
+  test('the credentials action itself refuses another account: allowed-account-ids from the same source as the role', () => {
+    for (const { file, id, job } of roleJobs) {
+      const { 'role-to-assume': role, 'allowed-account-ids': allowed } = assumeStep(job)!.with! as Record<string, string>;
+      const expected = role.startsWith('${{ matrix.') ? '${{ matrix.accountId }}' : '${{ steps.target.outputs.account-id }}';
+      expect([file, id, allowed]).toEqual([file, id, expected]);
+    }
+  });
+
   test('every job with AWS credentials runs the pre-flight account check before any plan or apply', () => {
     for (const { file, id, job } of roleJobs) {
       const steps = job.steps!;
@@ -456,9 +464,33 @@ describe('plan artifacts', () => {
     expect(uploads('plan.yml', 'synth').map((s) => s.with?.path)).toEqual(['cdktf.out/stacks']);
   });
 
-  test('the only saved plan is the one an apply consumes (the approval workflow)', () => {
+  test('the only saved plan is the one an apply consumes (the approval workflow), with its hidden lock file', () => {
     const savers = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith('actions/upload-artifact@') && /stacks\/\$\{\{ steps\.target/.test(String(s.with?.path))));
     expect(savers.map(({ file, id }) => `${file}:${id}`)).toEqual(['apply.yml:plan']);
+    // upload-artifact skips hidden files (.terraform.lock.hcl) unless told otherwise (DESIGN.md section 8).
+    const upload = workflows['apply.yml'].jobs.plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with?.['include-hidden-files']).toBe(true);
+  });
+});
+
+describe('Dependabot pull requests', () => {
+  // Runs started by Dependabot get a read-only token unless the workflow asks for more, and no
+  // Actions secrets: https://docs.github.com/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions
+  test('are planned like any pull request, through the gate and the PR plan role only, never skipped silently', () => {
+    const text = fs.readFileSync(path.join(GITHUB_DIR, 'workflows', 'plan.yml'), 'utf8');
+    expect(text).not.toMatch(/if:.*(github\.actor|user\.login).*dependabot/);
+    const job = workflows['plan.yml'].jobs.plan;
+    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    expect(assumeStep(job)!.with!['role-to-assume']).toBe('${{ matrix.prPlanRoleArn }}');
+  });
+
+  test('a run without an OIDC token fails visibly before the role is requested, saying how to get a plan', () => {
+    const steps = workflows['plan.yml'].jobs.plan.steps!;
+    const check = steps.findIndex((s) => s.run?.includes('ACTIONS_ID_TOKEN_REQUEST_URL'));
+    expect(check).toBeGreaterThan(-1);
+    expect(check).toBeLessThan(steps.indexOf(assumeStep(workflows['plan.yml'].jobs.plan)!));
+    expect(steps[check].run).toContain('exit 1');
+    expect(steps[check].run).toContain('Dependabot');
   });
 });
 

@@ -204,7 +204,9 @@ export function renderSummary(options: RenderOptions): string {
   if (destructive.length) lines.push('', '#### Replaced or destroyed', '', ...destructiveLines);
   if (others.length) lines.push('', '#### Created or updated', '', ...otherLines);
   if (options.runUrl) lines.push('', `Run (complete plan in its log): ${options.runUrl}`);
-  if (options.changePicture) lines.push('', options.changePicture);
+  // Lists take at most half the comment and the picture a quarter, so the whole stays under the limit.
+  if (options.changePicture && options.changePicture.length <= MAX_COMMENT_CHARS / 4) lines.push('', options.changePicture);
+  else if (options.changePicture) lines.push('', `The picture of this change (${options.changePicture.length} characters) is too large for a comment; the text above and the run log list every change.`);
 
   if (options.planText !== undefined) {
     const head = `${lines.join('\n')}\n\n<details><summary>Full plan</summary>\n\n`;

@@ -176,9 +176,11 @@ test('a plan with thousands of resource changes stays under GitHub\'s comment li
     })),
   };
   const runUrl = 'https://github.com/owner/repo/actions/runs/1';
-  const markdown = renderSummary({ account: 'dev', summary: summarizePlan(many), planText: 'y'.repeat(MAX_COMMENT_CHARS), runUrl, commit: 'a'.repeat(40) });
+  const changePicture = `<details><summary>Picture</summary>\n\n\`\`\`mermaid\n${'n1 --> n2\n'.repeat(5000)}\`\`\`\n</details>`;
+  const markdown = renderSummary({ account: 'dev', summary: summarizePlan(many), planText: 'y'.repeat(MAX_COMMENT_CHARS), runUrl, commit: 'a'.repeat(40), changePicture });
   expect(MAX_COMMENT_CHARS).toBeLessThan(65536);
   expect(markdown.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+  expect(markdown).toContain('is too large for a comment');
   expect(markdown).toMatch(new RegExp(`- \\.\\.\\. and \\d+ more \\(the complete list is in the run log: ${runUrl.replace(/[./]/g, '\\$&')}\\)`));
 });
 

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments, stateBucketName } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
+import { ciSubjects } from '../../stacks/github-oidc';
 import { accountsDirWith, fixtureAccount } from '../helpers/accounts';
 import { readStack, runApp, synthToTempDir } from '../helpers/terraform';
 
@@ -62,27 +63,34 @@ describe.each(byAccount)('CI roles in the bootstrap stack of %s', (name, account
     return JSON.parse(found.policy).Statement as any[];
   };
 
-  test('only pull requests (and main, for drift checks) of this repository may assume the plan role', () => {
+  // The exact subject format (immutable ids, job_workflow_ref) is pinned with its sources in __tests__/ci/github-oidc.test.ts.
+  test('the plan role admits only main (drift check, approval workflow); the PR plan role only pull requests', () => {
     const [statement] = trust(account.ci.planRoleName).Statement;
     expect(statement.Principal.Federated).toBe(`arn:aws:iam::${account.accountId}:oidc-provider/${oidc}`);
     expect(statement.Action).toBe('sts:AssumeRoleWithWebIdentity');
-    expect(statement.Condition).toEqual({
-      StringEquals: {
-        [`${oidc}:aud`]: 'sts.amazonaws.com',
-        [`${oidc}:sub`]: [`repo:${repository(account)}:pull_request`, `repo:${repository(account)}:ref:refs/heads/main`],
-      },
-    });
+    expect(statement.Condition).toEqual({ StringEquals: { [`${oidc}:aud`]: 'sts.amazonaws.com', [`${oidc}:sub`]: ciSubjects(account).plan } });
+    for (const subject of ciSubjects(account).plan) expect(subject).toContain(':ref:refs/heads/main:job_workflow_ref:');
+    const [pr] = trust(account.ci.prPlanRoleName).Statement;
+    expect(pr.Condition).toEqual({ StringEquals: { [`${oidc}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${oidc}:sub`]: ciSubjects(account).prPlan[0] } });
+    expect(ciSubjects(account).prPlan[0]).toMatch(/:pull_request:job_workflow_ref:.*\/plan\.yml@refs\/pull\/\*\/merge$/);
   });
 
-  test('only the apply branch or the approved environment of the account file may assume the apply role', () => {
+  test('only the apply branch or the approved environment of the account file, through its own workflow, may assume the apply role', () => {
     const [statement] = trust(account.ci.applyRoleName).Statement;
-    const subjects = [
-      ...(account.github.applyBranch ? [`repo:${repository(account)}:ref:refs/heads/${account.github.applyBranch}`] : []),
-      ...(account.github.applyEnvironment ? [`repo:${repository(account)}:environment:${account.github.applyEnvironment}`] : []),
-    ];
+    const subjects = ciSubjects(account).apply;
+    expect(subjects).toHaveLength([account.github.applyBranch, account.github.applyEnvironment].filter(Boolean).length);
+    if (account.github.applyBranch) expect(subjects).toContainEqual(expect.stringContaining(`:ref:refs/heads/${account.github.applyBranch}:job_workflow_ref:${repository(account)}/.github/workflows/deploy.yml@`));
+    if (account.github.applyEnvironment) expect(subjects).toContainEqual(expect.stringContaining(`:environment:${account.github.applyEnvironment}:job_workflow_ref:${repository(account)}/.github/workflows/apply.yml@refs/heads/main`));
     expect([statement.Condition.StringEquals[`${oidc}:sub`]].flat()).toEqual(subjects);
     expect(statement.Condition.StringEquals[`${oidc}:aud`]).toBe('sts.amazonaws.com');
     expect(JSON.stringify(statement)).not.toMatch(/StringLike|\*/);
+  });
+
+  test('the PR plan role writes nothing at all, not even a lock object', () => {
+    const statements = policy('terraform-state-read');
+    const allowedWrites = statements.filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => /Put|Delete/.test(a)));
+    expect(allowedWrites).toEqual([]);
+    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'NoWrites', Effect: 'Deny', Action: expect.arrayContaining(['s3:PutObject', 's3:DeleteObject']), Resource: '*' }));
   });
 
   test('the plan role may write only lock objects in the state bucket', () => {

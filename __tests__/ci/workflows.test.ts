@@ -679,7 +679,11 @@ test('the pull-request plan compares the IAM report of the change with main\'s a
   const planJob = allJobs.find(({ job }) => runScripts(job).some((r) => r.includes('plan-summary.ts') && r.includes('--plan-json')) && (job.steps ?? []).some((s) => s.run?.includes('iam:report')));
   expect(planJob).toBeDefined();
   const scripts = runScripts(planJob!.job).join('\n');
-  expect(scripts).toMatch(/iam:report[^\n]*--outdir cdktf\.out --json --output "\$RUNNER_TEMP\/iam-head\.json"/);
-  expect(scripts).toMatch(/git worktree add --detach "\$RUNNER_TEMP\/base" "\$BASE_SHA"/);
+  // The change's synthesized stacks (the gated artifact) and the base commit, which is the plan job's checkout.
+  expect(scripts).toMatch(/iam:report[^\n]*--outdir "\$RUNNER_TEMP\/synthesized" --json --output "\$RUNNER_TEMP\/iam-head\.json"/);
+  expect(scripts).toMatch(/iam:report --silent -- --json --output "\$RUNNER_TEMP\/iam-base\.json"/);
+  // Both reports are made before any credential exists.
+  const steps = planJob!.job.steps!;
+  expect(steps.findIndex((s) => s.run?.includes('iam:report'))).toBeLessThan(steps.indexOf(assumeStep(planJob!.job)!));
   expect(scripts).toContain('--iam-base "$RUNNER_TEMP/iam-base.json" --iam-head "$RUNNER_TEMP/iam-head.json"');
 });

@@ -53,7 +53,12 @@ export interface PlanLocalOptions {
 
 export function synthesize(outdir: string): void {
   fs.mkdirSync(outdir, { recursive: true });
-  execFileSync(bin('tsx'), ['main.ts'], { cwd: REPO_ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // As cdktf.json runs the app: node with tsx's loader (the tsx CLI would add a second node process).
+  execFileSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 export function resourcesByType(stackDir: string): Record<string, number> {

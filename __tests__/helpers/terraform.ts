@@ -30,10 +30,10 @@ export interface SynthRun {
   readonly stderr: string;
 }
 
-/** Runs the real app (`tsx main.ts`, as cdktf.json does) into `outdir` with extra environment. */
+/** Runs the real app (`node --import tsx main.ts`, as cdktf.json does) into `outdir` with extra environment. */
 export function runApp(outdir: string, env: NodeJS.ProcessEnv = {}): SynthRun {
   // spawnSync keeps stderr on success too (synth prints its warnings there).
-  const result = spawnSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, CDKTF_OUTDIR: outdir },
     stdio: 'pipe',

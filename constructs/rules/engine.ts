@@ -1,4 +1,6 @@
-import { Aspects, type IAspect, TerraformStack } from 'cdktf';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Aspects, type IAspect, TerraformStack } from 'cdktf';
 import type { IConstruct } from 'constructs';
 import { RULES } from './index';
 import type { ResourceView, Rule, RuleContext } from './rule';
@@ -123,11 +125,13 @@ function buildContext(json: Record<string, unknown>, today: Date): { all: Resour
 
 /**
  * Runs the rules over a stack's resolved Terraform JSON (what `cdktf synth` writes) and matches
- * the findings against the suppressions declared in the stack's construct tree.
+ * the findings against the suppressions declared in the stack's construct tree. `synthesized` is
+ * that JSON when the caller has it; otherwise the stack is resolved here.
  */
-export function checkStack(stack: TerraformStack, options: CheckOptions = {}): StackReport {
+export function checkStack(stack: TerraformStack, options: CheckOptions = {}, synthesized?: Record<string, unknown>): StackReport {
   const rules = options.rules ?? RULES;
-  const { all, context } = buildContext(stack.toTerraform() as Record<string, unknown>, options.today ?? new Date());
+  const json = synthesized ?? (stack.toTerraform() as Record<string, unknown>);
+  const { all, context } = buildContext(json, options.today ?? new Date());
   const found: Violation[] = [];
   for (const rule of rules) {
     for (const resource of all) {
@@ -203,7 +207,7 @@ export class RulesAspect implements IAspect {
       stacksUnderRules.set(root, registered);
       root.node.addValidation({
         validate: () => {
-          const findings = [...registered].flatMap(([stack, options]) => formatReport(checkStack(stack, options)));
+          const findings = [...registered].flatMap(([stack, options]) => formatReport(checkStack(stack, options, synthesizedJson(stack))));
           if (findings.length > 0) throw new SecurityRulesError(findings);
           return [];
         },
@@ -212,6 +216,22 @@ export class RulesAspect implements IAspect {
     }
     if (!stacks.has(node)) stacks.set(node, this.options);
   }
+}
+
+/**
+ * The JSON cdktf's synthesizer wrote for `stack` in the app's current synth, read back instead of
+ * resolving the whole stack a second time (a CPU profile showed that second resolve as a large
+ * share of synth). cdktf runs app validations after every stack file is written (App.synth), and
+ * the manifest has an entry for a stack only once its synthesizer ran. Undefined otherwise (no
+ * synth yet, or HCL output), and checkStack resolves the stack itself.
+ */
+function synthesizedJson(stack: TerraformStack): Record<string, unknown> | undefined {
+  const app = stack.node.root;
+  if (!App.isApp(app) || app.hclOutput) return undefined;
+  const entry = app.manifest.stacks[stack.node.id];
+  if (!entry) return undefined;
+  const file = path.join(app.outdir, entry.synthesizedStackPath);
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
 }
 
 /** Enforces the rules on every synth of `stack`. Safe to call more than once. */

@@ -5,13 +5,16 @@ import * as path from 'node:path';
 
 /**
  * `npm run bench [-- --no-test]`: prints the project's performance figures against its budgets.
- *  - synth of all stacks (the app run by node, as cdktf.json runs it): wall time and peak memory;
- *  - the same for a trivial one-stack, one-resource cdktf app (the floor), and the ratio;
+ *  - `npm run synth` (all stacks, as a person runs it): wall time and peak memory;
+ *  - a trivial one-stack, one-bucket cdktf app run by `node --import tsx` (the floor), measured in
+ *    turns with the synth so both see the same machine load, and the ratio (median and best);
  *  - artifact build: cold and warm (no-op) times and zip sizes;
  *  - `npm run diagram -- --check` (synth plus drawing every account's picture): wall time;
  *  - `npm test` wall time (skipped with --no-test).
- * Budgets: synth/floor <= 3, synth peak memory <= 400 MB, warm build <= 0.5 s, diagram/synth <= 1.5
- * (drawing costs little beside the synth it needs), npm test <= 180 s.
+ * Budgets: synth/floor <= 2 (median), synth peak memory <= 400 MB, warm build <= 0.5 s,
+ * diagram/synth <= 1.5 (drawing costs little beside the synth it needs), npm test <= 90 s on a quiet
+ * 2-core machine. The load average is printed with the figures: on a busy machine the ratio is the
+ * figure to trust, the absolute times are not.
  */
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -43,6 +46,26 @@ function measureCpu(command: string[]): { wallMs: number; cpuMs: number } {
   if (result.status !== 0) throw new Error(`${command.join(' ')} failed:\n${result.stderr}`);
   const [user, system] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   return { wallMs, cpuMs: (user + system) * 1000 };
+}
+
+/** Runs two commands RUNS times in turns (a, b, a, b ...), so both meet the same load. */
+function inTurns(a: () => Measure, b: () => Measure): { a: Measure[]; b: Measure[] } {
+  const runs = { a: [] as Measure[], b: [] as Measure[] };
+  for (let i = 0; i < RUNS; i++) {
+    runs.a.push(a());
+    runs.b.push(b());
+  }
+  return runs;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function loadAverage(): string {
+  return os.loadavg().map((load) => load.toFixed(1)).join(' ');
 }
 
 function best(command: string[], env: NodeJS.ProcessEnv = {}): Measure {
@@ -80,9 +103,16 @@ async function main(): Promise<void> {
   const { benchBuild } = await import('./bench-build');
   const build = await benchBuild();
 
-  const synth = best([...node, 'main.ts'], { CDKTF_OUTDIR: path.join(scratch, 'synth') });
-  const floor = best([...node, path.join(floorDir, 'trivial-app.ts')], { CDKTF_OUTDIR: path.join(scratch, 'floor') });
+  const loadBefore = loadAverage();
+  const turns = inTurns(
+    () => measure(['npm', 'run', '--silent', 'synth'], { CDKTF_OUTDIR: path.join(scratch, 'synth') }),
+    () => measure([...node, path.join(floorDir, 'trivial-app.ts')], { CDKTF_OUTDIR: path.join(scratch, 'floor') }),
+  );
+  const wall = (runs: Measure[]) => runs.map((r) => r.wallMs);
+  const synth = { wallMs: median(wall(turns.a)), bestMs: Math.min(...wall(turns.a)), peakMiB: Math.max(...turns.a.map((r) => r.peakMiB)) };
+  const floor = { wallMs: median(wall(turns.b)), bestMs: Math.min(...wall(turns.b)), peakMiB: Math.max(...turns.b.map((r) => r.peakMiB)) };
   const ratio = synth.wallMs / floor.wallMs;
+  const bestRatio = synth.bestMs / floor.bestMs;
   const diagram = best([...node, 'scripts/diagram.ts', '--check']);
   const diagramRatio = diagram.wallMs / synth.wallMs;
 
@@ -90,9 +120,10 @@ async function main(): Promise<void> {
   const iamSuite = measureCpu([path.join(REPO_ROOT, 'node_modules', '.bin', 'jest'), '__tests__/iam']);
 
   const lines = [
-    `synth all stacks        ${fmt(synth.wallMs)}  peak ${synth.peakMiB.toFixed(0)} MiB   (best of ${RUNS})`,
-    `trivial cdktf app       ${fmt(floor.wallMs)}  peak ${floor.peakMiB.toFixed(0)} MiB`,
-    `synth / floor ratio     ${ratio.toFixed(2)}   (budget <= 3)   ${ratio <= 3 ? 'ok' : 'OVER'}`,
+    `load average            ${loadBefore} (1, 5, 15 min) at the start`,
+    `npm run synth           ${fmt(synth.wallMs)} median, ${fmt(synth.bestMs)} best of ${RUNS}  peak ${synth.peakMiB.toFixed(0)} MiB`,
+    `trivial cdktf app       ${fmt(floor.wallMs)} median, ${fmt(floor.bestMs)} best  peak ${floor.peakMiB.toFixed(0)} MiB`,
+    `synth / floor ratio     ${ratio.toFixed(2)} median, ${bestRatio.toFixed(2)} best   (budget <= 2)   ${ratio <= 2 ? 'ok' : 'OVER'}`,
     `synth peak memory       ${synth.peakMiB.toFixed(0)} MiB (budget <= 400 MB)   ${synth.peakMiB * 1.048576 <= 400 ? 'ok' : 'OVER'}`,
     `build, cold             ${fmt(build.coldMs)}`,
     `build, warm (no-op)     ${build.warmMs.toFixed(1)} ms   (budget <= 0.5 s)   ${build.warmMs <= 500 ? 'ok' : 'OVER'}`,
@@ -102,9 +133,11 @@ async function main(): Promise<void> {
   ];
   if (!skipTests) {
     const started = Date.now();
+    const loadAtStart = loadAverage();
     const tests = spawnSync('npm', ['test'], { cwd: REPO_ROOT, stdio: 'ignore' });
     const testMs = Date.now() - started;
-    lines.push(`npm test                ${fmt(testMs)}   (budget <= 180 s)   ${tests.status === 0 ? (testMs <= 180_000 ? 'ok' : 'OVER') : 'FAILED'}`);
+    const verdict = tests.status === 0 ? (testMs <= 90_000 ? 'ok' : 'OVER') : 'FAILED';
+    lines.push(`npm test                ${fmt(testMs)}   (budget <= 90 s on a quiet machine)   ${verdict}   load ${loadAtStart} -> ${loadAverage()}`);
   }
   console.log(lines.join('\n'));
   fs.rmSync(scratch, { recursive: true, force: true });

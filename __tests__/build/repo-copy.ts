@@ -6,6 +6,8 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** What a clone holds that the build and synth read. */
 const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'stacks', 'constructs', 'lambda-functions', 'scripts'];
+/** What a clone holds besides: the tests, their configuration and the files they compare against. */
+const TEST_SOURCES = ['__tests__', 'jest.config.js', 'pytest.ini', 'pyproject.toml', 'requirements-dev.txt', 'README.md', '.checkov.yaml', '.github', 'docs'];
 const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache|\.build|node_modules|cdktf\.out)([\\/]|$)/;
 
 /** Sources only: generated folders stay behind, and so do sockets or pipes a test run left in the tree. */
@@ -22,8 +24,10 @@ function isSource(from: string): boolean {
 /**
  * A fresh copy of the repository's sources (like a clone) under a new temp folder (removed after the test file), with
  * node_modules linked. `depth` nests it deeper so two copies differ in path length too.
+ * `withTests` adds the tests and what they read, links .venv and copies the build cache (so the
+ * copy's first build is warm); the caller removes the temp folder.
  */
-export function copyRepo(prefix: string, depth = 0): string {
+export function copyRepo(prefix: string, depth = 0, { withTests = false } = {}): string {
   let dir = tempDir(prefix);
   for (let i = 0; i < depth; i++) dir = path.join(dir, `level-${i}`);
   fs.mkdirSync(dir, { recursive: true });
@@ -34,6 +38,13 @@ export function copyRepo(prefix: string, depth = 0): string {
     });
   }
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  if (withTests) {
+    for (const source of TEST_SOURCES.filter((s) => fs.existsSync(path.join(REPO_ROOT, s)))) {
+      fs.cpSync(path.join(REPO_ROOT, source), path.join(dir, source), { recursive: true, filter: isSource });
+    }
+    fs.symlinkSync(path.join(REPO_ROOT, '.venv'), path.join(dir, '.venv'));
+    if (fs.existsSync(path.join(REPO_ROOT, '.build'))) fs.cpSync(path.join(REPO_ROOT, '.build'), path.join(dir, '.build'), { recursive: true });
+  }
   return dir;
 }
 

@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../lambda-functions/catalogue';
+import { catalogueWithFunction, newFunction, parseNewFunctionArgs, type NewFunctionRequest } from '../../scripts/new-function';
+import { copyFunctionSources, listTree, REPO_ROOT } from '../build/repo-copy';
+
+const run = promisify(execFile);
+const TRIGGERS = ['http', 'schedule', 'queue', 'manual'] as const;
+const CATALOGUE = fs.readFileSync(path.join(REPO_ROOT, 'lambda-functions', 'catalogue.ts'), 'utf8');
+
+let root: string;
+beforeEach(() => {
+  root = copyFunctionSources('new-function-');
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+/** The catalogue text with a new function, evaluated as the module it is (no TypeScript needed: tsx). */
+async function catalogueModule(source: string): Promise<{ names: string[]; functions: Record<string, unknown>[]; routes: Record<string, unknown>[] }> {
+  const file = path.join(root, 'lambda-functions', 'catalogue.ts');
+  fs.writeFileSync(file, source);
+  const script = `const c = require(${JSON.stringify(file)}); console.log(JSON.stringify({ names: c.FUNCTION_NAMES, functions: c.FUNCTIONS, routes: c.HTTP_ROUTES }));`;
+  const { stdout } = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['-e', script], { cwd: REPO_ROOT });
+  return JSON.parse(stdout);
+}
+
+describe.each(TRIGGERS.flatMap((trigger) => [false, true].map((vpc) => ({ trigger, vpc }))))('new:function --trigger $trigger, vpc $vpc', ({ trigger, vpc }) => {
+  const request: NewFunctionRequest = { name: `scaffolded-${trigger}${vpc ? '-db' : ''}`, trigger, vpc };
+
+  test('adds the name, a catalogue entry in the shape of the others and, for HTTP, one route', async () => {
+    const { names, functions, routes } = await catalogueModule(catalogueWithFunction(CATALOGUE, request));
+    expect(names).toEqual([...FUNCTION_NAMES, request.name]);
+    const entry = functions.find((fn) => fn.name === request.name)!;
+    expect(entry).toMatchObject({ handler: 'handler.handler', architecture: 'arm64', vpc, trigger: expect.objectContaining({ kind: trigger }) });
+    // A database function is exactly what the catalogue tests call one: VPC, driver layer, DB settings, db-login.
+    expect([entry.layers, Object.keys(entry.environment as object).includes('DB_HOST'), (entry.grants as { kind: string }[]).some((g) => g.kind === 'db-login')]).toEqual([
+      vpc ? ['pg-driver'] : [],
+      vpc,
+      vpc,
+    ]);
+    expect(routes.filter((r) => r.functionName === request.name)).toEqual(trigger === 'http' ? [expect.objectContaining({ method: 'GET', path: `/${request.name}` })] : []);
+    expect(routes).toHaveLength(HTTP_ROUTES.length + (trigger === 'http' ? 1 : 0));
+  });
+
+  test('writes handler.py importing exactly the shared modules its entry lists, and a test', () => {
+    newFunction(request, root);
+    const folder = path.join(root, 'lambda-functions', request.name);
+    expect(listTree(folder)).toEqual(['handler.py', `tests/test_${request.name.replace(/-/g, '_')}.py`]);
+    const handler = fs.readFileSync(path.join(folder, 'handler.py'), 'utf8');
+    const imported = ['platform_log', 'platform_db', 'platform_http'].filter((m) => new RegExp(`^(import|from) ${m}\\b`, 'm').test(handler));
+    const entry = /sharedModules: \[([^\]]*)\]/.exec(fs.readFileSync(path.join(root, 'lambda-functions', 'catalogue.ts'), 'utf8').split(`name: '${request.name}'`)[1])![1];
+    expect(imported.sort()).toEqual(entry.split(', ').map((m) => m.replace(/'/g, '')).sort());
+    expect(handler).toMatch(/^def handler\(event: Any, context: Any\)/m);
+  });
+});
+
+describe('new:function refuses mistakes and writes nothing', () => {
+  const snapshot = () => listTree(path.join(root, 'lambda-functions')).map((f) => [f, fs.readFileSync(path.join(root, 'lambda-functions', f), 'utf8')]);
+
+  test.each([
+    ['a name the catalogue has', { name: FUNCTION_NAMES[0] }, `'${FUNCTION_NAMES[0]}' is already a function of lambda-functions/catalogue.ts`],
+    ['a folder that is not a function', { name: 'shared' }, "'shared' is a folder of lambda-functions/ that is not a function"],
+    ['capitals', { name: 'MyFunction' }, "name 'MyFunction': use lower-case words joined by dashes"],
+    ['a name longer than Lambda allows', { name: `f${'-x'.repeat(40)}` }, "at most 64 characters (Lambda's function name limit)"],
+  ])('%s', (_case, overrides, message) => {
+    const before = snapshot();
+    expect(() => newFunction({ name: 'unused-name', trigger: 'manual', vpc: false, ...overrides }, root)).toThrow(message);
+    expect(snapshot()).toEqual(before);
+  });
+
+  test('an HTTP function whose route exists is refused, naming the route by its 1-based position', () => {
+    const taken = HTTP_ROUTES.findIndex((r) => r.method === 'GET' && /^\/[a-z0-9-]+$/.test(r.path));
+    const route = HTTP_ROUTES[taken];
+    const name = route.path.slice(1);
+    // Only meaningful when that path's name is free as a function name.
+    expect((FUNCTION_NAMES as readonly string[]).includes(name)).toBe(false);
+    const before = snapshot();
+    expect(() => newFunction({ name, trigger: 'http', vpc: false }, root)).toThrow(`route GET ${route.path} is already route ${taken + 1} of HTTP_ROUTES (${route.functionName})`);
+    expect(snapshot()).toEqual(before);
+  });
+
+  test.each([
+    [[], 'the function name is missing; --trigger is missing'],
+    [['x', '--trigger', 'cron'], "--trigger 'cron' is not one of http, schedule, queue, manual"],
+    [['x', '--trigger', 'http', '--memory', '256'], 'unknown option --memory'],
+  ])('argument mistakes are named with the usage: %j', (args, message) => {
+    expect(() => parseNewFunctionArgs(args)).toThrow(message);
+    expect(() => parseNewFunctionArgs(args)).toThrow('Usage: npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]');
+  });
+
+  test('the command exits 1 with the reason, no stack trace, and says nothing was written', async () => {
+    const result = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/new-function.ts', FUNCTION_NAMES[0], '--trigger', 'manual'], { cwd: REPO_ROOT }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect([result.code, result.stderr.includes('Nothing was written.'), /\n\s+at /.test(result.stderr)]).toEqual([1, true, false]);
+  }, 60_000);
+});

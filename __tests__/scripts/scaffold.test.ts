@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { copyRepo, REPO_ROOT } from '../build/repo-copy';
+import { realAccounts, unusedAccountId, unusedAccountName, unusedVpcCidr } from '../helpers/accounts';
+import { FUNCTION_NAMES } from '../../lambda-functions/catalogue';
+
+const run = promisify(execFile);
+
+/**
+ * The acceptance test of issue #13: in a fresh copy of the repository, `npm run new:account` and
+ * `npm run new:function` alone keep the suite green. It runs, in the copy, the type check, the
+ * synth, the jest suites that iterate the accounts and the catalogue (configuration, catalogue,
+ * functions in every account, stacks, rules, README rules section, CI targets) and the new
+ * function's pytest plus the OpenAPI handler's. Terraform plan, build determinism and construct
+ * unit tests are left out: they do not depend on the account list or the catalogue, and each
+ * runs in the main suite already.
+ */
+const DATA_DRIVEN_SUITES = [
+  '__tests__/environments',
+  '__tests__/lambda-functions',
+  '__tests__/stacks',
+  '__tests__/rules/accounts.test.ts',
+  '__tests__/rules/checkov-export.test.ts',
+  '__tests__/scripts/affected-accounts.test.ts',
+  '__tests__/ci',
+];
+
+const unusedFunctionName = (stem: string): string => {
+  for (let i = 0; ; i++) {
+    const name = i ? `${stem}-${i}` : stem;
+    if (!(FUNCTION_NAMES as readonly string[]).includes(name)) return name;
+  }
+};
+
+let copy: string;
+afterAll(() => {
+  if (copy) fs.rmSync(copy, { recursive: true, force: true });
+});
+
+async function inCopy(command: string, args: readonly string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(command, args, { cwd: copy, env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failure = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failure.code ?? 1, output: `${failure.stdout ?? ''}${failure.stderr ?? ''}` };
+  }
+}
+
+test('new:account and new:function on a fresh copy, then the data-driven suites pass with no other edit', async () => {
+  copy = copyRepo('scaffold-', 0, { withTests: true });
+  const accounts = realAccounts();
+  const account = unusedAccountName(accounts, 'scaffolded');
+  const http = unusedFunctionName('scaffolded-endpoint');
+  const job = unusedFunctionName('scaffolded-job');
+
+  const steps: [string, string, string[]][] = [
+    ['new:account', 'npm', ['run', '--silent', 'new:account', '--', account, '--account-id', unusedAccountId(accounts), '--cidr', unusedVpcCidr(accounts)]],
+    ['new:function (http)', 'npm', ['run', '--silent', 'new:function', '--', http, '--trigger', 'http']],
+    ['new:function (schedule, vpc)', 'npm', ['run', '--silent', 'new:function', '--', job, '--trigger', 'schedule', '--vpc']],
+    ['typecheck', 'npx', ['tsc', '--noEmit']],
+    ['synth', 'npm', ['run', '--silent', 'synth']],
+    ['jest', 'npx', ['jest', '--ci', ...DATA_DRIVEN_SUITES]],
+    ['pytest', '.venv/bin/python', ['-m', 'pytest', '-q', `lambda-functions/${http}`, `lambda-functions/${job}`, 'lambda-functions/api-docs-generator']],
+  ];
+  for (const [step, command, args] of steps) {
+    const result = await inCopy(command, args);
+    expect([step, result.code, result.code === 0 ? '' : result.output]).toEqual([step, 0, '']);
+  }
+  const synthesized = fs.readdirSync(path.join(copy, 'cdktf.out', 'stacks'));
+  expect(synthesized).toEqual(expect.arrayContaining([account, `${account}-bootstrap`]));
+  // The source tree itself was not touched.
+  expect(fs.existsSync(path.join(REPO_ROOT, 'environments', 'accounts', `${account}.ts`))).toBe(false);
+}, 1_800_000);

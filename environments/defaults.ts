@@ -100,4 +100,6 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
   notifications: {
     emails: [],
   },
+  // Exceptions to the security rules are written per account, each with its reason.
+  suppressions: [],
 };

@@ -149,6 +149,18 @@ const alarmsSchema = z.strictObject({
   wafBlockedRequestsPer5Minutes: positiveInt,
 });
 
+/**
+ * An exception to one security rule for this account, written by a person with its reason
+ * (README "Security rules"). Configuration never switches a rule off by itself.
+ */
+const suppressionSchema = z.strictObject({
+  /** The rule id, e.g. PLAT-RDS-5 (constructs/rules/index.ts). */
+  rule: z.string().regex(/^PLAT-[A-Z0-9]+-\d+$/, { error: "is a rule id such as 'PLAT-RDS-5' (see constructs/rules/index.ts)" }),
+  /** Construct path below the account's workload stack, e.g. Database or Functions/SyncClock. */
+  construct: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, { error: "is a construct path below the stack, such as 'Database' or 'Functions/SyncClock'" }),
+  reason: z.string().trim().min(20, { error: 'say in at least 20 characters why the exception is safe for this account' }),
+});
+
 const notificationsSchema = z.strictObject({
   emails: z.array(z.email({ error: 'is not a valid email address' })),
   /** AWS Chatbot Slack channel; leave out to send email only. */
@@ -191,6 +203,7 @@ export const accountSchema = z
     waf: wafSchema,
     alarms: alarmsSchema,
     notifications: notificationsSchema,
+    suppressions: z.array(suppressionSchema),
   })
   .superRefine((account, ctx) => {
     const letters = REGION_AZ_LETTERS[account.region] ?? [];

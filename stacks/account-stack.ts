@@ -21,6 +21,11 @@ export interface AccountStackProps {
   readonly config: AccountConfig;
   /** The unit of state inside the account (main, bootstrap ...); third part of the state key. */
   readonly unit: string;
+  /**
+   * The account file whose `suppressions` may accept this stack's rule findings, named in each
+   * finding. Default: none (the stack's exceptions are written in code).
+   */
+  readonly acceptSuppressionsIn?: string;
 }
 
 /** Terragrunt-style state key: <account>/<region>/<unit>/terraform.tfstate. */
@@ -60,6 +65,6 @@ export abstract class AccountStack extends TerraformStack {
       defaultTags: [{ tags: config.tags }],
     });
     // Secure by default, checked by code: synthesis fails on any unsuppressed rule finding.
-    applyRules(this);
+    applyRules(this, { acceptIn: props.acceptSuppressionsIn });
   }
 }

@@ -18,7 +18,9 @@ import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { databaseUsers, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
-import { suppressRule } from '../constructs/rules/engine';
+import { listSuppressions, suppressRule } from '../constructs/rules/engine';
+import { RULES } from '../constructs/rules/index';
+import { accountSourceFile, ConfigError } from '../environments/load';
 import { AccountStack } from './account-stack';
 import { PLATFORM_KEY_ALIAS, WORKLOAD_ROLE_PATH, workloadBoundaryArn } from './bootstrap-stack';
 
@@ -59,7 +61,8 @@ export class MainStack extends AccountStack {
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
-    super(scope, id, { config: props.config, unit: 'main' });
+    const accountFile = accountSourceFile(props.config) ?? `environments/accounts/${props.config.name}.ts`;
+    super(scope, id, { config: props.config, unit: 'main', acceptSuppressionsIn: accountFile });
     Aspects.of(this).add(new WorkloadRoleFence(workloadBoundaryArn(props.config.accountId)));
     const { config } = props;
     this.key = new EncryptionKey(this, 'PlatformKey', {
@@ -89,14 +92,6 @@ export class MainStack extends AccountStack {
       // Every role the account's functions log in as; never the master user.
       users: databaseUsers(functionSettings),
     });
-    if (!config.database.deletionProtection) {
-      suppressRule(
-        this.database,
-        'PLAT-RDS-5',
-        `account ${config.name} turns deletion protection off on purpose (database.deletionProtection: false): it holds no data ` +
-          'worth keeping and its database is recreated freely; accounts with real data keep the default (on)',
-      );
-    }
     this.uploads = new UploadsBucket(this, 'Uploads', {
       bucketName: `${config.organisation}-uploads-${config.accountId}-${config.region}`,
       encryptionKey: this.key,
@@ -185,5 +180,30 @@ export class MainStack extends AccountStack {
       ],
       webAcl: this.webAcl,
     });
+    applyAccountSuppressions(this, config.suppressions, accountFile);
   }
+}
+
+/**
+ * The account file's `suppressions`, each put on the construct it names with the reason a person
+ * wrote. A path or rule that does not exist is a ConfigError naming the entry and the fix, so a
+ * typo never leaves a finding unexplained or suppresses nothing.
+ */
+function applyAccountSuppressions(stack: MainStack, suppressions: AccountConfig['suppressions'], accountFile: string): void {
+  const problems: string[] = [];
+  suppressions.forEach(({ rule, construct, reason }, index) => {
+    const field = `${accountFile}: suppressions.${index}`;
+    const target = construct.split('/').reduce<IConstruct | undefined>((node, childId) => node?.node.tryFindChild(childId), stack);
+    if (!target) {
+      const children = stack.node.children.map((child) => child.node.id).filter((childId) => !/^(aws|backend)$/.test(childId));
+      problems.push(`${field}.construct: '${construct}' is no construct of the ${stack.node.id} stack; use a path below it, e.g. one of ${children.join(', ')}`);
+    } else if (!RULES.some((r) => r.id === rule)) {
+      problems.push(`${field}.rule: '${rule}' is no rule of constructs/rules/index.ts; use one of the ids in the README's "Security rules" table`);
+    } else if (listSuppressions(target).some((s) => s.path === target.node.path && s.ruleId === rule)) {
+      problems.push(`${field}: ${rule} is already suppressed at ${construct}; remove the duplicate entry`);
+    } else {
+      suppressRule(target, rule, reason, `${accountFile} (suppressions.${index})`);
+    }
+  });
+  if (problems.length) throw new ConfigError(problems);
 }

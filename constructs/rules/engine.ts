@@ -15,6 +15,8 @@ export interface Suppression {
   readonly path: string;
   readonly ruleId: string;
   readonly reason: string;
+  /** Where the exception is written when not in code: the account file and its field. */
+  readonly declaredIn?: string;
 }
 
 export interface Violation {
@@ -36,6 +38,8 @@ export interface StackReport {
   readonly suppressed: ReadonlyArray<{ readonly violation: Violation; readonly suppression: Suppression }>;
   /** Suppressions that match no violation: stale exceptions, which also fail synthesis. */
   readonly unusedSuppressions: readonly Suppression[];
+  /** CheckOptions.acceptIn of the stack. */
+  readonly acceptIn?: string;
 }
 
 export interface CheckOptions {
@@ -43,6 +47,11 @@ export interface CheckOptions {
   readonly rules?: readonly Rule[];
   /** The day date-dependent rules judge by. Default: the current date. */
   readonly today?: Date;
+  /**
+   * The account file where a person may accept a finding of this stack with a reason
+   * (its `suppressions` field); named in every finding. Default: none (exceptions live in code).
+   */
+  readonly acceptIn?: string;
 }
 
 /**
@@ -50,7 +59,7 @@ export interface CheckOptions {
  * construct. The reason is mandatory: it is exported to .checkov.yaml and the README. Throws for
  * an unknown rule id or a missing reason, so a typo never silently disables nothing.
  */
-export function suppressRule(construct: IConstruct, ruleId: string, reason: string): void {
+export function suppressRule(construct: IConstruct, ruleId: string, reason: string, declaredIn?: string): void {
   if (!RULES.some((rule) => rule.id === ruleId)) {
     throw new Error(`suppressRule(${construct.node.path}): unknown rule id '${ruleId}'; use one of the ids listed in constructs/rules/index.ts`);
   }
@@ -59,7 +68,8 @@ export function suppressRule(construct: IConstruct, ruleId: string, reason: stri
   }
   const existing = construct.node.metadata.some((entry) => entry.type === SUPPRESSION_METADATA && (entry.data as Suppression).ruleId === ruleId);
   if (existing) throw new Error(`suppressRule(${construct.node.path}): ${ruleId} is already suppressed here`);
-  construct.node.addMetadata(SUPPRESSION_METADATA, { path: construct.node.path, ruleId, reason: reason.trim() } satisfies Suppression);
+  const suppression: Suppression = { path: construct.node.path, ruleId, reason: reason.trim(), ...(declaredIn ? { declaredIn } : {}) };
+  construct.node.addMetadata(SUPPRESSION_METADATA, suppression);
 }
 
 /** Every suppression declared on `scope` or below, sorted by path then rule id. */
@@ -160,7 +170,7 @@ export function checkStack(stack: TerraformStack, options: CheckOptions = {}, sy
   const ruleIds = new Set(rules.map((rule) => rule.id));
   // Only suppressions of rules that ran can be judged unused.
   const unusedSuppressions = suppressions.filter((s) => !used.has(s) && ruleIds.has(s.ruleId));
-  return { stackName: stack.node.id, violations, suppressed, unusedSuppressions };
+  return { stackName: stack.node.id, violations, suppressed, unusedSuppressions, acceptIn: options.acceptIn };
 }
 
 /** One line per problem, sorted, so the same input always gives the same report. */
@@ -168,10 +178,15 @@ export function formatReport(report: StackReport): string[] {
   return [
     ...report.violations.map((v) => {
       const scanner = v.checkov.length > 0 ? ` (${v.checkov.join(', ')})` : '';
-      return `${v.ruleId}${scanner} at ${v.path} [${v.address}]: ${v.message}. Fix: ${v.fix}`;
+      const construct = v.path.split('/').slice(1).join('/');
+      const accept = report.acceptIn
+        ? `; or, if it is right for this account, write why in ${report.acceptIn}: suppressions: [{ rule: '${v.ruleId}', construct: '${construct}', reason: '<why it is safe here>' }]`
+        : '';
+      return `${v.ruleId}${scanner} at ${v.path} [${v.address}]: ${v.message}. Fix: ${v.fix}${accept}`;
     }),
     ...report.unusedSuppressions.map(
-      (s) => `Unused suppression of ${s.ruleId} at ${s.path}: the rule finds nothing there any more. Fix: remove the suppressRule() call`,
+      (s) =>
+        `Unused suppression of ${s.ruleId} at ${s.path}: the rule finds nothing there any more. Fix: ${s.declaredIn ? `remove it from ${s.declaredIn}` : 'remove the suppressRule() call'}`,
     ),
   ];
 }

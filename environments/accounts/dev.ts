@@ -28,4 +28,12 @@ export const account: AccountFile = {
   },
   api: { loggingLevel: 'INFO' },
   notifications: { emails: ['platform-dev-alerts@example.com'] },
+  suppressions: [
+    {
+      rule: 'PLAT-RDS-5',
+      construct: 'Database',
+      reason:
+        'dev holds only test data: its database is destroyed and recreated freely (deletionProtection and finalSnapshot off), and the post-deploy runner applies the migrations to a fresh one',
+    },
+  ],
 };

@@ -11,19 +11,23 @@ const run = promisify(execFile);
 /**
  * The acceptance test of issue #13: in a fresh copy of the repository, `npm run new:account` and
  * `npm run new:function` alone keep the suite green. It runs, in the copy, the type check, the
- * synth, the jest suites that iterate the accounts and the catalogue (configuration, catalogue,
- * functions in every account, stacks, rules, README rules section, CI targets) and the new
- * function's pytest plus the OpenAPI handler's. Terraform plan, build determinism and construct
- * unit tests are left out: they do not depend on the account list or the catalogue, and each
- * runs in the main suite already.
+ * synth, the jest suites that iterate the accounts and the catalogue and the files generated from
+ * them (configuration, catalogue, every function in every account, the account stacks and their
+ * data layer, rules, README rules section, architecture pictures, CI targets and workflows) and
+ * the new functions' pytest plus the OpenAPI handler's. Left out to keep `npm test` fast (the main
+ * suite runs them): the offline Terraform plan, build determinism, the in-memory stack variants
+ * (main-stack-edge, synth-nothing-lost, network-reachability, account-suppressions) and the
+ * construct unit tests, which read neither list.
  */
 const DATA_DRIVEN_SUITES = [
   '__tests__/environments',
   '__tests__/lambda-functions',
-  '__tests__/stacks',
+  '__tests__/stacks/account-stacks.test.ts',
+  '__tests__/stacks/main-stack-data.test.ts',
   '__tests__/rules/accounts.test.ts',
   '__tests__/rules/checkov-export.test.ts',
   '__tests__/scripts/affected-accounts.test.ts',
+  '__tests__/scripts/diagram.test.ts',
   '__tests__/ci',
 ];
 

@@ -80,7 +80,7 @@ function sharedModulesOf(request: NewFunctionRequest): string[] {
 /** The FUNCTIONS entry, as text in the catalogue's style. */
 export function catalogueEntryText(request: NewFunctionRequest): string {
   const { name, trigger, vpc } = request;
-  const grants = [...(vpc ? ["{ kind: 'db-login' }"] : []), ...(trigger === 'queue' ? ["{ kind: 'queue-consume' }"] : [])];
+  const grants = [...(vpc ? [`{ kind: 'db-login', user: '${snake(name)}' }`] : []), ...(trigger === 'queue' ? ["{ kind: 'queue-consume' }"] : [])];
   const list = (items: readonly string[]) => `[${items.join(', ')}]`;
   return `  {
     name: '${name}',
@@ -95,7 +95,7 @@ export function catalogueEntryText(request: NewFunctionRequest): string {
     layers: ${vpc ? "['pg-driver']" : '[]'},
     sharedModules: ${list(sharedModulesOf(request).map((m) => `'${m}'`))},
     trigger: ${TRIGGER_TEXT[trigger]},
-    environment: ${vpc ? 'DATABASE_ENVIRONMENT' : '{}'},
+    environment: ${vpc ? `databaseEnvironment('${snake(name)}')` : '{}'},
     grants: ${list(grants)},
   },
 `;
@@ -268,7 +268,7 @@ export function testText(request: NewFunctionRequest): string {
     lines.push(
       '@pytest.fixture',
       'def handler(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:',
-      '    for name, value in database.env().items():',
+      `    for name, value in database.env("${snake(name)}").items():`,
       '        monkeypatch.setenv(name, value)',
       '    monkeypatch.setattr(platform_db, "credential_source", database.credentials)',
       `    module = load_handler("${name}")`,
@@ -331,6 +331,18 @@ def test_a_message_body_is_processed(handler: ModuleType) -> None:
   return `${lines.join('\n')}\n\n\n${cases[trigger]}`;
 }
 
+export const MIGRATIONS_FILE = path.join('lambda-functions', 'shared', 'platform_migrations.py');
+
+/** platform_migrations.py with the database function's own role, granted nothing yet (README "Database roles"). */
+export function migrationsWithRole(source: string, request: NewFunctionRequest): string {
+  const opening = 'FUNCTION_ROLE_GRANTS: dict[str, tuple[str, ...]] = {';
+  const start = source.indexOf(opening);
+  const end = start < 0 ? -1 : source.indexOf('\n}\n', start);
+  if (end < 0) throw new ScaffoldError(`${MIGRATIONS_FILE}: cannot find FUNCTION_ROLE_GRANTS; add the role '${snake(request.name)}' by hand (README "Database roles")`);
+  const entry = `    # ${request.name}: the privileges its code uses (none yet: grant them here).\n    "${snake(request.name)}": (),`;
+  return `${source.slice(0, end + 1)}${entry}${source.slice(end)}`;
+}
+
 /** Writes the catalogue entry, handler and test; returns the files written. */
 export function newFunction(request: NewFunctionRequest, root: string = REPO_ROOT): { created: string[]; edited: Map<string, string> } {
   const problems: string[] = [];
@@ -351,18 +363,23 @@ export function newFunction(request: NewFunctionRequest, root: string = REPO_ROO
   const catalogueFile = path.join(root, CATALOGUE_FILE);
   const original = fs.readFileSync(catalogueFile, 'utf8');
   const updated = catalogueWithFunction(original, request);
+  const migrationsFile = path.join(root, MIGRATIONS_FILE);
+  const migrations = fs.readFileSync(migrationsFile, 'utf8');
+  const withRole = request.vpc ? migrationsWithRole(migrations, request) : migrations;
   const testFile = path.join(folder, 'tests', `test_${snake(request.name)}.py`);
   fs.mkdirSync(path.dirname(testFile), { recursive: true });
   try {
     writeFileAtomically(path.join(folder, 'handler.py'), handlerText(request));
     writeFileAtomically(testFile, testText(request));
     writeFileAtomically(catalogueFile, updated);
+    if (request.vpc) writeFileAtomically(migrationsFile, withRole);
   } catch (error) {
     fs.rmSync(folder, { recursive: true, force: true });
     fs.writeFileSync(catalogueFile, original);
+    fs.writeFileSync(migrationsFile, migrations);
     throw error;
   }
-  return { created: [folder], edited: new Map([[catalogueFile, original]]) };
+  return { created: [folder], edited: new Map([[catalogueFile, original], [migrationsFile, migrations]]) };
 }
 
 function main(): void {

@@ -52,6 +52,9 @@ describe.each(TRIGGERS.flatMap((trigger) => [false, true].map((vpc) => ({ trigge
     const entry = /sharedModules: \[([^\]]*)\]/.exec(fs.readFileSync(path.join(root, 'lambda-functions', 'catalogue.ts'), 'utf8').split(`name: '${request.name}'`)[1])![1];
     expect(imported.sort()).toEqual(entry.split(', ').map((m) => m.replace(/'/g, '')).sort());
     expect(handler).toMatch(/^def handler\(event: Any, context: Any\)/m);
+    // A database function logs in as a role of its own, which the migrations create (README "Database roles").
+    const migrations = fs.readFileSync(path.join(root, 'lambda-functions', 'shared', 'platform_migrations.py'), 'utf8');
+    expect(migrations.includes(`    "${request.name.replace(/-/g, '_')}": (),`)).toBe(vpc);
   });
 });
 

@@ -45,7 +45,10 @@ afterAll(() => {
 
 async function inCopy(command: string, args: readonly string[]): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(command, args, { cwd: copy, env: { ...process.env, CI: 'true' }, maxBuffer: 64 * 1024 * 1024 });
+    // The commands' own temp files (jest's cache, pytest's folders) stay inside the copy, which is removed.
+    const tmp = path.join(copy, '.tmp');
+    fs.mkdirSync(tmp, { recursive: true });
+    const { stdout, stderr } = await run(command, args, { cwd: copy, env: { ...process.env, CI: 'true', TMPDIR: tmp }, maxBuffer: 64 * 1024 * 1024 });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };

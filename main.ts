@@ -4,6 +4,7 @@ import { SecurityRulesError } from './constructs/rules/engine';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomically } from './stacks/synthesize';
 import { buildArtifacts } from './scripts/build-artifacts';
+import { FunctionSourceError } from './scripts/lib/function-sources';
 
 // tsx turns on source-mapped stack traces. cdktf captures a full stack trace for every token it
 // creates (thousands per synth), and mapping each one through the source maps was about a fifth
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SecurityRulesError) {
+  if (error instanceof ConfigError || error instanceof SecurityRulesError || error instanceof FunctionSourceError) {
     console.error(error.message);
     console.error('Nothing was written; the previous synthesized output is unchanged.');
   } else {

@@ -19,6 +19,12 @@ export interface LoadOptions {
    * INFRA_OVERRIDES_FILE environment variable, or none.
    */
   readonly overrides?: Overrides;
+  /**
+   * Where `overrides` come from, named instead of the account file when an overridden value is
+   * wrong. Default: the INFRA_OVERRIDES_FILE file when the overrides are read from it, else none
+   * (programmatic overrides stand in for the account file, as in tests).
+   */
+  readonly overridesSource?: string;
 }
 
 /** Invalid configuration: every problem found, each naming the file, the field and the fix. */
@@ -42,23 +48,81 @@ export function accountSourceFile(config: object): string | undefined {
 const merge = (...layers: object[]): object =>
   deepmerge.all(layers, { arrayMerge: (_target, source) => source });
 
-function readOverridesFile(): Overrides {
+function readOverridesFile(): { overrides: Overrides; source?: string } {
   const file = process.env.INFRA_OVERRIDES_FILE;
-  if (!file) return {};
+  if (!file) return { overrides: {} };
+  const source = `${file} (INFRA_OVERRIDES_FILE)`;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Overrides;
+    return { overrides: JSON.parse(fs.readFileSync(file, 'utf8')) as Overrides, source };
   } catch (error) {
-    throw new ConfigError([`${file} (INFRA_OVERRIDES_FILE): cannot be read as JSON: ${(error as Error).message}`]);
+    throw new ConfigError([`${source}: cannot be read as JSON: ${(error as Error).message}; fix the JSON or unset INFRA_OVERRIDES_FILE`]);
   }
 }
 
-function loadAccountFile(file: string): AccountFile {
+/**
+ * The first syntax error TypeScript finds in a file, as `:line:column: message`, or undefined.
+ * Loaded only when an account file fails to load, so a valid estate never pays for the compiler.
+ */
+function syntaxError(file: string): string | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const exported = require(file) as { account?: AccountFile };
+  const ts = require('typescript') as typeof import('typescript');
+  const { diagnostics = [] } = ts.transpileModule(fs.readFileSync(file, 'utf8'), { fileName: file, reportDiagnostics: true });
+  const [first] = diagnostics;
+  if (!first?.file || first.start === undefined) return undefined;
+  const { line, character } = first.file.getLineAndCharacterOfPosition(first.start);
+  return `:${line + 1}:${character + 1}: TypeScript syntax error: ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`;
+}
+
+/** The account a file exports, or the one-line problem that keeps it from loading. */
+function loadAccountFile(file: string, shown: string): AccountFile | string {
+  let exported: { account?: AccountFile };
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    exported = require(file) as { account?: AccountFile };
+  } catch (error) {
+    const syntax = syntaxError(file);
+    if (syntax) return `${shown}${syntax}; fix that line (\`npx tsc --noEmit\` shows every error)`;
+    return `${shown}: cannot be loaded: ${(error as Error).message.split('\n')[0]}; fix the file so it only exports its account object`;
+  }
   if (!exported.account || typeof exported.account !== 'object') {
-    throw new ConfigError([`${file}: must export 'account' (export const account: AccountFile = { name, accountId, ... })`]);
+    return `${shown}: must export 'account' (export const account: AccountFile = { name, accountId, ... })`;
   }
   return exported.account;
+}
+
+/** Whether `overrides` sets the value at `segments` (or a leaf or array on the way to it). */
+function overridesSet(overrides: unknown, segments: readonly PropertyKey[]): boolean {
+  if (overrides === undefined) return false;
+  let node: unknown = overrides;
+  for (const segment of segments) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return node !== undefined;
+    node = (node as Record<PropertyKey, unknown>)[segment];
+    if (node === undefined) return false;
+  }
+  return true;
+}
+
+/** Names where a value came from: the overrides file and key when it set it, else the account file. */
+interface Origin {
+  readonly file: string;
+  readonly name: string;
+  readonly overrides: unknown;
+  readonly source?: string;
+}
+function locate(origin: Origin, segments: readonly PropertyKey[]): string {
+  if (origin.source && overridesSet(origin.overrides, segments)) return `${origin.source}: ${origin.name}.${fieldPath(segments)}`;
+  return `${origin.file}: ${fieldPath(segments)}`;
+}
+const origins = new WeakMap<object, Origin>();
+
+/**
+ * `<file>: <field>` for a field of an account returned by loadEnvironments: the overrides file and
+ * key when the overrides set it, else the account file (later checks, e.g. function overrides, use it).
+ */
+export function fieldLocation(config: Pick<AccountConfig, 'name'>, segments: readonly PropertyKey[]): string {
+  const origin = origins.get(config);
+  // Configs not from loadEnvironments (tests) fall back to the default folder's naming.
+  return origin ? locate(origin, segments) : `${accountSourceFile(config) ?? `environments/accounts/${config.name}.ts`}: ${fieldPath(segments)}`;
 }
 
 function fieldPath(segments: readonly PropertyKey[]): string {
@@ -66,9 +130,9 @@ function fieldPath(segments: readonly PropertyKey[]): string {
 }
 
 /** Problems that need more than one field of one account: subnet fit and cross-account clashes. */
-function relationalProblems(accounts: ReadonlyArray<{ file: string; config: AccountConfig }>): string[] {
+function relationalProblems(accounts: ReadonlyArray<{ file: string; config: AccountConfig; origin: Origin }>): string[] {
   const problems: string[] = [];
-  for (const { file, config } of accounts) {
+  for (const { config, origin } of accounts) {
     const { cidr, publicSubnetCidrs, privateSubnetCidrs } = config.network;
     const subnets = [
       ...publicSubnetCidrs.map((block, i) => ({ field: `network.publicSubnetCidrs.${i}`, block })),
@@ -76,11 +140,11 @@ function relationalProblems(accounts: ReadonlyArray<{ file: string; config: Acco
     ];
     subnets.forEach(({ field, block }, i) => {
       if (!cidrContains(cidr, block)) {
-        problems.push(`${file}: ${field}: subnet ${block} does not fit in the VPC CIDR ${cidr}; choose a block inside ${cidr}`);
+        problems.push(`${locate(origin, field.split('.'))}: subnet ${block} does not fit in the VPC CIDR ${cidr}; choose a block inside ${cidr}`);
       }
       for (const other of subnets.slice(i + 1)) {
         if (cidrsOverlap(block, other.block)) {
-          problems.push(`${file}: ${field}: subnet ${block} overlaps ${other.field} (${other.block}); subnets must not overlap`);
+          problems.push(`${locate(origin, field.split('.'))}: subnet ${block} overlaps ${other.field} (${other.block}); subnets must not overlap`);
         }
       }
     });
@@ -113,7 +177,7 @@ function relationalProblems(accounts: ReadonlyArray<{ file: string; config: Acco
         const [x, y] = [value(a.config), value(b.config)];
         if (x === undefined || y === undefined || !(clash ? clash(x, y) : x === y)) continue;
         const same = x === y ? `'${y}' is also the ${field} of ${a.file}` : `${y} overlaps ${x}, the ${field} of ${a.file}`;
-        problems.push(`${b.file}: ${field}: ${same}; ${fix(b.config)}`);
+        problems.push(`${locate(b.origin, field.split('.'))}: ${same}; ${fix(b.config)}`);
       }
     }
   });
@@ -126,7 +190,9 @@ function relationalProblems(accounts: ReadonlyArray<{ file: string; config: Acco
  */
 export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
   const accountsDir = options.accountsDir ?? process.env.INFRA_ACCOUNTS_DIR ?? ACCOUNTS_DIR;
-  const overrides = options.overrides ?? readOverridesFile();
+  const fromFile = options.overrides ? undefined : readOverridesFile();
+  const overrides = options.overrides ?? fromFile?.overrides ?? {};
+  const source = options.overridesSource ?? fromFile?.source;
   const files = fs
     .readdirSync(accountsDir)
     .filter((name) => /\.(ts|js)$/.test(name) && !name.endsWith('.d.ts'))
@@ -134,10 +200,15 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
   if (files.length === 0) throw new ConfigError([`${accountsDir}: no account files; add one per AWS account`]);
 
   const problems: string[] = [];
-  const accounts: { file: string; config: AccountConfig }[] = [];
+  const accounts: { file: string; config: AccountConfig; origin: Origin }[] = [];
   for (const name of files) {
     const file = path.relative(process.cwd(), path.join(accountsDir, name)) || name;
-    const accountFile = loadAccountFile(path.join(accountsDir, name));
+    const accountFile = loadAccountFile(path.join(accountsDir, name), file);
+    if (typeof accountFile === 'string') {
+      problems.push(accountFile);
+      continue;
+    }
+    const origin: Origin = { file, name: accountFile.name, overrides: overrides[accountFile.name], source };
     const merged = merge(defaults, accountFile, overrides[accountFile.name] ?? {}) as AccountConfig;
     // The account and environment tags are derived, so no file can let them disagree.
     const withTags = { ...merged, tags: { ...merged.tags, account: merged.name, environment: merged.environment } };
@@ -145,7 +216,11 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const fix = issue.code === 'unrecognized_keys' ? ' (not a setting of this schema: remove it or fix its spelling, see environments/schema.ts)' : '';
-        problems.push(`${file}: ${fieldPath(issue.path)}: ${issue.message}${fix}`);
+        // A wrong value is blamed on whoever wrote it: the overrides file and key, or the account file.
+        const overridden =
+          issue.code === 'unrecognized_keys' ? issue.keys.some((key) => overridesSet(origin.overrides, [...issue.path, key])) : overridesSet(origin.overrides, issue.path);
+        const where = origin.source && overridden ? `${origin.source}: ${origin.name}.${fieldPath(issue.path)}` : `${file}: ${fieldPath(issue.path)}`;
+        problems.push(`${where}: ${issue.message}${fix}`);
       }
       continue;
     }
@@ -155,16 +230,19 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
       problems.push(`${file}: name: '${parsed.data.name}' differs from the file name '${fileName}'; rename the file to ${parsed.data.name}${path.extname(name)} or set name: '${fileName}'`);
       continue;
     }
-    accounts.push({ file, config: parsed.data });
+    accounts.push({ file, config: parsed.data, origin });
   }
   problems.push(...relationalProblems(accounts));
   for (const name of Object.keys(overrides)) {
     if (!accounts.some((a) => a.config.name === name) && problems.length === 0) {
-      problems.push(`overrides: '${name}' is not an account; use one of ${accounts.map((a) => a.config.name).join(', ')}`);
+      problems.push(`${source ?? 'overrides'}: '${name}' is not an account; use one of ${accounts.map((a) => a.config.name).join(', ')}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);
-  for (const { file, config } of accounts) sourceFiles.set(config, file);
+  for (const { file, config, origin } of accounts) {
+    sourceFiles.set(config, file);
+    origins.set(config, origin);
+  }
   return accounts.map((a) => a.config).sort((a, b) => a.name.localeCompare(b.name));
 }
 

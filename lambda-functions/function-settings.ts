@@ -1,4 +1,4 @@
-import { accountSourceFile, ConfigError } from '../environments/load';
+import { ConfigError, fieldLocation } from '../environments/load';
 import { allowedPythonRuntimes, REFUSED_PYTHON_RUNTIMES } from '../environments/aws-facts';
 import type { AccountConfig } from '../environments/schema';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
@@ -46,17 +46,15 @@ export function resolveFunctionSettings(
   today: Date = new Date(),
   functions: readonly FunctionSpec[] = FUNCTIONS,
 ): FunctionSettings[] {
-  // Configs not from loadEnvironments (tests) fall back to the default folder's naming.
-  const file = accountSourceFile(config) ?? `environments/accounts/${config.name}.ts`;
   const problems = catalogueProblems(functions, today);
   for (const [name, override] of Object.entries(config.functions)) {
     if (!isFunctionName(name) || !functions.some((fn) => fn.name === name)) {
-      problems.push(`${file}: functions.${name}: is not a function of the catalogue; use one of ${FUNCTION_NAMES.join(', ')}`);
+      problems.push(`${fieldLocation(config, ['functions', name])}: is not a function of the catalogue; use one of ${FUNCTION_NAMES.join(', ')}`);
       continue;
     }
     if (override.runtime !== undefined) {
       const problem = runtimeProblem(override.runtime, today);
-      if (problem) problems.push(`${file}: functions.${name}.runtime: ${problem}`);
+      if (problem) problems.push(`${fieldLocation(config, ['functions', name, 'runtime'])}: ${problem}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);

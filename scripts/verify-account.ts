@@ -1,4 +1,4 @@
-import { checkAccount } from './lib/account-guard';
+import { checkAccount, NoCredentialsError } from './lib/account-guard';
 import { checkConcurrencyQuota } from './lib/concurrency-guard';
 import { resolveStackTargets } from './lib/stack-catalog';
 
@@ -26,6 +26,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  console.error(`Account check could not run: ${error.message}`);
+  console.error(error instanceof NoCredentialsError ? error.message : `Account check could not run: ${error.message}`);
   process.exit(1);
 });

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaults } from '../../environments/defaults';
 import { accountSourceFile, ConfigError, loadEnvironments, stateBucketName, type Overrides } from '../../environments/load';
 import type { AccountConfig, AccountFile, DeepPartial } from '../../environments/schema';
 import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, unusedVpcCidr, writeAccountFile } from '../helpers/accounts';
+import { runApp } from '../helpers/terraform';
 
 function problemsOf(load: () => unknown): string[] {
   try {
@@ -162,6 +164,56 @@ describe('the file names the account (CI keys an account on its file)', () => {
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('mistakes the first trial made are named with file, line or key, and the fix (#13 item 7)', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a TypeScript syntax error in an account file names the file, line and column', () => {
+    dir = accountsDirWith();
+    const fixture = fixtureAccount();
+    const text = `export const account = {\n  name: '${fixture.name}',\n  accountId: '${fixture.accountId}'\n  environment: 'x',\n};\n`;
+    fs.writeFileSync(path.join(dir, `${fixture.name}.ts`), text);
+    const problems = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} }));
+    const file = path.relative(process.cwd(), path.join(dir, `${fixture.name}.ts`));
+    expect(problems).toEqual([`${file}:4:3: TypeScript syntax error: ',' expected.; fix that line (\`npx tsc --noEmit\` shows every error)`]);
+  });
+
+  test('synth with a broken account file exits 1 with that one line, no stack trace, and writes nothing', () => {
+    dir = accountsDirWith();
+    fs.writeFileSync(path.join(dir, 'broken.ts'), "export const account = { name: 'broken' accountId: '1' };\n");
+    const out = path.join(dir, 'out');
+    const result = runApp(out, { INFRA_ACCOUNTS_DIR: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/broken\.ts:1:\d+: TypeScript syntax error: /);
+    expect(result.stderr).toContain('Nothing was written');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(out)).toBe(false);
+  }, 120_000);
+
+  test.each(accounts.map((a) => [a.name, a] as const))('a wrong value for %s in the INFRA_OVERRIDES_FILE is blamed on that file and key, not on the account file', (name, config) => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'overrides-'));
+    const file = path.join(dir, 'overrides.json');
+    fs.writeFileSync(file, JSON.stringify({ [name]: { database: { backupRetentionDays: 90, instanceSize: 'x' }, network: { cidr: '10.0.0.0/33' } } }));
+    const previous = process.env.INFRA_OVERRIDES_FILE;
+    process.env.INFRA_OVERRIDES_FILE = file;
+    try {
+      const problems = problemsOf(() => loadEnvironments());
+      const source = `${file} (INFRA_OVERRIDES_FILE)`;
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          `${source}: ${name}.database.backupRetentionDays: backup retention must be 1-35 days`,
+          expect.stringContaining(`${source}: ${name}.database: Unrecognized key: "instanceSize"`),
+          `${source}: ${name}.network.cidr: is not an IPv4 CIDR block; write it like 10.10.0.0/16`,
+        ]),
+      );
+      expect(problems.filter((p) => p.startsWith(accountSourceFile(config)!))).toEqual([]);
+    } finally {
+      if (previous === undefined) delete process.env.INFRA_OVERRIDES_FILE;
+      else process.env.INFRA_OVERRIDES_FILE = previous;
     }
   });
 });

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { accountSourceFile, loadEnvironments } from '../../environments/load';
+import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
@@ -254,6 +254,6 @@ test('synth refuses an override of an unknown function, names it, and writes not
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
   );
   expect(result.code).toBe(1);
-  expect(result.stderr).toContain(`${accountSourceFile(account)}: functions.${missing}: is not a function of the catalogue; use one of ${FUNCTIONS[0].name},`);
+  expect(result.stderr).toContain(`${overrides} (INFRA_OVERRIDES_FILE): ${account.name}.functions.${missing}: is not a function of the catalogue; use one of ${FUNCTIONS[0].name},`);
   expect(fs.existsSync(path.join(out, 'stacks'))).toBe(false);
 }, 120_000);

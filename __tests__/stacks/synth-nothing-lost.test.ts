@@ -33,13 +33,15 @@ describe('invalid configuration fails before anything is written', () => {
     for (const warning of printed) expect(warning).toMatch(/^environments\/accounts\/[\w-]+\.ts: [\w.]+: .+; /);
   });
 
-  test('a bad account setting exits non-zero naming file, field and fix, and leaves the previous output intact', () => {
+  // Issue #13 item 7: a wrong value from the overrides file is blamed on that file and key, not on the account file.
+  test('a bad setting in the overrides file exits non-zero naming that file, the key and the fix, and leaves the previous output intact', () => {
     const overrides = path.join(tempDir('overrides-'), 'overrides.json');
     fs.writeFileSync(overrides, JSON.stringify({ staging: { availabilityZones: ['eu-west-1a', 'eu-west-1z'], database: { backupRetentionDays: 90 } } }));
     const result = runApp(outdir, { INFRA_OVERRIDES_FILE: overrides });
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/environments\/accounts\/staging\.ts: availabilityZones\.1: 'eu-west-1z' is not an availability zone of eu-west-1; use one of eu-west-1a, eu-west-1b, eu-west-1c/);
-    expect(result.stderr).toMatch(/staging\.ts: database\.backupRetentionDays: backup retention must be 1-35 days/);
+    expect(result.stderr).toContain(`${overrides} (INFRA_OVERRIDES_FILE): staging.availabilityZones.1: 'eu-west-1z' is not an availability zone of eu-west-1; use one of eu-west-1a, eu-west-1b, eu-west-1c`);
+    expect(result.stderr).toContain(`${overrides} (INFRA_OVERRIDES_FILE): staging.database.backupRetentionDays: backup retention must be 1-35 days`);
+    expect(result.stderr).not.toContain('environments/accounts/staging.ts');
     expect(result.stderr).toMatch(/Nothing was written/);
     expect(snapshot(outdir)).toEqual(before);
   });

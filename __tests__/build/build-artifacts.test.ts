@@ -176,7 +176,7 @@ describe('buildArtifacts', () => {
   test('a missing handler fails with the file to create', async () => {
     const other = copyFunctionSources('build-missing-');
     fs.rmSync(path.join(other, 'lambda-functions', 'sync-clock', 'handler.py'));
-    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow('lambda-functions/sync-clock/handler.py is missing');
+    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow('lambda-functions/sync-clock/handler.py: missing, but lambda-functions/catalogue.ts lists the function sync-clock; create it');
   });
 
   test('a shared module a function lists but that does not exist fails with the file and the catalogue field', async () => {

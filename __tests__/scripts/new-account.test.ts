@@ -34,7 +34,7 @@ describe('new:account writes one file with everything a new account needs, nothi
     newAccount(wanted, dir);
     const added = loadEnvironments({ accountsDir: dir, overrides: {} }).find((a) => a.name === wanted.name)!;
     expect([added.accountId, added.environment, added.network.cidr]).toEqual([wanted.accountId, wanted.name, wanted.cidr]);
-    expect(added.github).toEqual({ repository: defaults.github.repository, ...(apply === 'auto' ? { applyBranch: 'main' } : { applyEnvironment: wanted.name }) });
+    expect(added.github).toEqual({ ...defaults.github, ...(apply === 'auto' ? { applyBranch: 'main' } : { applyEnvironment: wanted.name }) });
     // Subnets carved from its own /16, zones of its region.
     for (const subnet of [...added.network.publicSubnetCidrs, ...added.network.privateSubnetCidrs]) expect([subnet, cidrContains(wanted.cidr, subnet)]).toEqual([subnet, true]);
     expect(added.availabilityZones.every((az) => (REGION_AZ_LETTERS[added.region] ?? []).some((letter) => az === `${added.region}${letter}`))).toBe(true);

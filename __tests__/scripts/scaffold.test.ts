@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { copyRepo, REPO_ROOT } from '../build/repo-copy';
@@ -73,6 +74,9 @@ test('new:account and new:function on a fresh copy, then the data-driven suites 
     ['pytest', '.venv/bin/python', ['-m', 'pytest', '-q', `lambda-functions/${http}`, `lambda-functions/${job}`, 'lambda-functions/api-docs-generator']],
   ];
   for (const [step, command, args] of steps) {
+    // PostgreSQL refuses to run as root, so the pytest harness starts it as an unprivileged user,
+    // which must be able to reach its data folder inside the copy (temp folders are owner-only).
+    if (step === 'pytest') for (const dir of [os.tmpdir(), copy, path.join(copy, '.tmp')]) fs.chmodSync(dir, 0o755);
     const result = await inCopy(command, args);
     expect([step, result.code, result.code === 0 ? '' : result.output]).toEqual([step, 0, '']);
   }

@@ -11,6 +11,9 @@ module.exports = {
   // Stacks synthesized in-process reference .build/manifest.json; build (or confirm the cache) once.
   globalSetup: '<rootDir>/__tests__/build/global-setup.ts',
   testTimeout: 120000,
+  // Jest's own transform cache would go to <tmpdir>/jest_<uid>; the tests' temp folder is per run
+  // (scripts/test.sh) and must end empty, and a kept cache keeps runs warm.
+  cacheDirectory: '<rootDir>/.cache/jest',
   // Coverage is collected by `npm test` (scripts/test.sh passes --coverage on a full run only: a
   // partial run cannot meet whole-suite thresholds). V8's own coverage needs no instrumentation.
   coverageProvider: 'v8',
@@ -22,10 +25,12 @@ module.exports = {
   // what the suite reaches, line and branch; new code comes with tests that keep these figures:
   // raise a threshold when coverage grows, never lower one to let a change pass.
   coverageThreshold: {
-    './constructs/': { lines: 95, branches: 86 },
+    // Measured 2026-11-29 (lines / branches): constructs 98.2 / 88.3, stacks 99.8 / 88.2,
+    // environments 97.3 / 87.7, scripts 93.3 / 83.1, lambda-functions 99.1 / 91.1.
+    './constructs/': { lines: 96, branches: 86 },
     './stacks/': { lines: 97, branches: 85 },
-    './environments/': { lines: 93, branches: 82 },
-    './scripts/': { lines: 86, branches: 80 },
-    './lambda-functions/': { lines: 95, branches: 85 },
+    './environments/': { lines: 95, branches: 85 },
+    './scripts/': { lines: 90, branches: 80 },
+    './lambda-functions/': { lines: 97, branches: 88 },
   },
 };

@@ -141,6 +141,8 @@ export class FunctionFleet extends Construct {
         accountId: props.accountId,
         region: props.region,
         schedule: trigger.kind === 'schedule' ? { scheduleExpression: trigger.scheduleExpression } : undefined,
+        // Releases go through CodeDeploy (FunctionDelivery): Terraform publishes, CodeDeploy shifts.
+        aliasVersionOwner: 'codedeploy',
         queueTrigger:
           trigger.kind === 'queue'
             ? { queueArn: props.eventQueue.queueArn, batchSize: trigger.batchSize, maximumBatchingWindowSeconds: trigger.maximumBatchingWindowSeconds }

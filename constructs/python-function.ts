@@ -65,6 +65,13 @@ export interface PythonFunctionProps {
   readonly schedule?: ScheduleTriggerOptions;
   /** Poll an SQS queue into the live alias. Default: no queue. The caller grants consumption. */
   readonly queueTrigger?: QueueTriggerOptions;
+  /**
+   * Who moves the live alias to a new version. 'terraform': every apply points it at the version
+   * just published. 'codedeploy': Terraform creates the alias on the first version and then leaves
+   * its version and routing alone (ignore_changes), because CodeDeploy shifts it (FunctionDelivery)
+   * and a Terraform update would undo a release or cut a canary short. Default: 'terraform'.
+   */
+  readonly aliasVersionOwner?: 'terraform' | 'codedeploy';
 }
 
 export interface ScheduleTriggerOptions {
@@ -162,6 +169,8 @@ export class PythonFunction extends Construct implements IGrantee {
   readonly timeoutSeconds: number;
   readonly memoryMiB: number;
   readonly reservedConcurrency: number | 'off';
+  /** Who moves the live alias (see PythonFunctionProps.aliasVersionOwner). */
+  readonly aliasVersionOwner: 'terraform' | 'codedeploy';
   readonly role: ServiceRole;
   readonly logGroupName: string;
   /** Dimensions of the live alias's AWS/Lambda metrics. */
@@ -236,6 +245,10 @@ export class PythonFunction extends Construct implements IGrantee {
       description: 'The version triggers invoke; move it to roll back',
       functionName: fn.functionName,
       functionVersion: fn.version,
+      // CodeDeploy's traffic shifting writes function_version and routing_config (UpdateAlias with
+      // AdditionalVersionWeights during a canary); ignoring both keeps the next plan free of a diff
+      // that would move traffic back. https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#ignore_changes
+      lifecycle: props.aliasVersionOwner === 'codedeploy' ? { ignoreChanges: ['function_version', 'routing_config'] } : undefined,
     });
 
     this.functionName = fn.functionName;
@@ -248,6 +261,7 @@ export class PythonFunction extends Construct implements IGrantee {
     this.timeoutSeconds = props.timeoutSeconds;
     this.memoryMiB = props.memoryMiB;
     this.reservedConcurrency = props.reservedConcurrency;
+    this.aliasVersionOwner = props.aliasVersionOwner ?? 'terraform';
     this.logGroupName = logs.logGroupName;
     // The literal name, not the resource attribute: metric dimensions are plain strings in alarms.
     this.metricDimensions = { FunctionName: functionName, Resource: `${functionName}:${LIVE_ALIAS}` };

@@ -75,6 +75,8 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
     maxReceiveCount: 5,
   },
   functions: {},
+  // Production-like accounts judge a new version on a tenth of the traffic before it gets the rest.
+  delivery: { strategy: 'canary-10-percent-5-minutes' },
   api: {
     auth: 'IAM',
     throttleRateLimit: 100,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from './aws-facts';
 import { isIpv4Cidr } from './cidr';
+import { DEPLOYMENT_STRATEGY_NAMES } from './deployment-strategies';
 
 /**
  * The schema of one account's merged configuration (defaults -> account file -> overrides).
@@ -107,6 +108,10 @@ const queueSchema = z.strictObject({
   maxReceiveCount: z.number().int().min(1).max(1000),
 });
 
+const STRATEGY_ERROR = `is not a deployment strategy; use one of ${DEPLOYMENT_STRATEGY_NAMES.join(', ')} (environments/deployment-strategies.ts)`;
+/** How CodeDeploy shifts the live alias to a new version (environments/deployment-strategies.ts). */
+const deploymentStrategy = z.enum(DEPLOYMENT_STRATEGY_NAMES, { error: STRATEGY_ERROR });
+
 const functionSizeSchema = z.strictObject({
   memoryMiB: z.number().int().min(128).max(10240).optional(),
   timeoutSeconds: z.number().int().min(1).max(900).optional(),
@@ -117,6 +122,13 @@ const functionSizeSchema = z.strictObject({
   reservedConcurrency: z.union([z.number().int().min(1), z.literal('off')]).optional(),
   /** Lambda runtime, e.g. python3.13; checked against the allowed runtimes with the catalogue. */
   runtime: z.string().optional(),
+  /** Overrides delivery.strategy for this function. */
+  deploymentStrategy: deploymentStrategy.optional(),
+});
+
+const deliverySchema = z.strictObject({
+  /** The strategy of every function of the account unless functions.<name>.deploymentStrategy says otherwise. */
+  strategy: deploymentStrategy,
 });
 
 const apiSchema = z.strictObject({
@@ -199,6 +211,7 @@ export const accountSchema = z
     storage: storageSchema,
     queue: queueSchema,
     functions: z.record(z.string(), functionSizeSchema),
+    delivery: deliverySchema,
     api: apiSchema,
     waf: wafSchema,
     alarms: alarmsSchema,

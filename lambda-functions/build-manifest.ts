@@ -19,6 +19,8 @@ export interface LayerArtifactRecord extends ArtifactRecord {
 export interface BuildManifest {
   readonly functions: Readonly<Record<FunctionName, ArtifactRecord>>;
   readonly layers: Readonly<Record<LayerName, LayerArtifactRecord>>;
+  /** The CodeDeploy lifecycle hooks' zip (lambda-functions/deployment-hooks.ts). */
+  readonly deploymentHooks: ArtifactRecord;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..');

@@ -116,6 +116,29 @@ export type EnvironmentSource =
 
 export type EnvironmentValue = string | { readonly from: EnvironmentSource };
 
+/**
+ * The harmless request the pre-traffic hook (lambda-functions/deployment-hooks) sends to a new
+ * version before CodeDeploy moves any traffic to it. It exercises the new code (imports, parsing,
+ * its own settings and, where it only reads, its data path) without changing data a caller would
+ * see. The invocation passes when it raises nothing (no FunctionError), the response has every
+ * field of `expect` with exactly that value and every key of `expectKeys`.
+ */
+export interface DryRun {
+  readonly event: Readonly<Record<string, unknown>>;
+  /** Fields the response must have with exactly these values. Default: none. */
+  readonly expect?: Readonly<Record<string, unknown>>;
+  /** Keys the response must have, whatever their values. Default: none. */
+  readonly expectKeys?: readonly string[];
+}
+
+/** An API Gateway REST (payload 1.0) proxy request, as the API sends them. */
+function apiRequest(httpMethod: 'GET' | 'POST', path: string, body?: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  return { httpMethod, path, headers: {}, body: body === undefined ? null : JSON.stringify(body), isBase64Encoded: false };
+}
+
+/** Object key the generate-presigned-url dry run asks for; it never exists, so the answer is S3's 404. */
+export const DRY_RUN_MISSING_KEY = 'downloads/codedeploy-dry-run/absent';
+
 export interface FunctionSpec {
   readonly name: FunctionName;
   readonly description: string;
@@ -135,6 +158,8 @@ export interface FunctionSpec {
   /** Besides POWERTOOLS_SERVICE_NAME and LOG_LEVEL, which every function gets. */
   readonly environment: Readonly<Record<string, EnvironmentValue>>;
   readonly grants: readonly Grant[];
+  /** What the pre-traffic hook sends a new version, and what it must answer. */
+  readonly dryRun: DryRun;
 }
 
 export interface HttpRoute {
@@ -193,6 +218,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http' },
     environment: {},
     grants: [],
+    // Serving the bundled document reads nothing else.
+    dryRun: { event: apiRequest('GET', '/openapi'), expect: { statusCode: 200 } },
   },
   {
     name: 'generate-presigned-url',
@@ -217,6 +244,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { kind: 'bucket-read', prefix: DOWNLOAD_PREFIX },
       { kind: 'bucket-list', prefix: DOWNLOAD_PREFIX },
     ],
+    // HeadObject of a key that never exists: proves the role and bucket path, presigns nothing.
+    dryRun: { event: apiRequest('POST', '/files/download-url', { key: DRY_RUN_MISSING_KEY }), expect: { statusCode: 404 } },
   },
   {
     name: 'insert-ppu-data',
@@ -234,6 +263,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'http' },
     environment: databaseEnvironment('insert_ppu_data'),
     grants: [{ kind: 'db-login', user: 'insert_ppu_data' }],
+    // Refused by validation before the database is touched: nothing is stored.
+    dryRun: { event: apiRequest('POST', '/ppu-data', { records: [] }), expect: { statusCode: 400 } },
   },
   {
     name: 'lambda-test-runner',
@@ -267,6 +298,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       { kind: 'table-describe' },
       { kind: 'queue-read-attributes' },
     ],
+    // Its checks only read (and apply pending migrations, which its post-deploy run would do anyway).
+    dryRun: { event: {}, expect: { passed: true } },
   },
   {
     name: 'presigned-url-s3-upload',
@@ -288,6 +321,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       ALLOWED_CONTENT_TYPES: 'application/json,application/octet-stream,application/zip,text/csv',
     },
     grants: [{ kind: 'bucket-put', prefix: UPLOAD_PREFIX }],
+    // Signing is local: a URL nobody uses, no object written.
+    dryRun: { event: apiRequest('POST', '/files/upload-url', { fileName: 'codedeploy-dry-run.csv', contentType: 'text/csv' }), expect: { statusCode: 200 } },
   },
   {
     name: 'software-event-update-handler',
@@ -304,6 +339,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'queue', batchSize: 10, maximumBatchingWindowSeconds: 5 },
     environment: { TABLE_NAME: { from: 'table-name' } },
     grants: [{ kind: 'queue-consume' }, { kind: 'table-read-write' }],
+    // An empty batch: nothing to write, nothing failed.
+    dryRun: { event: { Records: [] }, expect: { batchItemFailures: [] } },
   },
   {
     name: 'sync-clock',
@@ -321,6 +358,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'schedule', scheduleExpression: 'rate(5 minutes)' },
     environment: { ...databaseEnvironment('sync_clock'), METRIC_NAMESPACE: SYNC_CLOCK_METRIC_NAMESPACE },
     grants: [{ kind: 'db-login', user: 'sync_clock' }, { kind: 'cloudwatch-put-metric', namespace: SYNC_CLOCK_METRIC_NAMESPACE }],
+    // One extra clock measurement: a read of the database clock and one metric data point.
+    dryRun: { event: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, expectKeys: ['driftMilliseconds'] },
   },
 ];
 

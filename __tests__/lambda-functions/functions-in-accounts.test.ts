@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readStack, REPO_ROOT, synthToTempDir } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
@@ -71,7 +72,8 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
 
   test('every catalogue function exists once', () => {
     const names = Object.values(stack.resource.aws_lambda_function as Record<string, Json>).map((f) => f.function_name);
-    expect(names.sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+    // Besides the catalogue, only the two CodeDeploy hooks (constructs/function-delivery.ts).
+    expect(names.sort()).toEqual([...FUNCTIONS.map((f) => f.name), PRE_TRAFFIC_HOOK.functionName, POST_TRAFFIC_HOOK.functionName].sort());
   });
 
   test("sizes, runtime and architecture follow the catalogue with the account's overrides", () => {

@@ -11,6 +11,7 @@ import { REPO_ROOT, terraformValidate } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
 import { realAccounts, unusedAccountId, unusedAccountName } from '../helpers/accounts';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 
 const accounts = realAccounts();
 
@@ -41,10 +42,28 @@ describe('plan:local', () => {
       'aws_vpc', 'aws_vpc_endpoint', 'aws_flow_log', 'aws_db_instance', 'aws_s3_bucket', 'aws_dynamodb_table', 'aws_sqs_queue',
       'aws_lambda_layer_version', 'aws_api_gateway_rest_api', 'aws_api_gateway_stage', 'aws_wafv2_web_acl',
       'aws_wafv2_web_acl_association', 'aws_sns_topic', 'aws_cloudwatch_metric_alarm', 'aws_cloudwatch_dashboard',
+      'aws_codedeploy_app', 'aws_codedeploy_deployment_group',
     ]) {
       expect([type, result.addsByType[type] > 0]).toEqual([type, true]);
     }
-    expect([result.addsByType.aws_lambda_function, result.addsByType.aws_lambda_alias]).toEqual([FUNCTIONS.length, FUNCTIONS.length]);
+    // The catalogue's functions plus the two CodeDeploy hooks; one deployment group per catalogue function.
+    const functions = FUNCTIONS.length + [PRE_TRAFFIC_HOOK, POST_TRAFFIC_HOOK].length;
+    expect([result.addsByType.aws_lambda_function, result.addsByType.aws_lambda_alias]).toEqual([functions, functions]);
+    expect(result.addsByType.aws_codedeploy_deployment_group).toBe(FUNCTIONS.length);
+  });
+
+  // The first-apply fixes of issue #10 as Terraform plans them: NAT gateways (billed per hour,
+  // https://aws.amazon.com/vpc/pricing/) only with internet egress, exactly the configured interface
+  // endpoints plus the S3 and DynamoDB gateways, and with a proxy its own group with a path to them.
+  test.each(accounts.map((a) => [a.name, a] as const))('%s plans NAT, endpoints and the proxy path as configured', (stack, config) => {
+    const result = results.find((r) => r.stack === stack) as PlanResult;
+    const nat = { none: 0, single: 1, 'per-az': config.availabilityZones.length }[config.network.natGateways];
+    expect(result.addsByType.aws_nat_gateway ?? 0).toBe(nat);
+    expect(result.addsByType.aws_eip ?? 0).toBe(nat);
+    expect(result.addsByType.aws_vpc_endpoint).toBe(config.network.interfaceEndpoints.length + 2);
+    expect(result.addsByType.aws_db_proxy ?? 0).toBe(config.database.proxy ? 1 : 0);
+    // Groups: Lambda, database, endpoints, and the proxy's when there is one.
+    expect(result.addsByType.aws_security_group).toBe(config.database.proxy ? 4 : 3);
   });
 
   // The first-apply fixes of issue #10 as Terraform plans them: NAT gateways (billed per hour,

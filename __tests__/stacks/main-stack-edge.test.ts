@@ -25,13 +25,14 @@ const one = (json: Record<string, any>, type: string): [string, Record<string, a
 function expectedThreshold(alarmName: string, config: AccountConfig): number {
   const t = config.alarms;
   const timeouts = Object.fromEntries(resolveFunctionSettings(config).map((fn) => [fn.name, fn.timeoutSeconds]));
-  const fn = /^lambda-(.+)-(error-rate|throttles|p95-duration)$/.exec(alarmName);
+  // deploy-* alarms judge a release on the live alias (constructs/function-delivery.ts), same thresholds.
+  const fn = /^(?:lambda|deploy)-(.+)-(error-rate|throttles|p95-duration)$/.exec(alarmName);
   if (fn) {
     if (fn[2] === 'error-rate') return t.functionErrorRatePercent;
     if (fn[2] === 'throttles') return 0;
     return Math.floor((timeouts[fn[1]] * 1000 * t.functionDurationPercentOfTimeout) / 100);
   }
-  if (/^api-.+-5xx-rate$/.test(alarmName)) return t.apiErrorRatePercent;
+  if (/^(deploy-)?api-.+-5xx-rate$/.test(alarmName)) return t.apiErrorRatePercent;
   if (/^api-.+-p95-latency$/.test(alarmName)) return t.apiP95LatencyMs;
   if (alarmName === 'rds-postgres-cpu') return t.dbCpuPercent;
   if (alarmName === 'rds-postgres-free-storage') return t.dbFreeStorageGiB * 1024 ** 3;

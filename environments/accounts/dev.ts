@@ -26,6 +26,8 @@ export const account: AccountFile = {
     'insert-ppu-data': { memoryMiB: 512 },
     'lambda-test-runner': { memoryMiB: 512 },
   },
+  // Dev takes every merge at once: the pre-traffic hook and alarms still guard it, without the wait.
+  delivery: { strategy: 'all-at-once' },
   api: { loggingLevel: 'INFO' },
   notifications: { emails: ['platform-dev-alerts@example.com'] },
   suppressions: [

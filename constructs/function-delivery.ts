@@ -1,0 +1,281 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { Token } from 'cdktf';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
+import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
+import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
+import type { AlarmsConfig } from '../environments/schema';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
+import type { EncryptionKey } from './encryption-key';
+import { LIVE_ALIAS, PythonFunction } from './python-function';
+import { ServiceRole } from './service-role';
+import { suppressRule } from './rules/engine';
+
+/**
+ * The AWS managed policy of CodeDeploy's service role for Lambda deployments: read alarms, get and
+ * update aliases, and invoke functions named CodeDeployHook_* (the hooks). The "Limited" variant
+ * lacks the full policy's sns:Publish on '*'; the role gets sns:Publish on the notification topic
+ * only. https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
+ */
+export const CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited';
+
+/**
+ * The notifications every deployment group sends to the account's topic (CodeDeploy triggers).
+ * Valid values: https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_TriggerConfig.html
+ */
+export const DEPLOYMENT_TRIGGER_EVENTS = ['DeploymentStart', 'DeploymentSuccess', 'DeploymentFailure', 'DeploymentStop', 'DeploymentRollback'] as const;
+
+/**
+ * A failed deployment and one stopped by an alarm both return the alias to the old version.
+ * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_AutoRollbackConfiguration.html
+ */
+export const AUTO_ROLLBACK_EVENTS = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] as const;
+
+/** Deployment alarms evaluate one-minute periods, so an alarm stops a shift within about a minute. */
+const DEPLOYMENT_ALARM_PERIOD_SECONDS = 60;
+
+/** What the delivery needs of a function (PythonFunction satisfies it). */
+export interface DeliveredFunctionResource {
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly timeoutSeconds: number;
+  readonly aliasVersionOwner: 'terraform' | 'codedeploy';
+}
+
+export interface DeliveredFunction {
+  /** The function's catalogue name, a literal: it names the deployment group and the alarms. */
+  readonly name: string;
+  readonly resource: DeliveredFunctionResource;
+  readonly strategy: DeploymentStrategy;
+  /** The API routes to it: the API's 5XX rate judges its releases too. */
+  readonly servesApi: boolean;
+}
+
+export interface DeliveryApi {
+  /** Literal names: alarm dimensions are plain strings. */
+  readonly restApiName: string;
+  readonly stageName: string;
+}
+
+export interface FunctionDeliveryProps {
+  /** Name of the CodeDeploy application (one per account). */
+  readonly applicationName: string;
+  readonly accountId: string;
+  readonly region: string;
+  /** Every function whose live alias CodeDeploy shifts: one deployment group each. */
+  readonly functions: readonly DeliveredFunction[];
+  readonly api: DeliveryApi;
+  readonly thresholds: Pick<AlarmsConfig, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout' | 'apiErrorRatePercent'>;
+  /** The account's notification topic: deployment triggers and the deployment alarms publish there. */
+  readonly notificationTopic: { readonly topicArn: string };
+  /** The topic's key (the service role encrypts what it publishes with it) and the hooks' key. */
+  readonly encryptionKey: EncryptionKey;
+  /** The hooks' zip (build manifest deploymentHooks) and the folder its path is relative to. */
+  readonly hooksArtifact: { readonly zip: string; readonly sha256: string };
+  readonly artifactRoot: string;
+  readonly logRetentionDays: number;
+  /** The post-traffic hook runs this function's live alias (lambda-test-runner). */
+  readonly testRunner: { readonly name: string; readonly resource: DeliveredFunctionResource };
+}
+
+/**
+ * Progressive delivery of an account's functions with AWS CodeDeploy (compute platform Lambda):
+ * the application, a service role, and per function a deployment group with its strategy, the
+ * alias-scoped alarms that stop a shift (auto rollback on failure and on alarm) and triggers to the
+ * notification topic; plus the two lifecycle hooks (pre-traffic dry run, post-traffic checks), each
+ * with its own least-privileged role. Terraform publishes versions; `npm run release` starts the
+ * deployments that move each function's live alias (see PythonFunctionProps.aliasVersionOwner).
+ */
+export class FunctionDelivery extends Construct {
+  readonly applicationName: string;
+  readonly serviceRoleArn: string;
+  readonly preTrafficHook: PythonFunction;
+  readonly postTrafficHook: PythonFunction;
+  /** Deployment group name -> the alarms that stop its deployments. */
+  readonly alarmNamesByGroup: ReadonlyMap<string, readonly string[]>;
+
+  constructor(scope: Construct, id: string, props: FunctionDeliveryProps) {
+    super(scope, id);
+    validate(props);
+    const app = new CodedeployApp(this, 'Application', { name: props.applicationName, computePlatform: 'Lambda' });
+
+    const role = new ServiceRole(this, 'ServiceRole', {
+      roleName: `${props.applicationName}-codedeploy`,
+      servicePrincipal: 'codedeploy.amazonaws.com',
+      description: `CodeDeploy shifts the live aliases of ${props.applicationName}, reads its alarms and invokes its CodeDeployHook_ functions`,
+      managedPolicyArns: [CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN],
+    });
+    // Triggers publish with the service role (https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-sns-event-notifications-permisssions.html);
+    // the topic is KMS-encrypted, so publishing also needs the key through SNS.
+    role.addToPrincipalPolicy({ sid: 'PublishDeploymentNotifications', actions: ['sns:Publish'], resources: [props.notificationTopic.topicArn] });
+    props.encryptionKey.grantViaService(role, 'EncryptDeploymentNotifications', ['kms:GenerateDataKey', 'kms:Decrypt'], 'sns');
+
+    const groupArns = `arn:aws:codedeploy:${props.region}:${props.accountId}:deploymentgroup:${props.applicationName}/*`;
+    const hookProps = (hook: DeploymentHookSpec, timeoutSeconds: number, environment?: Record<string, string>) => ({
+      functionName: hook.functionName,
+      description: hook.description,
+      handler: hook.handler,
+      runtime: 'python3.12',
+      memoryMiB: 256,
+      timeoutSeconds,
+      // A release of every function runs several hooks at once; a few are plenty.
+      reservedConcurrency: 2,
+      zipPath: path.resolve(props.artifactRoot, props.hooksArtifact.zip),
+      zipSha256: props.hooksArtifact.sha256,
+      environment,
+      encryptionKey: props.encryptionKey,
+      logRetentionDays: props.logRetentionDays,
+      accountId: props.accountId,
+      region: props.region,
+    });
+    // A hook waits for the function it invokes, so it outlives the slowest one (Lambda's cap: 900 s).
+    const slowest = Math.max(...props.functions.map((fn) => fn.resource.timeoutSeconds));
+    this.preTrafficHook = new PythonFunction(this, 'PreTrafficHook', hookProps(PRE_TRAFFIC_HOOK, Math.min(slowest + 30, 900)));
+    this.postTrafficHook = new PythonFunction(
+      this,
+      'PostTrafficHook',
+      hookProps(POST_TRAFFIC_HOOK, Math.min(props.testRunner.resource.timeoutSeconds + 30, 900), { TEST_RUNNER_FUNCTION: `${props.testRunner.name}:${LIVE_ALIAS}` }),
+    );
+    // Each hook reports its result. The action has no resource type in the Service Authorization
+    // Reference, so '*' is the only resource it accepts (the execution id in the call is the scope).
+    // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awscodedeploy.html
+    for (const hook of [this.preTrafficHook, this.postTrafficHook]) {
+      hook.addToPrincipalPolicy({ sid: 'ReportHookResult', actions: ['codedeploy:PutLifecycleEventHookExecutionStatus'], resources: ['*'] });
+      suppressRule(
+        hook.role,
+        'PLAT-IAM-2',
+        "codedeploy:PutLifecycleEventHookExecutionStatus has no resource type (Service Authorization Reference), so '*' is the only resource IAM accepts; a call only sets the result of the hook execution id CodeDeploy handed this hook, and the role's other statements are scoped to this account's functions",
+      );
+    }
+    // The pre-traffic hook reads the deployment's AppSpec and invokes the versions of these functions only.
+    this.preTrafficHook.addToPrincipalPolicy({ sid: 'ReadDeployment', actions: ['codedeploy:GetDeployment'], resources: [groupArns] });
+    this.preTrafficHook.addToPrincipalPolicy({
+      sid: 'InvokeNewVersions',
+      actions: ['lambda:InvokeFunction'],
+      resources: props.functions.map((fn) => `${fn.resource.functionArn}:*`),
+    });
+    this.postTrafficHook.addToPrincipalPolicy({
+      sid: 'RunPostDeployChecks',
+      actions: ['lambda:InvokeFunction'],
+      resources: [`${props.testRunner.resource.functionArn}:${LIVE_ALIAS}`],
+    });
+
+    const apiAlarm = props.functions.some((fn) => fn.servesApi) ? this.apiErrorRateAlarm(props) : undefined;
+    const alarmsByGroup = new Map<string, readonly string[]>();
+    for (const fn of props.functions) {
+      const alarmNames = [...this.functionAlarms(fn, props), ...(fn.servesApi && apiAlarm ? [apiAlarm] : [])];
+      new CodedeployDeploymentGroup(this, `Group-${fn.name}`, {
+        appName: app.name,
+        deploymentGroupName: fn.name,
+        serviceRoleArn: role.roleArn,
+        deploymentConfigName: DEPLOYMENT_STRATEGIES[fn.strategy],
+        // The only style of the Lambda compute platform: traffic moves between two versions of an alias.
+        deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
+        alarmConfiguration: { enabled: true, alarms: alarmNames },
+        autoRollbackConfiguration: { enabled: true, events: [...AUTO_ROLLBACK_EVENTS] },
+        triggerConfiguration: [
+          { triggerName: `${fn.name}-notifications`, triggerTargetArn: props.notificationTopic.topicArn, triggerEvents: [...DEPLOYMENT_TRIGGER_EVENTS] },
+        ],
+        // CodeDeploy checks the role when the group is created and uses it from the first deployment.
+        dependsOn: [...role.managedPolicyAttachments],
+      });
+      alarmsByGroup.set(fn.name, alarmNames);
+    }
+    this.alarmNamesByGroup = alarmsByGroup;
+    this.applicationName = props.applicationName;
+    this.serviceRoleArn = role.roleArn;
+  }
+
+  /**
+   * Errors, throttles and p95 duration of the function's live alias, which carries both versions'
+   * traffic while CodeDeploy shifts it (dimensions FunctionName and Resource = name:alias:
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+   */
+  private functionAlarms(fn: DeliveredFunction, props: FunctionDeliveryProps): string[] {
+    const t = props.thresholds;
+    const dimensions = { FunctionName: fn.name, Resource: `${fn.name}:${LIVE_ALIAS}` };
+    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions, period: DEPLOYMENT_ALARM_PERIOD_SECONDS, stat: 'Sum' });
+    const durationMs = Math.floor((fn.resource.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
+    const errors = this.alarm(`Alarm-${fn.name}-Errors`, {
+      alarmName: `deploy-${fn.name}-error-rate`,
+      alarmDescription: `More than ${t.functionErrorRatePercent}% of ${fn.name}:${LIVE_ALIAS} invocations failed in a minute: stops and rolls back a release.`,
+      threshold: t.functionErrorRatePercent,
+      metricQuery: [
+        { id: 'errors', returnData: false, metric: lambda('Errors') },
+        { id: 'invocations', returnData: false, metric: lambda('Invocations') },
+        { id: 'rate', expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', returnData: true },
+      ],
+    }, props);
+    const throttles = this.alarm(`Alarm-${fn.name}-Throttles`, {
+      alarmName: `deploy-${fn.name}-throttles`,
+      alarmDescription: `${fn.name}:${LIVE_ALIAS} was throttled in the last minute: stops and rolls back a release.`,
+      threshold: 0,
+      namespace: 'AWS/Lambda',
+      metricName: 'Throttles',
+      dimensions,
+      period: DEPLOYMENT_ALARM_PERIOD_SECONDS,
+      statistic: 'Sum',
+    }, props);
+    const duration = this.alarm(`Alarm-${fn.name}-Duration`, {
+      alarmName: `deploy-${fn.name}-p95-duration`,
+      alarmDescription: `${fn.name}:${LIVE_ALIAS} p95 duration above ${t.functionDurationPercentOfTimeout}% of its ${fn.resource.timeoutSeconds} s timeout in a minute: stops and rolls back a release.`,
+      threshold: durationMs,
+      namespace: 'AWS/Lambda',
+      metricName: 'Duration',
+      dimensions,
+      period: DEPLOYMENT_ALARM_PERIOD_SECONDS,
+      extendedStatistic: 'p95',
+    }, props);
+    return [errors, throttles, duration];
+  }
+
+  /** The API's 5XX rate over one minute: a release of a function behind it must not make callers fail. */
+  private apiErrorRateAlarm(props: FunctionDeliveryProps): string {
+    const t = props.thresholds;
+    const dimensions = { ApiName: props.api.restApiName, Stage: props.api.stageName };
+    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions, period: DEPLOYMENT_ALARM_PERIOD_SECONDS, stat: 'Sum' });
+    return this.alarm('Alarm-Api-5xxRate', {
+      alarmName: `deploy-api-${props.api.restApiName}-5xx-rate`,
+      alarmDescription: `More than ${t.apiErrorRatePercent}% of ${props.api.restApiName} requests returned 5XX in a minute: stops and rolls back a release of a function behind the API.`,
+      threshold: t.apiErrorRatePercent,
+      metricQuery: [
+        { id: 'errors', returnData: false, metric: gateway('5XXError') },
+        { id: 'requests', returnData: false, metric: gateway('Count') },
+        { id: 'rate', expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', returnData: true },
+      ],
+    }, props);
+  }
+
+  private alarm(id: string, config: Omit<CloudwatchMetricAlarmConfig, 'comparisonOperator' | 'evaluationPeriods'>, props: FunctionDeliveryProps): string {
+    new CloudwatchMetricAlarm(this, id, {
+      ...config,
+      comparisonOperator: 'GreaterThanThreshold',
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      // No invocations during a shift is no evidence against the new version.
+      treatMissingData: 'notBreaching',
+      actionsEnabled: true,
+      alarmActions: [props.notificationTopic.topicArn],
+      okActions: [props.notificationTopic.topicArn],
+    });
+    return config.alarmName as string;
+  }
+}
+
+function validate(props: FunctionDeliveryProps): void {
+  const problems: string[] = [];
+  if (!/^[A-Za-z0-9_.+-]{1,100}$/.test(props.applicationName)) problems.push(`applicationName '${props.applicationName}' must be 1-100 letters, digits or _.+-`);
+  if (props.functions.length === 0) problems.push('functions is empty: there is nothing to deliver');
+  const seen = new Set<string>();
+  for (const fn of props.functions) {
+    if (Token.isUnresolved(fn.name)) problems.push('a function name is only known at apply time; pass the catalogue name');
+    if (seen.has(fn.name)) problems.push(`${fn.name} is listed twice; one deployment group per function`);
+    seen.add(fn.name);
+    if (!isDeploymentStrategy(fn.strategy)) problems.push(`${fn.name}: strategy '${fn.strategy}' is unknown; use one of ${DEPLOYMENT_STRATEGY_NAMES.join(', ')}`);
+    // Terraform would move the alias back on the next apply and undo every release.
+    if (fn.resource.aliasVersionOwner !== 'codedeploy') problems.push(`${fn.name}: its live alias is moved by Terraform; create it with aliasVersionOwner: 'codedeploy'`);
+  }
+  if (Token.isUnresolved(props.api.restApiName) || Token.isUnresolved(props.api.stageName)) problems.push('api names must be literals (alarm dimensions)');
+  if (problems.length) throw new Error(`FunctionDelivery: ${problems.join('; ')}`);
+}

@@ -1,0 +1,46 @@
+import { FUNCTIONS, type FunctionSpec, type SharedModule } from './catalogue';
+
+/**
+ * The CodeDeploy lifecycle hooks of every release: one zip (lambda-functions/deployment-hooks/,
+ * built with the functions) deployed as two functions, each with its own role.
+ *
+ * Their names start with CodeDeployHook_ because the CodeDeploy service role carries the AWS
+ * managed policy AWSCodeDeployRoleForLambdaLimited, whose only lambda:InvokeFunction statement is
+ * on arn:aws:lambda:*:*:function:CodeDeployHook_* (so CodeDeploy can invoke these hooks and no other
+ * function of the account).
+ * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
+ */
+export const DEPLOYMENT_HOOKS_FOLDER = 'deployment-hooks';
+
+export const DEPLOYMENT_HOOK_SHARED_MODULES: readonly SharedModule[] = ['platform_log'];
+
+/** Generated into the hooks' zip from the catalogue's dryRun entries. */
+export const DRY_RUN_EVENTS_FILE = 'dry_run_events.json';
+
+export interface DeploymentHookSpec {
+  readonly functionName: string;
+  /** module.function inside the zip. */
+  readonly handler: string;
+  /** The AppSpec lifecycle event it serves. */
+  readonly lifecycleEvent: 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+  readonly description: string;
+}
+
+export const PRE_TRAFFIC_HOOK: DeploymentHookSpec = {
+  functionName: 'CodeDeployHook_pre-traffic',
+  handler: 'handler.before_allow_traffic',
+  lifecycleEvent: 'BeforeAllowTraffic',
+  description: "Invokes a release's new version with its catalogue dry-run event before any traffic moves",
+};
+
+export const POST_TRAFFIC_HOOK: DeploymentHookSpec = {
+  functionName: 'CodeDeployHook_post-traffic',
+  handler: 'handler.after_allow_traffic',
+  lifecycleEvent: 'AfterAllowTraffic',
+  description: 'Runs the post-deploy checks of lambda-test-runner after traffic moved',
+};
+
+/** {function name: {event, expect?, expectKeys?}} as the pre-traffic hook reads it. */
+export function dryRunEventsJson(functions: readonly FunctionSpec[] = FUNCTIONS): string {
+  return `${JSON.stringify(Object.fromEntries(functions.map((fn) => [fn.name, fn.dryRun])), null, 2)}\n`;
+}

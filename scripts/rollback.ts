@@ -1,0 +1,80 @@
+import { FUNCTION_NAMES } from '../lambda-functions/catalogue';
+import {
+  DeliveryInputError,
+  deliveryClients,
+  functionState,
+  ROLLBACK_DEPLOYMENT_CONFIG,
+  startDeployment,
+  summarize,
+  versionBeforeLastRelease,
+  watchDeployments,
+} from './lib/delivery';
+import { parseDeliveryArgs, preflight, runCommand } from './lib/delivery-cli';
+
+const USAGE = 'Usage: npm run rollback -- <account> [--function <name>] [--to-version <n>] [--poll-seconds <s>] [--timeout-minutes <m>]';
+
+/**
+ * `npm run rollback -- <account> [--function <name>] [--to-version <n>]`: moves live aliases back
+ * through CodeDeploy, all at once (CodeDeployDefault.LambdaAllAtOnce) and without hooks (the
+ * old version already served traffic; a rollback must not wait for checks). The default target
+ * is the version live before the last release. Every target is checked before anything starts,
+ * so bad input changes nothing. Runs the account pre-flight first.
+ */
+async function rollback(argv: readonly string[]): Promise<boolean> {
+  const args = parseDeliveryArgs(argv, USAGE, { allowToVersion: true });
+  const log = (line: string) => console.log(line);
+  await preflight(args.account, log);
+  const clients = deliveryClients(args.account);
+  const names = args.functions.length ? args.functions : [...FUNCTION_NAMES];
+  const plans: { functionName: string; from: string; to: string }[] = [];
+  const problems: string[] = [];
+  for (const functionName of names) {
+    const state = await functionState(clients, functionName);
+    if (state.shiftingTo.length) {
+      problems.push(`${functionName}: a shift to version ${state.shiftingTo.join(', ')} is in progress; stop that deployment (CodeDeploy rolls it back) instead`);
+      continue;
+    }
+    let to = args.toVersion;
+    if (to !== undefined && !state.versions.includes(to)) {
+      problems.push(`${functionName}: version ${to} does not exist; published versions: ${state.versions.join(', ') || 'none'}`);
+      continue;
+    }
+    to ??= await versionBeforeLastRelease(clients, args.account, functionName, state.aliasVersion);
+    if (to === undefined) {
+      const message = `${functionName}: no release made version ${state.aliasVersion} live, so there is no previous version to return to; pass --to-version`;
+      if (args.functions.length) problems.push(message);
+      else log(`${message} (skipped)`);
+      continue;
+    }
+    if (to === state.aliasVersion) {
+      log(`${functionName}: version ${to} is already live; nothing to do`);
+      continue;
+    }
+    plans.push({ functionName, from: state.aliasVersion, to });
+  }
+  if (problems.length) throw new DeliveryInputError(`Nothing was rolled back:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (plans.length === 0) {
+    log(`Nothing to roll back in ${args.account.name}.`);
+    return true;
+  }
+  const deployments = new Map<string, string>();
+  for (const plan of plans) {
+    const deploymentId = await startDeployment(clients, args.account, {
+      functionName: plan.functionName,
+      currentVersion: plan.from,
+      targetVersion: plan.to,
+      description: `rollback ${plan.functionName} ${plan.from} -> ${plan.to}`,
+      deploymentConfigName: ROLLBACK_DEPLOYMENT_CONFIG,
+      hooks: false,
+    });
+    deployments.set(plan.functionName, deploymentId);
+    log(`${plan.functionName}: rolling back from version ${plan.from} to ${plan.to} all at once: ${deploymentId}`);
+  }
+  const outcomes = await watchDeployments(clients, deployments, { pollSeconds: args.pollSeconds, timeoutSeconds: args.timeoutSeconds, log });
+  const { ok, succeeded, failed } = summarize(outcomes, 'rollback');
+  for (const line of succeeded) console.log(line);
+  for (const line of failed) console.error(line);
+  return ok;
+}
+
+runCommand(() => rollback(process.argv.slice(2)));

@@ -73,6 +73,14 @@ const TRIGGER_TEXT: Record<TriggerKind, string> = {
   manual: "{ kind: 'manual' }",
 };
 
+/** A harmless request the written handler understands, and the answer the hook expects of it. */
+const DRY_RUN_TEXT: Record<TriggerKind, (request: NewFunctionRequest) => string> = {
+  http: (request) => `{ event: apiRequest('${routeOf(request.name).method}', '${routeOf(request.name).path}'), expect: { statusCode: 200 } }`,
+  schedule: (request) => `{ event: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }, expect: { function: '${request.name}' } }`,
+  queue: () => '{ event: { Records: [] }, expect: { batchItemFailures: [] } }',
+  manual: (request) => `{ event: {}, expect: { function: '${request.name}' } }`,
+};
+
 function sharedModulesOf(request: NewFunctionRequest): string[] {
   return ['platform_log', ...(request.vpc ? ['platform_db'] : []), ...(request.trigger === 'http' ? ['platform_http'] : [])];
 }
@@ -97,6 +105,8 @@ export function catalogueEntryText(request: NewFunctionRequest): string {
     trigger: ${TRIGGER_TEXT[trigger]},
     environment: ${vpc ? `databaseEnvironment('${snake(name)}')` : '{}'},
     grants: ${list(grants)},
+    // What the CodeDeploy pre-traffic hook sends each new version (lambda-functions/deployment-hooks).
+    dryRun: ${DRY_RUN_TEXT[trigger](request)},
   },
 `;
 }

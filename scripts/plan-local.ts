@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir, terraformEnv } from './lib/terraform-env';
+import { findProviderMirror, noMirrorHint } from './lib/provider-mirror';
 import { type PlanJson, type PlanSummary, summarizePlan } from './plan-summary';
 import { resolveStackTargets, type StackTarget } from './lib/stack-catalog';
 import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws/stand-ins';
@@ -14,7 +15,8 @@ import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws
  * backend at them, and runs the same `cdktf plan <stack> --skip-synth` CI runs.
  *
  * Environment:
- *   TF_PROVIDER_MIRROR    filesystem mirror holding hashicorp/aws (unset: the registry)
+ *   TF_PROVIDER_MIRROR    filesystem mirror holding hashicorp/aws (unset: searched for as npm test
+ *                         does, scripts/lib/provider-mirror.ts; none found: the registry, with a hint)
  *   SIMULATED_ACCOUNT_ID  make STS answer as this account (simulates foreign credentials)
  *   PLAN_LOCAL_OUTDIR     output folder (default: .cache/plan-local)
  *   PLAN_LOCAL_CONCURRENCY stacks planned at once (default: 2)
@@ -49,6 +51,20 @@ export interface PlanLocalOptions {
   readonly skipSynth?: boolean;
   /** Stacks planned at once; each has its own stand-ins. Default: PLAN_LOCAL_CONCURRENCY or 2. */
   readonly concurrency?: number;
+  /** Told each step as it starts and ends (synth, each stack), so a long run shows where it is. Default: none. */
+  readonly progress?: (message: string) => void;
+}
+
+/**
+ * TF_PROVIDER_MIRROR as npm test sets it: the variable when set, else the first mirror on this
+ * machine holding the pinned provider for this platform (never one under the temp folder), else
+ * none, with the hint how to point at one.
+ */
+export function providerMirror(env: NodeJS.ProcessEnv = process.env, say: (message: string) => void = () => undefined): string | undefined {
+  if (env.TF_PROVIDER_MIRROR) return env.TF_PROVIDER_MIRROR;
+  const found = findProviderMirror();
+  if (!found) say(noMirrorHint());
+  return found;
 }
 
 export function synthesize(outdir: string): void {
@@ -127,14 +143,23 @@ export async function planStack(target: StackTarget, outdir: string, options: Pl
 export async function planLocal(stacks: readonly string[], options: PlanLocalOptions = {}): Promise<PlanResult[]> {
   const targets = resolveStackTargets(stacks);
   const outdir = path.resolve(options.outdir ?? path.join(cacheDir(), 'plan-local'));
-  if (!options.skipSynth) synthesize(outdir);
+  const say = options.progress ?? (() => undefined);
+  if (!options.skipSynth) {
+    say(`synthesizing ${targets.length} stack(s) into ${path.relative(process.cwd(), outdir) || outdir}`);
+    synthesize(outdir);
+  }
+  let done = 0;
   const concurrency = Math.max(1, options.concurrency ?? Number(process.env.PLAN_LOCAL_CONCURRENCY ?? 2));
   const results: PlanResult[] = new Array(targets.length);
   let next = 0;
   const worker = async () => {
     while (next < targets.length) {
       const index = next++;
+      say(`planning ${targets[index].stack} ...`);
+      const started = Date.now();
       results[index] = await planStack(targets[index], outdir, options);
+      done++;
+      say(`[${done}/${targets.length}] ${summaryLine(results[index])} (${Math.round((Date.now() - started) / 1000)} s)`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
@@ -148,9 +173,17 @@ export function summaryLine(result: PlanResult): string {
 }
 
 async function main(): Promise<void> {
+  const progress = (message: string) => console.error(`plan:local: ${message}`);
+  // Find the provider the way npm test does, before anything slow starts.
+  const mirror = providerMirror(process.env, progress);
+  if (mirror) {
+    process.env.TF_PROVIDER_MIRROR = mirror;
+    progress(`provider mirror ${mirror}`);
+  }
   const results = await planLocal(process.argv.slice(2), {
     outdir: process.env.PLAN_LOCAL_OUTDIR,
     simulatedAccountId: process.env.SIMULATED_ACCOUNT_ID,
+    progress,
   });
   for (const result of results) {
     if (!result.ok) console.error(result.output.trim());

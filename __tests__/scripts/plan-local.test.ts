@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { planLocal, planStack, type PlanResult } from '../../scripts/plan-local';
+import { planLocal, planStack, type PlanResult, summaryLine } from '../../scripts/plan-local';
 import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
 import { startLambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
@@ -21,11 +21,39 @@ const run = promisify(execFile);
 // `terraform validate` then reuses the folders the plan initialised.
 const outdir = tempDir('plan-local-');
 let results: PlanResult[];
+const progress: string[] = [];
 beforeAll(async () => {
-  results = await planLocal([], { outdir });
+  // The slowest step of the suite says where it is, stack by stack.
+  results = await planLocal([], {
+    outdir,
+    progress: (message) => {
+      progress.push(message);
+      process.stderr.write(`plan test: ${message}\n`);
+    },
+  });
 }, 600_000);
 
 describe('plan:local', () => {
+  // Issue #13 item 8: the README's example line is what the command prints today.
+  test("the README's example plan line matches this plan of that stack", () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const [, stack, add, change, replace, destroy, types] = /^([\w-]+): (\d+) to add, (\d+) to change, (\d+) to replace, (\d+) to destroy \[(.*)\]$/m.exec(readme) ?? [];
+    const result = results.find((r) => r.stack === stack);
+    expect(result).toBeDefined();
+    expect([add, change, replace, destroy].map(Number)).toEqual([result!.add, result!.change, result!.replace, result!.destroy]);
+    for (const [type, count] of types.split(' ').filter((t) => t !== '...').map((t) => t.split('='))) {
+      expect([type, Number(count)]).toEqual([type, result!.resourcesByType[type]]);
+    }
+  });
+
+  test('reports progress: the synth, then each stack as it starts and with its summary line when done', () => {
+    expect(progress[0]).toMatch(/^synthesizing \d+ stack\(s\)/);
+    for (const result of results) {
+      expect(progress).toContain(`planning ${result.stack} ...`);
+      expect(progress).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^\\[\\d+/${results.length}\\] ${summaryLine(result).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ s\\)$`))]));
+    }
+  });
+
   test('plans every stack of every account successfully', () => {
     expect(results.map((r) => [r.stack, r.ok, r.error])).toEqual(accounts.flatMap((a) => [[`${a.name}-bootstrap`, true, undefined], [a.name, true, undefined]]));
   });

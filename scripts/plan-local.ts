@@ -62,6 +62,8 @@ export interface PlanLocalOptions {
  */
 export function providerMirror(env: NodeJS.ProcessEnv = process.env, say: (message: string) => void = () => undefined): string | undefined {
   if (env.TF_PROVIDER_MIRROR) return env.TF_PROVIDER_MIRROR;
+  // Where the registry is reachable (GitHub runners) the search is switched off, as in scripts/test.sh.
+  if (env.TF_PROVIDER_MIRROR_SEARCH === 'off') return undefined;
   const found = findProviderMirror();
   if (!found) say(noMirrorHint());
   return found;

@@ -51,5 +51,6 @@ test('the search never picks a folder under the temp directory, where other proc
 
 test('plan:local takes TF_PROVIDER_MIRROR as set, and otherwise says how to point at a mirror when none is found', () => {
   expect(providerMirror({ TF_PROVIDER_MIRROR: '/some/mirror' })).toBe('/some/mirror');
+  expect(providerMirror({ TF_PROVIDER_MIRROR_SEARCH: 'off' })).toBeUndefined();
   expect(noMirrorHint()).toMatch(new RegExp(`hashicorp/aws ${AWS_PROVIDER_VERSION.replace(/\./g, '\\.')} for ${platform}.*point TF_PROVIDER_MIRROR at a mirror \\(the folder containing registry\\.terraform\\.io\\)`));
 });

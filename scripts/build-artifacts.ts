@@ -127,12 +127,14 @@ const BUILDER_VERSION = sha256(fs.readFileSync(__filename));
 interface Cache {
   functions: Record<string, ArtifactRecord & { inputHash: string }>;
   layers: Record<string, LayerArtifactRecord & { inputHash: string }>;
+  /** checkFunctionSources' fingerprint of the last sources that compiled without error. */
+  compiledSources?: string;
 }
 
 function readCache(file: string): Cache {
   try {
     const cache = JSON.parse(fs.readFileSync(file, 'utf8')) as Cache;
-    return { functions: cache.functions ?? {}, layers: cache.layers ?? {} };
+    return { functions: cache.functions ?? {}, layers: cache.layers ?? {}, compiledSources: cache.compiledSources };
   } catch {
     return { functions: {}, layers: {} };
   }
@@ -319,13 +321,14 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
   const cache = readCache(cacheFile);
 
   // Every source problem at once, before anything is written.
-  checkFunctionSources({
+  cache.compiledSources = checkFunctionSources({
     rootDir,
     functions: FUNCTIONS,
     routes: HTTP_ROUTES,
     sharedModules: SHARED_MODULES,
     packagedFiles: (dir) => listFiles(dir).filter(isPackagedFile),
     python: pip.python,
+    compiledFingerprint: cache.compiledSources,
   });
   const functionRecords = await Promise.all(FUNCTIONS.map((fn) => buildFunction(rootDir, outDir, fn, cache, log)));
   const layerRecords = await Promise.all(LAYER_NAMES.map((layer) => buildLayer(rootDir, outDir, layer, cache, pip, log)));

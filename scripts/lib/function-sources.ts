@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FunctionSpec, HttpRoute } from '../../lambda-functions/catalogue';
@@ -69,10 +70,26 @@ export interface SourceCheckOptions {
   /** The packaged files of a function folder (relative names), as the build zips them. */
   readonly packagedFiles: (functionDir: string) => string[];
   readonly python: string;
+  /**
+   * The fingerprint this check returned last time (the build keeps it in .build/cache.json): when
+   * the compiled sources and the interpreter are unchanged they are not compiled again, which
+   * spares every synth a Python start-up.
+   */
+  readonly compiledFingerprint?: string;
 }
 
-/** Throws FunctionSourceError listing every problem; returns when the sources can be built. */
-export function checkFunctionSources(options: SourceCheckOptions): void {
+/** What a syntax check depends on: the interpreter named and every compiled file's path and bytes. */
+function compileFingerprint(rootDir: string, files: readonly string[], python: string): string {
+  const hash = createHash('sha256').update(python).update('\0');
+  for (const file of files) hash.update(file).update('\0').update(fs.readFileSync(path.join(rootDir, file))).update('\0');
+  return hash.digest('hex');
+}
+
+/**
+ * Throws FunctionSourceError listing every problem; when the sources can be built, returns the
+ * fingerprint of what was compiled (pass it back as compiledFingerprint to skip an unchanged check).
+ */
+export function checkFunctionSources(options: SourceCheckOptions): string {
   const { rootDir, functions } = options;
   const problems: string[] = [...duplicateRouteProblems(options.routes)];
   const toCompile: string[] = [];
@@ -100,6 +117,8 @@ export function checkFunctionSources(options: SourceCheckOptions): void {
     const file = `lambda-functions/shared/${module}.py`;
     if (fs.existsSync(path.join(rootDir, file))) toCompile.push(file);
   }
-  problems.push(...syntaxProblems(rootDir, toCompile, options.python));
+  const fingerprint = compileFingerprint(rootDir, toCompile, options.python);
+  if (fingerprint !== options.compiledFingerprint) problems.push(...syntaxProblems(rootDir, toCompile, options.python));
   if (problems.length) throw new FunctionSourceError(problems);
+  return fingerprint;
 }

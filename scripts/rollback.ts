@@ -11,7 +11,14 @@ import {
 } from './lib/delivery';
 import { parseDeliveryArgs, preflight, runCommand } from './lib/delivery-cli';
 
-const USAGE = 'Usage: npm run rollback -- <account> [--function <name>] [--to-version <n>] [--poll-seconds <s>] [--timeout-minutes <m>]';
+const USAGE = 'Usage: npm run rollback -- <account> [--function <name>] [--to-version <n>] [--poll-seconds <s>] [--timeout-minutes <m>] [--check-input]';
+
+/**
+ * `--check-input` checks the arguments only (account, function, version format) and touches no
+ * AWS API: rollback.yml runs it before it asks for approval or assumes a role, so a typo fails
+ * fast with the choices named instead of after the reviewers approved.
+ */
+const CHECK_INPUT = '--check-input';
 
 /**
  * `npm run rollback -- <account> [--function <name>] [--to-version <n>]`: moves live aliases back
@@ -21,8 +28,12 @@ const USAGE = 'Usage: npm run rollback -- <account> [--function <name>] [--to-ve
  * so bad input changes nothing. Runs the account pre-flight first.
  */
 async function rollback(argv: readonly string[]): Promise<boolean> {
-  const args = parseDeliveryArgs(argv, USAGE, { allowToVersion: true });
+  const args = parseDeliveryArgs(argv.filter((arg) => arg !== CHECK_INPUT), USAGE, { allowToVersion: true });
   const log = (line: string) => console.log(line);
+  if (argv.includes(CHECK_INPUT)) {
+    log(`Rollback input is valid: account ${args.account.name}, ${args.functions.length ? `function ${args.functions.join(', ')}` : 'every function'}${args.toVersion ? `, version ${args.toVersion}` : ''}.`);
+    return true;
+  }
   await preflight(args.account, log);
   const clients = deliveryClients(args.account);
   const names = args.functions.length ? args.functions : [...FUNCTION_NAMES];

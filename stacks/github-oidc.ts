@@ -11,7 +11,7 @@ export function githubOidcProviderArn(accountId: string): string {
  * The repository's OIDC subject template, set once by the one-time setup (README, step 2) with
  * GitHub's customization API (PUT /repos/{owner}/{repo}/actions/oidc/customization/sub). Adding
  * `job_workflow_ref` after the default `repo` and `context` parts binds every trust policy to the
- * workflow file and the ref it ran from, so only deploy.yml and apply.yml from main get apply
+ * workflow file and the ref it ran from, so only deploy.yml, apply.yml and rollback.yml from main get apply
  * credentials. `npm run check:github` verifies the template.
  * https://docs.github.com/actions/reference/security/oidc#customizing-the-subject-claims-for-an-organization-or-repository
  */
@@ -27,6 +27,11 @@ export const CI_WORKFLOWS = {
   deploy: 'deploy.yml',
   /** Plan, approval and apply of every account with an approval environment (plan and apply roles). */
   apply: 'apply.yml',
+  /**
+   * Rollback on demand of any account (apply role), dispatched from main: in the account's approval
+   * environment when it has one (the same reviewers as its applies), else on main.
+   */
+  rollback: 'rollback.yml',
 } as const;
 
 /**
@@ -80,7 +85,10 @@ export interface CiSubjects {
   readonly prPlan: string[];
   /** Plan role: main only, through the drift check and the approval workflow's plan job. */
   readonly plan: string[];
-  /** Apply role: deploy.yml on the apply branch, or apply.yml in the approval environment (from main). */
+  /**
+   * Apply role: deploy.yml on the apply branch, or apply.yml in the approval environment (from main);
+   * and rollback.yml from main, in the approval environment when the account has one.
+   */
   readonly apply: string[];
 }
 
@@ -95,6 +103,9 @@ export function ciSubjects(config: Pick<AccountConfig, 'github'>): CiSubjects {
   }
   if (github.applyEnvironment) {
     apply.push(workflowSubject(github, `environment:${github.applyEnvironment}`, CI_WORKFLOWS.apply, main));
+    apply.push(workflowSubject(github, `environment:${github.applyEnvironment}`, CI_WORKFLOWS.rollback, main));
+  } else {
+    apply.push(workflowSubject(github, `ref:${main}`, CI_WORKFLOWS.rollback, main));
   }
   return {
     prPlan: [workflowSubject(github, 'pull_request', CI_WORKFLOWS.prPlan, PULL_REQUEST_REF)],

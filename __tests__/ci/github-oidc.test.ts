@@ -131,6 +131,28 @@ describe('trust policies of the synthesized bootstrap stacks', () => {
         expect(admits(apply, token({ workflow: CI_WORKFLOWS.deploy, event: 'pull_request' }))).toBe(false);
       });
 
+      test('the apply role admits rollback.yml from main, in the approval environment when the account has one', () => {
+        // A job with `environment:` is issued the environment context, every other dispatched job
+        // the ref context: https://docs.github.com/actions/reference/security/oidc#example-subject-claims
+        const apply = config.ci.applyRoleName;
+        const dispatch = { workflow: CI_WORKFLOWS.rollback, event: 'workflow_dispatch' as const };
+        const environment = config.github.applyEnvironment;
+        if (environment) {
+          expect(admits(apply, token({ ...dispatch, environment }))).toBe(true);
+          // Outside the environment (no approval) the same workflow from main is refused.
+          expect(admits(apply, token(dispatch))).toBe(false);
+          expect(admits(apply, token({ ...dispatch, environment, branch: 'feature' }))).toBe(false);
+        } else {
+          expect(admits(apply, token(dispatch))).toBe(true);
+        }
+        expect(admits(apply, token({ ...dispatch, branch: 'feature' }))).toBe(false);
+        // Another workflow dispatched from main in the same context is still refused.
+        for (const other of [CI_WORKFLOWS.drift, 'oidc-subjects.yml', 'anything.yml']) {
+          expect([other, admits(apply, token({ workflow: other, event: 'workflow_dispatch', environment }))]).toEqual([other, false]);
+        }
+        expect(admits(apply, token({ workflow: CI_WORKFLOWS.rollback, event: 'pull_request' }))).toBe(false);
+      });
+
       test('the PR plan role trusts pull requests through plan.yml only; the plan role trusts main only', () => {
         expect(admits(config.ci.prPlanRoleName, token({ workflow: CI_WORKFLOWS.prPlan, event: 'push' }))).toBe(false);
         expect(admits(config.ci.prPlanRoleName, token({ workflow: 'other.yml', event: 'pull_request' }))).toBe(false);

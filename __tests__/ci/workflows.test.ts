@@ -63,11 +63,13 @@ const TARGET_ACCOUNTS: Record<string, (typeof accounts)[number][]> = {
   'drift.yml': accounts,
   'deploy.yml': accounts.filter((a) => a.github.applyBranch === 'main'),
   'apply.yml': accounts.filter((a) => a.github.applyEnvironment),
+  // Every account file allows an apply (schema), so every account can be rolled back.
+  'rollback.yml': accounts,
 };
 
 describe('the flows exist and are generic over the account files', () => {
   test('PR plan, merge deploy, approved apply, drift check, checks and the OIDC subject check are the workflows', () => {
-    expect(Object.keys(workflows).sort()).toEqual(['apply.yml', 'ci.yml', 'deploy.yml', 'drift.yml', 'oidc-subjects.yml', 'plan.yml']);
+    expect(Object.keys(workflows).sort()).toEqual(['apply.yml', 'ci.yml', 'deploy.yml', 'drift.yml', 'oidc-subjects.yml', 'plan.yml', 'rollback.yml']);
   });
 
   test('no workflow names an account, an account id or an environment of an account file', () => {
@@ -187,10 +189,11 @@ describe('concurrency', () => {
   const applyJobs = roleJobs.filter(({ job }) => roleKind(job) === 'apply');
 
   test('every job that assumes an apply role holds its account apply group and is never cancelled', () => {
-    expect(applyJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:apply', 'deploy.yml:deploy']);
+    expect(applyJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:apply', 'deploy.yml:deploy', 'rollback.yml:rollback']);
     expect(applyJobs.map(({ job }) => job.concurrency).sort()).toEqual([
       { group: 'apply-${{ inputs.account }}', 'cancel-in-progress': false },
       { group: 'apply-${{ matrix.account }}', 'cancel-in-progress': false },
+      { group: 'apply-${{ inputs.account }}', 'cancel-in-progress': false },
     ]);
     // The approval workflow's plan holds the same group, so nothing applies under its saved plan.
     expect(workflows['apply.yml'].jobs.plan.concurrency).toEqual({ group: 'apply-${{ inputs.account }}', 'cancel-in-progress': false });
@@ -241,6 +244,11 @@ describe('concurrency', () => {
       const env = { ...(wf as any).env, ...(job as any).env };
       if (file === 'plan.yml') {
         expect([file, id, runScripts(job).join('\n')]).toEqual([file, id, expect.stringContaining('plan -lock=false')]);
+        continue;
+      }
+      // A rollback moves aliases through CodeDeploy and runs no Terraform (it holds the apply group instead).
+      if (file === 'rollback.yml') {
+        expect([file, id, /terraform|cdktf/.test(JSON.stringify(job))]).toEqual([file, id, false]);
         continue;
       }
       const kinds = [env.TF_CLI_ARGS_plan, env.TF_CLI_ARGS_apply].filter(Boolean);
@@ -294,7 +302,14 @@ describe('OIDC role wiring', () => {
       role: roleKind(job),
       admitted: TARGET_ACCOUNTS[file].map((config) => [config.name, trustPolicyAdmits(githubTrustPolicy(config.accountId, ciSubjects(config)[roleKind(job)]), tokenOf(file, job, config))]),
     }));
-    expect(wiring.map(({ job, role }) => `${job}:${role}`).sort()).toEqual(['apply.yml:apply:apply', 'apply.yml:plan:plan', 'deploy.yml:deploy:apply', 'drift.yml:plan:plan', 'plan.yml:plan:prPlan']);
+    expect(wiring.map(({ job, role }) => `${job}:${role}`).sort()).toEqual([
+      'apply.yml:apply:apply',
+      'apply.yml:plan:plan',
+      'deploy.yml:deploy:apply',
+      'drift.yml:plan:plan',
+      'plan.yml:plan:prPlan',
+      'rollback.yml:rollback:apply',
+    ]);
     for (const { job, admitted } of wiring) for (const [account, ok] of admitted) expect([job, account, ok]).toEqual([job, account, true]);
   });
 
@@ -320,12 +335,12 @@ describe('OIDC role wiring', () => {
     }
   });
 
-  test('every job with AWS credentials runs the pre-flight account check before any plan or apply', () => {
+  test('every job with AWS credentials runs the pre-flight account check before any plan, apply or rollback', () => {
     for (const { file, id, job } of roleJobs) {
       const steps = job.steps!;
       const assumed = steps.indexOf(assumeStep(job)!);
       const preflight = steps.findIndex((s) => /^npm run verify-account -- "\$STACK"$/.test(s.run ?? ''));
-      const firstTerraform = steps.findIndex((s) => /cdktf (plan|deploy)|terraform .*(plan|apply|init)/.test(s.run ?? ''));
+      const firstTerraform = steps.findIndex((s) => /cdktf (plan|deploy)|terraform .*(plan|apply|init)|npm run rollback /.test(s.run ?? ''));
       expect([file, id, assumed < preflight && preflight < firstTerraform]).toEqual([file, id, true]);
     }
   });
@@ -574,7 +589,7 @@ describe('README CI/CD section', () => {
   });
 
   test('each role-assuming workflow\'s row names the subjects its roles trust (stacks/github-oidc.ts)', () => {
-    const expected: Record<string, (keyof CiSubjects)[]> = { 'plan.yml': ['prPlan'], 'drift.yml': ['plan'], 'deploy.yml': ['apply'], 'apply.yml': ['plan', 'apply'] };
+    const expected: Record<string, (keyof CiSubjects)[]> = { 'plan.yml': ['prPlan'], 'drift.yml': ['plan'], 'deploy.yml': ['apply'], 'apply.yml': ['plan', 'apply'], 'rollback.yml': ['apply'] };
     for (const [file, roles] of Object.entries(expected)) {
       for (const role of roles) {
         for (const config of TARGET_ACCOUNTS[file]) {

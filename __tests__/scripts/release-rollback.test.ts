@@ -245,6 +245,20 @@ describe('npm run rollback', () => {
     expect(created()).toEqual([]);
   }, 60_000);
 
+  test.each([
+    [['prod', '--check-input'], 1, `unknown account 'prod'; the accounts are: ${accounts.map((a) => a.name).join(', ')}`],
+    [[firstAccount.name, '--function', 'sync-clocks', '--check-input'], 1, `unknown function 'sync-clocks'; the functions are: ${FUNCTION_NAMES.join(', ')}`],
+    [[firstAccount.name, '--to-version', '2', '--check-input'], 1, '--to-version needs exactly one --function'],
+    [[firstAccount.name, '--function', 'FN', '--to-version', '2', '--check-input'], 0, `Rollback input is valid: account ${firstAccount.name}, function FN, version 2.`],
+  ])('--check-input %j (what rollback.yml runs before approval): checks the arguments and calls no AWS API', async (args, code, message) => {
+    const name = FUNCTIONS[0].name;
+    const result = await command('rollback', args.map((a) => a.replace('FN', name)), { functions: accountState() });
+    expect(result.code).toBe(code);
+    expect(code ? result.stderr : result.stdout).toContain(message.replace('FN', name));
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect([sts!.actions, apis!.codedeployCalls, apis!.lambdaCalls]).toEqual([[], [], []]);
+  }, 60_000);
+
   test('without --function rolls back every function a release changed and skips the others', async () => {
     const [released, untouched] = names;
     const result = await command('rollback', [firstAccount.name, ...FAST], {

@@ -78,7 +78,10 @@ describe.each(byAccount)('CI roles in the bootstrap stack of %s', (name, account
   test('only the apply branch or the approved environment of the account file, through its own workflow, may assume the apply role', () => {
     const [statement] = trust(account.ci.applyRoleName).Statement;
     const subjects = ciSubjects(account).apply;
-    expect(subjects).toHaveLength([account.github.applyBranch, account.github.applyEnvironment].filter(Boolean).length);
+    // Plus rollback.yml (rollback on demand) from main, in the approval environment when there is one.
+    expect(subjects).toHaveLength([account.github.applyBranch, account.github.applyEnvironment].filter(Boolean).length + 1);
+    const rollbackContext = account.github.applyEnvironment ? `environment:${account.github.applyEnvironment}` : 'ref:refs/heads/main';
+    expect(subjects).toContainEqual(expect.stringContaining(`:${rollbackContext}:job_workflow_ref:${repository(account)}/.github/workflows/rollback.yml@refs/heads/main`));
     if (account.github.applyBranch) expect(subjects).toContainEqual(expect.stringContaining(`:ref:refs/heads/${account.github.applyBranch}:job_workflow_ref:${repository(account)}/.github/workflows/deploy.yml@`));
     if (account.github.applyEnvironment) expect(subjects).toContainEqual(expect.stringContaining(`:environment:${account.github.applyEnvironment}:job_workflow_ref:${repository(account)}/.github/workflows/apply.yml@refs/heads/main`));
     expect([statement.Condition.StringEquals[`${oidc}:sub`]].flat()).toEqual(subjects);

@@ -165,6 +165,61 @@ describe('record-applied.sh and last-applied.sh: the commit each account last ap
   });
 });
 
+describe('notify-release.sh: the release on GitHub (deployment status and merged pull request comment)', () => {
+  const RUN = 'https://github.com/owner/repo/actions/runs/7';
+  // POST /repos/{owner}/{repo}/deployments: https://docs.github.com/rest/deployments/deployments#create-a-deployment
+  const created = { id: 77, sha: sha('d'), ref: sha('d'), task: 'release', environment: 'qa', payload: {}, creator: { login: 'github-actions[bot]' } };
+  // GET /repos/{owner}/{repo}/commits/{sha}/pulls: https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
+  // (merged_at is null for an open or closed-unmerged pull request that also holds the commit)
+  const pulls = [
+    { number: 12, state: 'closed', merged_at: '2026-11-29T10:00:00Z', merge_commit_sha: sha('d') },
+    { number: 13, state: 'open', merged_at: null },
+  ];
+  const routes = {
+    'POST repos/owner/repo/deployments': created,
+    'POST repos/owner/repo/deployments/77/statuses': { id: 1, state: 'success' },
+    [`GET repos/owner/repo/commits/${sha('d')}/pulls`]: pulls,
+    'POST repos/owner/repo/issues/12/comments': { id: 5 },
+  };
+
+  test.each([
+    ['success', 'released', 'the release succeeded'],
+    ['failure', 'release failed', 'the release **failed**'],
+  ])('%s: a deployment of the account environment with that state, then one comment on the merged pull request only', (result, description, phrase) => {
+    const out = run('notify-release.sh', ['qa', sha('d'), result, RUN], routes);
+    expect(out.status).toBe(0);
+    expect(out.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST repos/owner/repo/deployments',
+      'POST repos/owner/repo/deployments/77/statuses',
+      `GET repos/owner/repo/commits/${sha('d')}/pulls`,
+      'POST repos/owner/repo/issues/12/comments',
+    ]);
+    // Not the drift check's record (environment terraform/<account>, task terraform-apply: last-applied.sh).
+    expect(out.calls[0].body).toEqual({ ref: sha('d'), environment: 'qa', task: 'release', auto_merge: false, required_contexts: [], production_environment: false, description: 'release of qa' });
+    expect(out.calls[1].body).toEqual({ state: result, log_url: RUN, description });
+    const body = String(out.calls[3].body?.body);
+    expect(body).toContain('Deployed to **qa**');
+    expect(body).toContain(sha('d'));
+    expect(body).toContain(phrase);
+    expect(body).toContain(RUN);
+  });
+
+  test('a commit pushed without a merged pull request gets the deployment status and no comment', () => {
+    const out = run('notify-release.sh', ['qa', sha('d'), 'success', RUN], { ...routes, [`GET repos/owner/repo/commits/${sha('d')}/pulls`]: [pulls[1]] });
+    expect(out.status).toBe(0);
+    expect(out.calls.filter((c) => c.path.includes('/comments'))).toEqual([]);
+    expect(out.output).toContain(`no merged pull request has commit ${sha('d')}`);
+  });
+
+  test('refuses a bad account, a short SHA or an unknown result before calling GitHub', () => {
+    for (const args of [['../x', sha('d'), 'success', RUN], ['qa', 'abc123', 'success', RUN], ['qa', sha('d'), 'skipped', RUN]]) {
+      const out = run('notify-release.sh', args, routes);
+      expect([args, out.status, out.calls]).toEqual([args, 1, []]);
+      expect(out.output).toContain('::error::notify-release.sh');
+    }
+  });
+});
+
 describe('refuse-pending-apply.sh: no apply request disappears silently', () => {
   // GET /repos/{owner}/{repo}/actions/workflows/{id}/runs: https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
   const runsRoute = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?per_page=100';

@@ -181,7 +181,14 @@ describe('permissions', () => {
     const writers = allJobs
       .flatMap(({ file, id, job }) => Object.entries(job.permissions ?? {}).filter(([scope, level]) => level === 'write' && scope !== 'id-token').map(([scope]) => `${file}:${id}:${scope}`))
       .sort();
-    expect(writers).toEqual(['apply.yml:record:deployments', 'deploy.yml:record:deployments', 'drift.yml:report:issues', 'plan.yml:comment:pull-requests']);
+    expect(writers).toEqual([
+      'apply.yml:record:deployments',
+      'deploy.yml:notify:deployments',
+      'deploy.yml:notify:pull-requests',
+      'deploy.yml:record:deployments',
+      'drift.yml:report:issues',
+      'plan.yml:comment:pull-requests',
+    ]);
   });
 });
 
@@ -225,8 +232,12 @@ describe('concurrency', () => {
     const guard = steps.findIndex((s) => s.run === '.github/scripts/require-main-tip.sh');
     expect(steps[guard]).toMatchObject({ id: 'tip', env: { GH_TOKEN: '${{ github.token }}' } });
     expect(guard).toBeLessThan(steps.indexOf(assumeStep(job)!));
-    // An overtaken run skips the rest (the job ends green with the guard's notice), never red.
-    for (const step of steps.slice(guard + 1)) expect([step.name ?? step.uses, step.if]).toEqual([step.name ?? step.uses, "steps.tip.outputs.proceed == 'true'"]);
+    // An overtaken run skips the rest (the job ends green with the guard's notice), never red. The
+    // release result is noted even after a failed release (!cancelled()), still only past the guard.
+    const gated = "steps.tip.outputs.proceed == 'true'";
+    const noted = `!cancelled() && ${gated} && steps.release.outcome != 'skipped'`;
+    for (const step of steps.slice(guard + 1)) expect([step.name ?? step.uses, [gated, noted].includes(step.if ?? '')]).toEqual([step.name ?? step.uses, true]);
+    expect(steps.filter((s) => s.if === noted).map((s) => s.uses?.split('@')[0] ?? s.run)).toEqual([expect.stringContaining('$RUNNER_TEMP/released/$ACCOUNT'), 'actions/upload-artifact']);
     const script = fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'require-main-tip.sh'), 'utf8');
     const patterns = /IGNORED_PATHS=\(([^)]*)\)/.exec(script)![1].match(/'[^']*'/g)!.map((p) => p.slice(1, -1));
     // GitHub's `**` crosses folders; a shell pattern's `*` inside [[ == ]] does too.
@@ -436,6 +447,21 @@ describe('OIDC role wiring', () => {
       // Every comment and issue names the commit it planned.
       for (const line of scripts.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.includes('plan-summary.ts'))) expect([file, line]).toEqual([file, expect.stringContaining('--commit "$')]);
     }
+  });
+
+  test('deploy.yml reports each release that ran on GitHub, from a job without AWS credentials', () => {
+    const wf = workflows['deploy.yml'];
+    const notify = wf.jobs.notify;
+    expect([notify.needs, notify.if]).toEqual(['deploy', "always() && needs.deploy.result != 'skipped'"]);
+    expect(assumeStep(notify)).toBeUndefined();
+    const download = notify.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+    const upload = wf.jobs.deploy.steps!.find((s) => String(s.with?.name).startsWith('released-'))!;
+    expect(download.with?.pattern).toBe('released-*');
+    expect(upload.with?.name).toBe('released-${{ matrix.account }}');
+    expect(runScripts(notify).join('\n')).toContain('.github/scripts/notify-release.sh "$(basename "$file")" "$GITHUB_SHA" "$(cat "$file")" "$RUN_URL"');
+    // The release step's outcome (success or failure) is what the script reports.
+    expect(wf.jobs.deploy.steps!.find((s) => s.env?.RESULT)?.env?.RESULT).toBe('${{ steps.release.outcome }}');
+    expect(wf.jobs.deploy.steps!.find((s) => s.id === 'release')?.run).toBe('npm run release -- "$ACCOUNT"');
   });
 
   test('the drift check plans each workload stack at the commit the account last applied', () => {

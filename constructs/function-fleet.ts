@@ -7,7 +7,6 @@ import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { PythonFunction } from './python-function';
 import { PythonLayer } from './python-layer';
-import { suppressRule } from './rules/engine';
 
 /** What the fleet needs of the network (Network satisfies it). */
 export interface FleetNetwork {
@@ -148,14 +147,6 @@ export class FunctionFleet extends Construct {
             ? { queueArn: props.eventQueue.queueArn, batchSize: trigger.batchSize, maximumBatchingWindowSeconds: trigger.maximumBatchingWindowSeconds }
             : undefined,
       });
-      if (spec.reservedConcurrency === 'off') {
-        suppressRule(
-          fn,
-          'PLAT-LAMBDA-2',
-          `the account turns reserved concurrency off for ${spec.name} (functions.${spec.name}.reservedConcurrency: 'off'): the function ` +
-            'shares the account\'s unreserved pool, e.g. while the Lambda concurrency quota is below 100 + the reservations',
-        );
-      }
       for (const grant of spec.grants) applyGrant(grant, fn, props);
       this.byName.set(spec.name, fn);
     }

@@ -6,6 +6,7 @@ import { accountSourceFile, ConfigError, loadEnvironments, type Overrides } from
 import type { AccountConfig } from '../../environments/schema';
 import { listSuppressions, SecurityRulesError } from '../../constructs/rules/engine';
 import { MainStack } from '../../stacks/main-stack';
+import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { realAccounts } from '../helpers/accounts';
 import { runApp } from '../helpers/terraform';
 
@@ -61,6 +62,25 @@ describe.each(accounts.map((a) => [a.name, a] as const))('account %s', (name, co
     const error = synthError(config, { suppressions: [suppression] });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.join('\n')).toContain(`${file}: ${message}`);
+  });
+
+  // Lambda keeps 100 executions unreserved and a new account's quota may be 10
+  // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), so an account may
+  // turn a function's reservation 'off'; that weakens PLAT-LAMBDA-2, so a person writes why.
+  test("reservedConcurrency: 'off' without a written suppression fails synthesis naming PLAT-LAMBDA-2 and where to write the reason", () => {
+    const [fn] = resolveFunctionSettings(config);
+    const error = synthError(config, { functions: { [fn.name]: { reservedConcurrency: 'off' } } });
+    expect(error).toBeInstanceOf(SecurityRulesError);
+    const finding = (error as SecurityRulesError).findings.find((f) => f.startsWith('PLAT-LAMBDA-2'));
+    expect(finding).toContain(`write why in ${file}: suppressions: [{ rule: 'PLAT-LAMBDA-2'`);
+  });
+
+  test("reservedConcurrency: 'off' with a suppression written in the account file synthesizes", () => {
+    const [fn] = resolveFunctionSettings(config);
+    const probe = synthError(config, { functions: { [fn.name]: { reservedConcurrency: 'off' } } }) as SecurityRulesError;
+    const construct = /construct: '([^']+)'/.exec(probe.findings.find((f) => f.startsWith('PLAT-LAMBDA-2'))!)![1];
+    const suppressions = [...config.suppressions, { rule: 'PLAT-LAMBDA-2', construct, reason: 'the quota of this account is below 100 plus the reservations (test)' }];
+    expect(synthError(config, { functions: { [fn.name]: { reservedConcurrency: 'off' } }, suppressions })).toBeUndefined();
   });
 
   test('a suppression without a real reason is refused when the configuration loads', () => {

@@ -10,6 +10,7 @@ import { buildArtifacts } from './build-artifacts';
 import { byCodePoint, graphFromStackJson, type StackJson } from './lib/diagram/graph';
 import { renderMermaid } from './lib/diagram/mermaid';
 import { buildDiagram, type Diagram, LAYERS } from './lib/diagram/model';
+import { optionValue } from './lib/cli-options';
 
 /**
  * `npm run diagram`: one architecture picture per account, docs/architecture/<account>.md, drawn
@@ -151,21 +152,14 @@ export function staleFiles(files: ReadonlyMap<string, string | null>): string[] 
 
 const USAGE = 'Usage: tsx scripts/diagram.ts [--check] [--from <synth outdir>] [--out-dir <dir>] [--readme <file>]';
 
-function option(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index === -1) return undefined;
-  const value = args[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value\n${USAGE}`);
-  return value;
-}
 
 export async function main(args: readonly string[]): Promise<number> {
   const known = new Set(['--check', '--from', '--out-dir', '--readme']);
   const unknown = args.filter((arg, i) => arg.startsWith('--') && !known.has(arg) && !['--from', '--out-dir', '--readme'].includes(args[i - 1]));
   if (unknown.length) throw new Error(`Unknown option ${unknown.join(', ')}\n${USAGE}`);
-  const docsDir = option(args, '--out-dir') ?? DOCS_DIR;
-  const readmeFile = option(args, '--readme') ?? README_FILE;
-  const from = option(args, '--from');
+  const docsDir = optionValue(args, '--out-dir', USAGE) ?? DOCS_DIR;
+  const readmeFile = optionValue(args, '--readme', USAGE) ?? README_FILE;
+  const from = optionValue(args, '--from', USAGE);
   const accounts = loadEnvironments();
   const stacks = from ? readSynthOutput(from, accounts) : await synthesizeStacks(accounts);
   // Everything is rendered before anything is written: a failure leaves the old files as they were.

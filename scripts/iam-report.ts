@@ -8,6 +8,7 @@ import { synthesizeAtomically } from '../stacks/synthesize';
 import { buildArtifacts } from './build-artifacts';
 import { accountModel, outdirModels } from './lib/iam/model';
 import { accountReport, type IamReport, renderReport } from './lib/iam/report';
+import { optionValue } from './lib/cli-options';
 
 const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]
 Prints, per account and principal, what it may do on which resources (by service) and the
@@ -15,13 +16,6 @@ escalation checks on the apply role. Without --outdir the app is synthesized int
 --json writes the machine-readable report that scripts/plan-summary.ts compares (--iam-base/--iam-head).
 Exits 1 when an escalation check is allowed.`;
 
-function option(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index === -1) return undefined;
-  const value = args[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value\n${USAGE}`);
-  return value;
-}
 
 /** The report of every account of an outdir (synthesized here when none is given). */
 export async function buildReport(outdir?: string): Promise<IamReport> {
@@ -50,9 +44,9 @@ export async function buildReport(outdir?: string): Promise<IamReport> {
 
 export async function main(args: readonly string[]): Promise<{ text: string; escalated: boolean }> {
   if (args.includes('--help')) return { text: `${USAGE}\n`, escalated: false };
-  const report = await buildReport(option(args, '--outdir'));
+  const report = await buildReport(optionValue(args, '--outdir', USAGE));
   const text = args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report);
-  const output = option(args, '--output');
+  const output = optionValue(args, '--output', USAGE);
   if (output) fs.writeFileSync(output, text);
   const escalated = report.accounts.some((a) => a.escalations.some((e) => e.decision === 'Allowed'));
   return { text: output ? '' : text, escalated };

@@ -5,7 +5,7 @@ import { REGION_AZ_LETTERS } from '../environments/aws-facts';
 import { cidrsOverlap, isIpv4Cidr } from '../environments/cidr';
 import { defaults } from '../environments/defaults';
 import { ACCOUNTS_DIR, accountSourceFile, ConfigError, loadEnvironments } from '../environments/load';
-import { regenerateDerivedFiles, ScaffoldError, writeFileAtomically } from './lib/scaffold';
+import { regenerateDerivedFiles, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
 
 /**
  * `npm run new:account -- <name> --account-id <12 digits> --cidr <a /16> [--auto-apply | --approval]`
@@ -156,13 +156,4 @@ ${request.apply === 'approval' ? `  - GitHub: create the environment '${request.
   npx cdktf deploy ${request.name}-bootstrap`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
-    if (!(error instanceof ScaffoldError)) throw error;
-    console.error(error.message);
-    console.error('Nothing was written.');
-    process.exit(1);
-  }
-}
+if (require.main === module) runScaffoldCli(main);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
-import { regenerateDerivedFiles, REPO_ROOT, ScaffoldError, writeFileAtomically } from './lib/scaffold';
+import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
 
 /**
  * `npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]` adds the catalogue
@@ -404,13 +404,4 @@ function main(): void {
 Then: npm run synth && npm test`);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
-    if (!(error instanceof ScaffoldError)) throw error;
-    console.error(error.message);
-    console.error('Nothing was written.');
-    process.exit(1);
-  }
-}
+if (require.main === module) runScaffoldCli(main);

@@ -7,6 +7,7 @@ import { widenings, wideningsForStack } from './lib/iam/report-diff';
 import { stackNames } from '../stacks/app';
 import type { PlanGraphJson } from './lib/diagram/graph';
 import { planPicture, planPictureSection } from './lib/diagram/plan-picture';
+import { optionValue } from './lib/cli-options';
 
 /**
  * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift
@@ -239,29 +240,22 @@ lets a principal of this stack do that main does not.
 Writes the markdown summary to --output (default: stdout). --github-output appends has-changes=true|false
 and total=<n> to the file named by $GITHUB_OUTPUT.`;
 
-function option(args: readonly string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index === -1) return undefined;
-  const value = args[index + 1];
-  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value\n${USAGE}`);
-  return value;
-}
 
 export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
-  const account = option(args, '--account');
-  const planJson = option(args, '--plan-json');
+  const account = optionValue(args, '--account', USAGE);
+  const planJson = optionValue(args, '--plan-json', USAGE);
   if (!account || (!planJson && !args.includes('--failed'))) throw new Error(USAGE);
-  const runUrl = option(args, '--run-url');
-  const commit = option(args, '--commit');
+  const runUrl = optionValue(args, '--run-url', USAGE);
+  const commit = optionValue(args, '--commit', USAGE);
   let markdown: string;
   let total = 0;
   if (planJson) {
     const plan = JSON.parse(fs.readFileSync(planJson, 'utf8')) as PlanJson & PlanGraphJson;
     const summary = summarizePlan(plan);
-    const planTextFile = option(args, '--plan-text');
+    const planTextFile = optionValue(args, '--plan-text', USAGE);
     const changePicture = planPictureSection(planPicture(plan, summary.changes));
-    const iamBase = option(args, '--iam-base');
-    const iamHead = option(args, '--iam-head');
+    const iamBase = optionValue(args, '--iam-base', USAGE);
+    const iamHead = optionValue(args, '--iam-head', USAGE);
     if (Boolean(iamBase) !== Boolean(iamHead)) throw new Error(`--iam-base and --iam-head go together\n${USAGE}`);
     const readReport = (file: string): IamReport => JSON.parse(fs.readFileSync(file, 'utf8')) as IamReport;
     const iamWidenings = iamBase && iamHead ? wideningsForStack(widenings(readReport(iamBase), readReport(iamHead)), account) : undefined;
@@ -279,7 +273,7 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
   } else {
     markdown = renderFailure(account, runUrl, commit);
   }
-  const output = option(args, '--output');
+  const output = optionValue(args, '--output', USAGE);
   if (output) fs.writeFileSync(output, markdown);
   if (args.includes('--github-output')) {
     if (!env.GITHUB_OUTPUT) throw new Error('--github-output needs the GITHUB_OUTPUT environment variable (set by GitHub Actions)');

@@ -6,7 +6,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import type { AccountConfig } from '../environments/schema';
 import { stateBucketName } from '../environments/load';
-import { policyDocument } from '../constructs/iam';
+import { policyDocument, type PolicyStatement } from '../constructs/iam';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
 import { APPLY_SESSION_SECONDS, ciSubjects, GITHUB_OIDC_HOST, githubTrustPolicy } from './github-oidc';
@@ -147,6 +147,24 @@ const PREFLIGHT_LAMBDA_QUOTA = { sid: 'PreflightLambdaQuota', actions: ['lambda:
  * account and is admitted only from the apply branch or the approved GitHub environment.
  * Applied once by an administrator; every later change goes through CI.
  */
+/**
+ * Lambda hands back environment variables encrypted with the customer key only to a caller that
+ * may decrypt them through Lambda; without it every refresh shows every function changed. Only
+ * via Lambda, only the platform key. Both plan roles carry it.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html
+ */
+function readFunctionEnvironments(config: AccountConfig): PolicyStatement {
+  return {
+    sid: 'ReadFunctionEnvironments',
+    actions: ['kms:Decrypt'],
+    resources: [`arn:aws:kms:${config.region}:${config.accountId}:key/*`],
+    conditions: {
+      StringEquals: { 'kms:ViaService': `lambda.${config.region}.amazonaws.com` },
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${PLATFORM_KEY_ALIAS}` },
+    },
+  };
+}
+
 export class BootstrapStack extends AccountStack {
   readonly planRoleArn: string;
   readonly prPlanRoleArn: string;
@@ -204,19 +222,7 @@ export class BootstrapStack extends AccountStack {
             { sid: 'StateRead', actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketVersioning'], resources: [bucketArn, `${bucketArn}/*`] },
             { sid: 'LockObjects', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${bucketArn}/*.tflock`] },
             PREFLIGHT_LAMBDA_QUOTA,
-            {
-              // Lambda hands back environment variables encrypted with the customer key only to
-              // a caller that may decrypt them through Lambda; without it every refresh shows
-              // every function changed. Only via Lambda, only the platform key.
-              // https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars-encryption.html
-              sid: 'ReadFunctionEnvironments',
-              actions: ['kms:Decrypt'],
-              resources: [`arn:aws:kms:${config.region}:${config.accountId}:key/*`],
-              conditions: {
-                StringEquals: { 'kms:ViaService': `lambda.${config.region}.amazonaws.com` },
-                'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${PLATFORM_KEY_ALIAS}` },
-              },
-            },
+            readFunctionEnvironments(config),
           ],
           [
             { Sid: 'NoDataReads', Effect: 'Deny', Action: PLAN_DENIED_DATA_READS, Resource: '*' },
@@ -251,16 +257,7 @@ export class BootstrapStack extends AccountStack {
         policyDocument(
           [
             { sid: 'StateRead', actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketVersioning'], resources: [bucketArn, `${bucketArn}/*`] },
-            {
-              // As for the plan role: a refresh reads function environments only through Lambda.
-              sid: 'ReadFunctionEnvironments',
-              actions: ['kms:Decrypt'],
-              resources: [`arn:aws:kms:${config.region}:${config.accountId}:key/*`],
-              conditions: {
-                StringEquals: { 'kms:ViaService': `lambda.${config.region}.amazonaws.com` },
-                'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${PLATFORM_KEY_ALIAS}` },
-              },
-            },
+            readFunctionEnvironments(config),
           ],
           [
             { Sid: 'NoDataReads', Effect: 'Deny', Action: PLAN_DENIED_DATA_READS, Resource: '*' },

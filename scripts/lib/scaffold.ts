@@ -58,3 +58,18 @@ export function regenerateDerivedFiles(created: readonly string[], edited: Reado
     throw new ScaffoldError(`Regenerating the files derived from the accounts and the catalogue failed:\n${stdout ?? ''}${stderr ?? ''}`);
   }
 }
+
+/**
+ * Runs a scaffolding command as a CLI: a ScaffoldError is the user's mistake, printed as its
+ * one-paragraph message with a non-zero exit and no stack trace; nothing was written by then.
+ */
+export function runScaffoldCli(main: () => void): void {
+  try {
+    main();
+  } catch (error) {
+    if (!(error instanceof ScaffoldError)) throw error;
+    console.error(error.message);
+    console.error('Nothing was written.');
+    process.exit(1);
+  }
+}

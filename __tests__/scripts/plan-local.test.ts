@@ -94,20 +94,6 @@ describe('plan:local', () => {
     expect(result.addsByType.aws_security_group).toBe(config.database.proxy ? 4 : 3);
   });
 
-  // The first-apply fixes of issue #10 as Terraform plans them: NAT gateways (billed per hour,
-  // https://aws.amazon.com/vpc/pricing/) only with internet egress, exactly the configured interface
-  // endpoints plus the S3 and DynamoDB gateways, and with a proxy its own group with a path to them.
-  test.each(accounts.map((a) => [a.name, a] as const))('%s plans NAT, endpoints and the proxy path as configured', (stack, config) => {
-    const result = results.find((r) => r.stack === stack) as PlanResult;
-    const nat = { none: 0, single: 1, 'per-az': config.availabilityZones.length }[config.network.natGateways];
-    expect(result.addsByType.aws_nat_gateway ?? 0).toBe(nat);
-    expect(result.addsByType.aws_eip ?? 0).toBe(nat);
-    expect(result.addsByType.aws_vpc_endpoint).toBe(config.network.interfaceEndpoints.length + 2);
-    expect(result.addsByType.aws_db_proxy ?? 0).toBe(config.database.proxy ? 1 : 0);
-    // Groups: Lambda, database, endpoints, and the proxy's when there is one.
-    expect(result.addsByType.aws_security_group).toBe(config.database.proxy ? 4 : 3);
-  });
-
   test('terraform validate passes for every stack', async () => {
     // Concurrent: each run mostly loads the provider schema.
     await Promise.all(results.map((r) => terraformValidate(path.join(outdir, 'stacks', r.stack), { initialised: true })));

@@ -8,9 +8,15 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
-  // Stacks synthesized in-process reference .build/manifest.json; build (or confirm the cache) once.
-  globalSetup: '<rootDir>/__tests__/build/global-setup.ts',
+  // Build (or confirm the cache) once, since stacks reference .build/manifest.json; and a folder
+  // the run's test files share (one synth of the real app for all of them), removed at the end.
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.ts',
   testTimeout: 120000,
+  // Jest's default is one worker fewer than the cores: one on a 2-core machine. Most files spend
+  // part of their time waiting on a child process (the app, Terraform, a stand-in server), so one
+  // worker per core keeps both cores busy.
+  maxWorkers: '100%',
   // Jest's own transform cache would go to <tmpdir>/jest_<uid>; the tests' temp folder is per run
   // (scripts/test.sh) and must end empty, and a kept cache keeps runs warm.
   cacheDirectory: '<rootDir>/.cache/jest',

@@ -10,7 +10,8 @@ import * as path from 'node:path';
  *    turns with the synth so both see the same machine load, and the ratio (median and best);
  *  - artifact build: cold and warm (no-op) times and zip sizes;
  *  - `npm run diagram -- --check` (synth plus drawing every account's picture): wall time;
- *  - `npm test` wall time (skipped with --no-test).
+ *  - `npm test` (the quick loop) and `npm run test:all` (the whole suite) wall times (skipped
+ *    with --no-test).
  * Budgets: synth/floor <= 2 (median), synth peak memory <= 400 MB, warm build <= 0.5 s,
  * diagram/synth <= 1.5 (drawing costs little beside the synth it needs), npm test <= 90 s on a quiet
  * 2-core machine. The load average is printed with the figures: on a busy machine the ratio is the
@@ -132,12 +133,19 @@ async function main(): Promise<void> {
     ...build.zips.map((zip) => `  zip ${zip.name.padEnd(34)} ${(zip.bytes / 1024).toFixed(1)} KiB`),
   ];
   if (!skipTests) {
-    const started = Date.now();
-    const loadAtStart = loadAverage();
-    const tests = spawnSync('npm', ['test'], { cwd: REPO_ROOT, stdio: 'ignore' });
-    const testMs = Date.now() - started;
-    const verdict = tests.status === 0 ? (testMs <= 90_000 ? 'ok' : 'OVER') : 'FAILED';
-    lines.push(`npm test                ${fmt(testMs)}   (budget <= 90 s on a quiet machine)   ${verdict}   load ${loadAtStart} -> ${loadAverage()}`);
+    // The quick loop has the budget; the whole suite (CI's) is reported beside it.
+    for (const [label, args, budgetMs] of [
+      ['npm test', ['test'], 90_000],
+      ['npm run test:all', ['run', 'test:all'], undefined],
+    ] as const) {
+      const started = Date.now();
+      const loadAtStart = loadAverage();
+      const tests = spawnSync('npm', args, { cwd: REPO_ROOT, stdio: 'ignore' });
+      const testMs = Date.now() - started;
+      const budget = budgetMs === undefined ? '(no budget: the whole suite, as CI runs it)' : `(budget <= ${budgetMs / 1000} s on a quiet machine)`;
+      const verdict = tests.status !== 0 ? 'FAILED' : budgetMs === undefined ? '' : testMs <= budgetMs ? 'ok' : 'OVER';
+      lines.push(`${label.padEnd(24)}${fmt(testMs)}   ${budget}   ${verdict}   load ${loadAtStart} -> ${loadAverage()}`);
+    }
   }
   console.log(lines.join('\n'));
   fs.rmSync(scratch, { recursive: true, force: true });

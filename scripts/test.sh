@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# `npm test`: the whole suite. jest (configuration, constructs, stacks, real terraform validate
-# and offline plan, CI workflows, rules) and then pytest (handlers against real local servers).
-# Arguments go to jest, e.g. `npm test -- __tests__/environments`.
+# `npm test`: the quick loop, run often. jest (configuration, constructs, stacks, IAM simulation,
+# CI workflows, rules, scripts against local stand-ins) and pytest (handlers against real local
+# servers) side by side, each with coverage per file; the slow tier is left out.
+# `npm run test:all` (--all): the whole suite, as CI runs it: the quick loop plus the slow tier
+# (files named *.slow.test.ts: the offline Terraform plan of every stack and the other real plans,
+# and the scaffolding acceptance test on a copy of the repository), with the coverage thresholds.
+# Other arguments go to jest alone, e.g. `npm test -- __tests__/environments` (any file named,
+# slow or not, runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+tier=quick
+if [ "${1:-}" = --all ]; then
+  tier=all
+  shift
+fi
 # GitHub runners reach the registry: the setup action sets TF_PROVIDER_MIRROR_SEARCH=off.
 if [ -z "${TF_PROVIDER_MIRROR:-}" ] && [ "${TF_PROVIDER_MIRROR_SEARCH:-on}" != off ]; then
   TF_PROVIDER_MIRROR=$(node --import tsx scripts/lib/provider-mirror.ts)
@@ -30,9 +40,23 @@ pytest_root="pytest-of-$(id -un)"
 export TMPDIR="$run_tmp"
 
 if [ $# -eq 0 ]; then
-  # The whole suite: coverage per file, line and branch, with thresholds (jest.config.js, pyproject.toml).
-  npx jest --coverage
-  bash scripts/test-python.sh --cov --cov-report=term
+  # Coverage per file, line and branch. The thresholds (jest.config.js, pyproject.toml) are for the
+  # whole suite: the quick loop reports jest's figures without them (the slow tier covers code of
+  # its own), pytest's are the same in both.
+  jest_args=(--coverage)
+  [ "$tier" = all ] || jest_args+=(--testPathIgnorePatterns '\.slow\.test\.ts$' --coverageThreshold '{}')
+  # pytest mostly waits on the servers it starts: it runs beside jest, its output after jest's.
+  pytest_log="$run_tmp/pytest.log"
+  bash scripts/test-python.sh --cov --cov-report=term >"$pytest_log" 2>&1 &
+  pytest_pid=$!
+  jest_status=0
+  npx jest "${jest_args[@]}" || jest_status=$?
+  pytest_status=0
+  wait "$pytest_pid" || pytest_status=$?
+  cat "$pytest_log"
+  rm -f "$pytest_log"
+  [ "$jest_status" -eq 0 ] || { echo "jest failed (exit $jest_status)" >&2; exit "$jest_status"; }
+  [ "$pytest_status" -eq 0 ] || { echo "pytest failed (exit $pytest_status)" >&2; exit "$pytest_status"; }
 else
   npx jest "$@"
 fi

@@ -11,7 +11,7 @@ const run = promisify(execFile);
 
 /** `npm run synth` in a copy: build + synth into the copy's cdktf.out, in the given time zone. */
 async function synthIn(dir: string, tz: string): Promise<void> {
-  await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
+  await run(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: dir,
     env: { ...process.env, TZ: tz, CDKTF_OUTDIR: path.join(dir, 'cdktf.out'), INFRA_OVERRIDES_FILE: '' },
     maxBuffer: 16 * 1024 * 1024,

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { isPackagedFile } from '../../scripts/build-artifacts';
 import { checkFunctionSources, FunctionSourceError } from '../../scripts/lib/function-sources';
-import { copyFunctionSources, copyRepo, listTree, REPO_ROOT } from './repo-copy';
+import { copyFunctionSources, copyRepo, listTree } from './repo-copy';
 
 const run = promisify(execFile);
 let root: string;
@@ -72,7 +72,7 @@ test('synth reports a broken handler in one paragraph, exits 1, shows no stack t
   try {
     const [fn] = FUNCTIONS;
     fs.appendFileSync(path.join(copy, 'lambda-functions', fn.name, 'handler.py'), '\ndef broken(:\n');
-    const result = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: 'out' } }).then(
+    const result = await run(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: copy, env: { ...process.env, CDKTF_OUTDIR: 'out' } }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES } from '../../environments/deployment-strategies';
@@ -8,15 +7,14 @@ import { resolveFunctionSettings } from '../../lambda-functions/function-setting
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
 import { AUTO_ROLLBACK_EVENTS, CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
 import { EncryptionKey } from '../../constructs/encryption-key';
-import { readStack, synthToTempDir } from '../helpers/terraform';
+import { readStack, sharedSynth } from '../helpers/terraform';
 
 // Every account's synthesized workload stack, from the real app: the tests follow the account files.
 const accounts = loadEnvironments({ overrides: {} });
 let outdir: string;
 beforeAll(() => {
-  outdir = synthToTempDir();
+  outdir = sharedSynth();
 }, 300_000);
-afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
 type Resources = Record<string, Record<string, any>>;
 const resources = (account: string): Resources => readStack(outdir, account).resource;

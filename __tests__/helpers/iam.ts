@@ -1,11 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { buildStacks, stackNames } from '../../stacks/app';
-import { synthesizeAtomically } from '../../stacks/synthesize';
+import { stackNames } from '../../stacks/app';
 import { accountModel, outdirModels, type StackModel } from '../../scripts/lib/iam/model';
+import { sharedSynth } from './terraform';
 
 export interface AccountUnderTest {
   readonly config: AccountConfig;
@@ -16,22 +13,16 @@ export interface AccountUnderTest {
 }
 
 /**
- * Synthesizes the real app once (in-process, into a temp folder that is removed again) and
- * returns every account's IAM model: what CI would apply, not a copy of it.
+ * Every account's IAM model from the real app's synthesized stacks (the run's shared synth,
+ * helpers/terraform.ts): what CI would apply, not a copy of it.
  */
 export function synthesizedAccounts(): AccountUnderTest[] {
   const accounts = loadEnvironments({ overrides: {} });
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'iam-synth-'));
-  try {
-    synthesizeAtomically(path.join(outdir, 'out'), (app) => buildStacks(app, accounts));
-    const models = outdirModels(path.join(outdir, 'out'));
-    return accounts.map((config) => {
-      const names = stackNames(config);
-      const main = models.get(names.main)!;
-      const bootstrap = models.get(names.bootstrap)!;
-      return { config, main, bootstrap, model: accountModel(names.main, [main, bootstrap]) };
-    });
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  const models = outdirModels(sharedSynth());
+  return accounts.map((config) => {
+    const names = stackNames(config);
+    const main = models.get(names.main)!;
+    const bootstrap = models.get(names.bootstrap)!;
+    return { config, main, bootstrap, model: accountModel(names.main, [main, bootstrap]) };
+  });
 }

@@ -1,28 +1,8 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { promisify } from 'node:util';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
-import { tempDir } from './temp';
 
-const run = promisify(execFile);
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-/**
- * `terraform validate` in a synthesized stack folder, after `terraform init -backend=false` unless
- * the folder is already initialised (`initialised: true`, e.g. by a plan).
- */
-export async function terraformValidate(stackDir: string, { initialised = false } = {}): Promise<void> {
-  const env = terraformEnv();
-  const options = { cwd: stackDir, env, maxBuffer: 64 * 1024 * 1024 };
-  try {
-    if (!initialised) await run('terraform', ['init', '-backend=false', '-input=false', '-no-color'], options);
-    await run('terraform', ['validate', '-no-color'], options);
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`terraform validate failed in ${stackDir}:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
-  }
-}
 
 export interface SynthRun {
   readonly status: number;
@@ -42,17 +22,51 @@ export function runApp(outdir: string, env: NodeJS.ProcessEnv = {}): SynthRun {
   return { status: result.status ?? 1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
+/** Set by the global setup (__tests__/helpers/shared-dir.ts): a folder shared by every test file of one jest run. */
+export const SHARED_DIR_ENV = 'INFRA_TEST_SHARED_DIR';
+
 let synthesized: string | undefined;
 
 /**
- * Synthesizes every stack (the real app, build included) into a temp outdir once per test file
- * (removed after the file) and returns that outdir; stacks are in <outdir>/stacks/<name>/cdk.tf.json.
+ * Every stack synthesized by the real app (build included), once per jest run: the first test file
+ * that asks synthesizes into the run's shared folder and the others, in this worker or another,
+ * wait for it and read the same output (a synth is seconds of CPU; seven files used to run their
+ * own). The folder is read-only by convention: copy a stack before changing anything in it. It is
+ * removed with the shared folder after the run (global teardown). Stacks are in
+ * <outdir>/stacks/<name>/cdk.tf.json.
  */
-export function synthToTempDir(): string {
+export function sharedSynth(): string {
   if (synthesized) return synthesized;
-  const outdir = tempDir('cdktf-out-');
-  const result = runApp(outdir);
-  if (result.status !== 0) throw new Error(`synth failed (exit ${result.status}):\n${result.stderr}`);
+  const shared = process.env[SHARED_DIR_ENV];
+  if (!shared) throw new Error(`${SHARED_DIR_ENV} is not set: run the tests through jest (its global setup creates the shared folder)`);
+  const outdir = path.join(shared, 'synth');
+  const failed = path.join(shared, 'synth.failed');
+  let owner = false;
+  try {
+    // mkdir is atomic: exactly one test file wins and synthesizes.
+    fs.mkdirSync(path.join(shared, 'synth.lock'));
+    owner = true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if (owner) {
+    const scratch = `${outdir}.partial`;
+    // The account files as they are: no overrides file, whatever the shell has set.
+    const result = runApp(scratch, { INFRA_OVERRIDES_FILE: '' });
+    if (result.status !== 0) {
+      fs.writeFileSync(failed, `synth failed (exit ${result.status}):\n${result.stderr}`);
+      throw new Error(fs.readFileSync(failed, 'utf8'));
+    }
+    fs.renameSync(scratch, outdir);
+  } else {
+    const wait = new Int32Array(new SharedArrayBuffer(4));
+    const deadline = Date.now() + 300_000;
+    while (!fs.existsSync(outdir)) {
+      if (fs.existsSync(failed)) throw new Error(fs.readFileSync(failed, 'utf8'));
+      if (Date.now() > deadline) throw new Error(`no shared synth in ${outdir} after 5 minutes (the test file synthesizing it died?)`);
+      Atomics.wait(wait, 0, 0, 100);
+    }
+  }
   synthesized = outdir;
   return outdir;
 }

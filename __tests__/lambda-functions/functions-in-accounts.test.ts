@@ -8,7 +8,7 @@ import type { AccountConfig } from '../../environments/schema';
 import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { readStack, REPO_ROOT, synthToTempDir } from '../helpers/terraform';
+import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
 
 type Json = Record<string, any>;
@@ -17,7 +17,7 @@ type Statement = { Sid: string; Action: string | string[]; Resource: string | st
 const accounts = loadEnvironments({ overrides: {} });
 let outdir: string;
 beforeAll(() => {
-  outdir = synthToTempDir();
+  outdir = sharedSynth();
 }, 300_000);
 
 /** The resources of one function: its construct path is <stack>/Functions/<Id>/... */
@@ -248,7 +248,7 @@ test('synth refuses an override of an unknown function, names it, and writes not
   const missing = `${FUNCTIONS[0].name}-typo`;
   fs.writeFileSync(overrides, JSON.stringify({ [account.name]: { functions: { [missing]: { memoryMiB: 256 } } } }));
   const out = path.join(dir, 'out');
-  const result = await promisify(execFile)(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['main.ts'], {
+  const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: REPO_ROOT,
     env: { ...process.env, CDKTF_OUTDIR: out, INFRA_OVERRIDES_FILE: overrides },
   }).then(

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { TERRAFORM_REQUIRED_VERSION } from '../../stacks/account-stack';
 import { tempDir } from '../helpers/temp';
-import { readStack, REPO_ROOT, synthToTempDir } from '../helpers/terraform';
+import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
 import { terraformEnv } from '../../scripts/lib/terraform-env';
 
 const run = promisify(execFile);
@@ -65,7 +65,7 @@ describe('pinned tool versions', () => {
 });
 
 describe('Terraform version requirement in the synthesized stacks', () => {
-  const outdir = synthToTempDir();
+  const outdir = sharedSynth();
   const stacks = fs.readdirSync(path.join(outdir, 'stacks'));
 
   test.each(stacks)('%s declares required_version', (stack) => {

@@ -27,7 +27,8 @@ import { REPO_ROOT, runApp } from '../helpers/terraform';
 // (https://github.com/github/roadmap/issues/372); the syntax is Mermaid's flowchart
 // (https://mermaid.js.org/syntax/flowchart.html), checked here by Mermaid's own parser.
 
-const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
+// As cdktf.json runs the app: node with tsx's loader (the tsx CLI would add a second node process).
+const TSX = [process.execPath, '--import', 'tsx'] as const;
 const realAccounts = loadEnvironments({ overrides: {} });
 // The real accounts plus a generated fixture account, synthesized once by the real app.
 const accountsDir = accountsDirWith(fixtureAccount(realAccounts));
@@ -219,7 +220,7 @@ test('the committed pictures and the README links are current (run `npm run diag
 describe('npm run diagram', () => {
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     try {
-      const stdout = execFileSync(TSX, ['scripts/diagram.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
+      const stdout = execFileSync(TSX[0], [...TSX.slice(1), 'scripts/diagram.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
       return { status: 0, stdout, stderr: '' };
     } catch (error) {
       const e = error as { status: number; stdout: string; stderr: string };

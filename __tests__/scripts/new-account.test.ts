@@ -75,7 +75,7 @@ describe('new:account writes one file with everything a new account needs, nothi
 
   test('the command exits 1 with a one-paragraph message, no stack trace, and says nothing was written', async () => {
     const [account] = accounts;
-    const result = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/new-account.ts', account.name, '--account-id', account.accountId, '--cidr', account.network.cidr], {
+    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/new-account.ts', account.name, '--account-id', account.accountId, '--cidr', account.network.cidr], {
       cwd: REPO_ROOT,
     }).then(
       () => ({ code: 0, stderr: '' }),

@@ -21,7 +21,7 @@ async function catalogueModule(source: string): Promise<{ names: string[]; funct
   const file = path.join(root, 'lambda-functions', 'catalogue.ts');
   fs.writeFileSync(file, source);
   const script = `const c = require(${JSON.stringify(file)}); console.log(JSON.stringify({ names: c.FUNCTION_NAMES, functions: c.FUNCTIONS, routes: c.HTTP_ROUTES }));`;
-  const { stdout } = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['-e', script], { cwd: REPO_ROOT });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT });
   return JSON.parse(stdout);
 }
 
@@ -93,7 +93,7 @@ describe('new:function refuses mistakes and writes nothing', () => {
   });
 
   test('the command exits 1 with the reason, no stack trace, and says nothing was written', async () => {
-    const result = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/new-function.ts', FUNCTION_NAMES[0], '--trigger', 'manual'], { cwd: REPO_ROOT }).then(
+    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/new-function.ts', FUNCTION_NAMES[0], '--trigger', 'manual'], { cwd: REPO_ROOT }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { realAccounts } from '../helpers/accounts';
 import { REPO_ROOT } from '../helpers/terraform';
@@ -17,7 +16,7 @@ function withoutCredentials(): NodeJS.ProcessEnv {
 }
 
 async function runScript(script: string, arg: string): Promise<{ code: number; stderr: string }> {
-  return run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [script, arg], { cwd: REPO_ROOT, env: withoutCredentials() }).then(
+  return run(process.execPath, ['--import', 'tsx', script, arg], { cwd: REPO_ROOT, env: withoutCredentials() }).then(
     () => ({ code: 0, stderr: '' }),
     (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
   );

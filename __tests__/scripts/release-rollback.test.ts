@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
@@ -70,7 +69,7 @@ async function command(
   delete env.AWS_PROFILE;
   delete env.INFRA_OVERRIDES_FILE;
   try {
-    const { stdout, stderr } = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [ENTRY[script], ...args], { cwd: REPO_ROOT, env });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY[script], ...args], { cwd: REPO_ROOT, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Testing } from 'cdktf';
@@ -108,7 +107,7 @@ describe('npm run verify-account (the real script, against the STS and Lambda st
     const sts = await startStsServer({ accountId: callerAccount });
     const lambda = await startLambdaServer({ concurrentExecutions });
     try {
-      const { stdout } = await run(path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/verify-account.ts', stack], {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-account.ts', stack], {
         cwd: REPO_ROOT,
         env: { ...process.env, ...credentials, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_LAMBDA: lambda.url },
       });

@@ -5,9 +5,9 @@ import { loadEnvironments, stateBucketName } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { ciSubjects } from '../../stacks/github-oidc';
 import { accountsDirWith, fixtureAccount } from '../helpers/accounts';
-import { readStack, runApp, synthToTempDir } from '../helpers/terraform';
+import { readStack, runApp, sharedSynth } from '../helpers/terraform';
 
-const outdir = synthToTempDir();
+const outdir = sharedSynth();
 const accounts = loadEnvironments({ overrides: {} });
 const expectations = accounts.flatMap((account) =>
   (['main', 'bootstrap'] as const).map((unit) => ({

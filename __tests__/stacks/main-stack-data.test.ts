@@ -4,10 +4,10 @@ import { loadEnvironments } from '../../environments/load';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { REPO_ROOT } from '../../lambda-functions/build-manifest';
 import { expectedMaxConnections } from '../helpers/rds';
-import { readStack, synthToTempDir } from '../helpers/terraform';
+import { readStack, sharedSynth } from '../helpers/terraform';
 
 // The real app, synthesized once: what CI plans for each account.
-const outdir = synthToTempDir();
+const outdir = sharedSynth();
 const accounts = loadEnvironments({ overrides: {} });
 const mainStacks = accounts.map((config) => [config.name, readStack(outdir, config.name), config] as const);
 

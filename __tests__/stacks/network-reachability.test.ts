@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { MainStack } from '../../stacks/main-stack';
-import { readStack, synthToTempDir } from '../helpers/terraform';
+import { readStack, sharedSynth } from '../helpers/terraform';
 
 /**
  * Who can open a TCP connection to whom, read from the synthesized stacks CI plans. A security group
@@ -12,7 +12,7 @@ import { readStack, synthToTempDir } from '../helpers/terraform';
  */
 type Row = readonly [from: string, port: number, to: string];
 
-const outdir = synthToTempDir();
+const outdir = sharedSynth();
 const accounts = loadEnvironments({ overrides: {} });
 
 const byRow = (a: Row, b: Row) => `${a[0]} ${a[2]} ${a[1]}`.localeCompare(`${b[0]} ${b[2]} ${b[1]}`);

@@ -9,7 +9,7 @@ import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { terraformEnv } from '../../scripts/lib/terraform-env';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
-import { readStack, synthToTempDir } from '../helpers/terraform';
+import { readStack, sharedSynth } from '../helpers/terraform';
 
 /**
  * Terraform must not fight CodeDeploy over the live alias. After a release CodeDeploy has moved
@@ -28,14 +28,13 @@ let workDir: string;
 let sts: StsServer;
 
 beforeAll(async () => {
-  outdir = synthToTempDir();
+  outdir = sharedSynth();
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alias-plan-'));
   sts = await startStsServer({ accountId: account.accountId });
 }, 300_000);
 afterAll(async () => {
   await sts?.close();
   fs.rmSync(workDir, { recursive: true, force: true });
-  fs.rmSync(outdir, { recursive: true, force: true });
 });
 
 interface ResourceChange {

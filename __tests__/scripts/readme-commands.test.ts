@@ -18,3 +18,12 @@ test('no command the README shows calls a tool of node_modules/.bin without npx'
   const bare = new RegExp(`(^|\`|\\$ )(${TOOLS_IN_NODE_MODULES.join('|')}) `, 'gm');
   expect([...readme.matchAll(bare)].map((m) => m[0].trim())).toEqual([]);
 });
+
+// The README's whole-suite command is what CI runs: .ci/run (the clean-clone check) and ci.yml's
+// test job call it, so a green CI means the suite the README promises passed.
+test("the README's whole-suite command is the one .ci/run and ci.yml's test job run", () => {
+  const [, command] = /^\| the whole test suite[^|]*\| `npm ci && ([^`]+)` \|$/m.exec(readme) ?? [];
+  expect(command).toBeDefined();
+  expect(fs.readFileSync(path.join(REPO_ROOT, '.ci', 'run'), 'utf8').split('\n')).toContain(command);
+  expect(fs.readFileSync(path.join(REPO_ROOT, '.github', 'workflows', 'ci.yml'), 'utf8')).toContain(`run: ${command}\n`);
+});

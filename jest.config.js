@@ -20,8 +20,9 @@ module.exports = {
   // Jest's own transform cache would go to <tmpdir>/jest_<uid>; the tests' temp folder is per run
   // (scripts/test.sh) and must end empty, and a kept cache keeps runs warm.
   cacheDirectory: '<rootDir>/.cache/jest',
-  // Coverage is collected by `npm test` (scripts/test.sh passes --coverage on a full run only: a
-  // partial run cannot meet whole-suite thresholds). V8's own coverage needs no instrumentation.
+  // Coverage is collected by `npm run test:all` (scripts/test.sh passes --coverage on the whole
+  // suite only: a partial run cannot meet whole-suite thresholds, and the quick loop skips it for
+  // speed). V8's own coverage needs no instrumentation.
   coverageProvider: 'v8',
   collectCoverageFrom: ['main.ts', '{constructs,stacks,environments,scripts,lambda-functions}/**/*.ts'],
   coverageDirectory: '<rootDir>/.cache/coverage/jest',

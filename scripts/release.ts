@@ -11,7 +11,7 @@ const USAGE = 'Usage: npm run release -- <account> [--function <name>]... [--pol
  * function's strategy (its deployment group's configuration), shows progress and exits 1 naming
  * every function that failed or rolled back and why. Runs the account pre-flight first.
  */
-async function release(argv: readonly string[]): Promise<boolean> {
+export async function release(argv: readonly string[]): Promise<boolean> {
   const args = parseDeliveryArgs(argv, USAGE, { allowToVersion: false });
   const log = (line: string) => console.log(line);
   await preflight(args.account, log);
@@ -52,4 +52,5 @@ async function release(argv: readonly string[]): Promise<boolean> {
   return ok && busy.length === 0;
 }
 
-runCommand(() => release(process.argv.slice(2)));
+// The command line; tests call release() in-process as well (__tests__/scripts/release-rollback.test.ts).
+if (require.main === module) runCommand(() => release(process.argv.slice(2)));

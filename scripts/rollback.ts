@@ -27,7 +27,7 @@ const CHECK_INPUT = '--check-input';
  * is the version live before the last release. Every target is checked before anything starts,
  * so bad input changes nothing. Runs the account pre-flight first.
  */
-async function rollback(argv: readonly string[]): Promise<boolean> {
+export async function rollback(argv: readonly string[]): Promise<boolean> {
   const args = parseDeliveryArgs(argv.filter((arg) => arg !== CHECK_INPUT), USAGE, { allowToVersion: true });
   const log = (line: string) => console.log(line);
   if (argv.includes(CHECK_INPUT)) {
@@ -88,4 +88,5 @@ async function rollback(argv: readonly string[]): Promise<boolean> {
   return ok;
 }
 
-runCommand(() => rollback(process.argv.slice(2)));
+// The command line; tests call rollback() in-process as well (__tests__/scripts/release-rollback.test.ts).
+if (require.main === module) runCommand(() => rollback(process.argv.slice(2)));

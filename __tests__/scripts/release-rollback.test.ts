@@ -9,11 +9,17 @@ import { resolveFunctionSettings } from '../../lambda-functions/function-setting
 import { type DeliveryStandIns, type ScriptedOutcome, type StandInFunction, startDeliveryStandIns } from '../../scripts/local-aws/delivery-apis';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { REPO_ROOT } from '../helpers/terraform';
+import { commandExitCode } from '../../scripts/lib/delivery-cli';
+import { release } from '../../scripts/release';
+import { rollback } from '../../scripts/rollback';
 
 /**
- * `npm run release` and `npm run rollback` as CI runs them (tsx, a child process) against real
- * local HTTP stand-ins of STS (pre-flight), CodeDeploy (AWS JSON 1.1) and Lambda (REST JSON). The
- * SDK clients reach them through the standard AWS_ENDPOINT_URL_<SERVICE> variables.
+ * `npm run release` and `npm run rollback` against real local HTTP stand-ins of STS (pre-flight),
+ * CodeDeploy (AWS JSON 1.1) and Lambda (REST JSON). The SDK clients reach them through the
+ * standard AWS_ENDPOINT_URL_<SERVICE> variables. The release of every account and the failing
+ * release run the command as CI does (a child process: exit code, output, no stack trace); the
+ * other cases call the same command body in-process (each child process loads the AWS SDK again,
+ * about 1.5 s of CPU), with the same environment and the same exit-code rule (commandExitCode).
  */
 
 const run = promisify(execFile);
@@ -51,6 +57,8 @@ async function command(
     outcomes?: Record<string, ScriptedOutcome>;
     /** Finished deployments already in CodeDeploy: [function, current, target, status, createTime]. */
     history?: readonly [string, string, string, 'Succeeded' | 'Failed', number][];
+    /** Run the command line as CI does, in a child process (default: the command body in-process). */
+    childProcess?: boolean;
   },
 ): Promise<CommandResult> {
   const account = setup.account ?? firstAccount;
@@ -68,12 +76,31 @@ async function command(
   };
   delete env.AWS_PROFILE;
   delete env.INFRA_OVERRIDES_FILE;
+  if (!setup.childProcess) return inProcess(script, args, env);
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', ENTRY[script], ...args], { cwd: REPO_ROOT, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
     return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+  }
+}
+
+/** The command body in this process, under `env` (restored afterwards), its console output captured. */
+async function inProcess(script: 'release' | 'rollback', args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  const saved = { ...process.env };
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(`${parts.join(' ')}\n`));
+  const error = jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void stderr.push(`${parts.join(' ')}\n`));
+  process.env = env;
+  try {
+    const code = await commandExitCode(() => ({ release, rollback })[script](args));
+    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
+  } finally {
+    process.env = saved;
+    log.mockRestore();
+    error.mockRestore();
   }
 }
 
@@ -87,6 +114,7 @@ describe.each(accounts.map((account) => [account.name, account] as const))('npm 
     const [first, second] = [names[0], names[names.length - 1]];
     const result = await command('release', [account.name, ...FAST], {
       account,
+      childProcess: true,
       functions: accountState({ [first]: { versions: ['1', '2', '3'], alias: '2' }, [second]: { versions: ['1', '2'], alias: '1' } }),
     });
     expect(result.code).toBe(0);
@@ -130,6 +158,7 @@ describe('npm run release outcomes', () => {
     const [ok, hook, alarm, timeout] = names;
     const changed = { versions: ['1', '2'], alias: '1' };
     const result = await command('release', [firstAccount.name, ...FAST], {
+      childProcess: true,
       functions: accountState({ [ok]: changed, [hook]: changed, [alarm]: changed, [timeout]: changed }),
       outcomes: { [hook]: 'hook-failure', [alarm]: 'alarm-stop', [timeout]: 'timeout' },
     });

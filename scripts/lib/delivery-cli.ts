@@ -65,13 +65,22 @@ export async function preflight(account: AccountConfig, log: (line: string) => v
   log(result.message);
 }
 
-/** Runs a command body: bad input and failures print one clear message and exit 1, never a stack trace. */
+/**
+ * Runs a command body and returns its exit code: 0 when it succeeded, 1 when it failed; bad input
+ * and errors print one clear message, never a stack trace.
+ */
+export async function commandExitCode(body: () => Promise<boolean>): Promise<number> {
+  try {
+    return (await body()) ? 0 : 1;
+  } catch (caught) {
+    const error = caught as Error;
+    if (error instanceof DeliveryInputError || error instanceof ConfigError) console.error(error.message);
+    else console.error(`${error.name}: ${error.message}`);
+    return 1;
+  }
+}
+
+/** The command line around a command body: exits with its code (commandExitCode). */
 export function runCommand(body: () => Promise<boolean>): void {
-  body()
-    .then((ok) => process.exit(ok ? 0 : 1))
-    .catch((error: Error) => {
-      if (error instanceof DeliveryInputError || error instanceof ConfigError) console.error(error.message);
-      else console.error(`${error.name}: ${error.message}`);
-      process.exit(1);
-    });
+  void commandExitCode(body).then((code) => process.exit(code));
 }

@@ -1,3 +1,5 @@
+// First: turns source maps off before the other modules load (see the file).
+import { SOURCE_MAPS_REQUESTED } from './stacks/source-maps-off';
 import { ConfigError, loadEnvironments } from './environments/load';
 import { configWarnings } from './environments/warnings';
 import { SecurityRulesError } from './constructs/rules/engine';
@@ -5,12 +7,6 @@ import { buildStacks } from './stacks/app';
 import { synthesizeAtomically } from './stacks/synthesize';
 import { buildArtifacts } from './scripts/build-artifacts';
 import { FunctionSourceError } from './scripts/lib/function-sources';
-
-// tsx turns on source-mapped stack traces. cdktf captures a full stack trace for every token it
-// creates (thousands per synth), and mapping each one through the source maps was about a fifth
-// of synth time in a CPU profile. They are off while the stacks are built and back on before an
-// unexpected error's stack is printed (V8 formats a stack when it is first read).
-process.setSourceMapsEnabled(false);
 
 /**
  * The cdktf app: load and validate every account first (nothing is written when the
@@ -33,8 +29,10 @@ main().catch((error: unknown) => {
     console.error(error.message);
     console.error('Nothing was written; the previous synthesized output is unchanged.');
   } else {
-    process.setSourceMapsEnabled(true);
     console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (!SOURCE_MAPS_REQUESTED) {
+      console.error('(Positions are in the JavaScript tsx compiled; for TypeScript lines run: node --enable-source-maps --import tsx main.ts)');
+    }
   }
   process.exit(1);
 });

@@ -90,21 +90,46 @@ export function resourceTypes(service: string): ReadonlyMap<string, ResourceType
   return cache.get(key) as ReadonlyMap<string, ResourceTypeReference>;
 }
 
+/**
+ * Regular expressions built from iam-data templates, kept per template: a synth checks the same
+ * few hundred keys and ARN formats over and over (each stack, each statement), and building the
+ * expression was a visible share of the IAM validation in a CPU profile. The expressions have no
+ * g or y flag, so test() keeps no state between calls.
+ */
+function memoized(build: (template: string) => RegExp): (template: string) => RegExp {
+  const built = new Map<string, RegExp>();
+  return (template) => {
+    let regex = built.get(template);
+    if (!regex) {
+      regex = build(template);
+      built.set(template, regex);
+    }
+    return regex;
+  };
+}
+
 /** A condition-key template ("aws:RequestTag/${TagKey}", "aws:PrincipalTag/tag-key") as a regular expression. */
-function conditionKeyRegExp(template: string): RegExp {
+const conditionKeyRegExp = memoized((template) => {
   const body = template
     .replace(/\/tag-key$/i, '/${TagKey}')
     .split(/(\$\{[^}]+\})/)
     .map((part) => (/^\$\{[^}]+\}$/.test(part) ? '.+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('');
   return new RegExp(`^${body}$`, 'i');
-}
+});
 
 const GLOBAL_KEYS = getAllGlobalConditionKeys().map(conditionKeyRegExp);
 
+const globalKeyAnswers = new Map<string, boolean>();
+
 /** True for a global condition key (aws:SourceAccount, aws:PrincipalTag/team ...). */
 export function isGlobalConditionKey(key: string): boolean {
-  return GLOBAL_KEYS.some((pattern) => pattern.test(key));
+  let global = globalKeyAnswers.get(key);
+  if (global === undefined) {
+    global = GLOBAL_KEYS.some((pattern) => pattern.test(key));
+    globalKeyAnswers.set(key, global);
+  }
+  return global;
 }
 
 /**
@@ -116,6 +141,23 @@ const OIDC_CLAIM = /^[a-z0-9.-]+(\/[\w./-]+)?:(aud|sub|amr|azp|oaud)$/i;
 
 /** Condition keys valid for an action: its own, its resource types', and the global ones. */
 export function conditionKeyValidFor(key: string, action: ActionReference): boolean {
+  let answers = conditionKeyAnswers.get(action);
+  if (!answers) {
+    answers = new Map();
+    conditionKeyAnswers.set(action, answers);
+  }
+  let valid = answers.get(key);
+  if (valid === undefined) {
+    valid = conditionKeyDefinedFor(key, action);
+    answers.set(key, valid);
+  }
+  return valid;
+}
+
+/** Per action (the objects serviceActions keeps), the keys already judged. */
+const conditionKeyAnswers = new WeakMap<ActionReference, Map<string, boolean>>();
+
+function conditionKeyDefinedFor(key: string, action: ActionReference): boolean {
   if (isGlobalConditionKey(key)) return true;
   if (action.service === 'sts' && /^AssumeRoleWith(WebIdentity)$/i.test(action.name) && OIDC_CLAIM.test(key)) return true;
   const types = resourceTypes(action.service);
@@ -153,7 +195,7 @@ const FIXED_VARIABLES: Readonly<Record<string, string>> = {
 };
 
 /** A resource type's ARN format as a regular expression; every other ${Variable} is any non-empty run. */
-export function arnFormatRegExp(format: string): RegExp {
+export const arnFormatRegExp: (format: string) => RegExp = memoized((format) => {
   const parts = format.split(/(\$\{[^}]+\})/);
   const body = parts
     .map((part) => {
@@ -163,7 +205,7 @@ export function arnFormatRegExp(format: string): RegExp {
     })
     .join('');
   return new RegExp(`^${body}$`);
-}
+});
 
 /**
  * True when the resource pattern of a policy can name a resource of this type. A "*" in the

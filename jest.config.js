@@ -7,7 +7,6 @@ module.exports = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
-  setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   // Build (or confirm the cache) once, since stacks reference .build/manifest.json; and a folder
   // the run's test files share (one synth of the real app for all of them), removed at the end.
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.ts',

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { Testing } from 'cdktf';
-// Types of the matchers __tests__/setup.ts registers (toHaveResourceWithProperties ...).
+// Types of cdktf's jest matchers (toHaveResourceWithProperties ...), registered below.
 import type {} from 'cdktf/lib/testing/adapters/jest';
 import type { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
@@ -16,6 +16,9 @@ import { EncryptionKey } from '../../constructs/encryption-key';
 import { PythonFunction, type PythonFunctionProps } from '../../constructs/python-function';
 import { PythonLayer } from '../../constructs/python-layer';
 import { tempDir } from '../helpers/temp';
+
+// Registered here, the one file that uses them: a setup file would load cdktf into every test file.
+Testing.setupJest();
 
 const zipDir = tempDir('python-function-');
 const zipPath = path.join(zipDir, 'fn.zip');

@@ -7,6 +7,8 @@ module.exports = {
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // Loaded on first use instead of with cdktf (see the file).
+  moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/helpers/lazy-archiver.js' },
   // Build (or confirm the cache) once, since stacks reference .build/manifest.json; and a folder
   // the run's test files share (one synth of the real app for all of them), removed at the end.
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.ts',

@@ -3,10 +3,10 @@
 // scripts/build-artifacts.ts). Loading archiver and its dependencies took about 0.28 s of every
 // test file that loads cdktf; jest maps 'archiver' here (jest.config.js), and the copy cdktf
 // itself would load is loaded on first use, so behaviour is unchanged.
-// Plain CommonJS: jest loads it untransformed.
+// Plain CommonJS: jest loads it untransformed, with `jest` in scope as in every module it loads.
+/* global jest */
 const fs = require('node:fs');
 const path = require('node:path');
-const { jest } = require('@jest/globals');
 
 let real;
 module.exports = function archiver(...args) {

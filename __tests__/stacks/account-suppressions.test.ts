@@ -16,8 +16,19 @@ const accounts = realAccounts();
 const tempDirs: string[] = [];
 afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
-/** Synthesizes one account's workload stack in memory with overrides; returns what app.synth() threw. */
+/**
+ * Synthesizes one account's workload stack in memory with overrides; returns what app.synth() threw.
+ * Remembered per account and overrides: two tests ask for the same synth (a synth is most of this
+ * file's time).
+ */
+const synthErrors = new Map<string, unknown>();
 function synthError(config: AccountConfig, overrides: Overrides[string]): unknown {
+  const key = JSON.stringify([config.name, overrides]);
+  if (!synthErrors.has(key)) synthErrors.set(key, synthOnce(config, overrides));
+  return synthErrors.get(key);
+}
+
+function synthOnce(config: AccountConfig, overrides: Overrides[string]): unknown {
   const merged = loadEnvironments({ overrides: { [config.name]: overrides } }).find((a) => a.name === config.name)!;
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suppressions-'));
   tempDirs.push(outdir);

@@ -29,11 +29,17 @@ export async function buildReport(outdir?: string): Promise<IamReport> {
       synthesizeAtomically(outdir, (app) => buildStacks(app, accounts));
     }
     const models = outdirModels(outdir);
+    const synthesized = accounts
+      .map((config) => ({ config, names: stackNames(config) }))
+      .map((account) => ({ ...account, stacks: [models.get(account.names.main), models.get(account.names.bootstrap)].filter((m) => m !== undefined) }));
+    // A pull request's plan runs main's report tool on the change's synthesized stacks
+    // (.github/workflows/plan.yml): an account the change removes has no stacks there and grants
+    // nothing any more, so it is left out. An outdir with no account's stacks is a mistake.
+    if (synthesized.every((account) => account.stacks.length === 0)) {
+      throw new Error(`${outdir}: no synthesized stacks of any account (${accounts.map((a) => a.name).join(', ')}); run npm run synth first or omit --outdir`);
+    }
     const reports = [];
-    for (const config of accounts) {
-      const names = stackNames(config);
-      const stacks = [models.get(names.main), models.get(names.bootstrap)].filter((m) => m !== undefined);
-      if (stacks.length === 0) throw new Error(`${outdir}: no synthesized stacks for account ${config.name}; run npm run synth first or omit --outdir`);
+    for (const { config, names, stacks } of synthesized.filter((account) => account.stacks.length > 0)) {
       reports.push(await accountReport(config.name, accountModel(names.main, stacks), config.ci));
     }
     return { iamData: iamDataVersion(), accounts: reports };

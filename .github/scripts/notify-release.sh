@@ -5,10 +5,7 @@
 # then a comment on each merged pull request of the commit naming the account, the commit and the
 # result. The terraform/<account> records of record-applied.sh (read by the drift check) are a
 # separate environment and task, untouched here.
-# POST /repos/{owner}/{repo}/deployments (no status checks, no merge of the default branch):
-#   https://docs.github.com/rest/deployments/deployments#create-a-deployment
-# POST /repos/{owner}/{repo}/deployments/{id}/statuses (state success or failure):
-#   https://docs.github.com/rest/deployments/statuses#create-a-deployment-status
+# The deployment and its status: deployment.sh (sources cited there).
 # GET /repos/{owner}/{repo}/commits/{sha}/pulls (merged_at is set once merged):
 #   https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
 # POST /repos/{owner}/{repo}/issues/{number}/comments (a pull request's conversation is its issue's):
@@ -20,10 +17,8 @@ account="${1:?$usage}"
 sha="${2:?$usage}"
 result="${3:?$usage}"
 run_url="${4:?$usage}"
-if [[ ! "$account" =~ ^[a-z][a-z0-9-]*$ ]] || [[ ! "$sha" =~ ^[0-9a-f]{40}$ ]]; then
-  echo "::error::notify-release.sh needs an account name and a full commit SHA." >&2
-  exit 1
-fi
+source "$(dirname "$0")/deployment.sh"
+require_account_and_sha notify-release.sh "$account" "$sha"
 case "$result" in
   success) summary="released" ;;
   failure) summary="release failed" ;;
@@ -33,15 +28,7 @@ case "$result" in
     ;;
 esac
 
-deployment="$(jq -n --arg ref "$sha" --arg environment "$account" --arg description "release of $account" \
-  '{ref: $ref, environment: $environment, task: "release", auto_merge: false, required_contexts: [], production_environment: false, description: $description}' \
-  | gh api --method POST "repos/$GITHUB_REPOSITORY/deployments" --input - --jq .id)"
-if [[ ! "$deployment" =~ ^[0-9]+$ ]]; then
-  echo "::error::GitHub did not create the deployment of $account." >&2
-  exit 1
-fi
-jq -n --arg state "$result" --arg url "$run_url" --arg description "$summary" '{state: $state, log_url: $url, description: $description}' \
-  | gh api --method POST "repos/$GITHUB_REPOSITORY/deployments/$deployment/statuses" --input - --silent
+deployment="$(create_deployment "$sha" "$account" release "release of $account" "$result" "$run_url" "$summary")"
 echo "deployment $deployment of $account at $sha: $result"
 
 pulls="$(gh api "repos/$GITHUB_REPOSITORY/commits/$sha/pulls" --jq '.[] | select(.merged_at != null) | .number')"

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Token } from 'cdktf';
-import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AlarmsConfig } from '../environments/schema';
 
 /** Alarm thresholds; the account configuration's `alarms` block. */
@@ -43,9 +43,26 @@ interface AlarmSpec {
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
   readonly treatMissingData: TreatMissingData;
-  readonly metric:
-    | { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string>; readonly statistic: string }
-    | { readonly expression: string; readonly label: string; readonly inputs: Record<string, { namespace: string; metricName: string; dimensions: Record<string, string> }> };
+  readonly metric: { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string>; readonly statistic: string } | RateMetric;
+}
+
+/** A rate over metrics, in CloudWatch metric math: `expression` over the `inputs`, by their keys. */
+export interface RateMetric {
+  readonly expression: string;
+  readonly label: string;
+  readonly inputs: Readonly<Record<string, { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string> }>>;
+}
+
+/** An alarm's metric queries for a rate: each input summed over the period, the rate the one returned. */
+export function rateQuery(rate: RateMetric, periodSeconds: number): CloudwatchMetricAlarmMetricQuery[] {
+  return [
+    ...Object.entries(rate.inputs).map(([queryId, input]) => ({
+      id: queryId,
+      returnData: false,
+      metric: { ...input, period: periodSeconds, stat: 'Sum' },
+    })),
+    { id: 'rate', expression: rate.expression, label: rate.label, returnData: true },
+  ];
 }
 
 /** Threshold fields that are percentages. */
@@ -251,14 +268,7 @@ export class Alarms extends Construct {
     if ('expression' in metric) {
       new CloudwatchMetricAlarm(this, spec.id, {
         ...common,
-        metricQuery: [
-          ...Object.entries(metric.inputs).map(([queryId, input]) => ({
-            id: queryId,
-            returnData: false,
-            metric: { ...input, period: spec.periodSeconds, stat: 'Sum' },
-          })),
-          { id: 'rate', expression: metric.expression, label: metric.label, returnData: true },
-        ],
+        metricQuery: rateQuery(metric, spec.periodSeconds),
       });
     } else {
       const percentile = /^p\d+(\.\d+)?$/.test(metric.statistic);

@@ -8,6 +8,7 @@ import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, D
 import type { AlarmsConfig } from '../environments/schema';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
 import type { EncryptionKey } from './encryption-key';
+import { rateQuery } from './alarms';
 import { LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
 import { suppressRule } from './rules/engine';
@@ -195,17 +196,16 @@ export class FunctionDelivery extends Construct {
   private functionAlarms(fn: DeliveredFunction, props: FunctionDeliveryProps): string[] {
     const t = props.thresholds;
     const dimensions = { FunctionName: fn.name, Resource: `${fn.name}:${LIVE_ALIAS}` };
-    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions, period: DEPLOYMENT_ALARM_PERIOD_SECONDS, stat: 'Sum' });
+    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
     const durationMs = Math.floor((fn.resource.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
     const errors = this.alarm(`Alarm-${fn.name}-Errors`, {
       alarmName: `deploy-${fn.name}-error-rate`,
       alarmDescription: `More than ${t.functionErrorRatePercent}% of ${fn.name}:${LIVE_ALIAS} invocations failed in a minute: stops and rolls back a release.`,
       threshold: t.functionErrorRatePercent,
-      metricQuery: [
-        { id: 'errors', returnData: false, metric: lambda('Errors') },
-        { id: 'invocations', returnData: false, metric: lambda('Invocations') },
-        { id: 'rate', expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', returnData: true },
-      ],
+      metricQuery: rateQuery(
+        { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: lambda('Errors'), invocations: lambda('Invocations') } },
+        DEPLOYMENT_ALARM_PERIOD_SECONDS,
+      ),
     }, props);
     const throttles = this.alarm(`Alarm-${fn.name}-Throttles`, {
       alarmName: `deploy-${fn.name}-throttles`,
@@ -234,16 +234,15 @@ export class FunctionDelivery extends Construct {
   private apiErrorRateAlarm(props: FunctionDeliveryProps): string {
     const t = props.thresholds;
     const dimensions = { ApiName: props.api.restApiName, Stage: props.api.stageName };
-    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions, period: DEPLOYMENT_ALARM_PERIOD_SECONDS, stat: 'Sum' });
+    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
     return this.alarm('Alarm-Api-5xxRate', {
       alarmName: `deploy-api-${props.api.restApiName}-5xx-rate`,
       alarmDescription: `More than ${t.apiErrorRatePercent}% of ${props.api.restApiName} requests returned 5XX in a minute: stops and rolls back a release of a function behind the API.`,
       threshold: t.apiErrorRatePercent,
-      metricQuery: [
-        { id: 'errors', returnData: false, metric: gateway('5XXError') },
-        { id: 'requests', returnData: false, metric: gateway('Count') },
-        { id: 'rate', expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', returnData: true },
-      ],
+      metricQuery: rateQuery(
+        { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: gateway('5XXError'), requests: gateway('Count') } },
+        DEPLOYMENT_ALARM_PERIOD_SECONDS,
+      ),
     }, props);
   }
 

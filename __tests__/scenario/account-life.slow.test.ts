@@ -1,0 +1,304 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadEnvironments } from '../../environments/load';
+import { DB_MIGRATION_USER, FUNCTIONS, type FunctionSpec } from '../../lambda-functions/catalogue';
+import { stackNames } from '../../stacks/app';
+import { commandExitCode } from '../../scripts/lib/delivery-cli';
+import { release } from '../../scripts/release';
+import { rollback } from '../../scripts/rollback';
+import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
+import { readStack, sharedSynth } from '../helpers/terraform';
+import { writeCommandStandIns, type CommandStandIns } from './command-stand-ins';
+import { LocalAccount, REPO_ROOT } from './local-account';
+import { playWorkflow, type StepResult } from './workflow-player';
+
+/**
+ * The first month of the dev account, played in order against local engines: a new PostgreSQL as
+ * RDS creates it (no application role), the account's functions as the stack synthesizes them,
+ * run by the real Python handlers in Lambda execution environments, CodeDeploy running the real
+ * hooks, CloudWatch evaluating the stack's alarms, and GitHub's deployments API for the drift
+ * baseline. Each merge to main is the deploy workflow (.github/workflows/deploy.yml) played step by
+ * step (workflow-player.ts): its shell steps and scripts run for real, `cdktf deploy` is
+ * LocalAccount.apply() (publishes a version where code or configuration changed) and
+ * `npm run release` is the command's body. Nothing here creates a role, secret, migration or
+ * version: the product does, or the step fails.
+ *
+ * The tests are the steps of one life and run in order; each names what it checks.
+ */
+
+const [account] = loadEnvironments({ overrides: {} }).filter((a) => a.github.applyBranch === 'main');
+const DATABASE_FUNCTIONS = FUNCTIONS.filter((fn) => fn.grants.some((grant) => grant.kind === 'db-login'));
+/** The function a bad merge breaks: one behind the API that writes to the database. */
+const BROKEN = FUNCTIONS.find((fn) => fn.trigger.kind === 'http' && DATABASE_FUNCTIONS.includes(fn)) as FunctionSpec;
+/** The function the next merge changes: one with no database. */
+const UNRELATED = FUNCTIONS.find((fn) => !DATABASE_FUNCTIONS.includes(fn)) as FunctionSpec;
+const DEPLOY_WORKFLOW = path.join(REPO_ROOT, '.github', 'workflows', 'deploy.yml');
+const LAST_APPLIED = path.join(REPO_ROOT, '.github', 'scripts', 'last-applied.sh');
+/** A valid batch of the insert-ppu-data API (catalogue's HTTP route body). */
+const ppuRequest = (deviceId: string, extra: Record<string, unknown> = {}) => ({
+  httpMethod: 'POST',
+  path: '/ppu-data',
+  headers: {},
+  isBase64Encoded: false,
+  body: JSON.stringify({ records: [{ deviceId, recordedAt: '2026-11-30T12:00:00Z', units: 3.5, ...extra }] }),
+});
+
+let work: string;
+let local: LocalAccount;
+let tools: CommandStandIns;
+let sts: StsServer;
+let merges = 0;
+const baselines: { sha: string; recorded: string }[] = [];
+/** Requests callers send every minute to each function's live alias. */
+let traffic: { functionName: string; event: () => unknown }[] = [];
+
+interface DeployRun {
+  readonly sha: string;
+  readonly steps: StepResult[];
+  readonly published: Record<string, string>;
+  step(pattern: RegExp): StepResult;
+}
+
+beforeAll(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'account-life-'));
+  // As root, PostgreSQL runs as an unprivileged user (testing/servers.py), who must reach its folder.
+  if (process.getuid?.() === 0) {
+    fs.chmodSync(os.tmpdir(), 0o711);
+    fs.chmodSync(work, 0o711);
+  }
+  const stack = readStack(sharedSynth(), stackNames(account).main);
+  local = new LocalAccount(account, stack, work);
+  await local.start();
+  tools = writeCommandStandIns(path.join(work, 'tools'));
+  sts = await startStsServer({ accountId: account.accountId });
+  local.clock.everyMinute(async () => {
+    for (const caller of traffic) await local.lambda.invoke(caller.functionName, 'live', caller.event());
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await sts?.close();
+  await local?.close();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** A copy of a function's built code with `append` added to handler.py: what a merge changing the function builds. */
+function changedCode(fn: FunctionSpec, append: string): string {
+  const folder = path.join(work, 'code', `${fn.name}-${++merges}`);
+  fs.cpSync(path.join(REPO_ROOT, '.build', 'functions', fn.name), folder, { recursive: true });
+  fs.appendFileSync(path.join(folder, 'handler.py'), `\n${append}\n`);
+  return folder;
+}
+
+/** The project's command body in this process, with the account's endpoints; its output captured. */
+async function command(body: (argv: string[]) => Promise<boolean>, argv: string[]): Promise<{ ok: boolean; output: string }> {
+  const saved = process.env;
+  const lines: string[] = [];
+  const log = jest.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+  const error = jest.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void lines.push(parts.join(' ')));
+  process.env = { ...saved, ...local.commandEnv(), AWS_ENDPOINT_URL_STS: sts.url, AWS_MAX_ATTEMPTS: '1' };
+  delete process.env.AWS_PROFILE;
+  delete process.env.INFRA_OVERRIDES_FILE;
+  try {
+    const code = await commandExitCode(() => body(argv));
+    return { ok: code === 0, output: lines.join('\n') };
+  } finally {
+    process.env = saved;
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+/** A merge to main: the deploy workflow for this account, with the given functions' code changed. */
+async function merge(codeOverrides: Record<string, string> = {}): Promise<DeployRun> {
+  const sha = (++merges).toString(16).padStart(40, 'c');
+  let published: Record<string, string> = {};
+  const matrix = { account: account.name, stack: stackNames(account).main, applyRoleArn: 'arn:aws:iam::000000000000:role/apply', region: account.region, accountId: account.accountId };
+  const runDir = path.join(work, `run-${merges}`);
+  const { steps } = await playWorkflow({
+    workflowFile: DEPLOY_WORKFLOW,
+    matrix,
+    sha,
+    repoRoot: REPO_ROOT,
+    workDir: runDir,
+    env: { PATH: `${tools.bin}:${process.env.PATH}`, HOME: process.env.HOME, TMPDIR: os.tmpdir(), SCENARIO_GITHUB_STATE: tools.githubState, ...local.commandEnv() },
+    assumeSucceeded: ['checks', 'targets'],
+    handlers: [
+      // The tip guard asks GitHub which commit main is at: this run is the tip (require-main-tip.sh has its own tests).
+      { matches: /require-main-tip\.sh/, run: async () => ({ ok: true, output: 'tip', outputs: { proceed: 'true' } }) },
+      // The pre-flight and the synth: the scenario's stand-ins answer as the account, and the stack was synthesized once.
+      { matches: /npm run verify-account/, run: async () => ({ ok: true, output: 'Account check passed' }) },
+      { matches: /^npm run synth\s*$/, run: async () => ({ ok: true, output: 'synthesized' }) },
+      {
+        matches: /npx cdktf deploy/,
+        run: async () => {
+          published = local.apply(codeOverrides);
+          return { ok: true, output: `published ${JSON.stringify(published)}` };
+        },
+      },
+      {
+        matches: /npm run release -- "\$ACCOUNT"/,
+        run: async (script, env) => {
+          const args = script.replace(/^.*npm run release -- /s, '').trim().split(/\s+/).map((arg) => arg.replace(/"\$ACCOUNT"/, env.ACCOUNT));
+          const result = await command(release, [...args, '--poll-seconds', '0.05']);
+          await local.codedeploy.settled();
+          return result;
+        },
+      },
+    ],
+  });
+  fs.rmSync(runDir, { recursive: true, force: true });
+  const recorded = spawnSync('bash', [LAST_APPLIED, account.name], {
+    encoding: 'utf8',
+    env: { PATH: `${tools.bin}:${process.env.PATH}`, GH_TOKEN: 'not-a-token', GITHUB_REPOSITORY: 'owner/repo', SCENARIO_GITHUB_STATE: tools.githubState },
+  });
+  baselines.push({ sha, recorded: recorded.stdout.trim() });
+  return {
+    sha,
+    steps,
+    published,
+    step(pattern) {
+      const found = steps.find((s) => pattern.test(s.name));
+      if (!found) throw new Error(`deploy.yml has no step matching ${pattern}: ${steps.map((s) => s.name).join(' | ')}`);
+      return found;
+    },
+  };
+}
+
+/** Fails naming the step, its outcome and the end of its output, unless it ended as expected. */
+function expectOutcome(run: DeployRun, pattern: RegExp, outcome: StepResult['outcome']): StepResult {
+  const step = run.step(pattern);
+  if (step.outcome !== outcome) throw new Error(`deploy.yml step "${step.name}" ended ${step.outcome}, expected ${outcome}:\n${step.output.slice(-2500)}\n\nThe run:\n${summary(run)}`);
+  return step;
+}
+
+const summary = (run: DeployRun) => run.steps.map((s) => `${s.job}/${s.name}: ${s.outcome}${s.outcome === 'failure' ? `\n${s.output.slice(-1500)}` : ''}`).join('\n');
+
+/** Every database function, invoked as its trigger invokes it, must do its job logged in as its own role only. */
+async function databaseFunctionsWork(tag: string): Promise<void> {
+  local.takeLogins();
+  const results: Record<string, unknown> = {};
+  for (const fn of DATABASE_FUNCTIONS) {
+    const event = fn.name === BROKEN.name ? ppuRequest(`device-${tag}`) : fn.dryRun.event;
+    results[fn.name] = (await local.lambda.invoke(fn.name, 'live', event)).payload;
+  }
+  const logins = local.takeLogins();
+  for (const fn of DATABASE_FUNCTIONS) {
+    const own = fn.environment.DB_USER as string;
+    expect([fn.name, [...new Set(logins.filter(([name]) => name === fn.name).map(([, user]) => user))]]).toEqual([fn.name, [own]]);
+  }
+  expect([BROKEN.name, results[BROKEN.name]]).toMatchObject([BROKEN.name, { statusCode: 200 }]);
+  expect(JSON.parse((results[BROKEN.name] as { body: string }).body)).toMatchObject({ received: 1 });
+  for (const fn of DATABASE_FUNCTIONS.filter((f) => f.name !== BROKEN.name)) {
+    expect([fn.name, results[fn.name]]).toMatchObject([fn.name, fn.dryRun.expect ?? {}]);
+    for (const key of fn.dryRun.expectKeys ?? []) expect([fn.name, results[fn.name]]).toMatchObject([fn.name, { [key]: expect.anything() }]);
+  }
+  const stored = await local.sql<[string]>('SELECT device_id FROM ppu_records WHERE device_id = :device', { device: `device-${tag}` });
+  expect(stored).toEqual([[`device-${tag}`]]);
+}
+
+describe(`the life of the ${account.name} account`, () => {
+  let first: DeployRun;
+
+  test('bootstrap of a new database: the first deploy makes the migration role, with no manual step', async () => {
+    first = await merge();
+
+    const roles = await local.sql<[string]>('SELECT rolname FROM pg_roles WHERE rolname = :role', { role: DB_MIGRATION_USER });
+    if (roles.length !== 1) throw new Error(`after the first deploy the database has no ${DB_MIGRATION_USER} role: nothing bootstrapped it. The run:\n${summary(first)}`);
+  }, 180_000);
+
+  test('first apply recorded as the drift baseline', () => {
+    expect(first.step(/cdktf deploy/).outcome).toBe('success');
+    expect(baselines[0]).toEqual({ sha: first.sha, recorded: first.sha });
+  });
+
+  test('first release: nothing to ship, and it says so', () => {
+    const step = first.step(/^Release/);
+    expect([step.outcome, step.output]).toEqual(['success', expect.stringContaining(`Nothing to release in ${account.name}`)]);
+    expect(local.codedeploy.calls.filter(([operation]) => operation === 'CreateDeployment')).toEqual([]);
+  });
+
+  test('migrations create every role the catalogue logs in as, each able to log in the way the account logs in', async () => {
+    const users = [...new Set(FUNCTIONS.flatMap((fn) => fn.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []))))];
+    const rows = await local.sql<[string, boolean, boolean]>(
+      "SELECT rolname, rolcanlogin, pg_has_role(oid, 'rds_iam', 'MEMBER') FROM pg_roles WHERE rolname = ANY(CAST(:users AS text[])) ORDER BY rolname",
+      { users },
+    );
+    expect(rows).toEqual([...users].sort().map((user) => [user, true, !local.proxy]));
+    expectOutcome(first, /Post-deploy checks/, 'success');
+  });
+
+  test('each database function does its job as its own role', async () => {
+    await databaseFunctionsWork('first');
+  });
+
+  let threeAtOnce: DeployRun;
+  test(`a release of ${DATABASE_FUNCTIONS.length} functions at once passes its hooks, with no 429 on any hook or the test runner`, async () => {
+    const throttledBefore = local.lambda.invocations.filter((i) => i.outcome === 'throttled').length;
+    threeAtOnce = await merge(Object.fromEntries(DATABASE_FUNCTIONS.map((fn) => [fn.name, changedCode(fn, '# a merge changing every database function')])));
+    expect(Object.keys(threeAtOnce.published).sort()).toEqual(DATABASE_FUNCTIONS.map((fn) => fn.name).sort());
+    const throttled = local.lambda.invocations.slice(throttledBefore).filter((i) => i.outcome === 'throttled');
+    expect(throttled).toEqual([]);
+    expectOutcome(threeAtOnce, /^Release/, 'success');
+    for (const fn of DATABASE_FUNCTIONS) expect([fn.name, local.lambda.aliasOf(fn.name).version]).toEqual([fn.name, threeAtOnce.published[fn.name]]);
+  }, 180_000);
+
+  let broken: DeployRun;
+  test(`a broken version of ${BROKEN.name} is rolled back on its alarm`, async () => {
+    const good = local.lambda.aliasOf(BROKEN.name).version;
+    let calls = 0;
+    traffic = [{ functionName: BROKEN.name, event: () => ppuRequest(`caller-${++calls}`) }];
+    // The bug the dry run cannot see: storing raises (an unhandled error, which Lambda counts in Errors).
+    broken = await merge({ [BROKEN.name]: changedCode(BROKEN, 'def store(records):\n    raise TypeError("a bug this merge shipped")') });
+    const badVersion = broken.published[BROKEN.name];
+    expect(badVersion).toBeDefined();
+    const deployment = [...local.codedeploy.deployments.values()].find((d) => d.functionName === BROKEN.name && d.target === badVersion && d.creator === 'user');
+    if (!deployment) throw new Error(`no deployment of ${BROKEN.name} version ${badVersion} was started:\n${broken.step(/^Release/).output}`);
+    expect([deployment?.status, deployment?.error?.code, local.lambda.aliasOf(BROKEN.name).version]).toEqual(['Stopped', 'ALARM_ACTIVE', good]);
+    expect(expectOutcome(broken, /^Release/, 'failure').output).toContain(`${BROKEN.name}: release stopped, rolled back`);
+  }, 180_000);
+
+  test('the next merge does not ship the rolled-back version again', async () => {
+    const before = local.codedeploy.calls.length;
+    const next = await merge({ [UNRELATED.name]: changedCode(UNRELATED, '# a merge changing another function') });
+    const created = local.codedeploy.calls.slice(before).filter(([operation]) => operation === 'CreateDeployment').map(([, input]) => input.deploymentGroupName);
+    expect(created).toEqual([UNRELATED.name]);
+    expectOutcome(next, /^Release/, 'success');
+  }, 180_000);
+
+  test('a manual rollback during a firing alarm succeeds', async () => {
+    const before = local.lambda.aliasOf(BROKEN.name).version;
+    // A version whose bug only real callers reach: records with a softwareVersion.
+    traffic = [{ functionName: BROKEN.name, event: () => ppuRequest(`quiet-${Date.now()}-${Math.random()}`) }];
+    const latent = await merge({
+      [BROKEN.name]: changedCode(BROKEN, '_store = store\ndef store(records):\n    if any(r.software_version for r in records):\n        raise TypeError("a bug only some callers reach")\n    return _store(records)'),
+    });
+    const latentVersion = latent.published[BROKEN.name];
+    expectOutcome(latent, /^Release/, 'success');
+    expect(local.lambda.aliasOf(BROKEN.name).version).toBe(latentVersion);
+    // The incident: callers reach the bug, the function's deployment alarm fires.
+    traffic = [{ functionName: BROKEN.name, event: () => ppuRequest(`incident-${Date.now()}-${Math.random()}`, { softwareVersion: '2.0.0' }) }];
+    await local.clock.pass(2);
+    const firing = [...local.cloudwatch.states].filter(([name, state]) => state === 'ALARM' && name.startsWith(`deploy-${BROKEN.name}`)).map(([name]) => name);
+    expect(firing).not.toEqual([]);
+    // What the runbook says to run (docs/runbook.md, "Manual rollback").
+    const result = await command(rollback, [account.name, '--function', BROKEN.name, '--poll-seconds', '0.05']);
+    await local.codedeploy.settled();
+    expect([result.ok, result.output, local.lambda.aliasOf(BROKEN.name).version]).toEqual([true, expect.any(String), before]);
+    traffic = [];
+  }, 180_000);
+
+  test('the drift baseline is the applied commit after every deploy', () => {
+    expect(baselines.map((b) => b.recorded)).toEqual(baselines.map((b) => b.sha));
+  });
+
+  test('a rebuilt dev database needs no manual step: the next deploy brings it back and every database function works', async () => {
+    await local.rebuildDatabase();
+    const run = await merge();
+    expectOutcome(run, /Post-deploy checks/, 'success');
+    await databaseFunctionsWork('rebuilt');
+    expect(baselines.at(-1)).toEqual({ sha: run.sha, recorded: run.sha });
+  }, 180_000);
+});

@@ -63,6 +63,8 @@ export interface InvocationRecord {
   readonly qualifier: string;
   readonly executedVersion?: string;
   readonly outcome: 'ok' | 'error' | 'throttled';
+  /** An asynchronous invocation's event, throttled and returned to the queue (no caller sees a 429). */
+  readonly queued?: boolean;
   readonly time: number;
 }
 
@@ -114,8 +116,6 @@ class ExecutionEnvironment {
 
 export interface LambdaOptions {
   readonly python: string;
-  /** Environment every execution environment gets besides the function's own variables (endpoints, credentials). */
-  readonly runtimeEnv: NodeJS.ProcessEnv;
   readonly clock: ScenarioClock;
   readonly cloudwatch: CloudWatchModel;
   readonly region: string;
@@ -130,6 +130,8 @@ export class LambdaStandIn {
   /** Every API request as "METHOD path", in order. */
   readonly requests: string[] = [];
   url = '';
+  /** Environment every execution environment gets besides the function's own variables (endpoints, credentials). */
+  readonly runtimeEnv: NodeJS.ProcessEnv = {};
   private server?: http.Server;
   private requestCounter = 0;
 
@@ -222,11 +224,11 @@ export class LambdaStandIn {
   }
 
   /** A synchronous (RequestResponse) invocation. */
-  async invoke(name: string, qualifier: string, event: unknown): Promise<InvokeResult> {
+  async invoke(name: string, qualifier: string, event: unknown, queued = false): Promise<InvokeResult> {
     const state = this.fn(name);
     if (state.reservedConcurrency !== undefined && state.inFlight >= state.reservedConcurrency) {
       this.metric(name, qualifier, undefined, 'Throttles', 1);
-      this.invocations.push({ functionName: name, qualifier, outcome: 'throttled', time: this.options.clock.now() });
+      this.invocations.push({ functionName: name, qualifier, outcome: 'throttled', time: this.options.clock.now(), ...(queued ? { queued } : {}) });
       return {
         statusCode: 429,
         throttled: true,
@@ -261,9 +263,9 @@ export class LambdaStandIn {
   /** An asynchronous (Event) invocation: queued, and retried while throttled; resolves with the run's result. */
   async invokeAsync(name: string, qualifier: string, event: unknown): Promise<InvokeResult> {
     for (;;) {
-      const result = await this.invoke(name, qualifier, event);
+      const result = await this.invoke(name, qualifier, event, true);
       if (!result.throttled) return result;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 
@@ -274,7 +276,7 @@ export class LambdaStandIn {
     if (free) return free;
     const code = state.versions.get(version);
     if (!code) throw new Error(`${state.name} has no version ${version}`);
-    const environment = new ExecutionEnvironment(this.options.python, ENVIRONMENT_SCRIPT, state.name, version, code, this.options.runtimeEnv);
+    const environment = new ExecutionEnvironment(this.options.python, ENVIRONMENT_SCRIPT, state.name, version, code, this.runtimeEnv);
     pool.push(environment);
     return environment;
   }

@@ -123,7 +123,6 @@ export class LocalAccount {
     this.clock.everyMinute((now) => this.cloudwatch.evaluate(now));
     this.lambda = new LambdaStandIn({
       python: PYTHON,
-      runtimeEnv: {},
       clock: this.clock,
       cloudwatch: this.cloudwatch,
       region: account.region,
@@ -219,8 +218,8 @@ export class LocalAccount {
     await this.services.call('set-queues', {
       queues: Object.fromEntries(queues.map((queue) => [`${this.described!.endpoints.sqs}/${this.account.accountId}/${queue.name}`, `arn:aws:sqs:${this.account.region}:${this.account.accountId}:${queue.name}`])),
     });
-    Object.assign(this.lambda['options'].runtimeEnv, this.runtimeEnv());
     await Promise.all([this.lambda.start(), this.codedeploy.start()]);
+    Object.assign(this.lambda.runtimeEnv, this.runtimeEnv());
   }
 
   /** What every execution environment has besides its function's variables: the account's endpoints, and how logins reach the database. */
@@ -337,6 +336,8 @@ export class LocalAccount {
   /** RDS replaces the instance (a dev rebuild): a new, empty database at the same endpoint; the functions keep running. */
   async rebuildDatabase(): Promise<void> {
     this.described = await this.services!.call('rebuild-database');
+    // Only the harness's view changes (the server's superuser for the IAM-token model); the functions' settings do not.
+    Object.assign(this.lambda.runtimeEnv, this.runtimeEnv());
     await this.lambda.recycle();
   }
 

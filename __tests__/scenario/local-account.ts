@@ -28,7 +28,7 @@ const LAYER_PYTHON = path.join(BUILD, 'layers', 'pg-driver', 'python');
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 
 interface ServicesDescription {
-  readonly database: { host: string; port: number; name: string; caFile: string };
+  readonly database: { host: string; port: number; proxyPort: number; name: string; caFile: string };
   readonly superuser: [string, string];
   readonly endpoints: Record<'secretsmanager' | 'sqs' | 'cloudwatch' | 's3' | 'dynamodb', string>;
 }
@@ -226,9 +226,9 @@ export class LocalAccount {
   private runtimeEnv(): NodeJS.ProcessEnv {
     const described = this.described!;
     const login = {
-      mode: this.proxy ? 'proxy' : 'instance',
       host: described.database.host,
       port: described.database.port,
+      proxyPort: described.database.proxyPort,
       database: described.database.name,
       caFile: described.database.caFile,
       superuser: described.superuser,
@@ -301,9 +301,10 @@ export class LocalAccount {
       if (!fs.existsSync(path.join(codeDir, `${fn.handler.split('.')[0]}.py`))) throw new Error(`${name}: no staged code in ${codeDir}; run the build`);
       const environment: Record<string, string> = {};
       for (const [key, raw] of Object.entries<string>(fn.environment?.variables ?? {})) environment[key] = this.resolve(raw, `${name}.environment.${key}`);
-      // The instance's and proxy's port, and the CA bundle the layer carries, are the local server's.
-      if (environment.DB_HOST === database.host) {
-        environment.DB_PORT = String(database.port);
+      // The instance's and proxy's ports, and the CA bundle the layer carries, are the local ones.
+      const dbHost = String(fn.environment?.variables?.DB_HOST ?? '');
+      if (dbHost) {
+        environment.DB_PORT = String(dbHost.includes('${aws_db_proxy.') ? database.proxyPort : database.port);
         if (environment.DB_SSL_ROOT_CERT && environment.DB_SSL_ROOT_CERT !== 'system') environment.DB_SSL_ROOT_CERT = database.caFile;
       }
       const codeHash = codeOverrides[name] ? hashFolder(codeDir) : fn.source_code_hash;

@@ -5,6 +5,9 @@ Installed in an execution environment (testing.lambda_environment), this module 
 the rule of the endpoint the function talks to, so a login the product has not prepared fails here
 as it fails in AWS:
 
+The endpoint is told by the port a function connects to (the scenario gives the instance and the
+proxy a port each, in front of one server):
+
 - instance: RDS accepts an IAM token only for an existing PostgreSQL user that may log in and is
   granted rds_iam ("Creating a database account using IAM authentication",
   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html).
@@ -101,5 +104,9 @@ def install(config: dict[str, Any]) -> None:
         return
     import platform_db
 
-    login = proxy_login(config) if config["mode"] == "proxy" else instance_login(config)
+    at_instance, at_proxy = instance_login(config), proxy_login(config)
+
+    def login(settings: Any) -> tuple[str, str]:
+        return at_proxy(settings) if settings.port == config["proxyPort"] else at_instance(settings)
+
     platform_db.credential_source = recorded(login, config["loginLog"]) if config.get("loginLog") else login

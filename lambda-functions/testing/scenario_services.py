@@ -81,7 +81,9 @@ class Services:
         self.master_user: str = spec["masterUser"]
         self.master_secret_arn: str = spec["masterSecretArn"]
         self.ca_file = self.root / "ca.pem"
+        # The instance's endpoint and the proxy's: one server behind both, each with its own login rule (testing.rds_logins).
         self.forwarder = Forwarder()
+        self.proxy_forwarder = Forwarder()
         self.postgres: PostgresServer | None = None
         self.secrets: dict[str, str | None] = dict.fromkeys(spec["secretArns"])
         self.secrets_manager = secrets_manager_stand_in(self.secrets).start()
@@ -111,6 +113,7 @@ class Services:
         self.postgres = server
         shutil.copyfile(server.ca_file, self.ca_file)
         self.forwarder.target_port = server.port
+        self.proxy_forwarder.target_port = server.port
         master_password = secrets.token_urlsafe(18)
         admin = server.connect(server.superuser, server.superuser_password)
         try:
@@ -126,7 +129,13 @@ class Services:
     def describe(self) -> dict[str, Any]:
         assert self.postgres is not None
         return {
-            "database": {"host": LOCALHOST, "port": self.forwarder.port, "name": self.database_name, "caFile": str(self.ca_file)},
+            "database": {
+                "host": LOCALHOST,
+                "port": self.forwarder.port,
+                "proxyPort": self.proxy_forwarder.port,
+                "name": self.database_name,
+                "caFile": str(self.ca_file),
+            },
             "superuser": [self.postgres.superuser, self.postgres.superuser_password],
             "endpoints": {
                 "secretsmanager": self.secrets_manager.endpoint_url,
@@ -171,6 +180,7 @@ class Services:
         if self.postgres is not None:
             self.postgres.stop()
         self.forwarder.close()
+        self.proxy_forwarder.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -132,9 +132,12 @@ export class CloudWatchModel {
   readonly states = new Map<string, AlarmState>();
   /** Every change of an alarm's state, in order: [time, alarm, state]. */
   readonly history: [number, string, AlarmState][] = [];
+  private alarms: readonly AlarmDefinition[] = [];
 
-  constructor(readonly alarms: readonly AlarmDefinition[]) {
-    for (const alarm of alarms) this.states.set(alarm.name, 'INSUFFICIENT_DATA');
+  /** PutMetricAlarm for each (what an apply does): a new alarm starts in INSUFFICIENT_DATA, an updated one keeps its state until it is evaluated. */
+  putAlarms(alarms: readonly AlarmDefinition[]): void {
+    this.alarms = alarms;
+    for (const alarm of alarms) if (!this.states.has(alarm.name)) this.states.set(alarm.name, 'INSUFFICIENT_DATA');
   }
 
   put(point: DataPoint): void {

@@ -57,7 +57,9 @@ interface Deployment {
   readonly configName: string;
   readonly alarms: { enabled: boolean; alarms: readonly string[] };
   readonly createTime: number;
-  readonly creator: 'user' | 'autoRollback';
+  /** DeploymentInfo.creator: "user", or "codeDeployRollback" for an automatic rollback (API_DeploymentInfo). */
+  readonly creator: 'user' | 'codeDeployRollback';
+  readonly autoRollbackEvents: readonly string[];
   status: 'Created' | 'InProgress' | 'Succeeded' | 'Failed' | 'Stopped';
   weight: number;
   events: LifecycleEvent[];
@@ -97,6 +99,7 @@ export class CodeDeployStandIn {
   url = '';
   private server?: http.Server;
   private counter = 0;
+  private created = 0;
   private readonly running = new Set<Promise<void>>();
 
   constructor(
@@ -124,6 +127,11 @@ export class CodeDeployStandIn {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** The scenario's time in ms, one more per deployment: CodeDeploy's create times are distinct and ordered. */
+  private createTime(): number {
+    return this.clock.now() + ++this.created;
+  }
+
   private firingAlarm(deployment: Deployment): string | undefined {
     if (!deployment.alarms.enabled) return undefined;
     return deployment.alarms.alarms.find((name) => this.cloudwatch.state(name) === 'ALARM');
@@ -144,7 +152,7 @@ export class CodeDeployStandIn {
     }
   }
 
-  private create(input: Record<string, any>, creator: Deployment['creator'] = 'user'): Deployment {
+  private create(input: Record<string, any>): Deployment {
     if (input.applicationName !== this.applicationName) throw new ApiError('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
     const group = this.groups.get(input.deploymentGroupName);
     if (!group) throw new ApiError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);
@@ -166,6 +174,8 @@ export class CodeDeployStandIn {
     }
     const hooks = Object.assign({}, ...((spec.Hooks ?? []) as Record<string, string>[])) as Record<string, string>;
     const override = input.overrideAlarmConfiguration as { enabled?: boolean; alarms?: { name: string }[] } | undefined;
+    // autoRollbackConfiguration in CreateDeployment replaces the group's for this deployment.
+    const rollbackOverride = input.autoRollbackConfiguration as { enabled?: boolean; events?: string[] } | undefined;
     const deployment: Deployment = {
       id: `d-SCENARIO${String(++this.counter).padStart(3, '0')}`,
       group,
@@ -176,8 +186,9 @@ export class CodeDeployStandIn {
       hooks,
       configName: input.deploymentConfigName ?? group.configName,
       alarms: override ? { enabled: override.enabled === true, alarms: (override.alarms ?? []).map((a) => a.name) } : { ...group.alarms },
-      createTime: this.clock.now(),
-      creator,
+      createTime: this.createTime(),
+      creator: 'user',
+      autoRollbackEvents: rollbackOverride ? (rollbackOverride.enabled ? (rollbackOverride.events ?? []) : []) : group.autoRollbackEvents,
       status: 'Created',
       weight: 0,
       events: ['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'].map((name) => ({ lifecycleEventName: name, status: 'Pending' })),
@@ -254,7 +265,7 @@ export class CodeDeployStandIn {
       for (const event of deployment.events) if (event.status === 'Pending') event.status = 'Skipped';
       for (const event of deployment.events) if (event.status === 'InProgress') event.status = 'Failed';
       const trigger = deployment.status === 'Stopped' ? 'DEPLOYMENT_STOP_ON_ALARM' : 'DEPLOYMENT_FAILURE';
-      if (deployment.group.autoRollbackEvents.includes(trigger)) this.rollBack(deployment);
+      if (deployment.autoRollbackEvents.includes(trigger)) this.rollBack(deployment);
     } finally {
       deployment.stop = undefined;
       release();
@@ -278,8 +289,9 @@ export class CodeDeployStandIn {
       hooks: {},
       configName: 'CodeDeployDefault.LambdaAllAtOnce',
       alarms: { enabled: false, alarms: [] },
-      createTime: this.clock.now(),
-      creator: 'autoRollback',
+      createTime: this.createTime(),
+      creator: 'codeDeployRollback',
+      autoRollbackEvents: [],
       status: 'Succeeded',
       weight: 1,
       events: ['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'].map((name) => ({ lifecycleEventName: name, status: 'Succeeded' })),
@@ -353,6 +365,9 @@ export class CodeDeployStandIn {
         report(input.status);
         return { lifecycleEventHookExecutionId: input.lifecycleEventHookExecutionId };
       }
+      case 'ListDeploymentGroups':
+        if (input.applicationName !== this.applicationName) throw new ApiError('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
+        return { applicationName: this.applicationName, deploymentGroups: [...this.groups.keys()] };
       case 'GetDeploymentGroup': {
         const group = this.groups.get(input.deploymentGroupName);
         if (!group) throw new ApiError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);

@@ -119,7 +119,7 @@ export class LocalAccount {
       Object.entries(this.resources.aws_secretsmanager_secret ?? {}).map(([id, secret]) => [id, `arn:aws:secretsmanager:${account.region}:${account.accountId}:secret:${secret.name}-Ab12Cd`]),
     );
     this.masterSecretArn = `arn:aws:secretsmanager:${account.region}:${account.accountId}:secret:rds!db-scenario-Ab12Cd`;
-    this.cloudwatch = new CloudWatchModel(alarmsOf(stack, (value) => this.resolve(value, 'an alarm', false)));
+    this.cloudwatch = new CloudWatchModel();
     this.clock.everyMinute((now) => this.cloudwatch.evaluate(now));
     this.lambda = new LambdaStandIn({
       python: PYTHON,
@@ -181,6 +181,8 @@ export class LocalAccount {
         return resource.function_name;
       case 'aws_lambda_function.arn':
         return this.lambda.arn(resource.function_name);
+      case 'aws_lambda_function.version':
+        return this.lambda.functions.has(resource.function_name) ? this.lambda.versions(resource.function_name).at(-1) : undefined;
       default:
         return undefined;
     }
@@ -315,6 +317,8 @@ export class LocalAccount {
       if (version) this.lambda.ensureAlias(name, version);
       void id;
     }
+    // The alarms as this apply leaves them (a per-version alarm follows the version just published).
+    this.cloudwatch.putAlarms(alarmsOf(this.stack, (value) => this.resolve(value, 'an alarm', false)));
     return published;
   }
 

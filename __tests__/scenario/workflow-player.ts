@@ -12,6 +12,9 @@ import { parse } from 'yaml';
  * .outputs, needs.<job>.result, matrix, runner.temp and github.* are the contexts
  * (https://docs.github.com/actions/reference/workflows-and-actions/contexts).
  *
+ * Played: the job with the account matrix and every job that needs it, directly or not; the jobs
+ * before it (CI checks, the account selection) count as succeeded, with no outputs.
+ *
  * `run:` steps run in bash -eo pipefail (the workflows' default shell) with the step's env, except
  * the commands the scenario performs itself (`handlers`: the apply, the release). upload-artifact
  * and download-artifact copy folders through a local artifact store. Any other `uses:` fails the
@@ -39,8 +42,6 @@ export interface PlayOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Commands the scenario performs in-process: a regular expression on the run script, and what to do. */
   readonly handlers: readonly { readonly matches: RegExp; readonly run: (script: string, env: Record<string, string>) => Promise<{ ok: boolean; output: string; outputs?: Record<string, string> }> }[];
-  /** Jobs treated as succeeded without playing them (the CI checks, the account selection). */
-  readonly assumeSucceeded: readonly string[];
 }
 
 type Context = {
@@ -138,14 +139,27 @@ export async function playWorkflow(options: PlayOptions): Promise<{ steps: StepR
   const results: Record<string, { result: string; outputs: Record<string, string> }> = {};
   const steps: StepResult[] = [];
   const order = Object.keys(workflow.jobs);
-  for (const name of options.assumeSucceeded) results[name] = { result: 'success', outputs: {} };
-  const pending = order.filter((name) => !options.assumeSucceeded.includes(name));
+  const needsOf = (name: string): string[] => [workflow.jobs[name].needs ?? []].flat();
+  const matrixJobs = order.filter((name) => workflow.jobs[name].strategy?.matrix);
+  if (matrixJobs.length !== 1) throw new Error(`${options.workflowFile}: expected one job with a matrix, found ${matrixJobs.join(', ') || 'none'}`);
+  const played = new Set(matrixJobs);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of order) {
+      if (!played.has(name) && needsOf(name).some((need) => played.has(need))) {
+        played.add(name);
+        grew = true;
+      }
+    }
+  }
+  for (const name of order) if (!played.has(name)) results[name] = { result: 'success', outputs: {} };
+  const pending = order.filter((name) => played.has(name));
   while (pending.length) {
-    const index = pending.findIndex((name) => [workflow.jobs[name].needs ?? []].flat().every((need: string) => results[need]));
+    const index = pending.findIndex((name) => needsOf(name).every((need) => results[need]));
     if (index < 0) throw new Error(`jobs ${pending.join(', ')} wait for each other`);
     const [name] = pending.splice(index, 1);
     const job = workflow.jobs[name];
-    const needs = [job.needs ?? []].flat() as string[];
+    const needs = needsOf(name);
     const context: Context = {
       matrix: options.matrix,
       steps: {},

@@ -31,7 +31,7 @@ import { playWorkflow, type StepResult } from './workflow-player';
 const [account] = loadEnvironments({ overrides: {} }).filter((a) => a.github.applyBranch === 'main');
 const DATABASE_FUNCTIONS = FUNCTIONS.filter((fn) => fn.grants.some((grant) => grant.kind === 'db-login'));
 /** Callers' requests a minute: enough that a canary's 10% reaches the new version every minute. */
-const CALLS_PER_MINUTE = 20;
+const CALLS_PER_MINUTE = 10;
 /** The function a bad merge breaks: one behind the API that writes to the database. */
 const BROKEN = FUNCTIONS.find((fn) => fn.trigger.kind === 'http' && DATABASE_FUNCTIONS.includes(fn)) as FunctionSpec;
 /** The function the next merge changes: one with no database. */

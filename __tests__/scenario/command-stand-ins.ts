@@ -18,74 +18,99 @@ import * as path from 'node:path';
  *   https://docs.aws.amazon.com/cli/latest/topic/return-codes.html).
  */
 
-const FAKE_GH = `#!/usr/bin/env node
-const fs = require('fs'), path = require('path'), { execFileSync } = require('child_process');
-const stateFile = path.join(process.env.SCENARIO_GITHUB_STATE, 'state.json');
-const state = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : { next: 1, deployments: [], calls: [] };
-const args = process.argv.slice(2);
-if (args[0] !== 'api') { process.stderr.write('gh stand-in: only "gh api" is implemented\\n'); process.exit(1); }
-let method = 'GET', jq, input = false, apiPath, silent = false;
-for (let i = 1; i < args.length; i++) {
-  const a = args[i];
-  if (a === '--method' || a === '-X') method = args[++i];
-  else if (a === '--jq' || a === '-q') jq = args[++i];
-  else if (a === '--input') { input = true; i++; }
-  else if (a === '--silent') silent = true;
-  else if (a.startsWith('-')) { process.stderr.write('gh stand-in: unsupported flag ' + a + '\\n'); process.exit(1); }
-  else if (!apiPath) apiPath = a;
-}
-const body = input ? JSON.parse(fs.readFileSync(0, 'utf8')) : undefined;
-state.calls.push({ method, path: apiPath, body });
-const url = new URL(apiPath, 'https://api.github.com/');
-const parts = url.pathname.split('/').filter(Boolean);
-let answer;
-if (parts[0] === 'repos' && parts[3] === 'deployments') {
-  const id = parts[4] ? Number(parts[4]) : undefined;
-  if (method === 'POST' && id === undefined) {
-    answer = { id: state.next++, sha: body.ref, ref: body.ref, environment: body.environment, task: body.task, description: body.description, statuses: [] };
-    state.deployments.push(answer);
-  } else if (method === 'GET' && id === undefined) {
-    const env = url.searchParams.get('environment'), task = url.searchParams.get('task');
-    answer = state.deployments.filter((d) => (!env || d.environment === env) && (!task || d.task === task)).reverse()
-      .slice(0, Number(url.searchParams.get('per_page') || 30)).map(({ statuses, ...d }) => d);
-  } else {
-    const deployment = state.deployments.find((d) => d.id === id);
-    if (!deployment || parts[5] !== 'statuses') answer = undefined;
-    else if (method === 'POST') { answer = { id: deployment.statuses.length + 1, ...body }; deployment.statuses.push(answer); }
-    else answer = [...deployment.statuses].reverse().slice(0, Number(url.searchParams.get('per_page') || 30));
-  }
-} else if (method === 'GET' && parts[0] === 'repos' && parts[3] === 'commits' && parts[5] === 'pulls') {
-  answer = [];
-}
-fs.writeFileSync(stateFile, JSON.stringify(state));
-if (answer === undefined) { process.stderr.write('gh: Not Found (HTTP 404) ' + method + ' ' + apiPath + '\\n'); process.exit(1); }
-const text = JSON.stringify(answer);
-if (jq) process.stdout.write(execFileSync('jq', ['-r', jq], { input: text }));
-else if (!silent) process.stdout.write(text);
+// Python (the system's python3, standard library only): each call starts in tens of milliseconds,
+// where a Node.js script takes several hundred on a busy machine, and the workflow scripts call these often.
+const FAKE_GH = `#!/usr/bin/env python3
+import json, os, subprocess, sys
+from urllib.parse import urlsplit, parse_qs
+state_file = os.path.join(os.environ["SCENARIO_GITHUB_STATE"], "state.json")
+state = json.load(open(state_file)) if os.path.exists(state_file) else {"next": 1, "deployments": [], "calls": []}
+args = sys.argv[1:]
+if not args or args[0] != "api":
+    sys.exit("gh stand-in: only 'gh api' is implemented")
+method, jq, use_input, api_path, silent = "GET", None, False, None, False
+i = 1
+while i < len(args):
+    a = args[i]
+    if a in ("--method", "-X"):
+        i += 1; method = args[i]
+    elif a in ("--jq", "-q"):
+        i += 1; jq = args[i]
+    elif a == "--input":
+        i += 1; use_input = True
+    elif a == "--silent":
+        silent = True
+    elif a.startswith("-"):
+        sys.exit("gh stand-in: unsupported flag " + a)
+    elif api_path is None:
+        api_path = a
+    i += 1
+body = json.load(sys.stdin) if use_input else None
+state["calls"].append({"method": method, "path": api_path, "body": body})
+url = urlsplit("/" + api_path)
+query = {k: v[0] for k, v in parse_qs(url.query).items()}
+parts = [p for p in url.path.split("/") if p]
+answer = None
+if len(parts) >= 4 and parts[0] == "repos" and parts[3] == "deployments":
+    ident = int(parts[4]) if len(parts) > 4 else None
+    per_page = int(query.get("per_page", "30"))
+    if method == "POST" and ident is None:
+        answer = {"id": state["next"], "sha": body["ref"], "ref": body["ref"], "environment": body["environment"], "task": body["task"], "description": body.get("description")}
+        state["next"] += 1
+        state["deployments"].append({**answer, "statuses": []})
+    elif method == "GET" and ident is None:
+        env, task = query.get("environment"), query.get("task")
+        matching = [d for d in state["deployments"] if (not env or d["environment"] == env) and (not task or d["task"] == task)]
+        answer = [{k: v for k, v in d.items() if k != "statuses"} for d in reversed(matching)][:per_page]
+    else:
+        deployment = next((d for d in state["deployments"] if d["id"] == ident), None)
+        if deployment is not None and len(parts) > 5 and parts[5] == "statuses":
+            if method == "POST":
+                answer = {"id": len(deployment["statuses"]) + 1, **body}
+                deployment["statuses"].append(answer)
+            else:
+                answer = list(reversed(deployment["statuses"]))[:per_page]
+elif method == "GET" and len(parts) >= 6 and parts[0] == "repos" and parts[3] == "commits" and parts[5] == "pulls":
+    answer = []
+json.dump(state, open(state_file, "w"))
+if answer is None:
+    sys.exit(f"gh: Not Found (HTTP 404) {method} {api_path}")
+text = json.dumps(answer)
+if jq:
+    sys.stdout.write(subprocess.run(["jq", "-r", jq], input=text, capture_output=True, text=True, check=True).stdout)
+elif not silent:
+    sys.stdout.write(text)
 `;
 
-const FAKE_AWS = `#!/usr/bin/env node
-const fs = require('fs');
-const args = process.argv.slice(2);
-if (args[0] !== 'lambda' || args[1] !== 'invoke') { process.stderr.write('aws stand-in: only "aws lambda invoke" is implemented\\n'); process.exit(2); }
-const options = {}; const positional = [];
-for (let i = 2; i < args.length; i++) {
-  if (args[i].startsWith('--')) options[args[i].slice(2)] = args[++i]; else positional.push(args[i]);
-}
-if (!options['function-name'] || positional.length !== 1) { process.stderr.write('aws: error: the following arguments are required: --function-name, outfile\\n'); process.exit(252); }
-const query = options.qualifier ? '?Qualifier=' + encodeURIComponent(options.qualifier) : '';
-const url = process.env.AWS_ENDPOINT_URL_LAMBDA + '/2015-03-31/functions/' + encodeURIComponent(options['function-name']) + '/invocations' + query;
-fetch(url, { method: 'POST', body: options.payload ?? '{}', headers: { 'X-Amz-Invocation-Type': options['invocation-type'] ?? 'RequestResponse' } }).then(async (response) => {
-  const text = await response.text();
-  if (response.status >= 300) {
-    const type = response.headers.get('x-amzn-errortype') || 'ServiceException';
-    process.stderr.write('\\nAn error occurred (' + type + ') when calling the Invoke operation: ' + (JSON.parse(text).message || text) + '\\n');
-    process.exit(254);
-  }
-  fs.writeFileSync(positional[0], text);
-  const error = response.headers.get('x-amz-function-error');
-  process.stdout.write(JSON.stringify({ StatusCode: response.status, ...(error ? { FunctionError: error } : {}), ExecutedVersion: response.headers.get('x-amz-executed-version') }, null, 4) + '\\n');
-});
+const FAKE_AWS = `#!/usr/bin/env python3
+import json, os, sys, urllib.error, urllib.parse, urllib.request
+args = sys.argv[1:]
+if args[:2] != ["lambda", "invoke"]:
+    sys.stderr.write("aws stand-in: only 'aws lambda invoke' is implemented\\n")
+    sys.exit(2)
+options, positional, i = {}, [], 2
+while i < len(args):
+    if args[i].startswith("--"):
+        options[args[i][2:]] = args[i + 1]; i += 2
+    else:
+        positional.append(args[i]); i += 1
+if "function-name" not in options or len(positional) != 1:
+    sys.stderr.write("aws: error: the following arguments are required: --function-name, outfile\\n")
+    sys.exit(252)
+query = "?Qualifier=" + urllib.parse.quote(options["qualifier"]) if "qualifier" in options else ""
+url = os.environ["AWS_ENDPOINT_URL_LAMBDA"] + "/2015-03-31/functions/" + urllib.parse.quote(options["function-name"], safe="") + "/invocations" + query
+request = urllib.request.Request(url, data=options.get("payload", "{}").encode(), method="POST", headers={"X-Amz-Invocation-Type": options.get("invocation-type", "RequestResponse")})
+try:
+    with urllib.request.urlopen(request, timeout=float(options.get("cli-read-timeout", "60"))) as response:
+        payload, headers, status = response.read(), response.headers, response.status
+except urllib.error.HTTPError as error:
+    text = error.read().decode()
+    message = json.loads(text).get("message", text) if text.startswith("{") else text
+    sys.stderr.write("\\nAn error occurred (" + (error.headers.get("X-Amzn-ErrorType") or "ServiceException") + ") when calling the Invoke operation: " + message + "\\n")
+    sys.exit(254)
+open(positional[0], "wb").write(payload)
+result = {"StatusCode": status, **({"FunctionError": headers["X-Amz-Function-Error"]} if headers.get("X-Amz-Function-Error") else {}), "ExecutedVersion": headers.get("X-Amz-Executed-Version")}
+print(json.dumps(result, indent=4))
 `;
 
 export interface CommandStandIns {

@@ -335,9 +335,12 @@ export class CodeDeployStandIn {
         return { deploymentsInfo: (input.deploymentIds as string[]).map((id) => this.deployments.get(id)).filter((d): d is Deployment => !!d).map((d) => this.info(d)) };
       case 'ListDeployments': {
         const statuses: string[] = input.includeOnlyStatuses ?? [];
+        // createTimeRange {start, end} in epoch seconds (the JSON protocol's timestamps).
+        const range = (input.createTimeRange ?? {}) as { start?: number; end?: number };
+        const inRange = (d: Deployment) => (range.start === undefined || d.createTime >= range.start * 1000) && (range.end === undefined || d.createTime <= range.end * 1000);
         // Newest first, as CodeDeploy lists them.
         const ids = [...this.deployments.values()]
-          .filter((d) => (!input.deploymentGroupName || d.group.name === input.deploymentGroupName) && (statuses.length === 0 || statuses.includes(d.status)))
+          .filter((d) => (!input.deploymentGroupName || d.group.name === input.deploymentGroupName) && (statuses.length === 0 || statuses.includes(d.status)) && inRange(d))
           .reverse()
           .map((d) => d.id);
         return { deployments: ids };

@@ -41,9 +41,14 @@ export interface VersionCode {
   readonly fingerprint: string;
 }
 
+interface PublishedVersion extends VersionCode {
+  /** When it was published (the scenario's clock, ms): its LastModified. */
+  readonly published: number;
+}
+
 interface FunctionState {
   readonly name: string;
-  readonly versions: Map<string, VersionCode>;
+  readonly versions: Map<string, PublishedVersion>;
   reservedConcurrency?: number;
   inFlight: number;
   alias?: { version: string; routing?: Record<string, number>; tally: number };
@@ -169,7 +174,7 @@ export class LambdaStandIn {
     const newest = [...state.versions.values()].at(-1);
     if (newest && newest.fingerprint === code.fingerprint) return undefined;
     const version = String(state.versions.size + 1);
-    state.versions.set(version, code);
+    state.versions.set(version, { ...code, published: this.options.clock.now() });
     return version;
   }
 
@@ -338,7 +343,13 @@ export class LambdaStandIn {
         const start = Number(url.searchParams.get('Marker') ?? '0');
         const page = all.slice(start, start + 2);
         const next = start + 2 < all.length ? String(start + 2) : undefined;
-        return reply(200, { Versions: page.map((v) => ({ FunctionName: name, FunctionArn: this.arn(name, v), Version: v })), ...(next ? { NextMarker: next } : {}) });
+        const state = this.fn(name);
+        // LastModified in Lambda's format, e.g. 2026-12-01T09:00:00.000+0000 (a version keeps $LATEST's from when it was published).
+        const modified = (v: string) => new Date(v === '$LATEST' ? ([...state.versions.values()].at(-1)?.published ?? 0) : (state.versions.get(v)?.published ?? 0)).toISOString().replace('Z', '+0000');
+        return reply(200, {
+          Versions: page.map((v) => ({ FunctionName: name, FunctionArn: this.arn(name, v), Version: v, LastModified: modified(v) })),
+          ...(next ? { NextMarker: next } : {}),
+        });
       }
       return fail(404, 'ResourceNotFoundException', `The Lambda stand-in does not implement ${request.method} ${url.pathname}`);
     } catch (error) {

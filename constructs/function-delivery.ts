@@ -6,7 +6,7 @@ import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
 import type { AlarmsConfig } from '../environments/schema';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
+import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
 import type { EncryptionKey } from './encryption-key';
 import { rateQuery } from './alarms';
 import { LIVE_ALIAS, PythonFunction } from './python-function';
@@ -120,8 +120,8 @@ export class FunctionDelivery extends Construct {
       runtime: 'python3.12',
       memoryMiB: 256,
       timeoutSeconds,
-      // A release of every function runs several hooks at once; a few are plenty.
-      reservedConcurrency: 2,
+      // A release of every function runs one hook of each kind per deployment group at once.
+      reservedConcurrency: hookConcurrency(props.functions.length),
       zipPath: path.resolve(props.artifactRoot, props.hooksArtifact.zip),
       zipSha256: props.hooksArtifact.sha256,
       environment,

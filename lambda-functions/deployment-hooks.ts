@@ -40,6 +40,20 @@ export const POST_TRAFFIC_HOOK: DeploymentHookSpec = {
   description: 'Runs the post-deploy checks of lambda-test-runner after traffic moved',
 };
 
+/** The function whose live alias the post-traffic hook invokes synchronously: the post-deploy checks. */
+export const POST_TRAFFIC_TARGET = 'lambda-test-runner';
+
+/**
+ * The reserved concurrency of each hook and of the post-traffic hook's target. A release of every
+ * function runs one deployment per deployment group at once, each invoking both hooks, and every
+ * post-traffic hook invokes POST_TRAFFIC_TARGET synchronously; Lambda answers an invoke beyond a
+ * function's reservation with 429 TooManyRequestsException
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), which fails the hook.
+ */
+export function hookConcurrency(deploymentGroups: number): number {
+  return deploymentGroups;
+}
+
 /** {function name: {event, expect?, expectKeys?}} as the pre-traffic hook reads it. */
 export function dryRunEventsJson(functions: readonly FunctionSpec[] = FUNCTIONS): string {
   return `${JSON.stringify(Object.fromEntries(functions.map((fn) => [fn.name, fn.dryRun])), null, 2)}\n`;

@@ -9,6 +9,7 @@ import { Dashboard } from '../constructs/dashboard';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { EventQueue } from '../constructs/event-queue';
 import { FunctionDelivery } from '../constructs/function-delivery';
+import { POST_TRAFFIC_TARGET } from '../lambda-functions/deployment-hooks';
 import { deliveryApplicationName } from '../environments/deployment-strategies';
 import { FunctionFleet } from '../constructs/function-fleet';
 import { Network } from '../constructs/network';
@@ -188,7 +189,7 @@ export class MainStack extends AccountStack {
       hooksArtifact: artifacts.deploymentHooks,
       artifactRoot: REPO_ROOT,
       logRetentionDays: config.logRetentionDays,
-      testRunner: { name: 'lambda-test-runner', resource: this.functions.get('lambda-test-runner') },
+      testRunner: { name: POST_TRAFFIC_TARGET, resource: this.functions.get(POST_TRAFFIC_TARGET) },
     });
     new Dashboard(this, 'Dashboard', {
       dashboardName: `${config.organisation}-overview`,

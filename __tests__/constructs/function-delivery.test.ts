@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES } from '../../environments/deployment-strategies';
 import { FUNCTIONS, HTTP_ROUTES } from '../../lambda-functions/catalogue';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
+import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
 import { AUTO_ROLLBACK_EVENTS, CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
@@ -137,6 +137,16 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     expect(statements.map((s: any) => s.Sid).filter((sid: string) => !['WriteOwnLogs', 'WriteTraces', 'DecryptEnvironment'].includes(sid)).sort()).toEqual(['ReportHookResult', 'RunPostDeployChecks']);
     const hook = all(r, 'aws_lambda_function').find((fn) => fn.function_name === POST_TRAFFIC_HOOK.functionName);
     expect(hook.environment.variables.TEST_RUNNER_FUNCTION).toBe('lambda-test-runner:live');
+  });
+
+  test('the hooks and the post-traffic target can each run once per deployment group at once, so a release of every function is never throttled', () => {
+    const r = resources(account);
+    const groups = all(r, 'aws_codedeploy_deployment_group').length;
+    const reserved = (name: string) => all(r, 'aws_lambda_function').find((fn) => fn.function_name === name).reserved_concurrent_executions;
+    // Beyond its reservation a synchronous invoke gets 429 TooManyRequestsException:
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+    for (const name of [PRE_TRAFFIC_HOOK.functionName, POST_TRAFFIC_HOOK.functionName, POST_TRAFFIC_TARGET]) expect([name, reserved(name)]).toEqual([name, groups]);
+    expect(groups).toBe(FUNCTIONS.length);
   });
 
   test("Terraform leaves the live alias's version and routing to CodeDeploy for catalogue functions, not for the hooks", () => {

@@ -130,13 +130,20 @@ export class FunctionDelivery extends Construct {
       accountId: props.accountId,
       region: props.region,
     });
-    // A hook waits for the function it invokes, so it outlives the slowest one (Lambda's cap: 900 s).
+    // A hook waits for the function it invokes: its read timeout is above that function's timeout,
+    // and the hook outlives both (Lambda's cap: 900 s).
     const slowest = Math.max(...props.functions.map((fn) => fn.resource.timeoutSeconds));
-    this.preTrafficHook = new PythonFunction(this, 'PreTrafficHook', hookProps(PRE_TRAFFIC_HOOK, Math.min(slowest + 30, 900)));
+    const waitFor = (targetTimeoutSeconds: number) => ({
+      timeoutSeconds: Math.min(targetTimeoutSeconds + 30, 900),
+      environment: { INVOKE_READ_TIMEOUT_SECONDS: String(Math.min(targetTimeoutSeconds + 10, 890)) },
+    });
+    const pre = waitFor(slowest);
+    this.preTrafficHook = new PythonFunction(this, 'PreTrafficHook', hookProps(PRE_TRAFFIC_HOOK, pre.timeoutSeconds, pre.environment));
+    const post = waitFor(props.testRunner.resource.timeoutSeconds);
     this.postTrafficHook = new PythonFunction(
       this,
       'PostTrafficHook',
-      hookProps(POST_TRAFFIC_HOOK, Math.min(props.testRunner.resource.timeoutSeconds + 30, 900), { TEST_RUNNER_FUNCTION: `${props.testRunner.name}:${LIVE_ALIAS}` }),
+      hookProps(POST_TRAFFIC_HOOK, post.timeoutSeconds, { ...post.environment, TEST_RUNNER_FUNCTION: `${props.testRunner.name}:${LIVE_ALIAS}` }),
     );
     // Each hook reports its result. The action has no resource type in the Service Authorization
     // Reference, so '*' is the only resource it accepts (the execution id in the call is the scope).

@@ -149,6 +149,17 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     expect(groups).toBe(FUNCTIONS.length);
   });
 
+  test('each hook waits for its target past the target\'s timeout (read timeout), and outlives that wait', () => {
+    const r = resources(account);
+    const fnByName = (name: string) => all(r, 'aws_lambda_function').find((fn) => fn.function_name === name);
+    const targets = { [PRE_TRAFFIC_HOOK.functionName]: Math.max(...settings.map((fn) => fn.timeoutSeconds)), [POST_TRAFFIC_HOOK.functionName]: fnByName(POST_TRAFFIC_TARGET).timeout };
+    for (const [hookName, targetTimeout] of Object.entries(targets)) {
+      const hook = fnByName(hookName);
+      const readTimeout = Number(hook.environment.variables.INVOKE_READ_TIMEOUT_SECONDS);
+      expect([hookName, readTimeout > targetTimeout, hook.timeout > readTimeout]).toEqual([hookName, true, true]);
+    }
+  });
+
   test("Terraform leaves the live alias's version and routing to CodeDeploy for catalogue functions, not for the hooks", () => {
     const r = resources(account);
     const functionNames = new Map(Object.entries(r.aws_lambda_function).map(([key, fn]) => [`\${aws_lambda_function.${key}.function_name}`, fn.function_name]));

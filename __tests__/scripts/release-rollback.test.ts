@@ -55,16 +55,28 @@ async function command(
     callerAccountId?: string;
     functions: Record<string, StandInFunction>;
     outcomes?: Record<string, ScriptedOutcome>;
-    /** Finished deployments already in CodeDeploy: [function, current, target, status, createTime]. */
-    history?: readonly [string, string, string, 'Succeeded' | 'Failed', number][];
+    /** Deployments already in CodeDeploy: [function, current, target, status, createTime]. */
+    history?: readonly [string, string, string, 'Succeeded' | 'Failed' | 'Created', number][];
+    /** The application's deployment groups (default: one per function, as the stack creates them). */
+    deploymentGroups?: readonly string[];
+    /** Alarm names in ALARM when the command starts (an incident). */
+    alarms?: readonly string[];
+    racingDeployments?: readonly string[];
     /** Run the command line as CI does, in a child process (default: the command body in-process). */
     childProcess?: boolean;
   },
 ): Promise<CommandResult> {
   const account = setup.account ?? firstAccount;
   sts = await startStsServer({ accountId: setup.callerAccountId ?? account.accountId });
-  apis = await startDeliveryStandIns({ applicationName: `${account.organisation}-functions`, functions: setup.functions, outcomes: setup.outcomes });
+  apis = await startDeliveryStandIns({
+    applicationName: `${account.organisation}-functions`,
+    functions: setup.functions,
+    outcomes: setup.outcomes,
+    deploymentGroups: setup.deploymentGroups,
+    racingDeployments: setup.racingDeployments,
+  });
   for (const past of setup.history ?? []) apis.addPastDeployment(...past);
+  for (const alarm of setup.alarms ?? []) apis.setAlarmState(alarm, 'ALARM');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ENDPOINT_URL_STS: sts.url,
@@ -133,8 +145,9 @@ describe.each(accounts.map((account) => [account.name, account] as const))('npm 
       // https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-example.html#appspec-file-example-lambda
       const spec = JSON.parse(content);
       expect(Object.keys(spec)).toEqual(['version', 'Resources', 'Hooks']);
-      expect(spec.version).toBe(0);
-      expect(content.startsWith('{"version":0,')).toBe(true);
+      // "Specify version with a string": https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-version.html
+      expect(spec.version).toBe('0.0');
+      expect(content.startsWith('{"version":"0.0",')).toBe(true);
       expect(spec.Resources).toHaveLength(1);
       const name = deployment.deploymentGroupName;
       expect(Object.keys(spec.Resources[0])).toEqual([name]);
@@ -147,7 +160,7 @@ describe.each(accounts.map((account) => [account.name, account] as const))('npm 
     expect(result.stdout).toContain(`${first}: releasing version 3 (live: 2) with ${strategy} (${DEPLOYMENT_STRATEGIES[strategy]})`);
     expect(result.stdout).toMatch(new RegExp(`${first} \\(d-STANDIN001\\): InProgress; 10% of traffic on version 3; BeforeAllowTraffic Succeeded`));
     expect(result.stdout).toContain(`${first}: release succeeded (d-STANDIN001)`);
-    expect(result.stdout).toContain(`Unchanged, not deployed: ${names.filter((n) => n !== first && n !== second).join(', ')}`);
+    for (const name of names.filter((n) => n !== first && n !== second)) expect(result.stdout).toContain(`${name} (live on its newest version 1)`);
     expect(result.stdout).toContain(`Account check passed: stack '${account.name}'`);
     expect([apis!.functions[first].alias, apis!.functions[second].alias]).toEqual(['3', '2']);
   }, 60_000);
@@ -186,7 +199,7 @@ describe('npm run release outcomes', () => {
   test('nothing changed: no deployment, exit 0', async () => {
     const result = await command('release', [firstAccount.name, ...FAST], { functions: accountState() });
     expect([result.code, created()]).toEqual([0, []]);
-    expect(result.stdout).toContain(`Nothing to release in ${firstAccount.name}: every live alias serves its newest version.`);
+    expect(result.stdout).toContain(`Nothing to release in ${firstAccount.name}: no newly published version.`);
   }, 60_000);
 
   test('--function limits the release to that function', async () => {
@@ -241,6 +254,9 @@ describe('npm run rollback', () => {
     const [deployment] = created();
     // The rollback overrides the group's strategy: every request back at once.
     expect(deployment.deploymentConfigName).toBe('CodeDeployDefault.LambdaAllAtOnce');
+    // ... and its alarms and automatic rollback, which an incident's firing alarm would otherwise use against it:
+    // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html
+    expect([deployment.overrideAlarmConfiguration, deployment.autoRollbackConfiguration]).toEqual([{ enabled: false }, { enabled: false }]);
     const spec = JSON.parse(deployment.revision.appSpecContent.content);
     expect(spec.Resources[0][name].Properties).toEqual({ Name: name, Alias: 'live', CurrentVersion: '3', TargetVersion: '2' });
     expect(spec.Hooks).toBeUndefined();
@@ -248,10 +264,14 @@ describe('npm run rollback', () => {
     expect(apis!.functions[name].alias).toBe('2');
   }, 60_000);
 
-  test('--to-version moves the alias to that published version', async () => {
+  test('--to-version moves the alias to that earlier live version', async () => {
     const name = FUNCTIONS[0].name;
     const result = await command('rollback', [firstAccount.name, '--function', name, '--to-version', '1', ...FAST], {
       functions: accountState({ [name]: { versions: ['1', '2', '3'], alias: '3' } }),
+      history: [
+        [name, '1', '2', 'Succeeded', 1000],
+        [name, '2', '3', 'Succeeded', 2000],
+      ],
     });
     expect(result.code).toBe(0);
     expect(JSON.parse(created()[0].revision.appSpecContent.content).Resources[0][name].Properties.TargetVersion).toBe('1');
@@ -298,4 +318,164 @@ describe('npm run rollback', () => {
     expect(result.stdout).toContain(`${untouched}: no release made version 1 live`);
     expect(apis!.functions[released].alias).toBe('1');
   }, 60_000);
+});
+
+describe('what a release ships (only what the apply just published)', () => {
+  test('a version a failed deployment tried is not shipped again by the next release', async () => {
+    const name = names[0];
+    const result = await command('release', [firstAccount.name, ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }),
+      history: [[name, '1', '2', 'Failed', 1000]],
+    });
+    expect([result.code, created()]).toEqual([0, []]);
+    expect(result.stdout).toContain(`${name} (version 2 is not shipped again: deployment d-PAST001 (Failed) already took it; a new apply publishes the next version)`);
+  }, 60_000);
+
+  test('after a manual rollback the rolled-back version stays out, and the next published version ships from the live one', async () => {
+    const name = names[0];
+    const history: [string, string, string, 'Succeeded', number][] = [
+      [name, '1', '2', 'Succeeded', 1000],
+      [name, '2', '3', 'Succeeded', 2000],
+    ];
+    const functions = accountState({ [name]: { versions: ['1', '2', '3'], alias: '3' } });
+    const rolledBack = await command('rollback', [firstAccount.name, '--function', name, ...FAST], { functions, history });
+    expect([rolledBack.code, functions[name].alias]).toEqual([0, '2']);
+    const rollbackSpec = JSON.parse(created()[0].revision.appSpecContent.content);
+    await apis!.close();
+    await sts!.close();
+    // The next merge: the same CodeDeploy history plus the rollback, nothing newly published.
+    const again = await command('release', [firstAccount.name, ...FAST], {
+      functions,
+      history: [...history, [name, rollbackSpec.Resources[0][name].Properties.CurrentVersion, '2', 'Succeeded', 3000]],
+    });
+    expect([again.code, created()]).toEqual([0, []]);
+    // An apply publishes version 4: it ships, from the live version 2.
+    functions[name].versions.push('4');
+    await apis!.close();
+    await sts!.close();
+    const next = await command('release', [firstAccount.name, ...FAST], { functions, history: [...history, [name, '3', '2', 'Succeeded', 3000]] });
+    expect(next.code).toBe(0);
+    expect(JSON.parse(created()[0].revision.appSpecContent.content).Resources[0][name].Properties).toMatchObject({ CurrentVersion: '2', TargetVersion: '4' });
+  }, 60_000);
+
+  test('a deployment still in its first hook (no traffic weights yet) is found with ListDeployments and left alone; the other functions are released', async () => {
+    const [waiting, other] = names;
+    const changed = { versions: ['1', '2'], alias: '1' };
+    const result = await command('release', [firstAccount.name, ...FAST], {
+      functions: accountState({ [waiting]: { versions: ['1', '2', '3'], alias: '1' }, [other]: changed }),
+      history: [[waiting, '1', '2', 'Created', 1000]],
+    });
+    expect(result.code).toBe(1);
+    expect(created().map((d) => d.deploymentGroupName)).toEqual([other]);
+    expect(result.stdout).toContain(`${waiting}: deployment d-PAST001 is still active; not starting another (CodeDeploy allows one per group)`);
+    const listed = apis!.codedeployCalls.filter((c) => c.operation === 'ListDeployments' && c.input.deploymentGroupName === waiting);
+    expect(listed[0].input.includeOnlyStatuses).toEqual(['Created', 'Queued', 'InProgress', 'Ready']);
+  }, 60_000);
+
+  test('a CreateDeployment refused for one function is reported with the others; the started deployments are still watched to their end', async () => {
+    const [raced, first, last] = [names[1], names[0], names[2]];
+    const changed = { versions: ['1', '2'], alias: '1' };
+    const result = await command('release', [firstAccount.name, ...FAST], {
+      functions: accountState({ [first]: changed, [raced]: changed, [last]: changed }),
+      racingDeployments: [raced],
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${raced}: DeploymentLimitExceededException: The Deployment Group '${raced}' already has an active Deployment`);
+    expect(result.stdout).toContain(`${first}: release succeeded`);
+    expect(result.stdout).toContain(`${last}: release succeeded`);
+    expect([first, raced, last].map((name) => apis!.functions[name].alias)).toEqual(['2', '1', '2']);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
+
+describe('alarms during an incident', () => {
+  const name = names[0];
+  const alarm = `deploy-${name}-error-rate`;
+
+  test("a release while the group's alarm fires is stopped; --override-alarms ships the fix", async () => {
+    const stopped = await command('release', [firstAccount.name, ...FAST], { functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }), alarms: [alarm] });
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain(`${name}: release stopped, rolled back to the previous version: ALARM_ACTIVE`);
+    expect(created()[0].overrideAlarmConfiguration).toBeUndefined();
+    expect(apis!.functions[name].alias).toBe('1');
+    await apis!.close();
+    await sts!.close();
+    const fixed = await command('release', [firstAccount.name, '--override-alarms', ...FAST], { functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }), alarms: [alarm] });
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('alarms overridden (--override-alarms)');
+    expect(created()[0].overrideAlarmConfiguration).toEqual({ enabled: false });
+    // A release keeps automatic rollback on failure.
+    expect(created()[0].autoRollbackConfiguration).toBeUndefined();
+    expect(apis!.functions[name].alias).toBe('2');
+  }, 60_000);
+
+  test('a manual rollback succeeds while the alarm fires', async () => {
+    const result = await command('rollback', [firstAccount.name, '--function', name, ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2'], alias: '2' } }),
+      history: [[name, '1', '2', 'Succeeded', 1000]],
+      alarms: [alarm],
+    });
+    expect(result.code).toBe(0);
+    expect(apis!.functions[name].alias).toBe('1');
+  }, 60_000);
+});
+
+describe('bad input to release and rollback: one paragraph naming the fix, nothing started', () => {
+  const [name, other] = names;
+  const expectNothingStarted = (result: CommandResult) => {
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(created()).toEqual([]);
+  };
+
+  test.each(['release', 'rollback'] as const)('%s: an account without a deployment group for a function', async (script) => {
+    const result = await command(script, [firstAccount.name, ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2'], alias: '2' }, [other]: { versions: ['1', '2'], alias: '1' } }),
+      history: [[name, '1', '2', 'Succeeded', 1000]],
+      deploymentGroups: names.filter((n) => n !== other),
+    });
+    expectNothingStarted(result);
+    expect(result.stderr).toContain(`${other}: no deployment group '${other}' in CodeDeploy application '${firstAccount.organisation}-functions'; apply the account's stack first (npx cdktf deploy ${firstAccount.name})`);
+  }, 60_000);
+
+  test.each(['release', 'rollback'] as const)('%s: a catalogue function the account does not have yet', async (script) => {
+    const functions = accountState({ [other]: { versions: ['1', '2'], alias: '1' } });
+    delete functions[name];
+    const result = await command(script, [firstAccount.name, ...FAST], { functions, deploymentGroups: names });
+    expectNothingStarted(result);
+    expect(result.stderr).toContain(`${name}: no function with a live alias in the account; apply the stack first`);
+  }, 60_000);
+
+  test('rollback --to-version of a version that was never released', async () => {
+    const result = await command('rollback', [firstAccount.name, '--function', name, '--to-version', '3', ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2', '3'], alias: '2' } }),
+      history: [[name, '1', '2', 'Succeeded', 1000], [name, '2', '3', 'Failed', 2000]],
+    });
+    expectNothingStarted(result);
+    expect(result.stderr).toContain(`${name}: version 3 was never released (it never served the live alias)`);
+  }, 60_000);
+});
+
+describe('the CodeDeploy stand-in follows the documented rules', () => {
+  test('an AppSpec whose version is the number 0 is refused; the string "0.0" is accepted', async () => {
+    const { CodeDeployClient, CreateDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+    apis = await startDeliveryStandIns({ applicationName: 'app', functions: accountState({ [names[0]]: { versions: ['1', '2'], alias: '1' } }) });
+    const client = new CodeDeployClient({ region: 'eu-west-1', endpoint: apis.codedeployUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const create = (version: unknown) =>
+      client.send(
+        new CreateDeploymentCommand({
+          applicationName: 'app',
+          deploymentGroupName: names[0],
+          revision: {
+            revisionType: 'AppSpecContent',
+            appSpecContent: { content: JSON.stringify({ version, Resources: [{ [names[0]]: { Type: 'AWS::Lambda::Function', Properties: { Name: names[0], Alias: 'live', CurrentVersion: '1', TargetVersion: '2' } } }] }) },
+          },
+        }),
+      );
+    await expect(create(0)).rejects.toThrow('The AppSpec version must be the string "0.0", not 0');
+    await expect(create('0.0')).resolves.toMatchObject({ deploymentId: expect.any(String) });
+    // One active deployment per group from creation on, before any traffic moved.
+    await expect(create('0.0')).rejects.toMatchObject({ name: 'DeploymentLimitExceededException' });
+    client.destroy();
+  });
 });

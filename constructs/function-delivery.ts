@@ -40,6 +40,8 @@ const DEPLOYMENT_ALARM_PERIOD_SECONDS = 60;
 export interface DeliveredFunctionResource {
   readonly functionName: string;
   readonly functionArn: string;
+  /** The version the apply published: the one a release ships, and the one the deployment alarms judge. */
+  readonly functionVersion: string;
   readonly timeoutSeconds: number;
   readonly aliasVersionOwner: 'terraform' | 'codedeploy';
 }
@@ -49,14 +51,6 @@ export interface DeliveredFunction {
   readonly name: string;
   readonly resource: DeliveredFunctionResource;
   readonly strategy: DeploymentStrategy;
-  /** The API routes to it: the API's 5XX rate judges its releases too. */
-  readonly servesApi: boolean;
-}
-
-export interface DeliveryApi {
-  /** Literal names: alarm dimensions are plain strings. */
-  readonly restApiName: string;
-  readonly stageName: string;
 }
 
 export interface FunctionDeliveryProps {
@@ -66,8 +60,7 @@ export interface FunctionDeliveryProps {
   readonly region: string;
   /** Every function whose live alias CodeDeploy shifts: one deployment group each. */
   readonly functions: readonly DeliveredFunction[];
-  readonly api: DeliveryApi;
-  readonly thresholds: Pick<AlarmsConfig, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout' | 'apiErrorRatePercent'>;
+  readonly thresholds: Pick<AlarmsConfig, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout'>;
   /** The account's notification topic: deployment triggers and the deployment alarms publish there. */
   readonly notificationTopic: { readonly topicArn: string };
   /** The topic's key (the service role encrypts what it publishes with it) and the hooks' key. */
@@ -169,10 +162,9 @@ export class FunctionDelivery extends Construct {
       resources: [`${props.testRunner.resource.functionArn}:${LIVE_ALIAS}`],
     });
 
-    const apiAlarm = props.functions.some((fn) => fn.servesApi) ? this.apiErrorRateAlarm(props) : undefined;
     const alarmsByGroup = new Map<string, readonly string[]>();
     for (const fn of props.functions) {
-      const alarmNames = [...this.functionAlarms(fn, props), ...(fn.servesApi && apiAlarm ? [apiAlarm] : [])];
+      const alarmNames = this.functionAlarms(fn, props);
       new CodedeployDeploymentGroup(this, `Group-${fn.name}`, {
         appName: app.name,
         deploymentGroupName: fn.name,
@@ -196,37 +188,31 @@ export class FunctionDelivery extends Construct {
   }
 
   /**
-   * Errors, throttles and p95 duration of the function's live alias, which carries both versions'
-   * traffic while CodeDeploy shifts it (dimensions FunctionName and Resource = name:alias:
-   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+   * Error rate and p95 duration of the version the apply published, as it runs behind the live
+   * alias: Lambda publishes per-version metrics with the ExecutedVersion dimension (with FunctionName
+   * and Resource = name:alias), so the old version's failures (an incident the release may be
+   * fixing) never stop the new one. Throttles carry no ExecutedVersion (a throttled request runs no
+   * version) and are the account alarms' business (alarms.ts), as is the API's 5XX rate.
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-view.html
    */
   private functionAlarms(fn: DeliveredFunction, props: FunctionDeliveryProps): string[] {
     const t = props.thresholds;
-    const dimensions = { FunctionName: fn.name, Resource: `${fn.name}:${LIVE_ALIAS}` };
+    const dimensions = { FunctionName: fn.name, Resource: `${fn.name}:${LIVE_ALIAS}`, ExecutedVersion: fn.resource.functionVersion };
     const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
     const durationMs = Math.floor((fn.resource.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
     const errors = this.alarm(`Alarm-${fn.name}-Errors`, {
       alarmName: `deploy-${fn.name}-error-rate`,
-      alarmDescription: `More than ${t.functionErrorRatePercent}% of ${fn.name}:${LIVE_ALIAS} invocations failed in a minute: stops and rolls back a release.`,
+      alarmDescription: `More than ${t.functionErrorRatePercent}% of the invocations of the version being released of ${fn.name}:${LIVE_ALIAS} failed in a minute: stops and rolls back the release.`,
       threshold: t.functionErrorRatePercent,
       metricQuery: rateQuery(
         { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: lambda('Errors'), invocations: lambda('Invocations') } },
         DEPLOYMENT_ALARM_PERIOD_SECONDS,
       ),
     }, props);
-    const throttles = this.alarm(`Alarm-${fn.name}-Throttles`, {
-      alarmName: `deploy-${fn.name}-throttles`,
-      alarmDescription: `${fn.name}:${LIVE_ALIAS} was throttled in the last minute: stops and rolls back a release.`,
-      threshold: 0,
-      namespace: 'AWS/Lambda',
-      metricName: 'Throttles',
-      dimensions,
-      period: DEPLOYMENT_ALARM_PERIOD_SECONDS,
-      statistic: 'Sum',
-    }, props);
     const duration = this.alarm(`Alarm-${fn.name}-Duration`, {
       alarmName: `deploy-${fn.name}-p95-duration`,
-      alarmDescription: `${fn.name}:${LIVE_ALIAS} p95 duration above ${t.functionDurationPercentOfTimeout}% of its ${fn.resource.timeoutSeconds} s timeout in a minute: stops and rolls back a release.`,
+      alarmDescription: `The version being released of ${fn.name}:${LIVE_ALIAS} ran its p95 above ${t.functionDurationPercentOfTimeout}% of its ${fn.resource.timeoutSeconds} s timeout in a minute: stops and rolls back the release.`,
       threshold: durationMs,
       namespace: 'AWS/Lambda',
       metricName: 'Duration',
@@ -234,23 +220,7 @@ export class FunctionDelivery extends Construct {
       period: DEPLOYMENT_ALARM_PERIOD_SECONDS,
       extendedStatistic: 'p95',
     }, props);
-    return [errors, throttles, duration];
-  }
-
-  /** The API's 5XX rate over one minute: a release of a function behind it must not make callers fail. */
-  private apiErrorRateAlarm(props: FunctionDeliveryProps): string {
-    const t = props.thresholds;
-    const dimensions = { ApiName: props.api.restApiName, Stage: props.api.stageName };
-    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
-    return this.alarm('Alarm-Api-5xxRate', {
-      alarmName: `deploy-api-${props.api.restApiName}-5xx-rate`,
-      alarmDescription: `More than ${t.apiErrorRatePercent}% of ${props.api.restApiName} requests returned 5XX in a minute: stops and rolls back a release of a function behind the API.`,
-      threshold: t.apiErrorRatePercent,
-      metricQuery: rateQuery(
-        { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: gateway('5XXError'), requests: gateway('Count') } },
-        DEPLOYMENT_ALARM_PERIOD_SECONDS,
-      ),
-    }, props);
+    return [errors, duration];
   }
 
   private alarm(id: string, config: Omit<CloudwatchMetricAlarmConfig, 'comparisonOperator' | 'evaluationPeriods'>, props: FunctionDeliveryProps): string {
@@ -282,6 +252,5 @@ function validate(props: FunctionDeliveryProps): void {
     // Terraform would move the alias back on the next apply and undo every release.
     if (fn.resource.aliasVersionOwner !== 'codedeploy') problems.push(`${fn.name}: its live alias is moved by Terraform; create it with aliasVersionOwner: 'codedeploy'`);
   }
-  if (Token.isUnresolved(props.api.restApiName) || Token.isUnresolved(props.api.stageName)) problems.push('api names must be literals (alarm dimensions)');
   if (problems.length) throw new Error(`FunctionDelivery: ${problems.join('; ')}`);
 }

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES } from '../../environments/deployment-strategies';
-import { FUNCTIONS, HTTP_ROUTES } from '../../lambda-functions/catalogue';
+import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
@@ -29,7 +29,6 @@ const rolePolicy = (r: Resources, roleName: string): any => {
   const policy = all(r, 'aws_iam_role_policy').find((p) => p.role === `${roleRef}.id}`);
   return JSON.parse(policy.policy);
 };
-const apiFunctions = new Set(HTTP_ROUTES.map((route) => route.functionName));
 
 describe.each(accounts.map((config) => [config.name, config] as const))('CodeDeploy delivery in %s', (account, config) => {
   const settings = resolveFunctionSettings(config);
@@ -67,7 +66,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     }
   });
 
-  test('each group watches alarms on its own live alias (errors, throttles, p95 duration), plus the API 5XX rate for API functions', () => {
+  test('each group watches the error rate and p95 duration of the version being released only (ExecutedVersion), not the API-wide 5XX rate', () => {
     const r = resources(account);
     const alarms = new Map(all(r, 'aws_cloudwatch_metric_alarm').map((alarm) => [alarm.alarm_name, alarm]));
     for (const group of all(r, 'aws_codedeploy_deployment_group')) {
@@ -75,24 +74,32 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
       const names: string[] = group.alarm_configuration.alarms;
       expect(names.every((alarmName) => alarms.has(alarmName))).toBe(true);
       const watched = names.map((alarmName) => alarms.get(alarmName));
-      // Lambda publishes alias metrics with the FunctionName and Resource (function:alias) dimensions.
-      const aliasDimensions = { FunctionName: name, Resource: `${name}:live` };
-      const lambdaMetrics = watched.flatMap((alarm) =>
-        alarm.metric_query ? alarm.metric_query.filter((q: any) => q.metric?.namespace === 'AWS/Lambda').map((q: any) => [q.metric.metric_name, q.metric.dimensions]) : alarm.namespace === 'AWS/Lambda' ? [[alarm.metric_name, alarm.dimensions]] : [],
+      // Per-version metrics behind an alias: FunctionName, Resource (function:alias) and ExecutedVersion,
+      // here the version the apply published (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+      const fnRef = ref(r, 'aws_lambda_function', (fn) => fn.function_name === name);
+      const versionDimensions = { FunctionName: name, Resource: `${name}:live`, ExecutedVersion: `${fnRef}.version}` };
+      const metrics = watched.flatMap((alarm) =>
+        alarm.metric_query ? alarm.metric_query.filter((q: any) => q.metric).map((q: any) => [q.metric.namespace, q.metric.metric_name, q.metric.dimensions]) : [[alarm.namespace, alarm.metric_name, alarm.dimensions]],
       );
-      expect(lambdaMetrics.map(([metric]) => metric).sort()).toEqual(['Duration', 'Errors', 'Invocations', 'Throttles']);
-      expect(lambdaMetrics.every(([, dimensions]) => JSON.stringify(dimensions) === JSON.stringify(aliasDimensions))).toBe(true);
+      expect(metrics.map(([namespace, metric]) => `${namespace}/${metric}`).sort()).toEqual(['AWS/Lambda/Duration', 'AWS/Lambda/Errors', 'AWS/Lambda/Invocations']);
+      for (const [, metric, dimensions] of metrics) expect([name, metric, dimensions]).toEqual([name, metric, versionDimensions]);
       const duration = watched.find((alarm) => alarm.metric_name === 'Duration');
       const timeout = settings.find((fn) => fn.name === name)!.timeoutSeconds;
       expect([duration.extended_statistic, duration.threshold]).toEqual(['p95', Math.floor((timeout * 1000 * config.alarms.functionDurationPercentOfTimeout) / 100)]);
-      const api = watched.filter((alarm) => alarm.metric_query?.some((q: any) => q.metric?.namespace === 'AWS/ApiGateway'));
-      expect([name, api.length]).toEqual([name, apiFunctions.has(name as never) ? 1 : 0]);
       // One-minute periods, one datapoint: a bad version is stopped within about a minute.
       for (const alarm of watched) {
         const periods = alarm.metric_query ? alarm.metric_query.filter((q: any) => q.metric).map((q: any) => q.metric.period) : [alarm.period];
         expect([alarm.alarm_name, [...new Set(periods)], alarm.evaluation_periods, alarm.datapoints_to_alarm]).toEqual([alarm.alarm_name, [60], 1, 1]);
       }
     }
+  });
+
+  test("the API's 5XX rate stays an account alarm and stops no deployment", () => {
+    const r = resources(account);
+    const apiAlarms = all(r, 'aws_cloudwatch_metric_alarm').filter((alarm) => alarm.metric_query?.some((q: any) => q.metric?.namespace === 'AWS/ApiGateway' && q.metric.metric_name === '5XXError'));
+    expect(apiAlarms.length).toBeGreaterThan(0);
+    const watched = new Set(all(r, 'aws_codedeploy_deployment_group').flatMap((group) => group.alarm_configuration.alarms));
+    expect(apiAlarms.filter((alarm) => watched.has(alarm.alarm_name))).toEqual([]);
   });
 
   test('the service role is assumable by CodeDeploy only, carries AWSCodeDeployRoleForLambdaLimited and may publish to the topic only', () => {
@@ -206,14 +213,13 @@ describe('FunctionDelivery validation', () => {
   const build = (aliasVersionOwner: 'terraform' | 'codedeploy') => () =>
     Testing.synthScope((scope) => {
       const key = new EncryptionKey(scope, 'Key', { alias: 'k', description: 'k', accountId: '111122223333', region: 'eu-west-1' });
-      const resource = { functionName: 'f', functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', timeoutSeconds: 3, aliasVersionOwner };
+      const resource = { functionName: 'f', functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', functionVersion: '1', timeoutSeconds: 3, aliasVersionOwner };
       new FunctionDelivery(scope, 'Delivery', {
         applicationName: 'app',
         accountId: '111122223333',
         region: 'eu-west-1',
-        functions: [{ name: 'f', resource, strategy: 'all-at-once', servesApi: false }],
-        api: { restApiName: 'api', stageName: 'v1' },
-        thresholds: { functionErrorRatePercent: 5, functionDurationPercentOfTimeout: 80, apiErrorRatePercent: 5 },
+        functions: [{ name: 'f', resource, strategy: 'all-at-once' }],
+        thresholds: { functionErrorRatePercent: 5, functionDurationPercentOfTimeout: 80 },
         notificationTopic: { topicArn: 'arn:aws:sns:eu-west-1:111122223333:t' },
         encryptionKey: key,
         hooksArtifact: readBuildManifest().deploymentHooks,

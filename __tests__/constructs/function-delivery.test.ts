@@ -94,6 +94,17 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     }
   });
 
+  test("every invoke permission of a catalogue function (API, schedule) names its live alias resource, never the literal 'live'", () => {
+    const r = resources(account);
+    const aliases = Object.entries(r.aws_lambda_alias ?? {}).map(([key, alias]) => ({ nameRef: `\${aws_lambda_alias.${key}.name}`, functionName: alias.function_name }));
+    const permissions = all(r, 'aws_lambda_permission').filter((p) => p.qualifier !== undefined);
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      const alias = aliases.find((a) => a.nameRef === permission.qualifier);
+      expect([permission.statement_id, alias?.functionName]).toEqual([permission.statement_id, permission.function_name]);
+    }
+  });
+
   test("the API's 5XX rate stays an account alarm and stops no deployment", () => {
     const r = resources(account);
     const apiAlarms = all(r, 'aws_cloudwatch_metric_alarm').filter((alarm) => alarm.metric_query?.some((q: any) => q.metric?.namespace === 'AWS/ApiGateway' && q.metric.metric_name === '5XXError'));

@@ -4,6 +4,7 @@ import { Token } from 'cdktf';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
+import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
 import type { AlarmsConfig } from '../environments/schema';
 import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
@@ -12,14 +13,6 @@ import { rateQuery } from './alarms';
 import { LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
 import { suppressRule } from './rules/engine';
-
-/**
- * The AWS managed policy of CodeDeploy's service role for Lambda deployments: read alarms, get and
- * update aliases, and invoke functions named CodeDeployHook_* (the hooks). The "Limited" variant
- * lacks the full policy's sns:Publish on '*'; the role gets sns:Publish on the notification topic
- * only. https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
- */
-export const CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited';
 
 /**
  * The notifications every deployment group sends to the account's topic (CodeDeploy triggers).
@@ -32,6 +25,9 @@ export const DEPLOYMENT_TRIGGER_EVENTS = ['DeploymentStart', 'DeploymentSuccess'
  * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_AutoRollbackConfiguration.html
  */
 export const AUTO_ROLLBACK_EVENTS = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] as const;
+
+/** Every deployment alarm is named deploy-<function>-...: the service role reads those only. */
+const DEPLOYMENT_ALARM_PREFIX = 'deploy-';
 
 /** Deployment alarms evaluate one-minute periods, so an alarm stops a shift within about a minute. */
 const DEPLOYMENT_ALARM_PERIOD_SECONDS = 60;
@@ -98,13 +94,11 @@ export class FunctionDelivery extends Construct {
       roleName: `${props.applicationName}-codedeploy`,
       servicePrincipal: 'codedeploy.amazonaws.com',
       description: `CodeDeploy shifts the live aliases of ${props.applicationName}, reads its alarms and invokes its CodeDeployHook_ functions`,
-      managedPolicyArns: [CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN],
     });
     // Triggers publish with the service role (https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-sns-event-notifications-permisssions.html);
     // the topic is KMS-encrypted, so publishing also needs the key through SNS.
     role.addToPrincipalPolicy({ sid: 'PublishDeploymentNotifications', actions: ['sns:Publish'], resources: [props.notificationTopic.topicArn] });
     props.encryptionKey.grantViaService(role, 'EncryptDeploymentNotifications', ['kms:GenerateDataKey', 'kms:Decrypt'], 'sns');
-
     const groupArns = `arn:aws:codedeploy:${props.region}:${props.accountId}:deploymentgroup:${props.applicationName}/*`;
     const hookProps = (hook: DeploymentHookSpec, timeoutSeconds: number, environment?: Record<string, string>) => ({
       functionName: hook.functionName,
@@ -162,6 +156,7 @@ export class FunctionDelivery extends Construct {
       resources: [`${props.testRunner.resource.functionArn}:${LIVE_ALIAS}`],
     });
 
+    this.grantDeployments(role, props);
     const alarmsByGroup = new Map<string, readonly string[]>();
     for (const fn of props.functions) {
       const alarmNames = this.functionAlarms(fn, props);
@@ -178,7 +173,7 @@ export class FunctionDelivery extends Construct {
           { triggerName: `${fn.name}-notifications`, triggerTargetArn: props.notificationTopic.topicArn, triggerEvents: [...DEPLOYMENT_TRIGGER_EVENTS] },
         ],
         // CodeDeploy checks the role when the group is created and uses it from the first deployment.
-        dependsOn: [...role.managedPolicyAttachments],
+        dependsOn: [role.node.findChild('Policy') as IamRolePolicy],
       });
       alarmsByGroup.set(fn.name, alarmNames);
     }
@@ -202,7 +197,7 @@ export class FunctionDelivery extends Construct {
     const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
     const durationMs = Math.floor((fn.resource.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
     const errors = this.alarm(`Alarm-${fn.name}-Errors`, {
-      alarmName: `deploy-${fn.name}-error-rate`,
+      alarmName: `${DEPLOYMENT_ALARM_PREFIX}${fn.name}-error-rate`,
       alarmDescription: `More than ${t.functionErrorRatePercent}% of the invocations of the version being released of ${fn.name}:${LIVE_ALIAS} failed in a minute: stops and rolls back the release.`,
       threshold: t.functionErrorRatePercent,
       metricQuery: rateQuery(
@@ -211,7 +206,7 @@ export class FunctionDelivery extends Construct {
       ),
     }, props);
     const duration = this.alarm(`Alarm-${fn.name}-Duration`, {
-      alarmName: `deploy-${fn.name}-p95-duration`,
+      alarmName: `${DEPLOYMENT_ALARM_PREFIX}${fn.name}-p95-duration`,
       alarmDescription: `The version being released of ${fn.name}:${LIVE_ALIAS} ran its p95 above ${t.functionDurationPercentOfTimeout}% of its ${fn.resource.timeoutSeconds} s timeout in a minute: stops and rolls back the release.`,
       threshold: durationMs,
       namespace: 'AWS/Lambda',
@@ -221,6 +216,34 @@ export class FunctionDelivery extends Construct {
       extendedStatistic: 'p95',
     }, props);
     return [errors, duration];
+  }
+
+  /**
+   * What AWSCodeDeployRoleForLambdaLimited grants (scripts/lib/iam/aws-managed-policies/), limited to
+   * this application: read and move the live aliases of its functions only (the managed policy
+   * allows UpdateAlias on every function of the account), invoke its two hooks only, and read its
+   * deployment alarms. No S3 statement: the AppSpec travels as AppSpecContent. IAM checks alias
+   * actions against the function ARN, so both the function and its live alias are named.
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
+   * https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html
+   * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+   */
+  private grantDeployments(role: ServiceRole, props: FunctionDeliveryProps): void {
+    role.addToPrincipalPolicy({
+      sid: 'ShiftLiveAliases',
+      actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+      resources: props.functions.flatMap((fn) => [fn.resource.functionArn, `${fn.resource.functionArn}:${LIVE_ALIAS}`]),
+    });
+    role.addToPrincipalPolicy({
+      sid: 'InvokeHooks',
+      actions: ['lambda:InvokeFunction'],
+      resources: [this.preTrafficHook.functionArn, this.postTrafficHook.functionArn],
+    });
+    role.addToPrincipalPolicy({
+      sid: 'ReadDeploymentAlarms',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: props.functions.map((fn) => `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${DEPLOYMENT_ALARM_PREFIX}${fn.name}-*`),
+    });
   }
 
   private alarm(id: string, config: Omit<CloudwatchMetricAlarmConfig, 'comparisonOperator' | 'evaluationPeriods'>, props: FunctionDeliveryProps): string {

@@ -4,10 +4,10 @@ import { FUNCTIONS, type FunctionSpec, type SharedModule } from './catalogue';
  * The CodeDeploy lifecycle hooks of every release: one zip (lambda-functions/deployment-hooks/,
  * built with the functions) deployed as two functions, each with its own role.
  *
- * Their names start with CodeDeployHook_ because the CodeDeploy service role carries the AWS
- * managed policy AWSCodeDeployRoleForLambdaLimited, whose only lambda:InvokeFunction statement is
- * on arn:aws:lambda:*:*:function:CodeDeployHook_* (so CodeDeploy can invoke these hooks and no other
- * function of the account).
+ * Their names start with CodeDeployHook_, CodeDeploy's convention for hook functions (AWS's managed
+ * policy AWSCodeDeployRoleForLambdaLimited invokes CodeDeployHook_*); the service role here names
+ * these two functions exactly instead (constructs/function-delivery.ts), and renaming them would
+ * replace them.
  * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
  */
 export const DEPLOYMENT_HOOKS_FOLDER = 'deployment-hooks';

@@ -5,7 +5,7 @@ import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { AUTO_ROLLBACK_EVENTS, CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
+import { AUTO_ROLLBACK_EVENTS, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { readStack, sharedSynth } from '../helpers/terraform';
 
@@ -113,22 +113,30 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     expect(apiAlarms.filter((alarm) => watched.has(alarm.alarm_name))).toEqual([]);
   });
 
-  test('the service role is assumable by CodeDeploy only, carries AWSCodeDeployRoleForLambdaLimited and may publish to the topic only', () => {
+  test("the service role is assumable by CodeDeploy only, has no managed policy, and may move only this application's live aliases, invoke only its hooks, read only its deployment alarms and publish to the topic", () => {
     const r = resources(account);
     const roleName = `${config.organisation}-functions-codedeploy`;
     const role = all(r, 'aws_iam_role').find((candidate) => candidate.name === roleName);
     expect(JSON.parse(role.assume_role_policy).Statement.map((s: any) => s.Principal)).toEqual([{ Service: 'codedeploy.amazonaws.com' }]);
     const roleRef = ref(r, 'aws_iam_role', (candidate) => candidate.name === roleName);
-    expect(all(r, 'aws_iam_role_policy_attachment').filter((a) => a.role === `${roleRef}.name}`).map((a) => a.policy_arn)).toEqual([CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN]);
-    // The ARN as AWS documents it: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
-    expect(CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN).toBe('arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited');
+    // AWSCodeDeployRoleForLambdaLimited would let CodeDeploy move any alias of any function in the account.
+    expect(all(r, 'aws_iam_role_policy_attachment').filter((a) => a.role === `${roleRef}.name}`)).toEqual([]);
+    const statements = rolePolicy(r, roleName).Statement;
+    const sid = (name: string) => statements.find((s: any) => s.Sid === name);
+    const fnRef = (name: string) => ref(r, 'aws_lambda_function', (fn) => fn.function_name === name);
+    expect(sid('ShiftLiveAliases').Resource).toEqual(settings.flatMap((fn) => [`${fnRef(fn.name)}.arn}`, `${fnRef(fn.name)}.arn}:live`]));
+    expect(sid('ShiftLiveAliases').Action).toEqual(['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig']);
+    expect(sid('InvokeHooks')).toMatchObject({ Action: 'lambda:InvokeFunction', Resource: [`${fnRef(PRE_TRAFFIC_HOOK.functionName)}.arn}`, `${fnRef(POST_TRAFFIC_HOOK.functionName)}.arn}`] });
+    const groupAlarms = all(r, 'aws_codedeploy_deployment_group').flatMap((group) => group.alarm_configuration.alarms as string[]);
+    const alarmPatterns: string[] = [sid('ReadDeploymentAlarms').Resource].flat();
+    const matches = (pattern: string, arn: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(arn);
+    for (const alarm of groupAlarms) expect([alarm, alarmPatterns.some((p) => matches(p, `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:${alarm}`))]).toEqual([alarm, true]);
+    expect(alarmPatterns.some((p) => matches(p, `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:api-${config.organisation}-api-5xx-rate`))).toBe(false);
     const topic = ref(r, 'aws_sns_topic', () => true);
-    const publish = rolePolicy(r, roleName).Statement.find((s: any) => [s.Action].flat().includes('sns:Publish'));
-    expect(publish.Resource).toBe(`${topic}.arn}`);
+    expect(sid('PublishDeploymentNotifications').Resource).toBe(`${topic}.arn}`);
   });
 
-  test('the hooks are named CodeDeployHook_*, the only functions the managed policy lets CodeDeploy invoke', () => {
-    // AWSCodeDeployRoleForLambdaLimited: lambda:InvokeFunction on arn:aws:lambda:*:*:function:CodeDeployHook_*
+  test('the hooks keep their CodeDeployHook_ names', () => {
     const names = all(resources(account), 'aws_lambda_function').map((fn) => fn.function_name);
     expect(names.filter((name) => name.startsWith('CodeDeployHook_')).sort()).toEqual([POST_TRAFFIC_HOOK.functionName, PRE_TRAFFIC_HOOK.functionName].sort());
   });

@@ -271,7 +271,10 @@ describe.each(accounts.map((config) => [config.name, config] as const))('the CI 
     const deliver = applyPolicy().find((s) => s.Sid === 'DeliverFunctions');
     const prefix = `arn:aws:codedeploy:${config.region}:${config.accountId}`;
     expect(deliver.Resource).toEqual([`${prefix}:application:${config.organisation}-functions`, `${prefix}:deploymentgroup:${config.organisation}-functions/*`, `${prefix}:deploymentconfig:*`]);
-    expect(deliver.Action).toEqual(expect.arrayContaining(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:CreateDeploymentGroup']));
+    // What npm run release / rollback call on the application and its groups (scripts/lib/delivery.ts).
+    expect(deliver.Action).toEqual(
+      expect.arrayContaining(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:ListDeploymentGroups', 'codedeploy:CreateDeploymentGroup']),
+    );
     // Actions without a resource type take '*' (Service Authorization Reference, checked by PLAT-IAM-7).
     expect(applyPolicy().find((s) => s.Sid === 'WatchDeployments')).toMatchObject({ Action: ['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets'], Resource: '*' });
   });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
-import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES } from '../../environments/deployment-strategies';
+import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES, SHIFT_MINUTES } from '../../environments/deployment-strategies';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
@@ -42,6 +42,12 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     expect(Object.fromEntries(groups.map((g) => [g.deployment_group_name, g.deployment_config_name]))).toEqual(
       Object.fromEntries(settings.map((fn) => [fn.name, DEPLOYMENT_STRATEGIES[fn.deploymentStrategy]])),
     );
+  });
+
+  test('every function keeps part of its traffic on the old version long enough for a one-minute deployment alarm to roll it back', () => {
+    // A deployment alarm needs its one-minute period evaluated while the old version still serves:
+    // https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html
+    for (const fn of settings) expect([fn.name, fn.deploymentStrategy, SHIFT_MINUTES[fn.deploymentStrategy] >= 2]).toEqual([fn.name, fn.deploymentStrategy, true]);
   });
 
   test('every group shifts traffic blue/green and rolls back on failure and on alarm', () => {

@@ -479,3 +479,87 @@ describe('the CodeDeploy stand-in follows the documented rules', () => {
     client.destroy();
   });
 });
+
+describe('the CodeDeploy stand-in: rollbacks and alarms', () => {
+  const client = async () => {
+    const { CodeDeployClient } = await import('@aws-sdk/client-codedeploy');
+    return new CodeDeployClient({ region: 'eu-west-1', endpoint: apis!.codedeployUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  };
+  const spec = (name: string, current: string, target: string) =>
+    JSON.stringify({ version: '0.0', Resources: [{ [name]: { Type: 'AWS::Lambda::Function', Properties: { Name: name, Alias: 'live', CurrentVersion: current, TargetVersion: target } } }] });
+
+  test('an automatic rollback is a new deployment redeploying the last good version; the failed version stays published', async () => {
+    const { CreateDeploymentCommand, GetDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+    const [name] = names;
+    apis = await startDeliveryStandIns({ applicationName: 'app', functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }), outcomes: { [name]: 'hook-failure' } });
+    const codedeploy = await client();
+    const { deploymentId } = await codedeploy.send(new CreateDeploymentCommand({ applicationName: 'app', deploymentGroupName: name, revision: { revisionType: 'AppSpecContent', appSpecContent: { content: spec(name, '1', '2') } } }));
+    let info;
+    for (let poll = 0; poll < 3; poll++) info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
+    expect(info?.status).toBe('Failed');
+    const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+    expect(rollbackId).toBeDefined();
+    expect(rollbackId).not.toBe(deploymentId);
+    const rollbackInfo = (await codedeploy.send(new GetDeploymentCommand({ deploymentId: rollbackId }))).deploymentInfo;
+    expect([rollbackInfo?.status, rollbackInfo?.creator]).toEqual(['Succeeded', 'codeDeployRollback']);
+    expect(JSON.parse(rollbackInfo!.revision!.appSpecContent!.content!).Resources[0][name].Properties).toMatchObject({ CurrentVersion: '2', TargetVersion: '1' });
+    expect([apis.functions[name].alias, apis.functions[name].versions]).toEqual(['1', ['1', '2']]);
+    codedeploy.destroy();
+  });
+
+  test("a group's alarm in ALARM stops a deployment unless the deployment overrides the alarm configuration", async () => {
+    const { CreateDeploymentCommand, GetDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+    const [first, second] = names;
+    apis = await startDeliveryStandIns({ applicationName: 'app', functions: accountState({ [first]: { versions: ['1', '2'], alias: '1' }, [second]: { versions: ['1', '2'], alias: '1' } }) });
+    apis.setAlarmState(`deploy-${first}-error-rate`, 'ALARM');
+    apis.setAlarmState(`deploy-${second}-error-rate`, 'ALARM');
+    const codedeploy = await client();
+    const start = (name: string, override: boolean) =>
+      codedeploy.send(
+        new CreateDeploymentCommand({
+          applicationName: 'app',
+          deploymentGroupName: name,
+          revision: { revisionType: 'AppSpecContent', appSpecContent: { content: spec(name, '1', '2') } },
+          ...(override ? { overrideAlarmConfiguration: { enabled: false } } : {}),
+        }),
+      );
+    const watched = (await start(first, false)).deploymentId;
+    const overridden = (await start(second, true)).deploymentId;
+    const statusOf = async (deploymentId?: string) => {
+      let info;
+      for (let poll = 0; poll < 3; poll++) info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
+      return [info?.status, info?.errorInformation?.code];
+    };
+    expect(await statusOf(watched)).toEqual(['Stopped', 'ALARM_ACTIVE']);
+    expect(await statusOf(overridden)).toEqual(['Succeeded', undefined]);
+    expect([apis.functions[first].alias, apis.functions[second].alias]).toEqual(['1', '2']);
+    codedeploy.destroy();
+  });
+});
+
+describe('the Lambda stand-in follows the documented rules', () => {
+  test('reserved concurrency caps synchronous invokes: the one beyond it gets 429 TooManyRequestsException', async () => {
+    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const [name] = names;
+    let release: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    apis = await startDeliveryStandIns({
+      applicationName: 'app',
+      functions: accountState({ [name]: { versions: ['1'], alias: '1', reservedConcurrency: 1 } }),
+      invoke: async () => {
+        await running;
+        return { payload: { passed: true } };
+      },
+    });
+    const client = new LambdaClient({ region: 'eu-west-1', endpoint: apis.lambdaUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const first = client.send(new InvokeCommand({ FunctionName: name, Qualifier: 'live' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(client.send(new InvokeCommand({ FunctionName: name, Qualifier: 'live' }))).rejects.toMatchObject({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+    release();
+    const answer = await first;
+    expect(JSON.parse(Buffer.from(answer.Payload!).toString())).toEqual({ passed: true });
+    expect(answer.ExecutedVersion).toBe('1');
+    expect(apis.invocations.map((i) => i.throttled)).toEqual([false, true]);
+    client.destroy();
+  });
+});

@@ -9,6 +9,7 @@ import { resolveFunctionSettings } from '../../lambda-functions/function-setting
 import { type DeliveryStandIns, type ScriptedOutcome, type StandInFunction, startDeliveryStandIns } from '../../scripts/local-aws/delivery-apis';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { REPO_ROOT } from '../helpers/terraform';
+import { hookConcurrency, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { commandExitCode } from '../../scripts/lib/delivery-cli';
 import { release } from '../../scripts/release';
 import { rollback } from '../../scripts/rollback';
@@ -562,4 +563,70 @@ describe('the Lambda stand-in follows the documented rules', () => {
     expect(apis.invocations.map((i) => i.throttled)).toEqual([false, true]);
     client.destroy();
   });
+});
+
+describe('a release with the hooks run as CodeDeploy runs them (runHooks)', () => {
+  /**
+   * Hooks written in the shape of lambda-functions/deployment-hooks/handler.py: the pre-traffic hook
+   * reads the deployment, the post-traffic hook invokes lambda-test-runner:live synchronously (a
+   * slow run), and each reports its result to CodeDeploy.
+   */
+  async function releaseThree(testRunnerReservation: number) {
+    const { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } = await import('@aws-sdk/client-codedeploy');
+    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const released = names.filter((n) => n !== POST_TRAFFIC_TARGET).slice(0, 3);
+    const functions = accountState({
+      ...Object.fromEntries(released.map((n) => [n, { versions: ['1', '2'], alias: '1' }])),
+      [POST_TRAFFIC_TARGET]: { versions: ['1'], alias: '1', reservedConcurrency: testRunnerReservation },
+    });
+    sts = await startStsServer({ accountId: firstAccount.accountId });
+    const clients = () => ({
+      codedeploy: new CodeDeployClient({ region: 'eu-west-1', endpoint: apis!.codedeployUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
+      lambda: new LambdaClient({ region: 'eu-west-1', endpoint: apis!.lambdaUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
+    });
+    apis = await startDeliveryStandIns({
+      applicationName: `${firstAccount.organisation}-functions`,
+      functions,
+      runHooks: true,
+      invoke: async (name, _version, payload) => {
+        if (name === POST_TRAFFIC_TARGET) {
+          await new Promise((resolve) => setTimeout(resolve, 800));
+          return { payload: { passed: true } };
+        }
+        const event = payload as { DeploymentId: string; LifecycleEventHookExecutionId: string };
+        const { codedeploy, lambda } = clients();
+        let status: 'Succeeded' | 'Failed' = 'Succeeded';
+        try {
+          if (name === PRE_TRAFFIC_HOOK.functionName) await codedeploy.send(new GetDeploymentCommand({ deploymentId: event.DeploymentId }));
+          else await lambda.send(new InvokeCommand({ FunctionName: POST_TRAFFIC_TARGET, Qualifier: 'live' }));
+        } catch {
+          status = 'Failed';
+        }
+        await codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status }));
+        codedeploy.destroy();
+        lambda.destroy();
+        return { payload: { status } };
+      },
+    });
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_CODEDEPLOY: apis.codedeployUrl, AWS_ENDPOINT_URL_LAMBDA: apis.lambdaUrl, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_MAX_ATTEMPTS: '1' };
+    delete env.AWS_PROFILE;
+    delete env.INFRA_OVERRIDES_FILE;
+    const result = await inProcess('release', [firstAccount.name, ...released.flatMap((n) => ['--function', n]), '--poll-seconds', '0.05'], env);
+    return { result, released };
+  }
+
+  test('three releases at once pass their hooks when the test runner holds one execution per deployment group', async () => {
+    const { result, released } = await releaseThree(hookConcurrency(FUNCTION_NAMES.length));
+    expect(result.code).toBe(0);
+    expect(released.map((n) => apis!.functions[n].alias)).toEqual(released.map(() => '2'));
+    expect(apis!.invocations.filter((i) => i.functionName === POST_TRAFFIC_TARGET).map((i) => i.throttled)).toEqual(released.map(() => false));
+  }, 60_000);
+
+  test('with a reservation of 1 concurrent post-traffic hooks are throttled (429), fail and roll their releases back', async () => {
+    const { result, released } = await releaseThree(1);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('HOOK_EXECUTION_FAILURE');
+    expect(apis!.invocations.some((i) => i.functionName === POST_TRAFFIC_TARGET && i.throttled)).toBe(true);
+    expect(released.some((n) => apis!.functions[n].alias === '1')).toBe(true);
+  }, 60_000);
 });

@@ -21,6 +21,8 @@ export type ScriptedOutcome = 'success' | 'hook-failure' | 'alarm-stop' | 'timeo
 
 export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 
+type HookEvent = 'BeforeAllowTraffic' | 'AfterAllowTraffic';
+
 export interface StandInFunction {
   /** Published versions, e.g. ['1', '2', '3']. */
   versions: string[];
@@ -66,6 +68,9 @@ interface StandInDeployment {
   readonly creator: 'user' | 'codeDeployRollback';
   polls: number;
   status: string;
+  /** runHooks: where the deployment is, and each hook execution with what the hook reported. */
+  phase?: 'start' | 'before' | 'shifted' | 'after';
+  hooks?: Map<string, { readonly event: HookEvent; status?: string }>;
   error?: { code: string; message: string };
   rollbackDeploymentId?: string;
 }
@@ -104,6 +109,14 @@ export interface DeliveryStandInOptions {
    * checks and our CreateDeployment: ours then meets the one-active-deployment rule.
    */
   readonly racingDeployments?: readonly string[];
+  /**
+   * Run the AppSpec's hooks as CodeDeploy does instead of playing `outcomes`: invoke the
+   * BeforeAllowTraffic hook (through `invoke`) with {DeploymentId, LifecycleEventHookExecutionId},
+   * wait for its PutLifecycleEventHookExecutionStatus, shift 10% then all traffic, invoke the
+   * AfterAllowTraffic hook and wait again; a Failed hook fails the deployment and rolls it back.
+   * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+   */
+  readonly runHooks?: boolean;
 }
 
 const ERRORS: Record<'hook-failure' | 'alarm-stop' | 'timeout', { status: string; code: string; message: string }> = {
@@ -216,12 +229,63 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
     rollBack(d);
   };
 
+  const startHook = (d: StandInDeployment, event: HookEvent): boolean => {
+    const spec = JSON.parse(d.input.revision?.appSpecContent?.content ?? '{}') as { Hooks?: Record<string, string>[] };
+    const hookFunction = (spec.Hooks ?? []).map((hook) => hook[event]).find((name) => name !== undefined);
+    if (!hookFunction) return false;
+    const executionId = `${d.id}-${event}`;
+    d.hooks ??= new Map();
+    d.hooks.set(executionId, { event });
+    // CodeDeploy invokes a hook asynchronously and waits for its status report, not its answer.
+    void (options.invoke ?? (async () => ({ payload: {} })))(hookFunction, '$LATEST', { DeploymentId: d.id, LifecycleEventHookExecutionId: executionId }).catch(() => undefined);
+    return true;
+  };
+
+  const hookResult = (d: StandInDeployment, event: HookEvent) => [...(d.hooks?.values() ?? [])].find((h) => h.event === event)?.status;
+
+  const hookFailure = (event: HookEvent) => ({ ...ERRORS['hook-failure'], message: ERRORS['hook-failure'].message.replace('BeforeAllowTraffic', event) });
+
+  /** runHooks: one step per poll, waiting while a hook has not reported. */
+  const progressWithHooks = (d: StandInDeployment) => {
+    const fn = functions[d.functionName];
+    d.status = 'InProgress';
+    switch (d.phase ?? 'start') {
+      case 'start':
+        d.phase = startHook(d, 'BeforeAllowTraffic') ? 'before' : 'shifted';
+        if (d.phase === 'shifted' && fn) fn.routing = { [d.target]: 0.1 };
+        return;
+      case 'before': {
+        const result = hookResult(d, 'BeforeAllowTraffic');
+        if (result === 'Failed') return finish(d, hookFailure('BeforeAllowTraffic'));
+        if (result === 'Succeeded') {
+          d.phase = 'shifted';
+          if (fn) fn.routing = { [d.target]: 0.1 };
+        }
+        return;
+      }
+      case 'shifted':
+        if (fn) {
+          delete fn.routing;
+          fn.alias = d.target;
+        }
+        d.phase = 'after';
+        if (!startHook(d, 'AfterAllowTraffic')) d.status = 'Succeeded';
+        return;
+      case 'after': {
+        const result = hookResult(d, 'AfterAllowTraffic');
+        if (result === 'Failed') return finish(d, hookFailure('AfterAllowTraffic'));
+        if (result === 'Succeeded') d.status = 'Succeeded';
+      }
+    }
+  };
+
   const progress = (d: StandInDeployment) => {
     const fn = functions[d.functionName];
     // A group alarm in ALARM stops the deployment (and, with auto rollback on alarm, rolls it back)
     // unless the deployment turned alarm polling off.
     // https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-create-alarms.html
     if (watchesAlarms(d) && firing(d).length > 0) return finish(d, ERRORS['alarm-stop']);
+    if (options.runHooks) return progressWithHooks(d);
     const stage = Math.min(d.polls, 3);
     if (stage < 3 || d.outcome === 'never-ends') {
       d.status = 'InProgress';
@@ -260,7 +324,11 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
       : {}),
   });
 
-  const hookStatus = (d: StandInDeployment, hook: 'BeforeAllowTraffic' | 'AfterAllowTraffic'): string => {
+  const hookStatus = (d: StandInDeployment, hook: HookEvent): string => {
+    if (options.runHooks) {
+      const started = [...(d.hooks?.values() ?? [])].find((h) => h.event === hook);
+      return started ? (started.status ?? 'InProgress') : d.status === 'InProgress' ? 'Pending' : 'Skipped';
+    }
     if (d.polls <= 1 && d.status === 'InProgress') return hook === 'BeforeAllowTraffic' ? 'InProgress' : 'Pending';
     if (hook === 'BeforeAllowTraffic') return d.outcome === 'hook-failure' && d.polls >= 3 ? 'Failed' : d.polls >= 2 ? 'Succeeded' : 'Skipped';
     return d.status === 'Succeeded' ? 'Succeeded' : d.status === 'InProgress' ? 'Pending' : 'Skipped';
@@ -357,6 +425,15 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
         // One deployment per page, so the client's pagination (nextToken) is exercised.
         const start = Number(input.nextToken ?? '0');
         return reply(200, { deployments: ids.slice(start, start + 1), ...(start + 1 < ids.length ? { nextToken: String(start + 1) } : {}) });
+      }
+      case 'PutLifecycleEventHookExecutionStatus': {
+        const payload = input as DeploymentInput & { lifecycleEventHookExecutionId?: string; status?: string };
+        const execution = deployment?.hooks?.get(payload.lifecycleEventHookExecutionId ?? '');
+        if (!deployment || !execution) return fail('LifecycleEventAlreadyCompletedException', `No pending hook execution ${payload.lifecycleEventHookExecutionId} of deployment ${input.deploymentId}`);
+        if (execution.status) return fail('LifecycleEventAlreadyCompletedException', `Hook execution ${payload.lifecycleEventHookExecutionId} already reported ${execution.status}`);
+        if (payload.status !== 'Succeeded' && payload.status !== 'Failed') return fail('InvalidLifecycleEventHookExecutionStatusException', `status must be Succeeded or Failed, not ${payload.status}`);
+        execution.status = payload.status;
+        return reply(200, { lifecycleEventHookExecutionId: payload.lifecycleEventHookExecutionId });
       }
       case 'ListDeploymentGroups':
         if (input.applicationName !== options.applicationName) return noApplication();

@@ -80,8 +80,6 @@ export interface FunctionState {
   readonly functionName: string;
   /** The version the live alias points at. */
   readonly aliasVersion: string;
-  /** Versions the alias routes part of the traffic to (a shift in progress). */
-  readonly shiftingTo: readonly string[];
   /** Every published version, ascending. */
   readonly versions: readonly string[];
 }
@@ -101,7 +99,6 @@ export async function functionState(clients: DeliveryClients, functionName: stri
     return {
       functionName,
       aliasVersion: alias.FunctionVersion ?? '',
-      shiftingTo: Object.keys(alias.RoutingConfig?.AdditionalVersionWeights ?? {}),
       versions,
     };
   } catch (error) {

@@ -50,7 +50,7 @@ export async function release(argv: readonly string[]): Promise<boolean> {
           busy.push(`${fn.name}: deployment ${active.join(', ')} is still active; not starting another (CodeDeploy allows one per group)`);
           continue;
         }
-        const choice = releaseTarget(state, await deploymentHistory(clients, args.account, fn.name));
+        const choice = releaseTarget(state, await deploymentHistory(clients, args.account, fn.name, state.newestModified));
         if (choice.target === undefined) unchanged.push(`${fn.name} (${choice.reason})`);
         else plans.push({ name: fn.name, state, target: choice.target });
       } catch (error) {

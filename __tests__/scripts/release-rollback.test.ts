@@ -359,6 +359,28 @@ describe('what a release ships (only what the apply just published)', () => {
     expect(JSON.parse(created()[0].revision.appSpecContent.content).Resources[0][name].Properties).toMatchObject({ CurrentVersion: '2', TargetVersion: '4' });
   }, 60_000);
 
+  test("a release reads only the deployments created since the newest version was published (ListDeployments createTimeRange), not the group's whole history", async () => {
+    const name = names[0];
+    const functions = accountState({ [name]: { versions: ['1', '2'], alias: '2' } });
+    const before = Date.now() / 1000;
+    // Years of history: the release of version 2 and a failed try of a version since deleted.
+    const result = await (async () => {
+      sts = await startStsServer({ accountId: firstAccount.accountId });
+      apis = await startDeliveryStandIns({ applicationName: `${firstAccount.organisation}-functions`, functions });
+      apis.addPastDeployment(name, '1', '2', 'Succeeded', 1000);
+      apis.publishVersion(name);
+      const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_CODEDEPLOY: apis.codedeployUrl, AWS_ENDPOINT_URL_LAMBDA: apis.lambdaUrl, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_MAX_ATTEMPTS: '1' };
+      delete env.AWS_PROFILE;
+      delete env.INFRA_OVERRIDES_FILE;
+      return inProcess('release', [firstAccount.name, '--function', name, ...FAST], env);
+    })();
+    expect(result.code).toBe(0);
+    const history = apis!.codedeployCalls.find((c) => c.operation === 'ListDeployments' && !c.input.includeOnlyStatuses);
+    expect((history!.input.createTimeRange as { start: number }).start).toBeGreaterThanOrEqual(Math.floor(before) - 1);
+    expect(apis!.codedeployCalls.filter((c) => c.operation === 'GetDeployment' && c.input.deploymentId === 'd-PAST001')).toEqual([]);
+    expect(JSON.parse(created()[0].revision.appSpecContent.content).Resources[0][name].Properties).toMatchObject({ CurrentVersion: '2', TargetVersion: '3' });
+  }, 60_000);
+
   test('a deployment still in its first hook (no traffic weights yet) is found with ListDeployments and left alone; the other functions are released', async () => {
     const [waiting, other] = names;
     const changed = { versions: ['1', '2'], alias: '1' };

@@ -82,25 +82,25 @@ export interface FunctionState {
   readonly aliasVersion: string;
   /** Every published version, ascending. */
   readonly versions: readonly string[];
+  /** LastModified of the newest version (Lambda copies it from $LATEST when it publishes): no deployment of it is older. */
+  readonly newestModified?: Date;
 }
 
 /** The live alias and published versions of a function; a missing function is a DeliveryInputError. */
 export async function functionState(clients: DeliveryClients, functionName: string): Promise<FunctionState> {
   try {
     const alias = await clients.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: LIVE_ALIAS }));
-    const versions: string[] = [];
+    const modified = new Map<string, string | undefined>();
     let marker: string | undefined;
     do {
       const page = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker }));
-      for (const version of page.Versions ?? []) if (version.Version && version.Version !== '$LATEST') versions.push(version.Version);
+      for (const version of page.Versions ?? []) if (version.Version && version.Version !== '$LATEST') modified.set(version.Version, version.LastModified);
       marker = page.NextMarker;
     } while (marker);
-    versions.sort((a, b) => Number(a) - Number(b));
-    return {
-      functionName,
-      aliasVersion: alias.FunctionVersion ?? '',
-      versions,
-    };
+    const versions = [...modified.keys()].sort((a, b) => Number(a) - Number(b));
+    const newest = modified.get(versions[versions.length - 1] ?? '');
+    const newestModified = newest && !Number.isNaN(Date.parse(newest)) ? new Date(newest) : undefined;
+    return { functionName, aliasVersion: alias.FunctionVersion ?? '', versions, ...(newestModified ? { newestModified } : {}) };
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       throw new DeliveryInputError(`${functionName}: no function with a ${LIVE_ALIAS} alias in the account; apply the stack first (${(error as Error).message})`);
@@ -159,7 +159,12 @@ export async function startDeployment(clients: DeliveryClients, config: Pick<Acc
 export const ACTIVE_DEPLOYMENT_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready'] as const;
 
 /** Deployment ids of a group, newest first as CodeDeploy lists them, optionally only those in the statuses. */
-async function listDeploymentIds(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, functionName: string, statuses?: readonly string[]): Promise<string[]> {
+async function listDeploymentIds(
+  clients: DeliveryClients,
+  config: Pick<AccountConfig, 'organisation'>,
+  functionName: string,
+  filter: { readonly statuses?: readonly string[]; readonly since?: Date } = {},
+): Promise<string[]> {
   const ids: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -167,7 +172,8 @@ async function listDeploymentIds(clients: DeliveryClients, config: Pick<AccountC
       new ListDeploymentsCommand({
         applicationName: deliveryApplicationName(config),
         deploymentGroupName: functionName,
-        ...(statuses ? { includeOnlyStatuses: [...statuses] as never } : {}),
+        ...(filter.statuses ? { includeOnlyStatuses: [...filter.statuses] as never } : {}),
+        ...(filter.since ? { createTimeRange: { start: filter.since } } : {}),
         nextToken,
       }),
     );
@@ -179,7 +185,7 @@ async function listDeploymentIds(clients: DeliveryClients, config: Pick<AccountC
 
 /** The deployments of a group that are still active (Created, Queued, InProgress, Ready). */
 export function activeDeployments(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, functionName: string): Promise<string[]> {
-  return listDeploymentIds(clients, config, functionName, ACTIVE_DEPLOYMENT_STATUSES);
+  return listDeploymentIds(clients, config, functionName, { statuses: ACTIVE_DEPLOYMENT_STATUSES });
 }
 
 /** One past deployment of a function as its AppSpec and CodeDeploy describe it. */
@@ -193,10 +199,14 @@ export interface PastDeployment {
   readonly rollback: boolean;
 }
 
-/** Every deployment CodeDeploy holds for the function's group (ListDeployments + GetDeployment), oldest first. */
-export async function deploymentHistory(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, functionName: string): Promise<PastDeployment[]> {
+/**
+ * The deployments CodeDeploy holds for the function's group (ListDeployments + GetDeployment),
+ * oldest first; with `since`, only those created from then on (ListDeployments createTimeRange),
+ * which keeps a release's reads to the deployments that can involve the newest version.
+ */
+export async function deploymentHistory(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, functionName: string, since?: Date): Promise<PastDeployment[]> {
   const history: PastDeployment[] = [];
-  for (const deploymentId of await listDeploymentIds(clients, config, functionName)) {
+  for (const deploymentId of await listDeploymentIds(clients, config, functionName, { since })) {
     const { deploymentInfo: info } = await clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }));
     const versions = info && appSpecVersions(info);
     if (!info || !versions) continue;

@@ -51,6 +51,8 @@ interface DeploymentInput {
   readonly deploymentId?: string;
   readonly targetId?: string;
   readonly includeOnlyStatuses?: string[];
+  /** Epoch seconds, as the AWS JSON protocol sends timestamps. */
+  readonly createTimeRange?: { readonly start?: number; readonly end?: number };
   readonly nextToken?: string;
   readonly revision?: { readonly revisionType?: string; readonly appSpecContent?: { readonly content?: string; readonly sha256?: string } };
   readonly overrideAlarmConfiguration?: { readonly enabled?: boolean };
@@ -182,6 +184,8 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
   const lambdaCalls: string[] = [];
   const invocations: DeliveryStandIns['invocations'] = [];
   const inFlight = new Map<string, number>();
+  /** "function:version" -> epoch seconds it was published by publishVersion (the versions given at start count as published at 0). */
+  const publishedAt = new Map<string, number>();
   let counter = 0;
 
   const alarmsOf = (group: string) => options.groupAlarms?.[group] ?? [`deploy-${group}-error-rate`];
@@ -419,8 +423,10 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
         if (input.applicationName !== options.applicationName) return noApplication();
         if (!groups.has(input.deploymentGroupName ?? '')) return fail('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);
         const statuses = input.includeOnlyStatuses ?? [];
+        const { start: from = -Infinity, end: until = Infinity } = input.createTimeRange ?? {};
         const ids = [...deployments.values()]
           .filter((d) => d.functionName === input.deploymentGroupName && (statuses.length === 0 || statuses.includes(d.status)))
+          .filter((d) => d.createTime >= from && d.createTime <= until)
           .map((d) => d.id);
         // One deployment per page, so the client's pagination (nextToken) is exercised.
         const start = Number(input.nextToken ?? '0');
@@ -494,7 +500,8 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
     const all = ['$LATEST', ...fn.versions];
     const start = Number(url.searchParams.get('Marker') ?? '0');
     const next = start + 1 < all.length ? String(start + 1) : undefined;
-    return reply(200, { Versions: [{ FunctionName: name, FunctionArn: `${arn}:${all[start]}`, Version: all[start] }], ...(next ? { NextMarker: next } : {}) });
+    const lastModified = new Date((publishedAt.get(`${name}:${all[start]}`) ?? 0) * 1000).toISOString().replace('Z', '+0000');
+    return reply(200, { Versions: [{ FunctionName: name, FunctionArn: `${arn}:${all[start]}`, Version: all[start], LastModified: lastModified }], ...(next ? { NextMarker: next } : {}) });
   });
 
   const [codedeployUrl, lambdaUrl] = await Promise.all([listen(codedeploy), listen(lambda)]);
@@ -530,6 +537,7 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
       if (!fn) throw new Error(`the stand-in has no function ${functionName}`);
       const next = String(Math.max(0, ...fn.versions.map(Number)) + 1);
       fn.versions.push(next);
+      publishedAt.set(`${functionName}:${next}`, Date.now() / 1000);
       return next;
     },
     setAlarmState(alarmName, state) {

@@ -594,6 +594,7 @@ describe('a release with the hooks run as CodeDeploy runs them (runHooks)', () =
    * slow run), and each reports its result to CodeDeploy.
    */
   async function releaseThree(testRunnerReservation: number) {
+    const pending: Promise<unknown>[] = [];
     const { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } = await import('@aws-sdk/client-codedeploy');
     const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
     const released = names.filter((n) => n !== POST_TRAFFIC_TARGET).slice(0, 3);
@@ -610,30 +611,40 @@ describe('a release with the hooks run as CodeDeploy runs them (runHooks)', () =
       applicationName: `${firstAccount.organisation}-functions`,
       functions,
       runHooks: true,
-      invoke: async (name, _version, payload) => {
-        if (name === POST_TRAFFIC_TARGET) {
-          await new Promise((resolve) => setTimeout(resolve, 800));
-          return { payload: { passed: true } };
-        }
-        const event = payload as { DeploymentId: string; LifecycleEventHookExecutionId: string };
-        const { codedeploy, lambda } = clients();
-        let status: 'Succeeded' | 'Failed' = 'Succeeded';
-        try {
-          if (name === PRE_TRAFFIC_HOOK.functionName) await codedeploy.send(new GetDeploymentCommand({ deploymentId: event.DeploymentId }));
-          else await lambda.send(new InvokeCommand({ FunctionName: POST_TRAFFIC_TARGET, Qualifier: 'live' }));
-        } catch {
-          status = 'Failed';
-        }
-        await codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status }));
-        codedeploy.destroy();
-        lambda.destroy();
-        return { payload: { status } };
+      invoke: (name, _version, payload) => {
+        const run = async () => {
+          if (name === POST_TRAFFIC_TARGET) {
+            await new Promise((resolve) => setTimeout(resolve, 800));
+            return { payload: { passed: true } };
+          }
+          const event = payload as { DeploymentId: string; LifecycleEventHookExecutionId: string };
+          const { codedeploy, lambda } = clients();
+          try {
+            let status: 'Succeeded' | 'Failed' = 'Succeeded';
+            try {
+              if (name === PRE_TRAFFIC_HOOK.functionName) await codedeploy.send(new GetDeploymentCommand({ deploymentId: event.DeploymentId }));
+              else await lambda.send(new InvokeCommand({ FunctionName: POST_TRAFFIC_TARGET, Qualifier: 'live' }));
+            } catch {
+              status = 'Failed';
+            }
+            await codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status }));
+            return { payload: { status } };
+          } finally {
+            codedeploy.destroy();
+            lambda.destroy();
+          }
+        };
+        const invocation = run();
+        pending.push(invocation);
+        return invocation;
       },
     });
     const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_CODEDEPLOY: apis.codedeployUrl, AWS_ENDPOINT_URL_LAMBDA: apis.lambdaUrl, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_MAX_ATTEMPTS: '1' };
     delete env.AWS_PROFILE;
     delete env.INFRA_OVERRIDES_FILE;
     const result = await inProcess('release', [firstAccount.name, ...released.flatMap((n) => ['--function', n]), '--poll-seconds', '0.05'], env);
+    // Hooks still running when the release ended (a rolled-back deployment's) finish before the stand-ins close.
+    await Promise.allSettled(pending);
     return { result, released };
   }
 

@@ -103,7 +103,7 @@ const DELIVERY_ACTIONS = [
   'codedeploy:CreateApplication', 'codedeploy:DeleteApplication', 'codedeploy:GetApplication', 'codedeploy:ListTagsForResource',
   'codedeploy:TagResource', 'codedeploy:UntagResource',
   'codedeploy:CreateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup',
-  'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments',
+  'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:ListDeploymentGroups',
 ];
 /** Reads of a deployment's progress that the Service Authorization Reference defines on no resource type: '*' only. */
 const DEPLOYMENT_WATCH_ACTIONS = ['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets'];

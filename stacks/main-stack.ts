@@ -9,6 +9,7 @@ import { Dashboard } from '../constructs/dashboard';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { EventQueue } from '../constructs/event-queue';
 import { FunctionDelivery } from '../constructs/function-delivery';
+import { POST_TRAFFIC_TARGET } from '../lambda-functions/deployment-hooks';
 import { deliveryApplicationName } from '../environments/deployment-strategies';
 import { FunctionFleet } from '../constructs/function-fleet';
 import { Network } from '../constructs/network';
@@ -179,16 +180,14 @@ export class MainStack extends AccountStack {
         name: fn.name,
         resource: this.functions.get(fn.name),
         strategy: fn.deploymentStrategy,
-        servesApi: HTTP_ROUTES.some((route) => route.functionName === fn.name),
       })),
-      api: { restApiName: `${config.organisation}-api`, stageName: this.api.stageName },
       thresholds: config.alarms,
       notificationTopic: this.alarmTopic,
       encryptionKey: this.key,
       hooksArtifact: artifacts.deploymentHooks,
       artifactRoot: REPO_ROOT,
       logRetentionDays: config.logRetentionDays,
-      testRunner: { name: 'lambda-test-runner', resource: this.functions.get('lambda-test-runner') },
+      testRunner: { name: POST_TRAFFIC_TARGET, resource: this.functions.get(POST_TRAFFIC_TARGET) },
     });
     new Dashboard(this, 'Dashboard', {
       dashboardName: `${config.organisation}-overview`,

@@ -6,11 +6,20 @@ import { accountSourceFile, ConfigError, loadEnvironments } from '../../environm
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { defaults } from '../../environments/defaults';
+import { POST_TRAFFIC_TARGET } from '../../lambda-functions/deployment-hooks';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TODAY = new Date('2026-11-22T00:00:00Z');
 const accounts = realAccounts();
-const spec = (name: string): FunctionSpec => FUNCTIONS.find((fn) => fn.name === name) as FunctionSpec;
+const catalogueSpec = (name: string): FunctionSpec => FUNCTIONS.find((fn) => fn.name === name) as FunctionSpec;
+/**
+ * A function's settings before account overrides: the catalogue's, except that the post-traffic
+ * hook's target reserves at least one execution per deployment group (one group per function).
+ */
+const spec = (name: string): FunctionSpec => {
+  const fn = catalogueSpec(name);
+  return name === POST_TRAFFIC_TARGET ? { ...fn, reservedConcurrency: Math.max(fn.reservedConcurrency, FUNCTIONS.length) } : fn;
+};
 const problemsOf = (action: () => unknown): readonly string[] => {
   try {
     action();
@@ -165,6 +174,11 @@ describe('resolveFunctionSettings', () => {
         deploymentStrategy: override.deploymentStrategy ?? config.delivery.strategy,
       });
     }
+  });
+
+  test('the post-traffic target can serve every deployment group\'s post-traffic hook at once', () => {
+    const [runner] = resolveFunctionSettings({ name: unusedAccountName(), functions: {} }).filter((fn) => fn.name === POST_TRAFFIC_TARGET);
+    expect(runner.reservedConcurrency).toBeGreaterThanOrEqual(FUNCTIONS.length);
   });
 
   test.each(FUNCTION_NAMES)('an override of %s changes only the fields it names', (name) => {

@@ -18,6 +18,11 @@ no NAT and no machine of an operator inside the VPC. The read-only post-deploy c
   (DB_MIGRATOR_SECRET_ARN), generated and stored on the first run.
 - migrate: the migrator applies pending migrations and creates the functions' roles with their
   logins (platform_migrations.migrate), setting their proxy secrets (DB_PROXY_USER_ARNS).
+
+Every answer is a report: {"action", "passed", "detail"} (migrate adds "applied", the versions it
+applied, and "schemaVersion"); a failure is "passed": false with the cause in "detail", never an
+exception; an event other than {"action": "bootstrap" | "migrate"} gets {"statusCode": 400,
+"passed": false, "message"}. bootstrap(env) and migrate(env) are the same steps as plain functions.
 """
 
 from __future__ import annotations

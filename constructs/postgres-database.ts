@@ -294,7 +294,7 @@ export class PostgresDatabase extends Construct {
    * recovery window: a deleted secret keeps its name for its recovery window (30 days by default,
    * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html), so turning
    * the proxy off and on or rebuilding the account would fail in CreateSecret. Nothing is lost: the
-   * value is a password the next migrate run sets again (docs/runbook.md, "Restoring the database").
+   * value is a password the next migrate run sets again (docs/runbook.md, "Rotate database credentials", the restore step).
    */
   private createUserSecret(props: PostgresDatabaseProps, user: string): SecretsmanagerSecret {
     const secret = new SecretsmanagerSecret(this, `UserSecret${pascal(user)}`, {

@@ -185,6 +185,15 @@ class Database:
                 raise refused_login(
                     f"This RDS Proxy has no credentials for the role {settings.user}. Check the credentials for this role and try again."
                 )
+            # The proxy's own login is a password login, which RDS refuses for a member of rds_iam (IAM guide above).
+            with self.superuser_connection() as admin:
+                iam_member = admin.run(
+                    "SELECT pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user",
+                    iam=platform_migrations.RDS_IAM_ROLE,
+                    user=settings.user,
+                )
+            if iam_member == [[True]]:
+                raise refused_login(f'PAM authentication failed for user "{settings.user}"')
             return settings.user, str(stored["password"])
 
         return login

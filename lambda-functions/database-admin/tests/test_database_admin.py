@@ -160,6 +160,38 @@ def test_a_rebuilt_dev_database_needs_nothing_by_hand_but_what_the_deploy_runs(a
     account.every_function_works_as_its_own_role()
 
 
+@pytest.fixture
+def proxied_account(fresh_database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[Account]:
+    """The account behind RDS Proxy only."""
+    secrets: dict[str, str | None] = {MASTER_ARN: fresh_database.master_secret(), **dict.fromkeys(SECRET_ARNS.values())}
+    stand_in = secrets_manager_stand_in(secrets).start()
+    cloudwatch = cloudwatch_stand_in().start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", stand_in.endpoint_url)
+    try:
+        yield Account(fresh_database, "password", secrets, stand_in, cloudwatch, monkeypatch)
+    finally:
+        cloudwatch.stop()
+        stand_in.stop()
+
+
+def test_behind_the_proxy_a_role_still_in_rds_iam_cannot_log_in_and_migrate_names_the_fix(proxied_account: Account) -> None:
+    account = proxied_account
+    assert [account.admin(action)["passed"] for action in ("bootstrap", "migrate")] == [True, True]
+    with account.database.superuser_connection() as admin:
+        admin.run("GRANT rds_iam TO insert_ppu_data")
+
+    checks = account.function("lambda-test-runner", "lambda_test_runner", DATABASE_CHECKS)
+    record = {"deviceId": "meter-1", "recordedAt": "2026-03-01T12:00:00Z", "units": 1.5}
+    post = {"httpMethod": "POST", "path": "/ppu-data", "body": json.dumps({"records": [record]}), "isBase64Encoded": False}
+    inserted = account.function("insert-ppu-data", "insert_ppu_data", post)
+    migrate = account.admin("migrate")
+
+    assert checks["passed"] is True, checks
+    assert inserted["statusCode"] >= 500, inserted
+    assert migrate["passed"] is False
+    assert "REVOKE rds_iam FROM insert_ppu_data" in migrate["detail"]
+
+
 def test_migrate_before_the_bootstrap_fails_with_a_report_and_creates_nothing(account: Account) -> None:
     result = account.admin("migrate")
 

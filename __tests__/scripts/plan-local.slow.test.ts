@@ -92,8 +92,8 @@ describe('plan:local', () => {
     expect(result.addsByType.aws_eip ?? 0).toBe(nat);
     expect(result.addsByType.aws_vpc_endpoint).toBe(config.network.interfaceEndpoints.length + 2);
     expect(result.addsByType.aws_db_proxy ?? 0).toBe(config.database.proxy ? 1 : 0);
-    // Groups: Lambda, database, endpoints, and the proxy's when there is one.
-    expect(result.addsByType.aws_security_group).toBe(config.database.proxy ? 4 : 3);
+    // Groups: Lambda, database, endpoints, database-admin, and the proxy's when there is one.
+    expect(result.addsByType.aws_security_group).toBe(config.database.proxy ? 5 : 4);
   });
 
   test('leaves no stand-in override behind next to the synthesized stacks', () => {

@@ -361,6 +361,10 @@ describe('OIDC role wiring', () => {
     expect(scripts).toContain('npx cdktf deploy "$STACK" --auto-approve');
     expect(scripts).toContain('post-deploy-checks.sh lambda-test-runner');
     expect(scripts).toContain('echo "$GITHUB_SHA" > "$RUNNER_TEMP/applied/$ACCOUNT"');
+    // Issue 20: a new or rebuilt database gets its migrator, schema and roles before the release's hooks log in.
+    const steps = runScripts(workflows['deploy.yml'].jobs.deploy);
+    const [apply, admin, release] = ['npx cdktf deploy', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
+    expect([apply < admin, admin < release]).toEqual([true, true]);
     expect(envName(workflows['deploy.yml'].jobs.deploy)).toBeUndefined();
     const record = workflows['deploy.yml'].jobs.record;
     expect(record.if).toBe("always() && needs.deploy.result != 'skipped'");
@@ -378,6 +382,9 @@ describe('OIDC role wiring', () => {
     expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe(artifact);
     expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe(artifact);
     expect(scripts.trimEnd().endsWith('.github/scripts/post-deploy-checks.sh lambda-test-runner')).toBe(true);
+    const steps = runScripts(apply);
+    const [applied, admin, release] = ['apply -input=false -no-color plan', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
+    expect([applied < admin, admin < release]).toEqual([true, true]);
     expect(record.needs).toEqual(['request', 'apply']);
     expect(runScripts(record)).toEqual(['.github/scripts/record-applied.sh "$ACCOUNT" "$SHA" "$RUN_URL"']);
   });

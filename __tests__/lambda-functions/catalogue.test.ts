@@ -93,18 +93,17 @@ describe('function catalogue', () => {
     }
   });
 
-  // Issue #10 item 4: each database function logs in as a PostgreSQL role of its own.
-  test('each database function logs in as a role of its own (DB_USER), which no other function uses; only the migrations add the migration role', () => {
+  // Issue #10 item 4: each database function logs in as a PostgreSQL role of its own. Issue 20: none
+  // logs in as the migration role; that is database-admin's alone (lambda-functions/database-admin.ts).
+  test('each database function logs in as exactly one role of its own (DB_USER), which no other function uses, and never as the migration role', () => {
     const own = FUNCTIONS.filter((f) => f.vpc).map((fn) => {
       const users = fn.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []));
-      expect([fn.name, users.filter((user) => user !== DB_MIGRATION_USER)]).toEqual([fn.name, [fn.environment.DB_USER]]);
+      expect([fn.name, users]).toEqual([fn.name, [fn.environment.DB_USER]]);
       return fn.environment.DB_USER;
     });
     expect(new Set(own).size).toBe(own.length);
-    expect(own).not.toContain(DB_MIGRATION_USER);
-    const migrating = FUNCTIONS.filter((fn) => databaseUsers([fn]).includes(DB_MIGRATION_USER)).map((fn) => fn.name);
-    expect(migrating).toEqual(FUNCTIONS.filter((fn) => fn.sharedModules.includes('platform_migrations')).map((fn) => fn.name));
-    expect(databaseUsers(FUNCTIONS).sort()).toEqual([...own, DB_MIGRATION_USER].sort());
+    expect(databaseUsers(FUNCTIONS).sort()).toEqual([...own].sort());
+    expect(databaseUsers(FUNCTIONS)).not.toContain(DB_MIGRATION_USER);
   });
 
   test('HTTP routes point at the HTTP-triggered functions, and every such function has a route', () => {

@@ -35,7 +35,7 @@ export const account: AccountFile = {
       rule: 'PLAT-RDS-5',
       construct: 'Database',
       reason:
-        'dev holds only test data: its database is destroyed and recreated freely (deletionProtection and finalSnapshot off), and the post-deploy runner applies the migrations to a fresh one',
+        'dev holds only test data: its database is destroyed and recreated freely (deletionProtection and finalSnapshot off), and database-admin bootstraps and migrates a fresh one after every apply, with nothing by hand',
     },
   ],
 };

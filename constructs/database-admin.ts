@@ -98,8 +98,7 @@ export class DatabaseAdmin extends Construct {
       runtime: 'python3.12',
       memoryMiB: 256,
       timeoutSeconds: 120,
-      // One run at a time; the migrations also serialise on an advisory lock.
-      reservedConcurrency: 1,
+      reservedConcurrency: DATABASE_ADMIN.reservedConcurrency,
       zipPath: path.resolve(props.artifactRoot, props.artifact.zip),
       zipSha256: props.artifact.sha256,
       environment,

@@ -19,4 +19,6 @@ export const DATABASE_ADMIN = {
   migrationUser: DB_MIGRATION_USER,
   /** What the workflows run, in order, after every apply; both idempotent. */
   deployActions: ['bootstrap', 'migrate'] as const,
+  /** One run at a time; the migrations also serialise on an advisory lock. Counted by the concurrency pre-flight. */
+  reservedConcurrency: 1,
 } as const;

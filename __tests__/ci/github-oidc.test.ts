@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import { accountSchema, type AccountConfig } from '../../environments/schema';
@@ -36,6 +38,7 @@ const accounts = loadEnvironments();
 const github = accounts[0].github;
 const [owner, repo] = github.repository.split('/');
 const aud = 'sts.amazonaws.com';
+const WORKFLOWS_DIR = path.join(__dirname, '../../.github/workflows');
 
 /** The `sub` GitHub issues to a job, under the repository's template (repo, context, job_workflow_ref). */
 function token(options: { workflow: string; event: 'push' | 'pull_request' | 'workflow_dispatch' | 'schedule'; branch?: string; environment?: string; prefix?: string }) {
@@ -160,6 +163,30 @@ describe('trust policies of the synthesized bootstrap stacks', () => {
         expect(admits(config.ci.planRoleName, token({ workflow: CI_WORKFLOWS.apply, event: 'workflow_dispatch' }))).toBe(true);
         expect(admits(config.ci.planRoleName, token({ workflow: CI_WORKFLOWS.prPlan, event: 'pull_request' }))).toBe(false);
         expect(admits(config.ci.planRoleName, token({ workflow: CI_WORKFLOWS.drift, event: 'workflow_dispatch', branch: 'feature' }))).toBe(false);
+      });
+
+      // #21 item 2: the account file alone says which workflows may apply it, and nothing else may.
+      // An account with an approval environment is applied only through it (apply.yml and
+      // rollback.yml from main, in that environment); one without is applied by deploy.yml on main
+      // and rolled back by rollback.yml from main. Every workflow file there is, plus one that does
+      // not exist yet, in every context GitHub can put into a job's subject (push or dispatch on a
+      // branch, pull_request, any account's environment: see the references above) is tried.
+      test("the apply role admits exactly the workflows and contexts the account file allows, nothing else", () => {
+        const environment = config.github.applyEnvironment;
+        const allowed = environment
+          ? [`${CI_WORKFLOWS.apply} environment:${environment}`, `${CI_WORKFLOWS.rollback} environment:${environment}`]
+          : [`${CI_WORKFLOWS.deploy} ref:refs/heads/main`, `${CI_WORKFLOWS.rollback} ref:refs/heads/main`];
+        const workflows = [...fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f)), 'not-yet-written.yml'];
+        const environments = [...new Set(accounts.flatMap((a) => [a.name, a.github.applyEnvironment ?? []].flat()))];
+        const contexts = [
+          ...['main', 'feature'].map((branch) => ({ event: 'push' as const, branch, label: `ref:refs/heads/${branch}` })),
+          { event: 'pull_request' as const, label: 'pull_request' },
+          ...environments.flatMap((name) => ['main', 'feature'].map((branch) => ({ event: 'workflow_dispatch' as const, branch, environment: name, label: `environment:${name}${branch === 'main' ? '' : `@${branch}`}` }))),
+        ];
+        const admitted = workflows.flatMap((workflow) =>
+          contexts.filter(({ label: _label, ...context }) => admits(config.ci.applyRoleName, token({ workflow, ...context }))).map((c) => `${workflow} ${c.label}`),
+        );
+        expect(admitted.sort()).toEqual(allowed.sort());
       });
 
       test('the STS audience is required', () => {

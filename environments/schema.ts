@@ -73,6 +73,18 @@ const ciSchema = z.strictObject({
   applyRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
   /** Thumbprint list of token.actions.githubusercontent.com; AWS no longer checks it but the API requires one. */
   oidcThumbprints: z.array(z.string().regex(/^[0-9a-f]{40}$/)).min(1),
+  /**
+   * Who owns the account's GitHub OIDC provider. IAM holds one provider per URL per account, so
+   * where another repository already created token.actions.githubusercontent.com, creating it again
+   * fails with EntityAlreadyExists (README, "Adding an account", bootstrap step):
+   * - 'create': the bootstrap stack creates and owns it (no provider exists yet);
+   * - 'existing': another owner keeps it; the roles trust it by its ARN and the bootstrap creates nothing;
+   * - 'import': the bootstrap stack adopts the existing one (Terraform import block) and owns it from then on.
+   */
+  oidcProvider: z.enum(['create', 'existing', 'import'], {
+    error:
+      "use 'create' (no GitHub OIDC provider in the account yet), 'existing' (another repository owns it: the roles trust it by ARN) or 'import' (adopt it into the bootstrap stack); `aws iam list-open-id-connect-providers` shows whether one exists",
+  }),
 });
 
 const networkSchema = z.strictObject({

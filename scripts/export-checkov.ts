@@ -85,35 +85,41 @@ export function checkovSkips(
  * objects, and aborts the whole scan (exit 2, "this method receives only dicts") on the
  * `terraform.required_version` string every stack declares:
  * https://github.com/bridgecrewio/checkov/issues/7454 (fix proposed in #7467, not merged), in
- * checkov/terraform_json/parser.py (handle_block_type -> hclify). Terraform must keep reading that
- * constraint from the stacks it plans, so CI scans a copy without it: the one thing removed, which
- * no checkov check reads (they look at resources, data sources and providers).
+ * checkov/terraform_json/parser.py (handle_block_type -> hclify). It reads every top-level block
+ * as an object too, so the list of `import` blocks (an account adopting its GitHub OIDC provider,
+ * ci.oidcProvider 'import') aborts it as well. Terraform must keep reading both from the stacks it
+ * plans, so CI scans a copy without them: what is removed here, which no checkov check reads (they
+ * look at resources, data sources and providers).
  */
-export const CHECKOV_UNPARSABLE_SETTINGS = [['terraform', 'required_version']] as const;
+export const CHECKOV_UNPARSABLE_SETTINGS: ReadonlyArray<readonly [string, string?]> = [['terraform', 'required_version'], ['import']];
 
 /** Block types checkov's terraform_json parser reads entry by entry as objects (every other one: see above). */
 const CHECKOV_SPECIAL_BLOCKS = new Set(['//', 'resource', 'data', 'provider', 'locals']);
 
-/** Entries `<block>.<name>` of a stack that checkov's terraform_json parser cannot read (not objects). */
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** What checkov's terraform_json parser cannot read in a stack: `<block>` (not an object) or `<block>.<name>` (not an object). */
 export function checkovUnparsable(stack: Readonly<Record<string, unknown>>): string[] {
-  return Object.entries(stack).flatMap(([block, entries]) =>
-    CHECKOV_SPECIAL_BLOCKS.has(block) || entries === null || typeof entries !== 'object' || Array.isArray(entries)
-      ? []
-      : Object.entries(entries as Record<string, unknown>)
-          .filter(([name, value]) => name !== '//' && (value === null || typeof value !== 'object' || Array.isArray(value)))
-          .map(([name]) => `${block}.${name}`),
-  );
+  return Object.entries(stack).flatMap(([block, entries]) => {
+    if (block === '//') return [];
+    if (!isObject(entries)) return [block];
+    if (CHECKOV_SPECIAL_BLOCKS.has(block)) return [];
+    return Object.entries(entries)
+      .filter(([name, value]) => name !== '//' && !isObject(value))
+      .map(([name]) => `${block}.${name}`);
+  });
 }
 
 /**
- * The stack as CI's checkov scans it: the synthesized JSON without the settings of
- * CHECKOV_UNPARSABLE_SETTINGS. Anything else checkov could not parse is an error, so no other
- * part of a stack can drop out of the scan unnoticed.
+ * The stack as CI's checkov scans it: the synthesized JSON without CHECKOV_UNPARSABLE_SETTINGS.
+ * Anything else checkov could not parse is an error, so no other part of a stack can drop out of
+ * the scan unnoticed.
  */
 export function checkovCopy(stack: Readonly<Record<string, unknown>>, where: string): Record<string, unknown> {
-  const copy = structuredClone(stack) as Record<string, Record<string, unknown>>;
+  const copy = structuredClone(stack) as Record<string, unknown>;
   for (const [block, name] of CHECKOV_UNPARSABLE_SETTINGS) {
-    if (copy[block] && typeof copy[block] === 'object') delete copy[block][name];
+    if (name === undefined) delete copy[block];
+    else if (isObject(copy[block])) delete copy[block][name];
   }
   const left = checkovUnparsable(copy);
   if (left.length > 0) {

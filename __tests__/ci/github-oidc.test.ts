@@ -232,6 +232,32 @@ describe('scripts/oidc-subjects.ts: what GitHub sent against what the trust poli
     expect(problems).toEqual([expect.stringContaining("set github.subjectFormat: 'legacy'")]);
   });
 
+  // #21 item 12: the whole subject is compared, not its repository part. A template with another
+  // claim ("customizing the subject claims", reference above: claims appear as key:value pairs in
+  // template order) or a job_workflow_ref of another repository would fit the old prefix check.
+  test('a template with another claim between context and job_workflow_ref is reported with the command that sets the template', () => {
+    const extra = configured.replace(':job_workflow_ref:', `:repository_owner_id:${github.ownerId ?? 1}:job_workflow_ref:`);
+    expect(extra.startsWith(subjectPrefix(github))).toBe(true);
+    const problems = explainSubject(extra, github);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`GitHub sends 'ref:refs/heads/main:repository_owner_id:\\d+', not one context claim: the subject template has other claims`))]);
+    expect(problems[0]).toContain(templateCommand(github));
+    expect(oidcSubjectsMain(['--explain', extra], accounts).code).toBe(1);
+  });
+
+  test('a job_workflow_ref naming another repository (renamed or transferred) is reported with the name to configure', () => {
+    const renamed = configured.replace(`job_workflow_ref:${github.repository}/`, `job_workflow_ref:${owner}/${repo}-renamed/`);
+    expect(explainSubject(renamed, github)).toEqual([
+      expect.stringContaining('for the same workflow, ref and context, expect'),
+      expect.stringContaining(`job_workflow_ref names the repository '${owner}/${repo}-renamed', not github.repository '${github.repository}'`),
+    ]);
+  });
+
+  test('every subject the trust policies hold is, compared whole, one that fits', () => {
+    for (const config of accounts) {
+      for (const subject of Object.values(ciSubjects(config)).flat()) expect([subject, explainSubject(subject, config.github)]).toEqual([subject, []]);
+    }
+  });
+
   test('a subject without job_workflow_ref (the template is not set) gets the command that sets it', () => {
     const defaultTemplate = `${subjectPrefix(github)}:ref:refs/heads/main`;
     const result = oidcSubjectsMain(['--explain', defaultTemplate], accounts);

@@ -4,22 +4,15 @@ import { Token } from 'cdktf';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
+import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
 import type { AlarmsConfig } from '../environments/schema';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
+import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
 import type { EncryptionKey } from './encryption-key';
 import { rateQuery } from './alarms';
 import { LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
 import { suppressRule } from './rules/engine';
-
-/**
- * The AWS managed policy of CodeDeploy's service role for Lambda deployments: read alarms, get and
- * update aliases, and invoke functions named CodeDeployHook_* (the hooks). The "Limited" variant
- * lacks the full policy's sns:Publish on '*'; the role gets sns:Publish on the notification topic
- * only. https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
- */
-export const CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited';
 
 /**
  * The notifications every deployment group sends to the account's topic (CodeDeploy triggers).
@@ -33,6 +26,9 @@ export const DEPLOYMENT_TRIGGER_EVENTS = ['DeploymentStart', 'DeploymentSuccess'
  */
 export const AUTO_ROLLBACK_EVENTS = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] as const;
 
+/** Every deployment alarm is named deploy-<function>-...: the service role reads those only. */
+const DEPLOYMENT_ALARM_PREFIX = 'deploy-';
+
 /** Deployment alarms evaluate one-minute periods, so an alarm stops a shift within about a minute. */
 const DEPLOYMENT_ALARM_PERIOD_SECONDS = 60;
 
@@ -40,6 +36,8 @@ const DEPLOYMENT_ALARM_PERIOD_SECONDS = 60;
 export interface DeliveredFunctionResource {
   readonly functionName: string;
   readonly functionArn: string;
+  /** The version the apply published: the one a release ships, and the one the deployment alarms judge. */
+  readonly functionVersion: string;
   readonly timeoutSeconds: number;
   readonly aliasVersionOwner: 'terraform' | 'codedeploy';
 }
@@ -49,14 +47,6 @@ export interface DeliveredFunction {
   readonly name: string;
   readonly resource: DeliveredFunctionResource;
   readonly strategy: DeploymentStrategy;
-  /** The API routes to it: the API's 5XX rate judges its releases too. */
-  readonly servesApi: boolean;
-}
-
-export interface DeliveryApi {
-  /** Literal names: alarm dimensions are plain strings. */
-  readonly restApiName: string;
-  readonly stageName: string;
 }
 
 export interface FunctionDeliveryProps {
@@ -66,8 +56,7 @@ export interface FunctionDeliveryProps {
   readonly region: string;
   /** Every function whose live alias CodeDeploy shifts: one deployment group each. */
   readonly functions: readonly DeliveredFunction[];
-  readonly api: DeliveryApi;
-  readonly thresholds: Pick<AlarmsConfig, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout' | 'apiErrorRatePercent'>;
+  readonly thresholds: Pick<AlarmsConfig, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout'>;
   /** The account's notification topic: deployment triggers and the deployment alarms publish there. */
   readonly notificationTopic: { readonly topicArn: string };
   /** The topic's key (the service role encrypts what it publishes with it) and the hooks' key. */
@@ -105,13 +94,11 @@ export class FunctionDelivery extends Construct {
       roleName: `${props.applicationName}-codedeploy`,
       servicePrincipal: 'codedeploy.amazonaws.com',
       description: `CodeDeploy shifts the live aliases of ${props.applicationName}, reads its alarms and invokes its CodeDeployHook_ functions`,
-      managedPolicyArns: [CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN],
     });
     // Triggers publish with the service role (https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-sns-event-notifications-permisssions.html);
     // the topic is KMS-encrypted, so publishing also needs the key through SNS.
     role.addToPrincipalPolicy({ sid: 'PublishDeploymentNotifications', actions: ['sns:Publish'], resources: [props.notificationTopic.topicArn] });
     props.encryptionKey.grantViaService(role, 'EncryptDeploymentNotifications', ['kms:GenerateDataKey', 'kms:Decrypt'], 'sns');
-
     const groupArns = `arn:aws:codedeploy:${props.region}:${props.accountId}:deploymentgroup:${props.applicationName}/*`;
     const hookProps = (hook: DeploymentHookSpec, timeoutSeconds: number, environment?: Record<string, string>) => ({
       functionName: hook.functionName,
@@ -120,8 +107,8 @@ export class FunctionDelivery extends Construct {
       runtime: 'python3.12',
       memoryMiB: 256,
       timeoutSeconds,
-      // A release of every function runs several hooks at once; a few are plenty.
-      reservedConcurrency: 2,
+      // A release of every function runs one hook of each kind per deployment group at once.
+      reservedConcurrency: hookConcurrency(props.functions.length),
       zipPath: path.resolve(props.artifactRoot, props.hooksArtifact.zip),
       zipSha256: props.hooksArtifact.sha256,
       environment,
@@ -130,13 +117,20 @@ export class FunctionDelivery extends Construct {
       accountId: props.accountId,
       region: props.region,
     });
-    // A hook waits for the function it invokes, so it outlives the slowest one (Lambda's cap: 900 s).
+    // A hook waits for the function it invokes: its read timeout is above that function's timeout,
+    // and the hook outlives both (Lambda's cap: 900 s).
     const slowest = Math.max(...props.functions.map((fn) => fn.resource.timeoutSeconds));
-    this.preTrafficHook = new PythonFunction(this, 'PreTrafficHook', hookProps(PRE_TRAFFIC_HOOK, Math.min(slowest + 30, 900)));
+    const waitFor = (targetTimeoutSeconds: number) => ({
+      timeoutSeconds: Math.min(targetTimeoutSeconds + 30, 900),
+      environment: { INVOKE_READ_TIMEOUT_SECONDS: String(Math.min(targetTimeoutSeconds + 10, 890)) },
+    });
+    const pre = waitFor(slowest);
+    this.preTrafficHook = new PythonFunction(this, 'PreTrafficHook', hookProps(PRE_TRAFFIC_HOOK, pre.timeoutSeconds, pre.environment));
+    const post = waitFor(props.testRunner.resource.timeoutSeconds);
     this.postTrafficHook = new PythonFunction(
       this,
       'PostTrafficHook',
-      hookProps(POST_TRAFFIC_HOOK, Math.min(props.testRunner.resource.timeoutSeconds + 30, 900), { TEST_RUNNER_FUNCTION: `${props.testRunner.name}:${LIVE_ALIAS}` }),
+      hookProps(POST_TRAFFIC_HOOK, post.timeoutSeconds, { ...post.environment, TEST_RUNNER_FUNCTION: `${props.testRunner.name}:${LIVE_ALIAS}` }),
     );
     // Each hook reports its result. The action has no resource type in the Service Authorization
     // Reference, so '*' is the only resource it accepts (the execution id in the call is the scope).
@@ -162,10 +156,10 @@ export class FunctionDelivery extends Construct {
       resources: [`${props.testRunner.resource.functionArn}:${LIVE_ALIAS}`],
     });
 
-    const apiAlarm = props.functions.some((fn) => fn.servesApi) ? this.apiErrorRateAlarm(props) : undefined;
+    this.grantDeployments(role, props);
     const alarmsByGroup = new Map<string, readonly string[]>();
     for (const fn of props.functions) {
-      const alarmNames = [...this.functionAlarms(fn, props), ...(fn.servesApi && apiAlarm ? [apiAlarm] : [])];
+      const alarmNames = this.functionAlarms(fn, props);
       new CodedeployDeploymentGroup(this, `Group-${fn.name}`, {
         appName: app.name,
         deploymentGroupName: fn.name,
@@ -179,7 +173,7 @@ export class FunctionDelivery extends Construct {
           { triggerName: `${fn.name}-notifications`, triggerTargetArn: props.notificationTopic.topicArn, triggerEvents: [...DEPLOYMENT_TRIGGER_EVENTS] },
         ],
         // CodeDeploy checks the role when the group is created and uses it from the first deployment.
-        dependsOn: [...role.managedPolicyAttachments],
+        dependsOn: [role.node.findChild('Policy') as IamRolePolicy],
       });
       alarmsByGroup.set(fn.name, alarmNames);
     }
@@ -189,37 +183,31 @@ export class FunctionDelivery extends Construct {
   }
 
   /**
-   * Errors, throttles and p95 duration of the function's live alias, which carries both versions'
-   * traffic while CodeDeploy shifts it (dimensions FunctionName and Resource = name:alias:
-   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+   * Error rate and p95 duration of the version the apply published, as it runs behind the live
+   * alias: Lambda publishes per-version metrics with the ExecutedVersion dimension (with FunctionName
+   * and Resource = name:alias), so the old version's failures (an incident the release may be
+   * fixing) never stop the new one. Throttles carry no ExecutedVersion (a throttled request runs no
+   * version) and are the account alarms' business (alarms.ts), as is the API's 5XX rate.
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-view.html
    */
   private functionAlarms(fn: DeliveredFunction, props: FunctionDeliveryProps): string[] {
     const t = props.thresholds;
-    const dimensions = { FunctionName: fn.name, Resource: `${fn.name}:${LIVE_ALIAS}` };
+    const dimensions = { FunctionName: fn.name, Resource: `${fn.name}:${LIVE_ALIAS}`, ExecutedVersion: fn.resource.functionVersion };
     const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
     const durationMs = Math.floor((fn.resource.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
     const errors = this.alarm(`Alarm-${fn.name}-Errors`, {
-      alarmName: `deploy-${fn.name}-error-rate`,
-      alarmDescription: `More than ${t.functionErrorRatePercent}% of ${fn.name}:${LIVE_ALIAS} invocations failed in a minute: stops and rolls back a release.`,
+      alarmName: `${DEPLOYMENT_ALARM_PREFIX}${fn.name}-error-rate`,
+      alarmDescription: `More than ${t.functionErrorRatePercent}% of the invocations of the version being released of ${fn.name}:${LIVE_ALIAS} failed in a minute: stops and rolls back the release.`,
       threshold: t.functionErrorRatePercent,
       metricQuery: rateQuery(
         { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: lambda('Errors'), invocations: lambda('Invocations') } },
         DEPLOYMENT_ALARM_PERIOD_SECONDS,
       ),
     }, props);
-    const throttles = this.alarm(`Alarm-${fn.name}-Throttles`, {
-      alarmName: `deploy-${fn.name}-throttles`,
-      alarmDescription: `${fn.name}:${LIVE_ALIAS} was throttled in the last minute: stops and rolls back a release.`,
-      threshold: 0,
-      namespace: 'AWS/Lambda',
-      metricName: 'Throttles',
-      dimensions,
-      period: DEPLOYMENT_ALARM_PERIOD_SECONDS,
-      statistic: 'Sum',
-    }, props);
     const duration = this.alarm(`Alarm-${fn.name}-Duration`, {
-      alarmName: `deploy-${fn.name}-p95-duration`,
-      alarmDescription: `${fn.name}:${LIVE_ALIAS} p95 duration above ${t.functionDurationPercentOfTimeout}% of its ${fn.resource.timeoutSeconds} s timeout in a minute: stops and rolls back a release.`,
+      alarmName: `${DEPLOYMENT_ALARM_PREFIX}${fn.name}-p95-duration`,
+      alarmDescription: `The version being released of ${fn.name}:${LIVE_ALIAS} ran its p95 above ${t.functionDurationPercentOfTimeout}% of its ${fn.resource.timeoutSeconds} s timeout in a minute: stops and rolls back the release.`,
       threshold: durationMs,
       namespace: 'AWS/Lambda',
       metricName: 'Duration',
@@ -227,23 +215,35 @@ export class FunctionDelivery extends Construct {
       period: DEPLOYMENT_ALARM_PERIOD_SECONDS,
       extendedStatistic: 'p95',
     }, props);
-    return [errors, throttles, duration];
+    return [errors, duration];
   }
 
-  /** The API's 5XX rate over one minute: a release of a function behind it must not make callers fail. */
-  private apiErrorRateAlarm(props: FunctionDeliveryProps): string {
-    const t = props.thresholds;
-    const dimensions = { ApiName: props.api.restApiName, Stage: props.api.stageName };
-    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
-    return this.alarm('Alarm-Api-5xxRate', {
-      alarmName: `deploy-api-${props.api.restApiName}-5xx-rate`,
-      alarmDescription: `More than ${t.apiErrorRatePercent}% of ${props.api.restApiName} requests returned 5XX in a minute: stops and rolls back a release of a function behind the API.`,
-      threshold: t.apiErrorRatePercent,
-      metricQuery: rateQuery(
-        { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: gateway('5XXError'), requests: gateway('Count') } },
-        DEPLOYMENT_ALARM_PERIOD_SECONDS,
-      ),
-    }, props);
+  /**
+   * What AWSCodeDeployRoleForLambdaLimited grants (scripts/lib/iam/aws-managed-policies/), limited to
+   * this application: read and move the live aliases of its functions only (the managed policy
+   * allows UpdateAlias on every function of the account), invoke its two hooks only, and read its
+   * deployment alarms. No S3 statement: the AppSpec travels as AppSpecContent. IAM checks alias
+   * actions against the function ARN, so both the function and its live alias are named.
+   * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
+   * https://docs.aws.amazon.com/codedeploy/latest/userguide/getting-started-create-service-role.html
+   * https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+   */
+  private grantDeployments(role: ServiceRole, props: FunctionDeliveryProps): void {
+    role.addToPrincipalPolicy({
+      sid: 'ShiftLiveAliases',
+      actions: ['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig'],
+      resources: props.functions.flatMap((fn) => [fn.resource.functionArn, `${fn.resource.functionArn}:${LIVE_ALIAS}`]),
+    });
+    role.addToPrincipalPolicy({
+      sid: 'InvokeHooks',
+      actions: ['lambda:InvokeFunction'],
+      resources: [this.preTrafficHook.functionArn, this.postTrafficHook.functionArn],
+    });
+    role.addToPrincipalPolicy({
+      sid: 'ReadDeploymentAlarms',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: props.functions.map((fn) => `arn:aws:cloudwatch:${props.region}:${props.accountId}:alarm:${DEPLOYMENT_ALARM_PREFIX}${fn.name}-*`),
+    });
   }
 
   private alarm(id: string, config: Omit<CloudwatchMetricAlarmConfig, 'comparisonOperator' | 'evaluationPeriods'>, props: FunctionDeliveryProps): string {
@@ -275,6 +275,5 @@ function validate(props: FunctionDeliveryProps): void {
     // Terraform would move the alias back on the next apply and undo every release.
     if (fn.resource.aliasVersionOwner !== 'codedeploy') problems.push(`${fn.name}: its live alias is moved by Terraform; create it with aliasVersionOwner: 'codedeploy'`);
   }
-  if (Token.isUnresolved(props.api.restApiName) || Token.isUnresolved(props.api.stageName)) problems.push('api names must be literals (alarm dimensions)');
   if (problems.length) throw new Error(`FunctionDelivery: ${problems.join('; ')}`);
 }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { DB_MIGRATION_USER, databaseUsers, type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../lambda-functions/catalogue';
+import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../lambda-functions/catalogue';
 import type { BuildManifest } from '../lambda-functions/build-manifest';
 import type { FunctionSettings } from '../lambda-functions/function-settings';
 import type { EncryptionKey } from './encryption-key';
@@ -21,10 +21,7 @@ export interface FleetDatabase {
   readonly databaseName: string;
   /** Set when an RDS Proxy (which requires IAM authentication) fronts the database. */
   readonly proxyEndpoint?: string;
-  /** Behind a proxy: the secret of each database user (created for the users the fleet's functions log in as). */
-  readonly userSecretArns: Readonly<Record<string, string>>;
   grantConnect(grantee: IGrantee, dbUser: string): void;
-  grantManageUserSecrets(grantee: IGrantee, users: readonly string[]): void;
 }
 
 /** What the fleet needs of the uploads bucket (UploadsBucket satisfies it). */
@@ -174,12 +171,6 @@ function environmentValue(value: EnvironmentValue, props: FunctionFleetProps): s
       return String(props.database.port);
     case 'db-name':
       return props.database.databaseName;
-    case 'db-role-login':
-      // Behind the proxy the roles log in with passwords from their secrets (the proxy's login);
-      // at the instance with IAM tokens, as members of rds_iam, which refuses passwords.
-      return props.database.proxyEndpoint ? 'password' : 'rds_iam';
-    case 'db-role-secrets':
-      return props.database.proxyEndpoint ? JSON.stringify(Object.fromEntries(functionRoles(props).map((user) => [user, props.database.userSecretArns[user]]))) : '{}';
     case 'db-ssl-root-cert':
       // RDS Proxy presents an ACM certificate under the Amazon Trust Services roots, which the
       // runtime trusts; the instance's certificate chains to an RDS CA, which it does not.
@@ -196,11 +187,6 @@ function environmentValue(value: EnvironmentValue, props: FunctionFleetProps): s
     case 'max-upload-bytes':
       return String(props.maxUploadBytes);
   }
-}
-
-/** The database roles of the functions themselves (the migration role's password is the bootstrap's to set). */
-function functionRoles(props: FunctionFleetProps): string[] {
-  return databaseUsers(props.functions).filter((user) => user !== DB_MIGRATION_USER);
 }
 
 function applyGrant(grant: Grant, fn: PythonFunction, props: FunctionFleetProps): void {
@@ -221,8 +207,6 @@ function applyGrant(grant: Grant, fn: PythonFunction, props: FunctionFleetProps)
       return fn.addToPrincipalPolicy({ sid: 'ReadEventQueueAttributes', actions: ['sqs:GetQueueAttributes'], resources: [props.eventQueue.queueArn] });
     case 'db-login':
       return props.database.grantConnect(fn, grant.user);
-    case 'db-role-secrets':
-      return props.database.proxyEndpoint ? props.database.grantManageUserSecrets(fn, functionRoles(props)) : undefined;
     case 'cloudwatch-put-metric':
       // PutMetricData has no resource-level permissions; the namespace condition is the scope.
       return fn.addToPrincipalPolicy({

@@ -68,10 +68,16 @@ export interface PostgresDatabaseProps {
   /**
    * The PostgreSQL roles clients log in as (never the master user). With a proxy each gets a
    * Secrets Manager secret the proxy logs in to the database with; the value is written at run
-   * time (platform_migrations, and `npm run db:bootstrap` for the migration role), never by
-   * Terraform, so no password is in state or the synthesized JSON. Default: none.
+   * time (database-admin's migrate action), never by Terraform, so no password is in state or the
+   * synthesized JSON. Default: none.
    */
   readonly users?: readonly string[];
+  /**
+   * Roles that log in at the instance itself, never through the proxy (the migration role of
+   * database-admin). With a proxy each gets a secret for its password too, which the proxy may not
+   * read and offers no login with. Default: none.
+   */
+  readonly instanceUsers?: readonly string[];
   /** 7, 31, 93 or 731. Default: 7 (the free tier). */
   readonly performanceInsightsRetentionDays?: number;
   /** Enhanced monitoring granularity: 1, 5, 10, 15, 30 or 60. Default: 60. */
@@ -97,9 +103,9 @@ export class PostgresDatabase extends Construct {
   readonly port = POSTGRES_PORT;
   readonly databaseName: string;
   readonly masterUsername: string;
-  /** ARN of the RDS-managed master secret: read only by `npm run db:bootstrap`, with an operator's credentials; no role here may. */
+  /** ARN of the RDS-managed master secret: read only by the role given grantReadMasterSecret (database-admin). */
   readonly secretArn: string;
-  /** Behind a proxy: each of `users`' secret ARN (the proxy's login to the database); else empty. */
+  /** Behind a proxy: each of `users`' and `instanceUsers`' secret ARN (their passwords); else empty. */
   readonly userSecretArns: Readonly<Record<string, string>>;
   readonly instanceIdentifier: string;
   readonly instanceArn: string;
@@ -213,14 +219,18 @@ export class PostgresDatabase extends Construct {
     this.instanceClass = props.instanceClass;
 
     const users = props.users ?? [];
-    for (const user of users) validateUser(this, user);
-    if (new Set(users).size !== users.length || users.includes(props.masterUsername)) {
-      throw new Error(`PostgresDatabase ${props.identifier}: users [${users.join(', ')}] must be distinct and must not include the master user '${props.masterUsername}'`);
+    const instanceUsers = props.instanceUsers ?? [];
+    const everyUser = [...users, ...instanceUsers];
+    for (const user of everyUser) validateUser(this, user);
+    if (new Set(everyUser).size !== everyUser.length || everyUser.includes(props.masterUsername)) {
+      throw new Error(
+        `PostgresDatabase ${props.identifier}: users and instanceUsers [${everyUser.join(', ')}] must be distinct and must not include the master user '${props.masterUsername}'`,
+      );
     }
     const lambda = props.network.lambdaSecurityGroup;
     if (props.proxy ?? false) {
-      for (const user of users) this.userSecrets.set(user, this.createUserSecret(props, user));
-      const proxy = this.createProxy(props, instance);
+      for (const user of everyUser) this.userSecrets.set(user, this.createUserSecret(props, user));
+      const proxy = this.createProxy(props, instance, users);
       this.proxyEndpoint = proxy.endpoint;
       this.proxyName = proxy.name;
       // IAM auth through the proxy is authorised on the proxy's resource id (prx-...), the last part
@@ -250,6 +260,16 @@ export class PostgresDatabase extends Construct {
   }
 
   /**
+   * Read the RDS-managed master secret (decrypting through Secrets Manager only). For the one role
+   * that bootstraps the database (database-admin); no function of the catalogue may.
+   */
+  grantReadMasterSecret(grantee: IGrantee): void {
+    const name = pascal(this.node.id);
+    grantee.addToPrincipalPolicy({ sid: `ReadMasterSecret${name}`, actions: ['secretsmanager:GetSecretValue'], resources: [this.secretArn] });
+    this.encryptionKey.grantViaService(grantee, `DecryptMasterSecret${name}`, ['kms:Decrypt'], 'secretsmanager');
+  }
+
+  /**
    * Read and set these users' proxy secrets (the migrations keep each role's password equal to its
    * secret), decrypting and encrypting through Secrets Manager only. Nothing without a proxy.
    */
@@ -269,23 +289,31 @@ export class PostgresDatabase extends Construct {
     this.encryptionKey.grantViaService(grantee, `EncryptUserSecrets${name}`, ['kms:Decrypt', 'kms:GenerateDataKey'], 'secretsmanager');
   }
 
-  /** A secret per proxy user, without a value: Terraform never holds the password. */
+  /**
+   * A secret per user, without a value: Terraform never holds the password. Deleted at once, with no
+   * recovery window: a deleted secret keeps its name for its recovery window (30 days by default,
+   * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html), so turning
+   * the proxy off and on or rebuilding the account would fail in CreateSecret. Nothing is lost: the
+   * value is a password the next migrate run sets again (docs/runbook.md, "Rotate database credentials", the restore step).
+   */
   private createUserSecret(props: PostgresDatabaseProps, user: string): SecretsmanagerSecret {
     const secret = new SecretsmanagerSecret(this, `UserSecret${pascal(user)}`, {
       name: `${props.identifier}/db-users/${user}`,
-      description: `Password of PostgreSQL role ${user}, with which ${props.identifier}-proxy logs in; set by the migrations, never by Terraform`,
+      description: `Password of PostgreSQL role ${user}, set by database-admin (never by Terraform); ${props.identifier}-proxy logs in with it`,
       kmsKeyId: props.encryptionKey.keyArn,
+      recoveryWindowInDays: 0,
     });
     suppressRule(
       secret,
       'PLAT-SECRETS-2',
-      'the migrations (lambda-test-runner, after every deploy) set the role password from this secret; rotating is writing a new value ' +
-        'and running them, as the README says; a rotation Lambda would need a login that may change passwords, which only the migrator has',
+      'database-admin (after every apply) sets the role password from this secret; rotating is writing a new value ' +
+        'and running its migrate action, as the README says; a rotation Lambda would need a login that may change passwords, which only the migrator has',
     );
     return secret;
   }
 
-  private createProxy(props: PostgresDatabaseProps, instance: DbInstance): DbProxy {
+  /** The proxy, offering a login to `users` only (never the instanceUsers or the master user). */
+  private createProxy(props: PostgresDatabaseProps, instance: DbInstance, users: readonly string[]): DbProxy {
     const proxyName = `${props.identifier}-proxy`;
     const proxyGroup = props.network.securityGroup('DatabaseProxySecurityGroup', 'database-proxy', `RDS Proxy of ${props.identifier}`);
     props.network.lambdaSecurityGroup.connectTo(proxyGroup, POSTGRES_PORT, 'LambdaToProxy', 'PostgreSQL from the Lambda functions to the RDS Proxy');
@@ -304,7 +332,8 @@ export class PostgresDatabase extends Construct {
       // the proxy's role, and a condition the service does not send would break the proxy.
       description: `Lets ${proxyName} read the secrets of the database users it logs in as`,
     });
-    const userSecretArns = [...this.userSecrets.values()].map((secret) => secret.arn);
+    const proxySecrets = users.map((user) => [user, this.userSecrets.get(user) as SecretsmanagerSecret] as const);
+    const userSecretArns = proxySecrets.map(([, secret]) => secret.arn);
     if (userSecretArns.length === 0) {
       throw new Error(`PostgresDatabase ${props.identifier}: a proxy needs at least one entry in users; the master user is never one`);
     }
@@ -331,7 +360,7 @@ export class PostgresDatabase extends Construct {
       // One entry per user: clients present an IAM token for that user (iam_auth REQUIRED), the
       // proxy logs in to PostgreSQL with the user's secret. Provider 5.100.0 has no end-to-end IAM
       // scheme for the proxy's own login, so secrets they are; never the master secret.
-      auth: [...this.userSecrets].map(([user, secret]) => ({
+      auth: proxySecrets.map(([user, secret]) => ({
         authScheme: 'SECRETS',
         iamAuth: 'REQUIRED',
         secretArn: secret.arn,

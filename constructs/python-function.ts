@@ -162,7 +162,12 @@ export class PythonFunction extends Construct implements IGrantee {
   readonly functionArn: string;
   /** The version the alias points at (published on every code or configuration change). */
   readonly functionVersion: string;
-  readonly aliasName = LIVE_ALIAS;
+  /**
+   * The live alias's name as a reference to the alias resource: permissions name it through this,
+   * so Terraform orders them after the alias and replaces them with it (a literal 'live' would let a
+   * replaced alias silently lose them).
+   */
+  readonly aliasName: string;
   readonly aliasArn: string;
   /** For API Gateway integrations. */
   readonly aliasInvokeArn: string;
@@ -257,6 +262,7 @@ export class PythonFunction extends Construct implements IGrantee {
     this.deadLetterQueueArn = deadLetters?.arn;
     this.deadLetterQueueName = deadLetters?.name;
     this.aliasArn = alias.arn;
+    this.aliasName = alias.name;
     this.aliasInvokeArn = alias.invokeArn;
     this.timeoutSeconds = props.timeoutSeconds;
     this.memoryMiB = props.memoryMiB;
@@ -290,7 +296,7 @@ export class PythonFunction extends Construct implements IGrantee {
       statementId: 'AllowEventBridgeSchedule',
       action: 'lambda:InvokeFunction',
       functionName: this.functionName,
-      qualifier: LIVE_ALIAS,
+      qualifier: this.aliasName,
       principal: 'events.amazonaws.com',
       sourceArn: rule.arn,
     });

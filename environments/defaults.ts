@@ -36,6 +36,8 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
     prPlanRoleName: 'github-actions-pr-plan',
     applyRoleName: 'github-actions-apply',
     oidcThumbprints: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
+    // An account where another repository already set up GitHub's provider sets 'existing' or 'import'.
+    oidcProvider: 'create',
   },
   logRetentionDays: 90,
   network: {

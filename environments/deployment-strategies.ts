@@ -23,6 +23,23 @@ export const DEPLOYMENT_STRATEGIES = {
 
 export type DeploymentStrategy = keyof typeof DEPLOYMENT_STRATEGIES;
 
+/**
+ * Minutes a strategy keeps part of the traffic on the old version, i.e. how long a deployment alarm
+ * has to stop it before every request is on the new version (same source). all-at-once has none:
+ * the deployment ends before a one-minute alarm period is evaluated, so alarms never roll it back.
+ */
+export const SHIFT_MINUTES: Record<DeploymentStrategy, number> = {
+  'all-at-once': 0,
+  'canary-10-percent-5-minutes': 5,
+  'canary-10-percent-10-minutes': 10,
+  'canary-10-percent-15-minutes': 15,
+  'canary-10-percent-30-minutes': 30,
+  'linear-10-percent-every-1-minute': 9,
+  'linear-10-percent-every-2-minutes': 18,
+  'linear-10-percent-every-3-minutes': 27,
+  'linear-10-percent-every-10-minutes': 90,
+};
+
 export const DEPLOYMENT_STRATEGY_NAMES = Object.keys(DEPLOYMENT_STRATEGIES) as [DeploymentStrategy, ...DeploymentStrategy[]];
 
 /** The strategy of an on-demand rollback: the old version must get every request back at once. */

@@ -37,9 +37,20 @@ const githubSchema = z
     ownerId: githubId.optional(),
     /** Numeric id of the repository; required for the immutable subject. */
     repositoryId: githubId.optional(),
-    /** Branch whose pushes may apply (dev), as in refs/heads/<branch>. */
-    applyBranch: z.string().min(1).optional(),
-    /** GitHub environment whose jobs may apply (staging), gated by required reviewers. */
+    /**
+     * 'main': every merge to main applies the account through deploy.yml (dev). deploy.yml runs on
+     * pushes to main only, so no other branch is accepted: it would deploy nothing through the
+     * workflows and only widen the apply role's trust.
+     */
+    applyBranch: z
+      .literal('main', {
+        error: "must be 'main' (deploy.yml runs on pushes to main only); to apply after a review instead, remove applyBranch and set applyEnvironment",
+      })
+      .optional(),
+    /**
+     * GitHub environment whose jobs may apply (staging), gated by required reviewers. An account
+     * with one is applied only through it: it cannot also set applyBranch.
+     */
     applyEnvironment: z.string().min(1).optional(),
   })
   .superRefine((github, ctx) => {
@@ -62,6 +73,18 @@ const ciSchema = z.strictObject({
   applyRoleName: z.string().regex(/^[\w+=,.@-]{1,64}$/),
   /** Thumbprint list of token.actions.githubusercontent.com; AWS no longer checks it but the API requires one. */
   oidcThumbprints: z.array(z.string().regex(/^[0-9a-f]{40}$/)).min(1),
+  /**
+   * Who owns the account's GitHub OIDC provider. IAM holds one provider per URL per account, so
+   * where another repository already created token.actions.githubusercontent.com, creating it again
+   * fails with EntityAlreadyExists (README, "Adding an account", bootstrap step):
+   * - 'create': the bootstrap stack creates and owns it (no provider exists yet);
+   * - 'existing': another owner keeps it; the roles trust it by its ARN and the bootstrap creates nothing;
+   * - 'import': the bootstrap stack adopts the existing one (Terraform import block) and owns it from then on.
+   */
+  oidcProvider: z.enum(['create', 'existing', 'import'], {
+    error:
+      "use 'create' (no GitHub OIDC provider in the account yet), 'existing' (another repository owns it: the roles trust it by ARN) or 'import' (adopt it into the bootstrap stack); `aws iam list-open-id-connect-providers` shows whether one exists",
+  }),
 });
 
 const networkSchema = z.strictObject({
@@ -249,6 +272,15 @@ export const accountSchema = z
     }
     if (account.api.throttleBurstLimit < account.api.throttleRateLimit / 10) {
       ctx.addIssue({ code: 'custom', path: ['api', 'throttleBurstLimit'], message: 'burst below a tenth of the rate limit throttles normal traffic; raise it' });
+    }
+    // One apply path per account: with both, the apply role would also trust deploy.yml on main and
+    // every merge would apply the account without its environment's reviewers.
+    if (account.github.applyBranch && account.github.applyEnvironment) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['github', 'applyBranch'],
+        message: `is set next to applyEnvironment '${account.github.applyEnvironment}', which would let every merge to main apply this account without the environment's reviewers; an account with an approval environment is applied only through it: remove applyBranch (or remove applyEnvironment if this account should really deploy on every merge, like dev)`,
+      });
     }
     if (!account.github.applyBranch && !account.github.applyEnvironment) {
       ctx.addIssue({

@@ -21,6 +21,8 @@ export interface BuildManifest {
   readonly layers: Readonly<Record<LayerName, LayerArtifactRecord>>;
   /** The CodeDeploy lifecycle hooks' zip (lambda-functions/deployment-hooks.ts). */
   readonly deploymentHooks: ArtifactRecord;
+  /** The database-admin function's zip (lambda-functions/database-admin.ts). */
+  readonly databaseAdmin: ArtifactRecord;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..');

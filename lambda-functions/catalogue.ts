@@ -38,7 +38,8 @@ export const RDS_CA_BUNDLE_RUNTIME_PATH = `/opt/${RDS_CA_BUNDLE_LAYER_FILE}`;
  * Python modules of lambda-functions/shared/ (that folder is never a function): platform_log is
  * the JSON logger every handler uses, platform_db the PostgreSQL connection of the database
  * functions, platform_http the request body parsing and JSON responses of the HTTP functions,
- * platform_migrations the database schema and the functions' database roles (applied by lambda-test-runner).
+ * platform_migrations the database schema and the functions' database roles (applied by database-admin,
+ * lambda-functions/database-admin.ts; lambda-test-runner reads its list of migrations).
  * The build copies each listed module flat next to handler.py, so `import platform_log` works in
  * Lambda as in the tests.
  */
@@ -69,11 +70,6 @@ export type Grant =
    * database user, at the instance or, when there is one, at the RDS Proxy. Never the master user.
    */
   | { readonly kind: 'db-login'; readonly user: string }
-  /**
-   * Read and set the passwords of the functions' roles in their RDS Proxy secrets (the migrations
-   * set each role's password from its secret); nothing where there is no proxy.
-   */
-  | { readonly kind: 'db-role-secrets' }
   /** cloudwatch:PutMetricData, limited to one namespace by condition. */
   | { readonly kind: 'cloudwatch-put-metric'; readonly namespace: string };
 
@@ -92,16 +88,12 @@ export type Trigger =
 /**
  * Where an environment variable's value comes from. Literals are plain strings; everything
  * account-specific is a reference resolved by the stack. Never a secret: no function gets a
- * password, only IAM tokens it makes itself and, for the migrations, the ARNs of the proxy secrets.
+ * password, only IAM tokens it makes itself.
  */
 export type EnvironmentSource =
   | 'db-host'
   | 'db-port'
   | 'db-name'
-  /** How the functions' roles log in at the database: `rds_iam` at the instance, `password` behind RDS Proxy. */
-  | 'db-role-login'
-  /** JSON {role: secret ARN} of the functions' roles' RDS Proxy secrets; `{}` without a proxy. */
-  | 'db-role-secrets'
   /**
    * What the server certificate is verified against: the RDS CA bundle of the pg-driver layer for
    * the instance, `system` (the runtime's trust store) for an RDS Proxy, whose certificate is
@@ -178,7 +170,8 @@ const HANDLER = 'handler.handler';
 
 /**
  * The PostgreSQL role the migrations run as: it owns the tables and creates the functions' roles
- * (lambda-functions/shared/platform_migrations.py MIGRATION_ROLE; created once by `npm run db:bootstrap`).
+ * (lambda-functions/shared/platform_migrations.py MIGRATION_ROLE). Only database-admin logs in as it, and
+ * its bootstrap creates it; no catalogue function may.
  */
 export const DB_MIGRATION_USER = 'ppu_migrator';
 
@@ -281,24 +274,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     trigger: { kind: 'manual' },
     environment: {
       ...databaseEnvironment('lambda_test_runner'),
-      DB_MIGRATION_USER: DB_MIGRATION_USER,
-      DB_ROLE_LOGIN: { from: 'db-role-login' },
-      DB_PROXY_USER_ARNS: { from: 'db-role-secrets' },
       BUCKET_NAME: { from: 'bucket-name' },
       TABLE_NAME: { from: 'table-name' },
       QUEUE_URL: { from: 'queue-url' },
     },
-    // Checks only look: they list the bucket, describe the table and read queue attributes. The
-    // migrations run before them as the migration role, which is why this function may log in as it.
+    // Checks only look: they read schema_migrations as its own role, list the bucket, describe the
+    // table and read queue attributes. Every release's post-traffic hook runs them, so the role may
+    // neither migrate nor touch a secret: that is database-admin's (lambda-functions/database-admin.ts).
     grants: [
       { kind: 'db-login', user: 'lambda_test_runner' },
-      { kind: 'db-login', user: DB_MIGRATION_USER },
-      { kind: 'db-role-secrets' },
       { kind: 'bucket-list' },
       { kind: 'table-describe' },
       { kind: 'queue-read-attributes' },
     ],
-    // Its checks only read (and apply pending migrations, which its post-deploy run would do anyway).
+    // Its checks only read.
     dryRun: { event: {}, expect: { passed: true } },
   },
   {

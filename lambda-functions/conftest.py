@@ -8,10 +8,12 @@ imported by their flat names, as a handler imports them next to itself in its zi
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +62,7 @@ sys.path.insert(0, str(SHARED_DIR))
 
 import boto3  # noqa: E402
 import pg8000.native  # noqa: E402  (from the built layer, put on the path above)
+from pg8000.exceptions import DatabaseError  # noqa: E402
 
 import platform_db  # noqa: E402
 import platform_migrations  # noqa: E402
@@ -86,31 +89,48 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
+# What a refused login looks like to a client: PostgreSQL's FATAL invalid_password.
+LOGIN_REFUSED_SQLSTATE = "28P01"
+
+
+def refused_login(message: str) -> DatabaseError:
+    return DatabaseError({"S": "FATAL", "V": "FATAL", "C": LOGIN_REFUSED_SQLSTATE, "M": message})
+
+
 @dataclass(frozen=True)
 class Database:
-    """The functions' database as RDS sets it up: the roles log in with passwords known only here.
+    """The functions' database as RDS sets it up, and the two ways RDS lets a function's role log in.
 
-    In AWS the functions' roles log in with IAM tokens (rds_iam); a local server cannot check those,
-    so each role gets a test password instead, and tests replace platform_db.credential_source
-    with `credentials`. Everything else (who owns what, who may do what) is the real thing.
+    RDS's facts the login paths model (a test that logs in as a role before the migrations made it
+    fails here as it fails on AWS):
+
+    - At the instance, an IAM authentication token is accepted only for an existing PostgreSQL user
+      that is granted rds_iam; RDS then refuses that user's password logins
+      (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html).
+      `credentials` is that check: for such a user it sets a fresh random password, which stands in
+      for the token; for any other user the "token" matches nothing and the real server refuses it.
+    - Behind RDS Proxy the proxy logs in to the database with the username and password in the
+      role's Secrets Manager secret and refuses a client whose role has no secret or an empty one
+      ("This RDS Proxy has no credentials for the role ...": RDS Proxy troubleshooting,
+      https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html).
+      `proxy_credentials` is that check, over the same values the Secrets Manager stand-in serves.
+
+    Only the master role (the RDS master user) has a password known here, as RDS's master secret.
     """
 
     host: str
     port: int
     name: str
     ca_file: Path
-    passwords: dict[str, str]
+    master_password: str
     _superuser: tuple[str, str]
 
-    def connect(self, user: str = platform_migrations.MIGRATION_ROLE) -> pg8000.native.Connection:
-        """A verified TLS connection as `user` (default: the migrator, which owns every table)."""
+    def connect(self, user: str = platform_migrations.MIGRATION_ROLE, password: str | None = None) -> pg8000.native.Connection:
+        """A verified TLS connection as `user` (default: the migrator), with `password` or else an IAM login (`credentials`)."""
+        settings = platform_db.DbSettings(self.host, self.port, self.name, user, str(self.ca_file))
+        login, secret = (user, password) if password is not None else self.credentials(settings)
         return pg8000.native.Connection(
-            user,
-            password=self.passwords[user],
-            host=self.host,
-            port=self.port,
-            database=self.name,
-            ssl_context=verifying_context(self.ca_file),
+            login, password=secret, host=self.host, port=self.port, database=self.name, ssl_context=verifying_context(self.ca_file)
         )
 
     def env(self, user: str) -> dict[str, str]:
@@ -123,31 +143,96 @@ class Database:
             "DB_SSL_ROOT_CERT": str(self.ca_file),
         }
 
+    def admin_env(self, login: platform_migrations.RoleLoginMethod, secret_arns: dict[str, str], master_secret_arn: str) -> dict[str, str]:
+        """database-admin's environment as the DatabaseAdmin construct sets it: the instance, the master secret,
+        and behind a proxy (login "password") the migrator's and the function roles' secrets from `secret_arns` ({role: ARN})."""
+        env = {key: value for key, value in self.env(MASTER_ROLE).items() if key != "DB_USER"}
+        env.update(
+            {"DB_MASTER_SECRET_ARN": master_secret_arn, "DB_MIGRATION_USER": platform_migrations.MIGRATION_ROLE, "DB_ROLE_LOGIN": login}
+        )
+        if login == "password":
+            env["DB_MIGRATOR_SECRET_ARN"] = secret_arns[platform_migrations.MIGRATION_ROLE]
+            env["DB_PROXY_USER_ARNS"] = json.dumps({role: secret_arns[role] for role in platform_migrations.FUNCTION_ROLE_GRANTS})
+        return env
+
+    def master_secret(self) -> str:
+        """The RDS-managed master secret's value ({"username", "password"}, manage_master_user_password)."""
+        return json.dumps({"username": MASTER_ROLE, "password": self.master_password})
+
     def credentials(self, settings: platform_db.DbSettings) -> tuple[str, str]:
-        """credential_source for the tests: the role's test password in place of its IAM token."""
-        return settings.user, self.passwords[settings.user]
+        """credential_source at the instance: an IAM token, which RDS accepts only for an existing user granted rds_iam."""
+        token = secrets.token_urlsafe(24)
+        with self.superuser_connection() as admin:
+            granted = admin.run(
+                "SELECT rolcanlogin AND pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user",
+                iam=platform_migrations.RDS_IAM_ROLE,
+                user=settings.user,
+            )
+            if granted == [[True]]:
+                admin.run(f"ALTER ROLE {platform_migrations.quote_role(settings.user)} PASSWORD '{token}'")
+        return settings.user, token
+
+    def proxy_credentials(
+        self, secret_arns: dict[str, str], values: dict[str, str | None]
+    ) -> Callable[[platform_db.DbSettings], tuple[str, str]]:
+        """credential_source behind RDS Proxy: the proxy logs in with the role's secret and refuses a role without one."""
+
+        def login(settings: platform_db.DbSettings) -> tuple[str, str]:
+            arn = secret_arns.get(settings.user)
+            value = values.get(arn) if arn else None
+            stored = json.loads(value) if value else {}
+            if not isinstance(stored, dict) or not stored.get("password") or stored.get("username") != settings.user:
+                raise refused_login(
+                    f"This RDS Proxy has no credentials for the role {settings.user}. Check the credentials for this role and try again."
+                )
+            # The proxy's own login is a password login, which RDS refuses for a member of rds_iam (IAM guide above).
+            with self.superuser_connection() as admin:
+                iam_member = admin.run(
+                    "SELECT pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user",
+                    iam=platform_migrations.RDS_IAM_ROLE,
+                    user=settings.user,
+                )
+            if iam_member == [[True]]:
+                raise refused_login(f'PAM authentication failed for user "{settings.user}"')
+            return settings.user, str(stored["password"])
+
+        return login
 
     def migrate(self) -> list[int]:
-        """What lambda-test-runner does after a deploy: migrations and function roles, as the migrator."""
+        """The product's migrate step (platform_migrations.migrate, as database-admin runs it), for tests that need a migrated database."""
         connection = self.connect()
         try:
             return platform_migrations.migrate(connection, platform_migrations.RoleLogin("rds_iam"))
         finally:
             connection.close()
 
-    def reset(self) -> None:
-        """An empty schema (far faster than a new database), the bootstrap again (as the master role), and the test passwords."""
+    def reset(self, *, bootstrapped: bool = True) -> None:
+        """An empty schema (far faster than a new database), no migrator or function role; then, unless told not to, the bootstrap."""
         with self.superuser_connection() as admin:
             admin.run("DROP SCHEMA public CASCADE")
             admin.run("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
             admin.run("GRANT USAGE ON SCHEMA public TO PUBLIC")
-            admin.run(f"SET ROLE {MASTER_ROLE}")
-            for statement in platform_migrations.bootstrap_statements("rds_iam"):
-                admin.run(statement)
-            admin.run("RESET ROLE")
-            for role, password in self.passwords.items():
+            # Roles are cluster-wide and outlive the schema: drop every role the bootstrap or migrations made.
+            for role in [*platform_migrations.FUNCTION_ROLE_GRANTS, platform_migrations.MIGRATION_ROLE]:
                 if admin.run("SELECT 1 FROM pg_roles WHERE rolname = :role", role=role):
-                    admin.run(f"ALTER ROLE {platform_migrations.quote_role(role)} PASSWORD '{password}'")
+                    admin.run(f"DROP OWNED BY {platform_migrations.quote_role(role)}")
+                    admin.run(f"DROP ROLE {platform_migrations.quote_role(role)}")
+            if bootstrapped:
+                admin.run(f"SET ROLE {MASTER_ROLE}")
+                for statement in platform_migrations.bootstrap_statements("rds_iam"):
+                    admin.run(statement)
+                admin.run("RESET ROLE")
+
+    def recreate(self) -> None:
+        """A rebuilt instance: the database dropped (sessions ended) and created again, and every application role gone."""
+        with contextlib.closing(pg8000.native.Connection(
+            self._superuser[0], password=self._superuser[1], host=self.host, port=self.port, database="postgres",
+            ssl_context=verifying_context(self.ca_file),
+        )) as admin:  # fmt: skip
+            admin.run(f"DROP DATABASE {self.name} WITH (FORCE)")
+            for role in [*platform_migrations.FUNCTION_ROLE_GRANTS, platform_migrations.MIGRATION_ROLE]:
+                admin.run(f"DROP ROLE IF EXISTS {platform_migrations.quote_role(role)}")
+            admin.run(f"CREATE DATABASE {self.name} OWNER {MASTER_ROLE}")
 
     @contextlib.contextmanager
     def superuser_connection(self) -> Iterator[pg8000.native.Connection]:
@@ -167,37 +252,34 @@ class Database:
 
 @pytest.fixture(scope="session")
 def _session_database(postgres: PostgresServer) -> Database:
-    """RDS's starting point: rds_iam, a master role that owns the database; then the one-time bootstrap and a first migration.
-
-    The function roles exist from then on (roles are cluster-wide and outlive the per-test schema).
-    """
-    roles = [MASTER_ROLE, platform_migrations.MIGRATION_ROLE, *platform_migrations.FUNCTION_ROLE_GRANTS]
+    """RDS's starting point: rds_iam and a master role that owns the database; no application role at all."""
     database = Database(
-        postgres.host,
-        postgres.port,
-        "ppu",
-        postgres.ca_file,
-        {role: os.urandom(12).hex() for role in roles},
-        (postgres.superuser, postgres.superuser_password),
+        postgres.host, postgres.port, "ppu", postgres.ca_file, os.urandom(12).hex(), (postgres.superuser, postgres.superuser_password)
     )
     admin = postgres.connect(postgres.superuser, postgres.superuser_password)
     try:
         admin.run(f"CREATE ROLE {platform_migrations.RDS_IAM_ROLE} NOLOGIN")
-        admin.run(f"CREATE ROLE {MASTER_ROLE} LOGIN CREATEROLE PASSWORD '{database.passwords[MASTER_ROLE]}'")
+        admin.run(f"CREATE ROLE {MASTER_ROLE} LOGIN CREATEROLE PASSWORD '{database.master_password}'")
         # RDS's master may hand rds_iam on ("GRANT rds_iam TO db_user" in the IAM database authentication guide).
         admin.run(f"GRANT {platform_migrations.RDS_IAM_ROLE} TO {MASTER_ROLE} WITH ADMIN OPTION")
         admin.run(f"CREATE DATABASE ppu OWNER {MASTER_ROLE}")
     finally:
         admin.close()
-    database.reset()
-    database.migrate()
-    database.reset()
     return database
 
 
 @pytest.fixture
 def database(_session_database: Database) -> Iterator[Database]:
-    """The functions' database after the bootstrap, unmigrated, reset after each test."""
+    """The functions' database after the one-time bootstrap (the migrator exists), unmigrated: no function role yet."""
+    _session_database.reset()
+    yield _session_database
+    _session_database.reset()
+
+
+@pytest.fixture
+def fresh_database(_session_database: Database) -> Iterator[Database]:
+    """A new RDS database: the master user and rds_iam only, no migrator, no function role, no table. Reset after each test."""
+    _session_database.reset(bootstrapped=False)
     yield _session_database
     _session_database.reset()
 

@@ -4,10 +4,10 @@ import { FUNCTIONS, type FunctionSpec, type SharedModule } from './catalogue';
  * The CodeDeploy lifecycle hooks of every release: one zip (lambda-functions/deployment-hooks/,
  * built with the functions) deployed as two functions, each with its own role.
  *
- * Their names start with CodeDeployHook_ because the CodeDeploy service role carries the AWS
- * managed policy AWSCodeDeployRoleForLambdaLimited, whose only lambda:InvokeFunction statement is
- * on arn:aws:lambda:*:*:function:CodeDeployHook_* (so CodeDeploy can invoke these hooks and no other
- * function of the account).
+ * Their names start with CodeDeployHook_, CodeDeploy's convention for hook functions (AWS's managed
+ * policy AWSCodeDeployRoleForLambdaLimited invokes CodeDeployHook_*); the service role here names
+ * these two functions exactly instead (constructs/function-delivery.ts), and renaming them would
+ * replace them.
  * https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
  */
 export const DEPLOYMENT_HOOKS_FOLDER = 'deployment-hooks';
@@ -39,6 +39,20 @@ export const POST_TRAFFIC_HOOK: DeploymentHookSpec = {
   lifecycleEvent: 'AfterAllowTraffic',
   description: 'Runs the post-deploy checks of lambda-test-runner after traffic moved',
 };
+
+/** The function whose live alias the post-traffic hook invokes synchronously: the post-deploy checks. */
+export const POST_TRAFFIC_TARGET = 'lambda-test-runner';
+
+/**
+ * The reserved concurrency of each hook and of the post-traffic hook's target. A release of every
+ * function runs one deployment per deployment group at once, each invoking both hooks, and every
+ * post-traffic hook invokes POST_TRAFFIC_TARGET synchronously; Lambda answers an invoke beyond a
+ * function's reservation with 429 TooManyRequestsException
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html), which fails the hook.
+ */
+export function hookConcurrency(deploymentGroups: number): number {
+  return deploymentGroups;
+}
 
 /** {function name: {event, expect?, expectKeys?}} as the pre-traffic hook reads it. */
 export function dryRunEventsJson(functions: readonly FunctionSpec[] = FUNCTIONS): string {

@@ -4,6 +4,7 @@ import type { AccountConfig } from '../environments/schema';
 import { defaults } from '../environments/defaults';
 import type { DeploymentStrategy } from '../environments/deployment-strategies';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
+import { hookConcurrency, POST_TRAFFIC_TARGET } from './deployment-hooks';
 
 const CATALOGUE_FILE = 'lambda-functions/catalogue.ts';
 
@@ -43,6 +44,14 @@ export function catalogueProblems(functions: readonly FunctionSpec[], today: Dat
 }
 
 /**
+ * The catalogue's reservation, except that the post-traffic hook's target runs once per concurrent
+ * deployment (one deployment group per function), so it holds at least that many.
+ */
+function catalogueReservation(fn: FunctionSpec, deploymentGroups: number): number {
+  return fn.name === POST_TRAFFIC_TARGET ? Math.max(fn.reservedConcurrency, hookConcurrency(deploymentGroups)) : fn.reservedConcurrency;
+}
+
+/**
  * The functions of one account: catalogue defaults with `config.functions` overrides applied; the
  * deployment strategy is the function's own, else the account's `delivery.strategy` (else the defaults').
  * Throws ConfigError (naming the account file, the field and the fix) for an override of a
@@ -72,7 +81,7 @@ export function resolveFunctionSettings(
       runtime: override.runtime ?? fn.runtime,
       memoryMiB: override.memoryMiB ?? fn.memoryMiB,
       timeoutSeconds: override.timeoutSeconds ?? fn.timeoutSeconds,
-      reservedConcurrency: override.reservedConcurrency ?? fn.reservedConcurrency,
+      reservedConcurrency: override.reservedConcurrency ?? catalogueReservation(fn, functions.length),
       deploymentStrategy: override.deploymentStrategy ?? (config.delivery ?? defaults.delivery).strategy,
     };
   });

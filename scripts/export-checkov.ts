@@ -14,6 +14,8 @@ import type { Rule } from '../constructs/rules/rule';
  *   npx tsx scripts/export-checkov.ts            writes .checkov.yaml and the README's rules section
  *   npx tsx scripts/export-checkov.ts --check    exits 1 if either is stale
  *   npx tsx scripts/export-checkov.ts --markdown prints the README section (rules and suppressions)
+ *   npx tsx scripts/export-checkov.ts --stacks <synthesized stacks> <dest>
+ *                                                writes the copy of the stacks CI's checkov scans (see below)
  */
 
 export const CHECKOV_CONFIG_FILE = '.checkov.yaml';
@@ -75,6 +77,85 @@ export function checkovSkips(
   return [...reasons.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([checkId, set]) => ({ checkId, reasons: [...set].sort() }));
+}
+
+/**
+ * checkov's terraform_json parser (3.2.500, the pin, and 3.3.13) turns every entry of a top-level
+ * block other than resource/data/provider/locals into HCL with a function that accepts only
+ * objects, and aborts the whole scan (exit 2, "this method receives only dicts") on the
+ * `terraform.required_version` string every stack declares:
+ * https://github.com/bridgecrewio/checkov/issues/7454 (fix proposed in #7467, not merged), in
+ * checkov/terraform_json/parser.py (handle_block_type -> hclify). It reads every top-level block
+ * as an object too, so the list of `import` blocks (an account adopting its GitHub OIDC provider,
+ * ci.oidcProvider 'import') aborts it as well. Terraform must keep reading both from the stacks it
+ * plans, so CI scans a copy without them: what is removed here, which no checkov check reads (they
+ * look at resources, data sources and providers).
+ */
+export const CHECKOV_UNPARSABLE_SETTINGS: ReadonlyArray<readonly [string, string?]> = [['terraform', 'required_version'], ['import']];
+
+/** Block types checkov's terraform_json parser reads entry by entry as objects (every other one: see above). */
+const CHECKOV_SPECIAL_BLOCKS = new Set(['//', 'resource', 'data', 'provider', 'locals']);
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** What checkov's terraform_json parser cannot read in a stack: `<block>` (not an object) or `<block>.<name>` (not an object). */
+export function checkovUnparsable(stack: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(stack).flatMap(([block, entries]) => {
+    if (block === '//') return [];
+    if (!isObject(entries)) return [block];
+    if (CHECKOV_SPECIAL_BLOCKS.has(block)) return [];
+    return Object.entries(entries)
+      .filter(([name, value]) => name !== '//' && !isObject(value))
+      .map(([name]) => `${block}.${name}`);
+  });
+}
+
+/**
+ * The stack as CI's checkov scans it: the synthesized JSON without CHECKOV_UNPARSABLE_SETTINGS.
+ * Anything else checkov could not parse is an error, so no other part of a stack can drop out of
+ * the scan unnoticed.
+ */
+export function checkovCopy(stack: Readonly<Record<string, unknown>>, where: string): Record<string, unknown> {
+  const copy = structuredClone(stack) as Record<string, unknown>;
+  for (const [block, name] of CHECKOV_UNPARSABLE_SETTINGS) {
+    if (name === undefined) delete copy[block];
+    else if (isObject(copy[block])) delete copy[block][name];
+  }
+  const left = checkovUnparsable(copy);
+  if (left.length > 0) {
+    throw new Error(
+      `${where}: ${left.join(', ')} is not an object, which checkov's terraform_json parser cannot read (bridgecrewio/checkov#7454); write it as an object, or add it to CHECKOV_UNPARSABLE_SETTINGS in scripts/export-checkov.ts if no checkov check needs it`,
+    );
+  }
+  return copy;
+}
+
+/**
+ * Writes `<dest>/<stack>/cdk.tf.json` for every synthesized stack, each its checkovCopy. Only the
+ * JSON: checkov's terraform_json framework reads *.tf.json files and nothing else. The synthesized
+ * stacks, which the workflows plan and apply, are not touched. Returns the stack names.
+ */
+export function writeCheckovStacks(stacksDir: string, dest: string): string[] {
+  const stacks = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir).filter((name) => fs.existsSync(path.join(stacksDir, name, 'cdk.tf.json'))).sort() : [];
+  if (stacks.length === 0) throw new Error(`${stacksDir}: no synthesized stack (no <stack>/cdk.tf.json); run npm run synth first`);
+  const copies = stacks.map((stack) => {
+    const file = path.join(stacksDir, stack, 'cdk.tf.json');
+    return { stack, json: checkovCopy(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>, file) };
+  });
+  // Replace only what an earlier run wrote: a folder holding anything else is not ours to clear.
+  if (fs.existsSync(dest)) {
+    const foreign = fs.readdirSync(dest).filter((name) => {
+      const dir = path.join(dest, name);
+      return !fs.statSync(dir).isDirectory() || fs.readdirSync(dir).some((file) => file !== 'cdk.tf.json');
+    });
+    if (foreign.length > 0) throw new Error(`${dest}: holds ${foreign.join(', ')}, not an earlier copy for checkov; name an empty or new folder`);
+    fs.rmSync(dest, { recursive: true, force: true });
+  }
+  for (const { stack, json } of copies) {
+    fs.mkdirSync(path.join(dest, stack), { recursive: true });
+    fs.writeFileSync(path.join(dest, stack, 'cdk.tf.json'), `${JSON.stringify(json, null, 2)}\n`);
+  }
+  return stacks;
 }
 
 /** YAML comments must stay on one line each. */
@@ -167,6 +248,26 @@ export function rulesMarkdown(suppressions: readonly Suppression[], rules: reado
 }
 
 function main(args: readonly string[]): number {
+  const stacksAt = args.indexOf('--stacks');
+  if (stacksAt >= 0) {
+    const [stacksDir, dest] = args.slice(stacksAt + 1);
+    if (!stacksDir || !dest) {
+      console.error('usage: npx tsx scripts/export-checkov.ts --stacks <synthesized stacks, e.g. cdktf.out/stacks> <folder to write>');
+      return 2;
+    }
+    if (path.resolve(dest) === path.resolve(stacksDir)) {
+      console.error(`${dest}: write the copy for checkov elsewhere; the synthesized stacks are what the workflows plan`);
+      return 2;
+    }
+    try {
+      const stacks = writeCheckovStacks(stacksDir, dest);
+      console.log(`Wrote ${stacks.length} stacks for checkov to ${dest} (without ${CHECKOV_UNPARSABLE_SETTINGS.map((s) => s.join('.')).join(', ')}: bridgecrewio/checkov#7454)`);
+      return 0;
+    } catch (error) {
+      console.error((error as Error).message);
+      return 1;
+    }
+  }
   const suppressions = currentSuppressions();
   if (args.includes('--markdown')) {
     process.stdout.write(rulesMarkdown(suppressions));

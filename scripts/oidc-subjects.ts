@@ -1,6 +1,6 @@
 import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
-import { ciSubjects, SUBJECT_CLAIM_KEYS, subjectPrefix } from '../stacks/github-oidc';
+import { ciSubjects, SUBJECT_CLAIM_KEYS, subjectPrefix, workflowSubject } from '../stacks/github-oidc';
 
 /**
  * Compares the `sub` GitHub really put in a job's OIDC token (printed by
@@ -26,22 +26,48 @@ function actualPrefix(sub: string): string {
   return match ? match[1] : sub;
 }
 
-/** Problems (empty when none) between a real `sub` and the configuration; each names the fix. */
+/** What to change in environments/defaults.ts when GitHub's repository part is `actual`. */
+export function prefixFix(actual: string, github: Pick<GithubConfig, 'repository'>): string {
+  const ids = /^repo:[^@/]+@(\d+)\/[^@]+@(\d+)$/.exec(actual);
+  if (ids) return `set github.subjectFormat: 'immutable', ownerId: ${ids[1]}, repositoryId: ${ids[2]} in environments/defaults.ts`;
+  if (actual === `repo:${github.repository}`) {
+    return `this repository sends the legacy name-only form: set github.subjectFormat: 'legacy' in environments/defaults.ts (or opt the repository in to immutable subjects)`;
+  }
+  return `set github.repository (and its ids) in environments/defaults.ts to the repository this workflow ran in`;
+}
+
+/** A subject under the template (repo, context, job_workflow_ref), split into its parts. */
+const SUBJECT = /^(repo:[^:]+):(.+):job_workflow_ref:([^:@]+)\/\.github\/workflows\/([^:@/]+)@([^:]+)$/;
+
+/**
+ * Problems (empty when none) between a real `sub` and the configuration; each names the fix. The
+ * whole subject is compared: the trust policies' own subject for the same context, workflow and
+ * ref (stacks/github-oidc.ts workflowSubject) must be exactly what GitHub sent, so another claim in
+ * the template, another order, or a job_workflow_ref naming another repository is caught too.
+ */
 export function explainSubject(sub: string, github: GithubConfig): string[] {
   const problems: string[] = [];
   const expected = subjectPrefix(github);
   const actual = actualPrefix(sub);
   if (actual !== expected) {
-    const ids = /^repo:[^@/]+@(\d+)\/[^@]+@(\d+)$/.exec(actual);
-    const fix = ids
-      ? `set github.subjectFormat: 'immutable', ownerId: ${ids[1]}, repositoryId: ${ids[2]} in environments/defaults.ts`
-      : actual === `repo:${github.repository}`
-        ? `this repository sends the legacy name-only form: set github.subjectFormat: 'legacy' in environments/defaults.ts (or opt the repository in to immutable subjects)`
-        : `set github.repository (and its ids) in environments/defaults.ts to the repository this workflow ran in`;
-    problems.push(`GitHub sends '${actual}' but the trust policies expect '${expected}': ${fix}, then re-apply every bootstrap stack`);
+    problems.push(`GitHub sends '${actual}' but the trust policies expect '${expected}': ${prefixFix(actual, github)}, then re-apply every bootstrap stack`);
   }
   if (!sub.includes(':job_workflow_ref:')) {
     problems.push(`the subject has no job_workflow_ref, so no apply role would trust it: set the repository's subject template once with\n  ${templateCommand(github)}`);
+    return problems;
+  }
+  const parts = SUBJECT.exec(sub);
+  const context = parts?.[2] ?? '';
+  const builtFrom = parts && workflowSubject(github, context, parts[4], parts[5]).replace(expected, actual);
+  if (!parts || builtFrom !== sub) {
+    problems.push(
+      `GitHub sends '${sub}' but the trust policies, for the same workflow, ref and context, expect '${builtFrom ?? `${expected}:<context>:job_workflow_ref:${github.repository}/.github/workflows/<file>@<ref>`}'`,
+    );
+  }
+  if (parts && parts[3] !== github.repository) {
+    problems.push(`job_workflow_ref names the repository '${parts[3]}', not github.repository '${github.repository}' (renamed or transferred?): set github.repository in environments/defaults.ts to it`);
+  } else if (parts && !/^(pull_request|ref:refs\/[^:]+|environment:[^:]+)$/.test(context)) {
+    problems.push(`between the repository and job_workflow_ref GitHub sends '${context}', not one context claim: the subject template has other claims; set it once with\n  ${templateCommand(github)}`);
   }
   return problems;
 }
@@ -69,7 +95,7 @@ export function main(args: readonly string[], accounts: readonly AccountConfig[]
   const sub = option(args, '--explain');
   if (sub) {
     const problems = explainSubject(sub, github);
-    if (problems.length === 0) return { output: `${sub}\nfits the trust policies' repository part '${subjectPrefix(github)}' and carries job_workflow_ref`, code: 0 };
+    if (problems.length === 0) return { output: `${sub}\nis exactly the subject the trust policies build for this workflow, ref and context (repository part '${subjectPrefix(github)}')`, code: 0 };
     return { output: `${sub}\n${problems.map((p) => `- ${p}`).join('\n')}`, code: 1 };
   }
   return { output: 'Usage: tsx scripts/oidc-subjects.ts --explain <sub> | --list | --template-command', code: 2 };

@@ -1,55 +1,96 @@
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { DEPLOYMENT_STRATEGIES } from '../environments/deployment-strategies';
-import { deliveryClients, type FunctionState, functionState, startDeployment, summarize, watchDeployments } from './lib/delivery';
-import { parseDeliveryArgs, preflight, runCommand } from './lib/delivery-cli';
+import {
+  activeDeployments,
+  DeliveryInputError,
+  deliveryClients,
+  deploymentHistory,
+  type FunctionState,
+  functionState,
+  missingDeploymentGroups,
+  releaseTarget,
+  startDeployment,
+  summarize,
+  watchDeployments,
+} from './lib/delivery';
+import { parseDeliveryArgs, preflight, problemText, runCommand } from './lib/delivery-cli';
 
-const USAGE = 'Usage: npm run release -- <account> [--function <name>]... [--poll-seconds <s>] [--timeout-minutes <m>]';
+const USAGE = 'Usage: npm run release -- <account> [--function <name>]... [--override-alarms] [--poll-seconds <s>] [--timeout-minutes <m>]';
 
 /**
  * `npm run release -- <account>`: after the apply published new versions, starts one CodeDeploy
- * deployment per function whose newest version is not what its live alias serves, with the
- * function's strategy (its deployment group's configuration), shows progress and exits 1 naming
- * every function that failed or rolled back and why. Runs the account pre-flight first.
+ * deployment per function whose newest published version CodeDeploy has never deployed (see
+ * releaseTarget: a version a failed deployment or a rollback moved away from is never shipped
+ * again), with the function's strategy (its deployment group's configuration), shows progress and
+ * exits 1 naming every function that failed, rolled back or could not start, and why.
+ *
+ * Before anything starts it checks every function and its deployment group, so bad input starts
+ * nothing; a group with an active deployment (ListDeployments: Created, Queued, InProgress, Ready)
+ * is left alone and reported. `--override-alarms` turns the groups' alarm polling off for these
+ * deployments: a fix shipped while the incident it fixes keeps the alarms firing. Runs the account
+ * pre-flight first.
  */
 export async function release(argv: readonly string[]): Promise<boolean> {
-  const args = parseDeliveryArgs(argv, USAGE, { allowToVersion: false });
+  const args = parseDeliveryArgs(argv, USAGE, { allowToVersion: false, allowOverrideAlarms: true });
   const log = (line: string) => console.log(line);
   await preflight(args.account, log);
   const settings = resolveFunctionSettings(args.account).filter((fn) => args.functions.length === 0 || args.functions.includes(fn.name));
   const clients = deliveryClients(args.account);
-  const states = new Map<string, FunctionState>();
-  for (const fn of settings) states.set(fn.name, await functionState(clients, fn.name));
 
-  const busy = [...states.values()].filter((state) => state.shiftingTo.length > 0);
-  const changed = settings.filter((fn) => {
-    const state = states.get(fn.name) as FunctionState;
-    return state.shiftingTo.length === 0 && state.versions.length > 0 && state.versions[state.versions.length - 1] !== state.aliasVersion;
-  });
-  for (const state of busy) log(`${state.functionName}: a shift to version ${state.shiftingTo.join(', ')} is in progress; not starting another`);
-  if (changed.length === 0) {
-    log(busy.length ? 'Nothing released.' : `Nothing to release in ${args.account.name}: every live alias serves its newest version.`);
+  const problems = await missingDeploymentGroups(clients, args.account, settings.map((fn) => fn.name));
+  const plans: { name: string; state: FunctionState; target: string }[] = [];
+  const busy: string[] = [];
+  const unchanged: string[] = [];
+  if (problems.length === 0) {
+    for (const fn of settings) {
+      try {
+        const state = await functionState(clients, fn.name);
+        const active = await activeDeployments(clients, args.account, fn.name);
+        if (active.length) {
+          busy.push(`${fn.name}: deployment ${active.join(', ')} is still active; not starting another (CodeDeploy allows one per group)`);
+          continue;
+        }
+        const choice = releaseTarget(state, await deploymentHistory(clients, args.account, fn.name, state.newestModified));
+        if (choice.target === undefined) unchanged.push(`${fn.name} (${choice.reason})`);
+        else plans.push({ name: fn.name, state, target: choice.target });
+      } catch (error) {
+        problems.push(problemText(fn.name, error));
+      }
+    }
+  }
+  if (problems.length) throw new DeliveryInputError(`Nothing was released in ${args.account.name}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  for (const line of busy) log(line);
+  if (unchanged.length) log(`Not deployed: ${unchanged.join('; ')}`);
+  if (plans.length === 0) {
+    log(busy.length ? 'Nothing released.' : `Nothing to release in ${args.account.name}: no newly published version.`);
     return busy.length === 0;
   }
+
   const deployments = new Map<string, string>();
-  for (const fn of changed) {
-    const state = states.get(fn.name) as FunctionState;
-    const target = state.versions[state.versions.length - 1];
-    const deploymentId = await startDeployment(clients, args.account, {
-      functionName: fn.name,
-      currentVersion: state.aliasVersion,
-      targetVersion: target,
-      description: `release ${fn.name} ${state.aliasVersion} -> ${target}`,
-    });
-    deployments.set(fn.name, deploymentId);
-    log(`${fn.name}: releasing version ${target} (live: ${state.aliasVersion}) with ${fn.deploymentStrategy} (${DEPLOYMENT_STRATEGIES[fn.deploymentStrategy]}): ${deploymentId}`);
+  const notStarted: string[] = [];
+  for (const plan of plans) {
+    const strategy = settings.find((fn) => fn.name === plan.name)?.deploymentStrategy;
+    try {
+      const deploymentId = await startDeployment(clients, args.account, {
+        functionName: plan.name,
+        currentVersion: plan.state.aliasVersion,
+        targetVersion: plan.target,
+        description: `release ${plan.name} ${plan.state.aliasVersion} -> ${plan.target}`,
+        overrideAlarms: args.overrideAlarms,
+      });
+      deployments.set(plan.name, deploymentId);
+      const alarms = args.overrideAlarms ? '; alarms overridden (--override-alarms)' : '';
+      log(`${plan.name}: releasing version ${plan.target} (live: ${plan.state.aliasVersion}) with ${strategy} (${strategy ? DEPLOYMENT_STRATEGIES[strategy] : 'group default'})${alarms}: ${deploymentId}`);
+    } catch (error) {
+      // Reported with the others once the started deployments are watched, never thrown mid-loop.
+      notStarted.push(`${problemText(plan.name, error)}; release not started`);
+    }
   }
-  const unchanged = settings.filter((fn) => !deployments.has(fn.name) && !busy.some((s) => s.functionName === fn.name));
-  if (unchanged.length) log(`Unchanged, not deployed: ${unchanged.map((fn) => fn.name).join(', ')}`);
   const outcomes = await watchDeployments(clients, deployments, { pollSeconds: args.pollSeconds, timeoutSeconds: args.timeoutSeconds, log });
   const { ok, succeeded, failed } = summarize(outcomes, 'release');
   for (const line of succeeded) console.log(line);
-  for (const line of failed) console.error(line);
-  return ok && busy.length === 0;
+  for (const line of [...failed, ...notStarted]) console.error(line);
+  return ok && notStarted.length === 0 && busy.length === 0;
 }
 
 // The command line; tests call release() in-process as well (__tests__/scripts/release-rollback.test.ts).

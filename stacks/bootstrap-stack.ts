@@ -9,7 +9,7 @@ import { stateBucketName } from '../environments/load';
 import { policyDocument, type PolicyStatement } from '../constructs/iam';
 import { suppressRule } from '../constructs/rules/engine';
 import { AccountStack } from './account-stack';
-import { APPLY_SESSION_SECONDS, ciSubjects, GITHUB_OIDC_HOST, githubTrustPolicy } from './github-oidc';
+import { APPLY_SESSION_SECONDS, ciSubjects, GITHUB_OIDC_HOST, githubOidcProviderArn, githubTrustPolicy } from './github-oidc';
 import { deliveryApplicationName } from '../environments/deployment-strategies';
 
 export interface BootstrapStackProps {
@@ -103,7 +103,7 @@ const DELIVERY_ACTIONS = [
   'codedeploy:CreateApplication', 'codedeploy:DeleteApplication', 'codedeploy:GetApplication', 'codedeploy:ListTagsForResource',
   'codedeploy:TagResource', 'codedeploy:UntagResource',
   'codedeploy:CreateDeploymentGroup', 'codedeploy:DeleteDeploymentGroup', 'codedeploy:GetDeploymentGroup', 'codedeploy:UpdateDeploymentGroup',
-  'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments',
+  'codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:ListDeploymentGroups',
 ];
 /** Reads of a deployment's progress that the Service Authorization Reference defines on no resource type: '*' only. */
 const DEPLOYMENT_WATCH_ACTIONS = ['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets'];
@@ -176,11 +176,20 @@ export class BootstrapStack extends AccountStack {
     const subjects = ciSubjects(config);
     const bucketArn = `arn:aws:s3:::${stateBucketName(config)}`;
 
-    new IamOpenidConnectProvider(this, 'GithubOidc', {
-      url: `https://${GITHUB_OIDC_HOST}`,
-      clientIdList: ['sts.amazonaws.com'],
-      thumbprintList: config.ci.oidcThumbprints,
-    });
+    // The trust policies name the provider by its ARN (one per URL per account), so they hold
+    // whoever owns it: this stack ('create', or 'import' adopting the one that exists), or another
+    // repository ('existing', nothing created here: creating it again fails with EntityAlreadyExists).
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateOpenIDConnectProvider.html
+    if (config.ci.oidcProvider !== 'existing') {
+      const provider = new IamOpenidConnectProvider(this, 'GithubOidc', {
+        url: `https://${GITHUB_OIDC_HOST}`,
+        clientIdList: ['sts.amazonaws.com'],
+        thumbprintList: config.ci.oidcThumbprints,
+      });
+      // aws_iam_openid_connect_provider imports by ARN:
+      // https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/iam_openid_connect_provider#import
+      if (config.ci.oidcProvider === 'import') provider.importFrom(githubOidcProviderArn(config.accountId));
+    }
 
     const boundaryArn = workloadBoundaryArn(config.accountId);
     const boundary = new IamPolicy(this, 'WorkloadBoundary', {

@@ -8,7 +8,9 @@ import { ApiGatewayLogging } from '../constructs/api-gateway-logging';
 import { Dashboard } from '../constructs/dashboard';
 import { EncryptionKey } from '../constructs/encryption-key';
 import { EventQueue } from '../constructs/event-queue';
+import { DatabaseAdmin } from '../constructs/database-admin';
 import { FunctionDelivery } from '../constructs/function-delivery';
+import { POST_TRAFFIC_TARGET } from '../lambda-functions/deployment-hooks';
 import { deliveryApplicationName } from '../environments/deployment-strategies';
 import { FunctionFleet } from '../constructs/function-fleet';
 import { Network } from '../constructs/network';
@@ -19,7 +21,7 @@ import { UploadsBucket } from '../constructs/uploads-bucket';
 import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
-import { databaseUsers, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { listSuppressions, suppressRule } from '../constructs/rules/engine';
 import { RULES } from '../constructs/rules/index';
 import { accountSourceFile, ConfigError } from '../environments/load';
@@ -62,6 +64,7 @@ export class MainStack extends AccountStack {
   readonly alarmTopic: AlarmTopic;
   readonly alarms: Alarms;
   readonly delivery: FunctionDelivery;
+  readonly databaseAdmin: DatabaseAdmin;
 
   constructor(scope: Construct, id: string, props: MainStackProps) {
     const accountFile = accountSourceFile(props.config) ?? `environments/accounts/${props.config.name}.ts`;
@@ -94,6 +97,8 @@ export class MainStack extends AccountStack {
       logRetentionDays: config.logRetentionDays,
       // Every role the account's functions log in as; never the master user.
       users: databaseUsers(functionSettings),
+      // database-admin logs in as the migrator at the instance only, never through the proxy.
+      instanceUsers: [DB_MIGRATION_USER],
     });
     this.uploads = new UploadsBucket(this, 'Uploads', {
       bucketName: `${config.organisation}-uploads-${config.accountId}-${config.region}`,
@@ -127,6 +132,20 @@ export class MainStack extends AccountStack {
       eventQueue: this.eventsQueue,
       presignedUrlExpirySeconds: config.storage.presignedUrlExpirySeconds,
       maxUploadBytes: config.storage.maxUploadBytes,
+    });
+    const driverLayer = this.functions.layers.get('pg-driver');
+    if (!driverLayer) throw new Error('MainStack: no function uses the pg-driver layer, which database-admin needs; run `npm run build`');
+    this.databaseAdmin = new DatabaseAdmin(this, 'DatabaseAdmin', {
+      network: this.network,
+      database: this.database,
+      functionRoles: databaseUsers(functionSettings),
+      driverLayer,
+      artifact: artifacts.databaseAdmin,
+      artifactRoot: REPO_ROOT,
+      encryptionKey: this.key,
+      logRetentionDays: config.logRetentionDays,
+      accountId: config.accountId,
+      region: config.region,
     });
 
     const functionsByName = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, this.functions.get(name)]));
@@ -179,16 +198,14 @@ export class MainStack extends AccountStack {
         name: fn.name,
         resource: this.functions.get(fn.name),
         strategy: fn.deploymentStrategy,
-        servesApi: HTTP_ROUTES.some((route) => route.functionName === fn.name),
       })),
-      api: { restApiName: `${config.organisation}-api`, stageName: this.api.stageName },
       thresholds: config.alarms,
       notificationTopic: this.alarmTopic,
       encryptionKey: this.key,
       hooksArtifact: artifacts.deploymentHooks,
       artifactRoot: REPO_ROOT,
       logRetentionDays: config.logRetentionDays,
-      testRunner: { name: 'lambda-test-runner', resource: this.functions.get('lambda-test-runner') },
+      testRunner: { name: POST_TRAFFIC_TARGET, resource: this.functions.get(POST_TRAFFIC_TARGET) },
     });
     new Dashboard(this, 'Dashboard', {
       dashboardName: `${config.organisation}-overview`,

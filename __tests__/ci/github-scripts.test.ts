@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { commentMarker } from '../../scripts/plan-summary';
 
 /**
@@ -72,6 +73,44 @@ describe('post-deploy-checks.sh', () => {
     const { status, output } = runScript('post-deploy-checks.sh', ['lambda-test-runner']);
     expect(status).toBe(1);
     expect(output).toContain('ImportModuleError');
+  });
+});
+
+describe('database-admin.sh', () => {
+  test('invokes each action in order with its payload and passes when every report passed', () => {
+    write('response.json', { StatusCode: 200 });
+    write('report.json', { action: 'migrate', passed: true, detail: 'schema version 1 (nothing to apply)' });
+    const { status, calls } = runScript('database-admin.sh', ['database-admin', 'bootstrap', 'migrate']);
+    expect(status).toBe(0);
+    expect(calls).toEqual([
+      expect.stringMatching(/^aws lambda invoke --function-name database-admin --payload \{"action":"bootstrap"\} /),
+      expect.stringMatching(/^aws lambda invoke --function-name database-admin --payload \{"action":"migrate"\} /),
+    ]);
+  });
+
+  test('stops at the first action whose report did not pass, naming its detail', () => {
+    write('response.json', { StatusCode: 200 });
+    write('report.json', { action: 'bootstrap', passed: false, detail: 'DB_MASTER_SECRET_ARN is not set' });
+    const { status, calls, output } = runScript('database-admin.sh', ['database-admin', 'bootstrap', 'migrate']);
+    expect(status).toBe(1);
+    expect(calls).toHaveLength(1);
+    expect(output).toContain('::error::database-admin bootstrap failed: DB_MASTER_SECRET_ARN is not set');
+  });
+
+  test('fails when the function itself raised an error', () => {
+    write('response.json', { StatusCode: 200, FunctionError: 'Unhandled' });
+    write('report.json', { errorType: 'Runtime.ImportModuleError', errorMessage: 'No module named pg8000' });
+    const { status, output } = runScript('database-admin.sh', ['database-admin', 'migrate']);
+    expect(status).toBe(1);
+    expect(output).toContain('Runtime.ImportModuleError');
+  });
+
+  test('without actions it runs what every apply runs: the deploy actions of lambda-functions/database-admin.ts', () => {
+    write('response.json', { StatusCode: 200 });
+    write('report.json', { passed: true });
+    const { status, calls } = runScript('database-admin.sh', ['database-admin']);
+    expect(status).toBe(0);
+    expect(calls.map((call) => /--payload \{"action":"(\w+)"\}/.exec(call)?.[1])).toEqual([...DATABASE_ADMIN.deployActions]);
   });
 });
 

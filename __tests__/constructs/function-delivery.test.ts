@@ -1,11 +1,11 @@
 import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
-import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES } from '../../environments/deployment-strategies';
-import { FUNCTIONS, HTTP_ROUTES } from '../../lambda-functions/catalogue';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
+import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES, SHIFT_MINUTES } from '../../environments/deployment-strategies';
+import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { AUTO_ROLLBACK_EVENTS, CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
+import { AUTO_ROLLBACK_EVENTS, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { readStack, sharedSynth } from '../helpers/terraform';
 
@@ -29,7 +29,6 @@ const rolePolicy = (r: Resources, roleName: string): any => {
   const policy = all(r, 'aws_iam_role_policy').find((p) => p.role === `${roleRef}.id}`);
   return JSON.parse(policy.policy);
 };
-const apiFunctions = new Set(HTTP_ROUTES.map((route) => route.functionName));
 
 describe.each(accounts.map((config) => [config.name, config] as const))('CodeDeploy delivery in %s', (account, config) => {
   const settings = resolveFunctionSettings(config);
@@ -43,6 +42,12 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     expect(Object.fromEntries(groups.map((g) => [g.deployment_group_name, g.deployment_config_name]))).toEqual(
       Object.fromEntries(settings.map((fn) => [fn.name, DEPLOYMENT_STRATEGIES[fn.deploymentStrategy]])),
     );
+  });
+
+  test('every function keeps part of its traffic on the old version long enough for a one-minute deployment alarm to roll it back', () => {
+    // A deployment alarm needs its one-minute period evaluated while the old version still serves:
+    // https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html
+    for (const fn of settings) expect([fn.name, fn.deploymentStrategy, SHIFT_MINUTES[fn.deploymentStrategy] >= 2]).toEqual([fn.name, fn.deploymentStrategy, true]);
   });
 
   test('every group shifts traffic blue/green and rolls back on failure and on alarm', () => {
@@ -67,7 +72,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     }
   });
 
-  test('each group watches alarms on its own live alias (errors, throttles, p95 duration), plus the API 5XX rate for API functions', () => {
+  test('each group watches the error rate and p95 duration of the version being released only (ExecutedVersion), not the API-wide 5XX rate', () => {
     const r = resources(account);
     const alarms = new Map(all(r, 'aws_cloudwatch_metric_alarm').map((alarm) => [alarm.alarm_name, alarm]));
     for (const group of all(r, 'aws_codedeploy_deployment_group')) {
@@ -75,18 +80,18 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
       const names: string[] = group.alarm_configuration.alarms;
       expect(names.every((alarmName) => alarms.has(alarmName))).toBe(true);
       const watched = names.map((alarmName) => alarms.get(alarmName));
-      // Lambda publishes alias metrics with the FunctionName and Resource (function:alias) dimensions.
-      const aliasDimensions = { FunctionName: name, Resource: `${name}:live` };
-      const lambdaMetrics = watched.flatMap((alarm) =>
-        alarm.metric_query ? alarm.metric_query.filter((q: any) => q.metric?.namespace === 'AWS/Lambda').map((q: any) => [q.metric.metric_name, q.metric.dimensions]) : alarm.namespace === 'AWS/Lambda' ? [[alarm.metric_name, alarm.dimensions]] : [],
+      // Per-version metrics behind an alias: FunctionName, Resource (function:alias) and ExecutedVersion,
+      // here the version the apply published (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+      const fnRef = ref(r, 'aws_lambda_function', (fn) => fn.function_name === name);
+      const versionDimensions = { FunctionName: name, Resource: `${name}:live`, ExecutedVersion: `${fnRef}.version}` };
+      const metrics = watched.flatMap((alarm) =>
+        alarm.metric_query ? alarm.metric_query.filter((q: any) => q.metric).map((q: any) => [q.metric.namespace, q.metric.metric_name, q.metric.dimensions]) : [[alarm.namespace, alarm.metric_name, alarm.dimensions]],
       );
-      expect(lambdaMetrics.map(([metric]) => metric).sort()).toEqual(['Duration', 'Errors', 'Invocations', 'Throttles']);
-      expect(lambdaMetrics.every(([, dimensions]) => JSON.stringify(dimensions) === JSON.stringify(aliasDimensions))).toBe(true);
+      expect(metrics.map(([namespace, metric]) => `${namespace}/${metric}`).sort()).toEqual(['AWS/Lambda/Duration', 'AWS/Lambda/Errors', 'AWS/Lambda/Invocations']);
+      for (const [, metric, dimensions] of metrics) expect([name, metric, dimensions]).toEqual([name, metric, versionDimensions]);
       const duration = watched.find((alarm) => alarm.metric_name === 'Duration');
       const timeout = settings.find((fn) => fn.name === name)!.timeoutSeconds;
       expect([duration.extended_statistic, duration.threshold]).toEqual(['p95', Math.floor((timeout * 1000 * config.alarms.functionDurationPercentOfTimeout) / 100)]);
-      const api = watched.filter((alarm) => alarm.metric_query?.some((q: any) => q.metric?.namespace === 'AWS/ApiGateway'));
-      expect([name, api.length]).toEqual([name, apiFunctions.has(name as never) ? 1 : 0]);
       // One-minute periods, one datapoint: a bad version is stopped within about a minute.
       for (const alarm of watched) {
         const periods = alarm.metric_query ? alarm.metric_query.filter((q: any) => q.metric).map((q: any) => q.metric.period) : [alarm.period];
@@ -95,22 +100,49 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     }
   });
 
-  test('the service role is assumable by CodeDeploy only, carries AWSCodeDeployRoleForLambdaLimited and may publish to the topic only', () => {
+  test("every invoke permission of a catalogue function (API, schedule) names its live alias resource, never the literal 'live'", () => {
+    const r = resources(account);
+    const aliases = Object.entries(r.aws_lambda_alias ?? {}).map(([key, alias]) => ({ nameRef: `\${aws_lambda_alias.${key}.name}`, functionName: alias.function_name }));
+    const permissions = all(r, 'aws_lambda_permission').filter((p) => p.qualifier !== undefined);
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const permission of permissions) {
+      const alias = aliases.find((a) => a.nameRef === permission.qualifier);
+      expect([permission.statement_id, alias?.functionName]).toEqual([permission.statement_id, permission.function_name]);
+    }
+  });
+
+  test("the API's 5XX rate stays an account alarm and stops no deployment", () => {
+    const r = resources(account);
+    const apiAlarms = all(r, 'aws_cloudwatch_metric_alarm').filter((alarm) => alarm.metric_query?.some((q: any) => q.metric?.namespace === 'AWS/ApiGateway' && q.metric.metric_name === '5XXError'));
+    expect(apiAlarms.length).toBeGreaterThan(0);
+    const watched = new Set(all(r, 'aws_codedeploy_deployment_group').flatMap((group) => group.alarm_configuration.alarms));
+    expect(apiAlarms.filter((alarm) => watched.has(alarm.alarm_name))).toEqual([]);
+  });
+
+  test("the service role is assumable by CodeDeploy only, has no managed policy, and may move only this application's live aliases, invoke only its hooks, read only its deployment alarms and publish to the topic", () => {
     const r = resources(account);
     const roleName = `${config.organisation}-functions-codedeploy`;
     const role = all(r, 'aws_iam_role').find((candidate) => candidate.name === roleName);
     expect(JSON.parse(role.assume_role_policy).Statement.map((s: any) => s.Principal)).toEqual([{ Service: 'codedeploy.amazonaws.com' }]);
     const roleRef = ref(r, 'aws_iam_role', (candidate) => candidate.name === roleName);
-    expect(all(r, 'aws_iam_role_policy_attachment').filter((a) => a.role === `${roleRef}.name}`).map((a) => a.policy_arn)).toEqual([CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN]);
-    // The ARN as AWS documents it: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambdaLimited.html
-    expect(CODEDEPLOY_LAMBDA_MANAGED_POLICY_ARN).toBe('arn:aws:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited');
+    // AWSCodeDeployRoleForLambdaLimited would let CodeDeploy move any alias of any function in the account.
+    expect(all(r, 'aws_iam_role_policy_attachment').filter((a) => a.role === `${roleRef}.name}`)).toEqual([]);
+    const statements = rolePolicy(r, roleName).Statement;
+    const sid = (name: string) => statements.find((s: any) => s.Sid === name);
+    const fnRef = (name: string) => ref(r, 'aws_lambda_function', (fn) => fn.function_name === name);
+    expect(sid('ShiftLiveAliases').Resource).toEqual(settings.flatMap((fn) => [`${fnRef(fn.name)}.arn}`, `${fnRef(fn.name)}.arn}:live`]));
+    expect(sid('ShiftLiveAliases').Action).toEqual(['lambda:GetAlias', 'lambda:UpdateAlias', 'lambda:GetProvisionedConcurrencyConfig']);
+    expect(sid('InvokeHooks')).toMatchObject({ Action: 'lambda:InvokeFunction', Resource: [`${fnRef(PRE_TRAFFIC_HOOK.functionName)}.arn}`, `${fnRef(POST_TRAFFIC_HOOK.functionName)}.arn}`] });
+    const groupAlarms = all(r, 'aws_codedeploy_deployment_group').flatMap((group) => group.alarm_configuration.alarms as string[]);
+    const alarmPatterns: string[] = [sid('ReadDeploymentAlarms').Resource].flat();
+    const matches = (pattern: string, arn: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(arn);
+    for (const alarm of groupAlarms) expect([alarm, alarmPatterns.some((p) => matches(p, `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:${alarm}`))]).toEqual([alarm, true]);
+    expect(alarmPatterns.some((p) => matches(p, `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:api-${config.organisation}-api-5xx-rate`))).toBe(false);
     const topic = ref(r, 'aws_sns_topic', () => true);
-    const publish = rolePolicy(r, roleName).Statement.find((s: any) => [s.Action].flat().includes('sns:Publish'));
-    expect(publish.Resource).toBe(`${topic}.arn}`);
+    expect(sid('PublishDeploymentNotifications').Resource).toBe(`${topic}.arn}`);
   });
 
-  test('the hooks are named CodeDeployHook_*, the only functions the managed policy lets CodeDeploy invoke', () => {
-    // AWSCodeDeployRoleForLambdaLimited: lambda:InvokeFunction on arn:aws:lambda:*:*:function:CodeDeployHook_*
+  test('the hooks keep their CodeDeployHook_ names', () => {
     const names = all(resources(account), 'aws_lambda_function').map((fn) => fn.function_name);
     expect(names.filter((name) => name.startsWith('CodeDeployHook_')).sort()).toEqual([POST_TRAFFIC_HOOK.functionName, PRE_TRAFFIC_HOOK.functionName].sort());
   });
@@ -137,6 +169,27 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     expect(statements.map((s: any) => s.Sid).filter((sid: string) => !['WriteOwnLogs', 'WriteTraces', 'DecryptEnvironment'].includes(sid)).sort()).toEqual(['ReportHookResult', 'RunPostDeployChecks']);
     const hook = all(r, 'aws_lambda_function').find((fn) => fn.function_name === POST_TRAFFIC_HOOK.functionName);
     expect(hook.environment.variables.TEST_RUNNER_FUNCTION).toBe('lambda-test-runner:live');
+  });
+
+  test('the hooks and the post-traffic target can each run once per deployment group at once, so a release of every function is never throttled', () => {
+    const r = resources(account);
+    const groups = all(r, 'aws_codedeploy_deployment_group').length;
+    const reserved = (name: string) => all(r, 'aws_lambda_function').find((fn) => fn.function_name === name).reserved_concurrent_executions;
+    // Beyond its reservation a synchronous invoke gets 429 TooManyRequestsException:
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+    for (const name of [PRE_TRAFFIC_HOOK.functionName, POST_TRAFFIC_HOOK.functionName, POST_TRAFFIC_TARGET]) expect([name, reserved(name)]).toEqual([name, groups]);
+    expect(groups).toBe(FUNCTIONS.length);
+  });
+
+  test('each hook waits for its target past the target\'s timeout (read timeout), and outlives that wait', () => {
+    const r = resources(account);
+    const fnByName = (name: string) => all(r, 'aws_lambda_function').find((fn) => fn.function_name === name);
+    const targets = { [PRE_TRAFFIC_HOOK.functionName]: Math.max(...settings.map((fn) => fn.timeoutSeconds)), [POST_TRAFFIC_HOOK.functionName]: fnByName(POST_TRAFFIC_TARGET).timeout };
+    for (const [hookName, targetTimeout] of Object.entries(targets)) {
+      const hook = fnByName(hookName);
+      const readTimeout = Number(hook.environment.variables.INVOKE_READ_TIMEOUT_SECONDS);
+      expect([hookName, readTimeout > targetTimeout, hook.timeout > readTimeout]).toEqual([hookName, true, true]);
+    }
   });
 
   test("Terraform leaves the live alias's version and routing to CodeDeploy for catalogue functions, not for the hooks", () => {
@@ -185,14 +238,13 @@ describe('FunctionDelivery validation', () => {
   const build = (aliasVersionOwner: 'terraform' | 'codedeploy') => () =>
     Testing.synthScope((scope) => {
       const key = new EncryptionKey(scope, 'Key', { alias: 'k', description: 'k', accountId: '111122223333', region: 'eu-west-1' });
-      const resource = { functionName: 'f', functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', timeoutSeconds: 3, aliasVersionOwner };
+      const resource = { functionName: 'f', functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', functionVersion: '1', timeoutSeconds: 3, aliasVersionOwner };
       new FunctionDelivery(scope, 'Delivery', {
         applicationName: 'app',
         accountId: '111122223333',
         region: 'eu-west-1',
-        functions: [{ name: 'f', resource, strategy: 'all-at-once', servesApi: false }],
-        api: { restApiName: 'api', stageName: 'v1' },
-        thresholds: { functionErrorRatePercent: 5, functionDurationPercentOfTimeout: 80, apiErrorRatePercent: 5 },
+        functions: [{ name: 'f', resource, strategy: 'all-at-once' }],
+        thresholds: { functionErrorRatePercent: 5, functionDurationPercentOfTimeout: 80 },
         notificationTopic: { topicArn: 'arn:aws:sns:eu-west-1:111122223333:t' },
         encryptionKey: key,
         hooksArtifact: readBuildManifest().deploymentHooks,
@@ -225,7 +277,10 @@ describe.each(accounts.map((config) => [config.name, config] as const))('the CI 
     const deliver = applyPolicy().find((s) => s.Sid === 'DeliverFunctions');
     const prefix = `arn:aws:codedeploy:${config.region}:${config.accountId}`;
     expect(deliver.Resource).toEqual([`${prefix}:application:${config.organisation}-functions`, `${prefix}:deploymentgroup:${config.organisation}-functions/*`, `${prefix}:deploymentconfig:*`]);
-    expect(deliver.Action).toEqual(expect.arrayContaining(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:CreateDeploymentGroup']));
+    // What npm run release / rollback call on the application and its groups (scripts/lib/delivery.ts).
+    expect(deliver.Action).toEqual(
+      expect.arrayContaining(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:ListDeploymentGroups', 'codedeploy:CreateDeploymentGroup']),
+    );
     // Actions without a resource type take '*' (Service Authorization Reference, checked by PLAT-IAM-7).
     expect(applyPolicy().find((s) => s.Sid === 'WatchDeployments')).toMatchObject({ Action: ['codedeploy:GetDeploymentTarget', 'codedeploy:ListDeploymentTargets'], Resource: '*' });
   });

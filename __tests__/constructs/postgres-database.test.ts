@@ -235,6 +235,40 @@ describe('with an RDS Proxy', () => {
     expect(proxy.vpc_subnet_ids.every((s: string) => s.includes('PrivateSubnet'))).toBe(true);
   });
 
+  // A deleted secret keeps its name for its recovery window (30 days by default), so turning the proxy
+  // off and on, or rebuilding the account, would fail in CreateSecret with the name still taken
+  // (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html). The
+  // value is a password database-admin sets again, so nothing needs recovering.
+  test('the user secrets are deleted at once (no recovery window), so the proxy can be turned off and on and staging rebuilt', () => {
+    const secrets = resourcesOf(proxied, 'aws_secretsmanager_secret');
+    expect(secrets.length).toBeGreaterThan(0);
+    for (const [, secret] of secrets) expect([secret.name, secret.recovery_window_in_days]).toEqual([secret.name, 0]);
+  });
+
+  test('an instance user (the migrator) gets a secret the proxy neither reads nor offers a login with', () => {
+    const json = synthDatabase({ proxy: true, users: ['app_writer'], instanceUsers: ['ppu_migrator'] });
+    const secrets = resourcesOf(json, 'aws_secretsmanager_secret');
+    expect(secrets.map(([, s]) => s.name).sort()).toEqual(['ppu-postgres/db-users/app_writer', 'ppu-postgres/db-users/ppu_migrator']);
+    const migrator = ref('aws_secretsmanager_secret', secrets.find(([, s]) => s.name.endsWith('/ppu_migrator'))![0], 'arn');
+    const [[, proxyOfJson]] = resourcesOf(json, 'aws_db_proxy');
+    expect(JSON.stringify(proxyOfJson.auth)).not.toContain(migrator);
+    const proxyRole = resourcesOf(json, 'aws_iam_role').find(([, r]) => r.name === 'ppu-postgres-proxy')!;
+    const proxyPolicy = resourcesOf(json, 'aws_iam_role_policy').find(([, p]) => p.role.includes(proxyRole[0]))!;
+    expect(proxyPolicy[1].policy).not.toContain(migrator);
+  });
+
+  test('grantReadMasterSecret lets one grantee read the master secret, decrypting through Secrets Manager only', () => {
+    const json = synthDatabase({ proxy: true, users: USERS }, (db) => db.grantReadMasterSecret(testRole(db)));
+    const masterSecret = ref('aws_db_instance', instanceOf(json)[0], 'master_user_secret[0].secret_arn');
+    const statements = resourcesOf(json, 'aws_iam_role_policy')
+      .filter(([, p]) => p.role.includes('Database_Role'))
+      .flatMap(([, p]) => JSON.parse(p.policy).Statement);
+    expect(statements.map((s: { Action: unknown; Resource: unknown; Condition?: unknown }) => [s.Action, s.Resource, s.Condition])).toEqual([
+      ['secretsmanager:GetSecretValue', masterSecret, undefined],
+      ['kms:Decrypt', keyArn(json), { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } }],
+    ]);
+  });
+
   test('the user secrets are encrypted with the key and hold no value: no password in the synthesized JSON or state', () => {
     for (const [, secret] of resourcesOf(proxied, 'aws_secretsmanager_secret')) expect(secret.kms_key_id).toBe(keyArn(proxied));
     expect(resourcesOf(proxied, 'aws_secretsmanager_secret_version')).toEqual([]);

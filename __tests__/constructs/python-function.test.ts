@@ -155,7 +155,9 @@ describe('PythonFunction', () => {
     const text = JSON.stringify(json);
     expect(text).toHaveResourceWithProperties(CloudwatchEventRule, { name: 'sample-schedule', schedule_expression: 'rate(5 minutes)' });
     expect(only(json, 'aws_cloudwatch_event_target').arn).toMatch(/^\$\{aws_lambda_alias\.[^}]+\.arn\}$/);
-    expect(text).toHaveResourceWithProperties(LambdaPermission, { principal: 'events.amazonaws.com', qualifier: 'live', action: 'lambda:InvokeFunction' });
+    expect(text).toHaveResourceWithProperties(LambdaPermission, { principal: 'events.amazonaws.com', action: 'lambda:InvokeFunction' });
+    // The alias resource's name, not the literal: replacing the alias replaces the permission with it.
+    expect(only(json, 'aws_lambda_permission').qualifier).toMatch(/^\$\{aws_lambda_alias\.[^}]+\.name\}$/);
     expect(only(json, 'aws_lambda_permission').source_arn).toMatch(/^\$\{aws_cloudwatch_event_rule\.[^}]+\.arn\}$/);
     expect(text).toHaveResourceWithProperties(CloudwatchEventTarget, {});
   });
@@ -224,7 +226,8 @@ describe('PythonFunction', () => {
     let metric: unknown;
     synth({}, (fn) => {
       metric = fn.metric('Errors', 'Sum');
-      expect([fn.aliasName, fn.timeoutSeconds, fn.memoryMiB]).toEqual(['live', 15, 256]);
+      expect([fn.timeoutSeconds, fn.memoryMiB]).toEqual([15, 256]);
+      expect(fn.aliasName).not.toBe('live');
     });
     expect(metric).toEqual({ namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions: { FunctionName: 'sample', Resource: 'sample:live' } });
   });

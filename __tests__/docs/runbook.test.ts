@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { FUNCTION_NAMES } from '../../lambda-functions/catalogue';
+import { parseDeliveryArgs } from '../../scripts/lib/delivery-cli';
 
 /**
  * docs/runbook.md promises that every command in it is one the repository provides and the tests
@@ -57,14 +58,26 @@ test('account and function names in the commands are real (environments/, the ca
   }
 });
 
+test('every release and rollback command takes only flags the command accepts (parsed as the command parses them, no AWS call)', () => {
+  const delivery = commands.filter((c) => /^npm run (release|rollback) -- /.test(c));
+  expect(delivery.some((c) => c.includes('--override-alarms'))).toBe(true);
+  for (const command of delivery) {
+    const rollbackCommand = command.startsWith('npm run rollback');
+    const args = command.split(' -- ')[1].split(/\s+/);
+    expect(() => parseDeliveryArgs(args, command, { allowToVersion: rollbackCommand, allowOverrideAlarms: !rollbackCommand, accounts })).not.toThrow();
+  }
+});
+
 test('covers every operation of the issue, each under its own heading', () => {
   const headings = [...runbook.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
   expect(headings).toEqual([
     'Deploy (dev)',
+    'First release',
     'Promote to staging',
     'Watch a canary',
     'Automatic rollback',
     'Manual rollback',
+    'Incident',
     'Recover a failed apply',
     'Drift',
     'Add an account',

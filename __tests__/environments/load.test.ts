@@ -217,3 +217,38 @@ describe('mistakes the first trial made are named with file, line or key, and th
     }
   });
 });
+
+describe('an account is applied through one path only (#21 item 2)', () => {
+  let dir: string;
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** The real account files, with `edit` applied to the source of `config` as a person would edit it. */
+  function editedAccountsDir(config: AccountConfig, edit: (github: AccountFile['github']) => AccountFile['github']): { dir: string; file: string } {
+    dir = accountsDirWith();
+    const file = path.join(dir, path.basename(accountSourceFile(config)!));
+    const source = sourceOf(config);
+    writeAccountFile(dir, { ...source, github: edit(source.github) }, path.basename(file));
+    return { dir, file: path.relative(process.cwd(), file) };
+  }
+
+  // Adding `applyBranch: 'main'` beside `applyEnvironment` would make the apply role also trust
+  // deploy.yml on main: every merge would apply the account with no reviewer.
+  test.each(accounts.filter((a) => a.github.applyEnvironment).map((a) => [a.name, a] as const))(
+    "adding applyBranch: 'main' to %s, which has an approval environment, is refused naming the file, the field and the fix",
+    (_name, config) => {
+      const { dir: accountsDir, file } = editedAccountsDir(config, (github) => ({ ...github, applyBranch: 'main' }));
+      expect(problemsOf(() => loadEnvironments({ accountsDir, overrides: {} }))).toEqual([
+        expect.stringMatching(
+          new RegExp(`^${escape(file)}: github\\.applyBranch: is set next to applyEnvironment '${escape(config.github.applyEnvironment!)}'.*applied only through it: remove applyBranch`),
+        ),
+      ]);
+    },
+  );
+
+  test.each(accounts.map((a) => [a.name, a] as const))("an applyBranch other than 'main' in %s is refused: deploy.yml runs on pushes to main only", (_name, config) => {
+    const { dir: accountsDir, file } = editedAccountsDir(config, () => ({ applyBranch: 'release' as never }));
+    expect(problemsOf(() => loadEnvironments({ accountsDir, overrides: {} }))).toEqual([
+      expect.stringMatching(new RegExp(`^${escape(file)}: github\\.applyBranch: must be 'main' \\(deploy\\.yml runs on pushes to main only\\)`)),
+    ]);
+  });
+});

@@ -365,6 +365,36 @@ export function servicePairs(account: AccountUnderTest): Pair[] {
       });
     }
   }
+  // CodeDeploy's service role moves this application's live aliases, invokes its hooks and reads its
+  // deployment alarms, and nothing of the account beyond them (constructs/function-delivery.ts).
+  for (const app of Object.values(resources.aws_codedeploy_app ?? {})) {
+    const role = model.roles.find((r) => r.name === `${String(app.name)}-codedeploy`);
+    if (!role) continue;
+    const lambdaArn = (name: string) => `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+    const groups = Object.values(resources.aws_codedeploy_deployment_group ?? {});
+    for (const group of groups) {
+      const name = String(group.deployment_group_name);
+      pairs.push({
+        allowed: { label: `CodeDeploy moves ${name}:live`, principal: role, action: 'lambda:UpdateAlias', resource: `${lambdaArn(name)}:live` },
+        denied: [{ label: 'CodeDeploy moves an alias of a function outside the application', principal: role, action: 'lambda:UpdateAlias', resource: `${lambdaArn('not-this-application')}:live` }],
+      });
+      for (const alarm of [group.alarm_configuration ?? []].flat().flatMap((c) => (c as { alarms?: string[] }).alarms ?? [])) {
+        pairs.push({
+          allowed: { label: `CodeDeploy reads alarm ${alarm}`, principal: role, action: 'cloudwatch:DescribeAlarms', resource: `arn:aws:cloudwatch:${region}:${accountId}:alarm:${alarm}` },
+          denied: [{ label: 'CodeDeploy reads another alarm', principal: role, action: 'cloudwatch:DescribeAlarms', resource: `arn:aws:cloudwatch:${region}:${accountId}:alarm:not-a-deployment-alarm` }],
+        });
+      }
+    }
+    for (const hook of Object.values(resources.aws_lambda_function ?? {}).filter((fn) => String(fn.function_name).startsWith('CodeDeployHook_'))) {
+      pairs.push({
+        allowed: { label: `CodeDeploy invokes ${String(hook.function_name)}`, principal: role, action: 'lambda:InvokeFunction', resource: lambdaArn(String(hook.function_name)) },
+        denied: [
+          { label: 'CodeDeploy invokes a hook of another application', principal: role, action: 'lambda:InvokeFunction', resource: lambdaArn('CodeDeployHook_other') },
+          { label: 'CodeDeploy invokes a deployed function', principal: role, action: 'lambda:InvokeFunction', resource: `${lambdaArn(String(groups[0]?.deployment_group_name))}:live` },
+        ],
+      });
+    }
+  }
   // RDS Proxy reads its secret with its role (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-secrets-arns.html).
   for (const proxy of Object.values(resources.aws_db_proxy ?? {})) {
     const role = model.roles.find((r) => r.arn === v(proxy.role_arn));

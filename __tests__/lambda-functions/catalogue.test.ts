@@ -6,11 +6,20 @@ import { accountSourceFile, ConfigError, loadEnvironments } from '../../environm
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { defaults } from '../../environments/defaults';
+import { POST_TRAFFIC_TARGET } from '../../lambda-functions/deployment-hooks';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TODAY = new Date('2026-11-22T00:00:00Z');
 const accounts = realAccounts();
-const spec = (name: string): FunctionSpec => FUNCTIONS.find((fn) => fn.name === name) as FunctionSpec;
+const catalogueSpec = (name: string): FunctionSpec => FUNCTIONS.find((fn) => fn.name === name) as FunctionSpec;
+/**
+ * A function's settings before account overrides: the catalogue's, except that the post-traffic
+ * hook's target reserves at least one execution per deployment group (one group per function).
+ */
+const spec = (name: string): FunctionSpec => {
+  const fn = catalogueSpec(name);
+  return name === POST_TRAFFIC_TARGET ? { ...fn, reservedConcurrency: Math.max(fn.reservedConcurrency, FUNCTIONS.length) } : fn;
+};
 const problemsOf = (action: () => unknown): readonly string[] => {
   try {
     action();
@@ -84,18 +93,17 @@ describe('function catalogue', () => {
     }
   });
 
-  // Issue #10 item 4: each database function logs in as a PostgreSQL role of its own.
-  test('each database function logs in as a role of its own (DB_USER), which no other function uses; only the migrations add the migration role', () => {
+  // Issue #10 item 4: each database function logs in as a PostgreSQL role of its own. Issue 20: none
+  // logs in as the migration role; that is database-admin's alone (lambda-functions/database-admin.ts).
+  test('each database function logs in as exactly one role of its own (DB_USER), which no other function uses, and never as the migration role', () => {
     const own = FUNCTIONS.filter((f) => f.vpc).map((fn) => {
       const users = fn.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []));
-      expect([fn.name, users.filter((user) => user !== DB_MIGRATION_USER)]).toEqual([fn.name, [fn.environment.DB_USER]]);
+      expect([fn.name, users]).toEqual([fn.name, [fn.environment.DB_USER]]);
       return fn.environment.DB_USER;
     });
     expect(new Set(own).size).toBe(own.length);
-    expect(own).not.toContain(DB_MIGRATION_USER);
-    const migrating = FUNCTIONS.filter((fn) => databaseUsers([fn]).includes(DB_MIGRATION_USER)).map((fn) => fn.name);
-    expect(migrating).toEqual(FUNCTIONS.filter((fn) => fn.sharedModules.includes('platform_migrations')).map((fn) => fn.name));
-    expect(databaseUsers(FUNCTIONS).sort()).toEqual([...own, DB_MIGRATION_USER].sort());
+    expect(databaseUsers(FUNCTIONS).sort()).toEqual([...own].sort());
+    expect(databaseUsers(FUNCTIONS)).not.toContain(DB_MIGRATION_USER);
   });
 
   test('HTTP routes point at the HTTP-triggered functions, and every such function has a route', () => {
@@ -165,6 +173,11 @@ describe('resolveFunctionSettings', () => {
         deploymentStrategy: override.deploymentStrategy ?? config.delivery.strategy,
       });
     }
+  });
+
+  test('the post-traffic target can serve every deployment group\'s post-traffic hook at once', () => {
+    const [runner] = resolveFunctionSettings({ name: unusedAccountName(), functions: {} }).filter((fn) => fn.name === POST_TRAFFIC_TARGET);
+    expect(runner.reservedConcurrency).toBeGreaterThanOrEqual(FUNCTIONS.length);
   });
 
   test.each(FUNCTION_NAMES)('an override of %s changes only the fields it names', (name) => {

@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
-import type { AccountConfig } from '../../environments/schema';
 import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
+import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
@@ -21,7 +21,7 @@ beforeAll(() => {
 }, 300_000);
 
 /** The resources of one function: its construct path is <stack>/Functions/<Id>/... */
-function functionResources(stack: Json, name: FunctionName): { fn: Json; alias: Json; aliasRef: string; logGroup: Json; policy: Statement[]; ref: string } {
+function functionResources(stack: Json, name: FunctionName | typeof DATABASE_ADMIN.functionName): { fn: Json; alias: Json; aliasRef: string; logGroup: Json; policy: Statement[]; ref: string } {
   const [ref, fn] = Object.entries(stack.resource.aws_lambda_function as Record<string, Json>).find(([, f]) => f.function_name === name) ?? [];
   if (!fn || !ref) throw new Error(`no aws_lambda_function ${name}`);
   const prefix = fn['//'].metadata.path.replace(/\/Function$/, '/');
@@ -43,9 +43,7 @@ const PLATFORM_ACTIONS = /^(logs:|xray:|kms:|ec2:)/;
  * vocabulary, so a grant that silently widened would show), plus the dead-letter queue send of an
  * asynchronously invoked (scheduled) function.
  */
-function expectedDataActions(spec: FunctionSettings, config: AccountConfig): string[] {
-  // Behind the proxy the migrations keep the roles' passwords in their proxy secrets.
-  const roleSecrets = config.database.proxy ? ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:DescribeSecret'] : [];
+function expectedDataActions(spec: FunctionSettings): string[] {
   const byGrant: Record<Grant['kind'], string[]> = {
     'bucket-read': ['s3:GetObject'],
     'bucket-put': ['s3:PutObject'],
@@ -55,7 +53,6 @@ function expectedDataActions(spec: FunctionSettings, config: AccountConfig): str
     'queue-consume': ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
     'queue-read-attributes': ['sqs:GetQueueAttributes'],
     'db-login': ['rds-db:connect'],
-    'db-role-secrets': roleSecrets,
     'cloudwatch-put-metric': ['cloudwatch:PutMetricData'],
   };
   const actions = [...spec.grants.flatMap((grant) => byGrant[grant.kind]), ...(spec.trigger.kind === 'schedule' ? ['sqs:SendMessage'] : [])];
@@ -72,8 +69,8 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
 
   test('every catalogue function exists once', () => {
     const names = Object.values(stack.resource.aws_lambda_function as Record<string, Json>).map((f) => f.function_name);
-    // Besides the catalogue, only the two CodeDeploy hooks (constructs/function-delivery.ts).
-    expect(names.sort()).toEqual([...FUNCTIONS.map((f) => f.name), PRE_TRAFFIC_HOOK.functionName, POST_TRAFFIC_HOOK.functionName].sort());
+    // Besides the catalogue, only the two CodeDeploy hooks (constructs/function-delivery.ts) and database-admin.
+    expect(names.sort()).toEqual([...FUNCTIONS.map((f) => f.name), PRE_TRAFFIC_HOOK.functionName, POST_TRAFFIC_HOOK.functionName, DATABASE_ADMIN.functionName].sort());
   });
 
   test("sizes, runtime and architecture follow the catalogue with the account's overrides", () => {
@@ -111,7 +108,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
       const { policy } = functionResources(stack, spec.name);
       // A set: a function logging in as two database users has one rds-db:connect statement per user (checked below).
       const data = [...new Set(actionsOf(policy).filter((action) => !PLATFORM_ACTIONS.test(action)))].sort();
-      expect([spec.name, data]).toEqual([spec.name, expectedDataActions(spec, config)]);
+      expect([spec.name, data]).toEqual([spec.name, expectedDataActions(spec)]);
       expect(actionsOf(policy).filter((action) => action.includes('*'))).toEqual([]);
     }
   });
@@ -157,18 +154,43 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
     }
   });
 
-  test('the migrations know how the roles log in: rds_iam at the instance, passwords from the proxy user secrets behind a proxy', () => {
-    const { fn, policy } = functionResources(stack, 'lambda-test-runner');
+  // Issue 20: the schema owner is database-admin alone. It logs in at the instance (the master user
+  // cannot log in through the proxy), so it has its own security group to the instance and to the
+  // Secrets Manager endpoint; no catalogue function may read any secret or log in as the migrator.
+  test('only database-admin may read the master secret, log in as the migrator or set the roles\' secrets; it reaches the instance itself', () => {
+    const { fn, policy } = functionResources(stack, DATABASE_ADMIN.functionName);
     const variables = fn.environment.variables;
-    expect(variables.DB_ROLE_LOGIN).toBe(config.database.proxy ? 'password' : 'rds_iam');
     const secrets = Object.entries((stack.resource.aws_secretsmanager_secret ?? {}) as Record<string, Json>);
-    const functionUsers = [...new Set(settings.flatMap((s) => s.grants.flatMap((g) => (g.kind === 'db-login' ? [g.user] : []))))].filter((u) => u !== variables.DB_MIGRATION_USER);
-    const expected = config.database.proxy
-      ? Object.fromEntries(functionUsers.map((user) => [user, `\${aws_secretsmanager_secret.${secrets.find(([, s]) => s.name.endsWith(`/db-users/${user}`))![0]}.arn}`]))
-      : {};
-    expect(JSON.parse(variables.DB_PROXY_USER_ARNS)).toEqual(expected);
+    const secretRef = (user: string) => `\${aws_secretsmanager_secret.${secrets.find(([, s]) => s.name.endsWith(`/db-users/${user}`))![0]}.arn}`;
+    const functionUsers = [...new Set(settings.flatMap((s) => s.grants.flatMap((g) => (g.kind === 'db-login' ? [g.user] : []))))];
+
+    expect(variables.DB_HOST).toMatch(/^\$\{aws_db_instance\.[^}]+\.address\}$/);
+    expect(variables.DB_MASTER_SECRET_ARN).toMatch(/^\$\{aws_db_instance\.[^}]+\.master_user_secret\[0\]\.secret_arn\}$/);
+    expect(variables.DB_ROLE_LOGIN).toBe(config.database.proxy ? 'password' : 'rds_iam');
+    expect(fn.vpc_config.security_group_ids).toEqual([expect.stringMatching(/aws_security_group\.Network_DatabaseAdminSecurityGroup_/)]);
+    const read = policy.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')).flatMap((s) => [s.Resource].flat());
     const writable = policy.filter((s) => [s.Action].flat().includes('secretsmanager:PutSecretValue')).flatMap((s) => [s.Resource].flat());
-    expect(writable.sort()).toEqual(Object.values(expected).sort());
+    const connect = policy.filter((s) => [s.Action].flat().includes('rds-db:connect')).flatMap((s) => [s.Resource].flat());
+    if (config.database.proxy) {
+      expect(JSON.parse(variables.DB_PROXY_USER_ARNS)).toEqual(Object.fromEntries(functionUsers.map((user) => [user, secretRef(user)])));
+      expect(variables.DB_MIGRATOR_SECRET_ARN).toBe(secretRef(DATABASE_ADMIN.migrationUser));
+      expect(writable.sort()).toEqual([DATABASE_ADMIN.migrationUser, ...functionUsers].map(secretRef).sort());
+      expect(connect).toEqual([]);
+      // The proxy offers no login as the migrator: its role may not even read that secret.
+      const proxyAuth = Object.values(stack.resource.aws_db_proxy as Record<string, Json>)[0].auth as Json[];
+      expect(proxyAuth.map((a) => a.secret_arn).sort()).toEqual(functionUsers.map(secretRef).sort());
+    } else {
+      expect([variables.DB_PROXY_USER_ARNS, variables.DB_MIGRATOR_SECRET_ARN, writable]).toEqual([undefined, undefined, []]);
+      expect(connect).toEqual([expect.stringMatching(new RegExp(`dbuser:\\$\\{aws_db_instance\\.[^}]+\\.resource_id\\}/${DATABASE_ADMIN.migrationUser}$`))]);
+    }
+    expect(read.sort()).toEqual([variables.DB_MASTER_SECRET_ARN, ...writable].sort());
+
+    for (const spec of settings) {
+      const other = functionResources(stack, spec.name);
+      expect([spec.name, actionsOf(other.policy).filter((action) => action.startsWith('secretsmanager:'))]).toEqual([spec.name, []]);
+      expect([spec.name, JSON.stringify(other.policy).includes(`/${DATABASE_ADMIN.migrationUser}`)]).toEqual([spec.name, false]);
+      expect([spec.name, Object.keys(other.fn.environment?.variables ?? {}).filter((name) => /MIGRATION|SECRET|ROLE_LOGIN|PROXY_USER/.test(name))]).toEqual([spec.name, []]);
+    }
   });
 
   // The instance's certificate chains to an RDS CA (the bundle in the driver layer, extracted under

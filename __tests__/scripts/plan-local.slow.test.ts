@@ -11,6 +11,7 @@ import { REPO_ROOT } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
 import { realAccounts, unusedAccountId, unusedAccountName } from '../helpers/accounts';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 
 const accounts = realAccounts();
@@ -75,8 +76,8 @@ describe('plan:local', () => {
     ]) {
       expect([type, result.addsByType[type] > 0]).toEqual([type, true]);
     }
-    // The catalogue's functions plus the two CodeDeploy hooks; one deployment group per catalogue function.
-    const functions = FUNCTIONS.length + [PRE_TRAFFIC_HOOK, POST_TRAFFIC_HOOK].length;
+    // The catalogue's functions plus the two CodeDeploy hooks and database-admin; one deployment group per catalogue function.
+    const functions = FUNCTIONS.length + [PRE_TRAFFIC_HOOK, POST_TRAFFIC_HOOK, DATABASE_ADMIN].length;
     expect([result.addsByType.aws_lambda_function, result.addsByType.aws_lambda_alias]).toEqual([functions, functions]);
     expect(result.addsByType.aws_codedeploy_deployment_group).toBe(FUNCTIONS.length);
   });
@@ -91,8 +92,8 @@ describe('plan:local', () => {
     expect(result.addsByType.aws_eip ?? 0).toBe(nat);
     expect(result.addsByType.aws_vpc_endpoint).toBe(config.network.interfaceEndpoints.length + 2);
     expect(result.addsByType.aws_db_proxy ?? 0).toBe(config.database.proxy ? 1 : 0);
-    // Groups: Lambda, database, endpoints, and the proxy's when there is one.
-    expect(result.addsByType.aws_security_group).toBe(config.database.proxy ? 4 : 3);
+    // Groups: Lambda, database, endpoints, database-admin, and the proxy's when there is one.
+    expect(result.addsByType.aws_security_group).toBe(config.database.proxy ? 5 : 4);
   });
 
   test('leaves no stand-in override behind next to the synthesized stacks', () => {

@@ -9,6 +9,7 @@ import { resolveFunctionSettings } from '../../lambda-functions/function-setting
 import { type DeliveryStandIns, type ScriptedOutcome, type StandInFunction, startDeliveryStandIns } from '../../scripts/local-aws/delivery-apis';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { REPO_ROOT } from '../helpers/terraform';
+import { hookConcurrency, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { commandExitCode } from '../../scripts/lib/delivery-cli';
 import { release } from '../../scripts/release';
 import { rollback } from '../../scripts/rollback';
@@ -55,16 +56,28 @@ async function command(
     callerAccountId?: string;
     functions: Record<string, StandInFunction>;
     outcomes?: Record<string, ScriptedOutcome>;
-    /** Finished deployments already in CodeDeploy: [function, current, target, status, createTime]. */
-    history?: readonly [string, string, string, 'Succeeded' | 'Failed', number][];
+    /** Deployments already in CodeDeploy: [function, current, target, status, createTime]. */
+    history?: readonly [string, string, string, 'Succeeded' | 'Failed' | 'Created', number][];
+    /** The application's deployment groups (default: one per function, as the stack creates them). */
+    deploymentGroups?: readonly string[];
+    /** Alarm names in ALARM when the command starts (an incident). */
+    alarms?: readonly string[];
+    racingDeployments?: readonly string[];
     /** Run the command line as CI does, in a child process (default: the command body in-process). */
     childProcess?: boolean;
   },
 ): Promise<CommandResult> {
   const account = setup.account ?? firstAccount;
   sts = await startStsServer({ accountId: setup.callerAccountId ?? account.accountId });
-  apis = await startDeliveryStandIns({ applicationName: `${account.organisation}-functions`, functions: setup.functions, outcomes: setup.outcomes });
+  apis = await startDeliveryStandIns({
+    applicationName: `${account.organisation}-functions`,
+    functions: setup.functions,
+    outcomes: setup.outcomes,
+    deploymentGroups: setup.deploymentGroups,
+    racingDeployments: setup.racingDeployments,
+  });
   for (const past of setup.history ?? []) apis.addPastDeployment(...past);
+  for (const alarm of setup.alarms ?? []) apis.setAlarmState(alarm, 'ALARM');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_ENDPOINT_URL_STS: sts.url,
@@ -133,8 +146,9 @@ describe.each(accounts.map((account) => [account.name, account] as const))('npm 
       // https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-example.html#appspec-file-example-lambda
       const spec = JSON.parse(content);
       expect(Object.keys(spec)).toEqual(['version', 'Resources', 'Hooks']);
-      expect(spec.version).toBe(0);
-      expect(content.startsWith('{"version":0,')).toBe(true);
+      // "Specify version with a string": https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-version.html
+      expect(spec.version).toBe('0.0');
+      expect(content.startsWith('{"version":"0.0",')).toBe(true);
       expect(spec.Resources).toHaveLength(1);
       const name = deployment.deploymentGroupName;
       expect(Object.keys(spec.Resources[0])).toEqual([name]);
@@ -147,7 +161,7 @@ describe.each(accounts.map((account) => [account.name, account] as const))('npm 
     expect(result.stdout).toContain(`${first}: releasing version 3 (live: 2) with ${strategy} (${DEPLOYMENT_STRATEGIES[strategy]})`);
     expect(result.stdout).toMatch(new RegExp(`${first} \\(d-STANDIN001\\): InProgress; 10% of traffic on version 3; BeforeAllowTraffic Succeeded`));
     expect(result.stdout).toContain(`${first}: release succeeded (d-STANDIN001)`);
-    expect(result.stdout).toContain(`Unchanged, not deployed: ${names.filter((n) => n !== first && n !== second).join(', ')}`);
+    for (const name of names.filter((n) => n !== first && n !== second)) expect(result.stdout).toContain(`${name} (live on its newest version 1)`);
     expect(result.stdout).toContain(`Account check passed: stack '${account.name}'`);
     expect([apis!.functions[first].alias, apis!.functions[second].alias]).toEqual(['3', '2']);
   }, 60_000);
@@ -186,7 +200,7 @@ describe('npm run release outcomes', () => {
   test('nothing changed: no deployment, exit 0', async () => {
     const result = await command('release', [firstAccount.name, ...FAST], { functions: accountState() });
     expect([result.code, created()]).toEqual([0, []]);
-    expect(result.stdout).toContain(`Nothing to release in ${firstAccount.name}: every live alias serves its newest version.`);
+    expect(result.stdout).toContain(`Nothing to release in ${firstAccount.name}: no newly published version.`);
   }, 60_000);
 
   test('--function limits the release to that function', async () => {
@@ -241,6 +255,9 @@ describe('npm run rollback', () => {
     const [deployment] = created();
     // The rollback overrides the group's strategy: every request back at once.
     expect(deployment.deploymentConfigName).toBe('CodeDeployDefault.LambdaAllAtOnce');
+    // ... and its alarms and automatic rollback, which an incident's firing alarm would otherwise use against it:
+    // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html
+    expect([deployment.overrideAlarmConfiguration, deployment.autoRollbackConfiguration]).toEqual([{ enabled: false }, { enabled: false }]);
     const spec = JSON.parse(deployment.revision.appSpecContent.content);
     expect(spec.Resources[0][name].Properties).toEqual({ Name: name, Alias: 'live', CurrentVersion: '3', TargetVersion: '2' });
     expect(spec.Hooks).toBeUndefined();
@@ -248,10 +265,14 @@ describe('npm run rollback', () => {
     expect(apis!.functions[name].alias).toBe('2');
   }, 60_000);
 
-  test('--to-version moves the alias to that published version', async () => {
+  test('--to-version moves the alias to that earlier live version', async () => {
     const name = FUNCTIONS[0].name;
     const result = await command('rollback', [firstAccount.name, '--function', name, '--to-version', '1', ...FAST], {
       functions: accountState({ [name]: { versions: ['1', '2', '3'], alias: '3' } }),
+      history: [
+        [name, '1', '2', 'Succeeded', 1000],
+        [name, '2', '3', 'Succeeded', 2000],
+      ],
     });
     expect(result.code).toBe(0);
     expect(JSON.parse(created()[0].revision.appSpecContent.content).Resources[0][name].Properties.TargetVersion).toBe('1');
@@ -297,5 +318,348 @@ describe('npm run rollback', () => {
     expect(created().map((d) => d.deploymentGroupName)).toEqual([released]);
     expect(result.stdout).toContain(`${untouched}: no release made version 1 live`);
     expect(apis!.functions[released].alias).toBe('1');
+  }, 60_000);
+});
+
+describe('what a release ships (only what the apply just published)', () => {
+  test('a version a failed deployment tried is not shipped again by the next release', async () => {
+    const name = names[0];
+    const result = await command('release', [firstAccount.name, ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }),
+      history: [[name, '1', '2', 'Failed', 1000]],
+    });
+    expect([result.code, created()]).toEqual([0, []]);
+    expect(result.stdout).toContain(`${name} (version 2 is not shipped again: deployment d-PAST001 (Failed) already took it; a new apply publishes the next version)`);
+  }, 60_000);
+
+  test('after a manual rollback the rolled-back version stays out, and the next published version ships from the live one', async () => {
+    const name = names[0];
+    const history: [string, string, string, 'Succeeded', number][] = [
+      [name, '1', '2', 'Succeeded', 1000],
+      [name, '2', '3', 'Succeeded', 2000],
+    ];
+    const functions = accountState({ [name]: { versions: ['1', '2', '3'], alias: '3' } });
+    const rolledBack = await command('rollback', [firstAccount.name, '--function', name, ...FAST], { functions, history });
+    expect([rolledBack.code, functions[name].alias]).toEqual([0, '2']);
+    const rollbackSpec = JSON.parse(created()[0].revision.appSpecContent.content);
+    await apis!.close();
+    await sts!.close();
+    // The next merge: the same CodeDeploy history plus the rollback, nothing newly published.
+    const again = await command('release', [firstAccount.name, ...FAST], {
+      functions,
+      history: [...history, [name, rollbackSpec.Resources[0][name].Properties.CurrentVersion, '2', 'Succeeded', 3000]],
+    });
+    expect([again.code, created()]).toEqual([0, []]);
+    // An apply publishes version 4: it ships, from the live version 2.
+    functions[name].versions.push('4');
+    await apis!.close();
+    await sts!.close();
+    const next = await command('release', [firstAccount.name, ...FAST], { functions, history: [...history, [name, '3', '2', 'Succeeded', 3000]] });
+    expect(next.code).toBe(0);
+    expect(JSON.parse(created()[0].revision.appSpecContent.content).Resources[0][name].Properties).toMatchObject({ CurrentVersion: '2', TargetVersion: '4' });
+  }, 60_000);
+
+  test("a release reads only the deployments created since the newest version was published (ListDeployments createTimeRange), not the group's whole history", async () => {
+    const name = names[0];
+    const functions = accountState({ [name]: { versions: ['1', '2'], alias: '2' } });
+    const before = Date.now() / 1000;
+    // Years of history: the release of version 2 and a failed try of a version since deleted.
+    const result = await (async () => {
+      sts = await startStsServer({ accountId: firstAccount.accountId });
+      apis = await startDeliveryStandIns({ applicationName: `${firstAccount.organisation}-functions`, functions });
+      apis.addPastDeployment(name, '1', '2', 'Succeeded', 1000);
+      apis.publishVersion(name);
+      const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_CODEDEPLOY: apis.codedeployUrl, AWS_ENDPOINT_URL_LAMBDA: apis.lambdaUrl, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_MAX_ATTEMPTS: '1' };
+      delete env.AWS_PROFILE;
+      delete env.INFRA_OVERRIDES_FILE;
+      return inProcess('release', [firstAccount.name, '--function', name, ...FAST], env);
+    })();
+    expect(result.code).toBe(0);
+    const history = apis!.codedeployCalls.find((c) => c.operation === 'ListDeployments' && !c.input.includeOnlyStatuses);
+    expect((history!.input.createTimeRange as { start: number }).start).toBeGreaterThanOrEqual(Math.floor(before) - 1);
+    expect(apis!.codedeployCalls.filter((c) => c.operation === 'GetDeployment' && c.input.deploymentId === 'd-PAST001')).toEqual([]);
+    expect(JSON.parse(created()[0].revision.appSpecContent.content).Resources[0][name].Properties).toMatchObject({ CurrentVersion: '2', TargetVersion: '3' });
+  }, 60_000);
+
+  test('a deployment still in its first hook (no traffic weights yet) is found with ListDeployments and left alone; the other functions are released', async () => {
+    const [waiting, other] = names;
+    const changed = { versions: ['1', '2'], alias: '1' };
+    const result = await command('release', [firstAccount.name, ...FAST], {
+      functions: accountState({ [waiting]: { versions: ['1', '2', '3'], alias: '1' }, [other]: changed }),
+      history: [[waiting, '1', '2', 'Created', 1000]],
+    });
+    expect(result.code).toBe(1);
+    expect(created().map((d) => d.deploymentGroupName)).toEqual([other]);
+    expect(result.stdout).toContain(`${waiting}: deployment d-PAST001 is still active; not starting another (CodeDeploy allows one per group)`);
+    const listed = apis!.codedeployCalls.filter((c) => c.operation === 'ListDeployments' && c.input.deploymentGroupName === waiting);
+    expect(listed[0].input.includeOnlyStatuses).toEqual(['Created', 'Queued', 'InProgress', 'Ready']);
+  }, 60_000);
+
+  test('a CreateDeployment refused for one function is reported with the others; the started deployments are still watched to their end', async () => {
+    const [raced, first, last] = [names[1], names[0], names[2]];
+    const changed = { versions: ['1', '2'], alias: '1' };
+    const result = await command('release', [firstAccount.name, ...FAST], {
+      functions: accountState({ [first]: changed, [raced]: changed, [last]: changed }),
+      racingDeployments: [raced],
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${raced}: DeploymentLimitExceededException: The Deployment Group '${raced}' already has an active Deployment`);
+    expect(result.stdout).toContain(`${first}: release succeeded`);
+    expect(result.stdout).toContain(`${last}: release succeeded`);
+    expect([first, raced, last].map((name) => apis!.functions[name].alias)).toEqual(['2', '1', '2']);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
+
+describe('alarms during an incident', () => {
+  const name = names[0];
+  const alarm = `deploy-${name}-error-rate`;
+
+  test("a release while the group's alarm fires is stopped; --override-alarms ships the fix", async () => {
+    const stopped = await command('release', [firstAccount.name, ...FAST], { functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }), alarms: [alarm] });
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toContain(`${name}: release stopped, rolled back to the previous version: ALARM_ACTIVE`);
+    expect(created()[0].overrideAlarmConfiguration).toBeUndefined();
+    expect(apis!.functions[name].alias).toBe('1');
+    await apis!.close();
+    await sts!.close();
+    const fixed = await command('release', [firstAccount.name, '--override-alarms', ...FAST], { functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }), alarms: [alarm] });
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('alarms overridden (--override-alarms)');
+    expect(created()[0].overrideAlarmConfiguration).toEqual({ enabled: false });
+    // A release keeps automatic rollback on failure.
+    expect(created()[0].autoRollbackConfiguration).toBeUndefined();
+    expect(apis!.functions[name].alias).toBe('2');
+  }, 60_000);
+
+  test('a manual rollback succeeds while the alarm fires', async () => {
+    const result = await command('rollback', [firstAccount.name, '--function', name, ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2'], alias: '2' } }),
+      history: [[name, '1', '2', 'Succeeded', 1000]],
+      alarms: [alarm],
+    });
+    expect(result.code).toBe(0);
+    expect(apis!.functions[name].alias).toBe('1');
+  }, 60_000);
+});
+
+describe('bad input to release and rollback: one paragraph naming the fix, nothing started', () => {
+  const [name, other] = names;
+  const expectNothingStarted = (result: CommandResult) => {
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(created()).toEqual([]);
+  };
+
+  test.each(['release', 'rollback'] as const)('%s: an account without a deployment group for a function', async (script) => {
+    const result = await command(script, [firstAccount.name, ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2'], alias: '2' }, [other]: { versions: ['1', '2'], alias: '1' } }),
+      history: [[name, '1', '2', 'Succeeded', 1000]],
+      deploymentGroups: names.filter((n) => n !== other),
+    });
+    expectNothingStarted(result);
+    expect(result.stderr).toContain(`${other}: no deployment group '${other}' in CodeDeploy application '${firstAccount.organisation}-functions'; apply the account's stack first (npx cdktf deploy ${firstAccount.name})`);
+  }, 60_000);
+
+  test.each(['release', 'rollback'] as const)('%s: a catalogue function the account does not have yet', async (script) => {
+    const functions = accountState({ [other]: { versions: ['1', '2'], alias: '1' } });
+    delete functions[name];
+    const result = await command(script, [firstAccount.name, ...FAST], { functions, deploymentGroups: names });
+    expectNothingStarted(result);
+    expect(result.stderr).toContain(`${name}: no function with a live alias in the account; apply the stack first`);
+  }, 60_000);
+
+  test('rollback --to-version of a version that was never released', async () => {
+    const result = await command('rollback', [firstAccount.name, '--function', name, '--to-version', '3', ...FAST], {
+      functions: accountState({ [name]: { versions: ['1', '2', '3'], alias: '2' } }),
+      history: [[name, '1', '2', 'Succeeded', 1000], [name, '2', '3', 'Failed', 2000]],
+    });
+    expectNothingStarted(result);
+    expect(result.stderr).toContain(`${name}: version 3 was never released (it never served the live alias)`);
+  }, 60_000);
+});
+
+describe('the CodeDeploy stand-in follows the documented rules', () => {
+  test('an AppSpec whose version is the number 0 is refused; the string "0.0" is accepted', async () => {
+    const { CodeDeployClient, CreateDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+    apis = await startDeliveryStandIns({ applicationName: 'app', functions: accountState({ [names[0]]: { versions: ['1', '2'], alias: '1' } }) });
+    const client = new CodeDeployClient({ region: 'eu-west-1', endpoint: apis.codedeployUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const create = (version: unknown) =>
+      client.send(
+        new CreateDeploymentCommand({
+          applicationName: 'app',
+          deploymentGroupName: names[0],
+          revision: {
+            revisionType: 'AppSpecContent',
+            appSpecContent: { content: JSON.stringify({ version, Resources: [{ [names[0]]: { Type: 'AWS::Lambda::Function', Properties: { Name: names[0], Alias: 'live', CurrentVersion: '1', TargetVersion: '2' } } }] }) },
+          },
+        }),
+      );
+    await expect(create(0)).rejects.toThrow('The AppSpec version must be the string "0.0", not 0');
+    await expect(create('0.0')).resolves.toMatchObject({ deploymentId: expect.any(String) });
+    // One active deployment per group from creation on, before any traffic moved.
+    await expect(create('0.0')).rejects.toMatchObject({ name: 'DeploymentLimitExceededException' });
+    client.destroy();
+  });
+});
+
+describe('the CodeDeploy stand-in: rollbacks and alarms', () => {
+  const client = async () => {
+    const { CodeDeployClient } = await import('@aws-sdk/client-codedeploy');
+    return new CodeDeployClient({ region: 'eu-west-1', endpoint: apis!.codedeployUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  };
+  const spec = (name: string, current: string, target: string) =>
+    JSON.stringify({ version: '0.0', Resources: [{ [name]: { Type: 'AWS::Lambda::Function', Properties: { Name: name, Alias: 'live', CurrentVersion: current, TargetVersion: target } } }] });
+
+  test('an automatic rollback is a new deployment redeploying the last good version; the failed version stays published', async () => {
+    const { CreateDeploymentCommand, GetDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+    const [name] = names;
+    apis = await startDeliveryStandIns({ applicationName: 'app', functions: accountState({ [name]: { versions: ['1', '2'], alias: '1' } }), outcomes: { [name]: 'hook-failure' } });
+    const codedeploy = await client();
+    const { deploymentId } = await codedeploy.send(new CreateDeploymentCommand({ applicationName: 'app', deploymentGroupName: name, revision: { revisionType: 'AppSpecContent', appSpecContent: { content: spec(name, '1', '2') } } }));
+    let info;
+    for (let poll = 0; poll < 3; poll++) info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
+    expect(info?.status).toBe('Failed');
+    const rollbackId = info?.rollbackInfo?.rollbackDeploymentId;
+    expect(rollbackId).toBeDefined();
+    expect(rollbackId).not.toBe(deploymentId);
+    const rollbackInfo = (await codedeploy.send(new GetDeploymentCommand({ deploymentId: rollbackId }))).deploymentInfo;
+    expect([rollbackInfo?.status, rollbackInfo?.creator]).toEqual(['Succeeded', 'codeDeployRollback']);
+    expect(JSON.parse(rollbackInfo!.revision!.appSpecContent!.content!).Resources[0][name].Properties).toMatchObject({ CurrentVersion: '2', TargetVersion: '1' });
+    expect([apis.functions[name].alias, apis.functions[name].versions]).toEqual(['1', ['1', '2']]);
+    codedeploy.destroy();
+  });
+
+  test("a group's alarm in ALARM stops a deployment unless the deployment overrides the alarm configuration", async () => {
+    const { CreateDeploymentCommand, GetDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
+    const [first, second] = names;
+    apis = await startDeliveryStandIns({ applicationName: 'app', functions: accountState({ [first]: { versions: ['1', '2'], alias: '1' }, [second]: { versions: ['1', '2'], alias: '1' } }) });
+    apis.setAlarmState(`deploy-${first}-error-rate`, 'ALARM');
+    apis.setAlarmState(`deploy-${second}-error-rate`, 'ALARM');
+    const codedeploy = await client();
+    const start = (name: string, override: boolean) =>
+      codedeploy.send(
+        new CreateDeploymentCommand({
+          applicationName: 'app',
+          deploymentGroupName: name,
+          revision: { revisionType: 'AppSpecContent', appSpecContent: { content: spec(name, '1', '2') } },
+          ...(override ? { overrideAlarmConfiguration: { enabled: false } } : {}),
+        }),
+      );
+    const watched = (await start(first, false)).deploymentId;
+    const overridden = (await start(second, true)).deploymentId;
+    const statusOf = async (deploymentId?: string) => {
+      let info;
+      for (let poll = 0; poll < 3; poll++) info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo;
+      return [info?.status, info?.errorInformation?.code];
+    };
+    expect(await statusOf(watched)).toEqual(['Stopped', 'ALARM_ACTIVE']);
+    expect(await statusOf(overridden)).toEqual(['Succeeded', undefined]);
+    expect([apis.functions[first].alias, apis.functions[second].alias]).toEqual(['1', '2']);
+    codedeploy.destroy();
+  });
+});
+
+describe('the Lambda stand-in follows the documented rules', () => {
+  test('reserved concurrency caps synchronous invokes: the one beyond it gets 429 TooManyRequestsException', async () => {
+    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const [name] = names;
+    let release: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (release = resolve));
+    apis = await startDeliveryStandIns({
+      applicationName: 'app',
+      functions: accountState({ [name]: { versions: ['1'], alias: '1', reservedConcurrency: 1 } }),
+      invoke: async () => {
+        await running;
+        return { payload: { passed: true } };
+      },
+    });
+    const client = new LambdaClient({ region: 'eu-west-1', endpoint: apis.lambdaUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    const first = client.send(new InvokeCommand({ FunctionName: name, Qualifier: 'live' }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(client.send(new InvokeCommand({ FunctionName: name, Qualifier: 'live' }))).rejects.toMatchObject({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+    release();
+    const answer = await first;
+    expect(JSON.parse(Buffer.from(answer.Payload!).toString())).toEqual({ passed: true });
+    expect(answer.ExecutedVersion).toBe('1');
+    expect(apis.invocations.map((i) => i.throttled)).toEqual([false, true]);
+    client.destroy();
+  });
+});
+
+describe('a release with the hooks run as CodeDeploy runs them (runHooks)', () => {
+  /**
+   * Hooks written in the shape of lambda-functions/deployment-hooks/handler.py: the pre-traffic hook
+   * reads the deployment, the post-traffic hook invokes lambda-test-runner:live synchronously (a
+   * slow run), and each reports its result to CodeDeploy.
+   */
+  async function releaseThree(testRunnerReservation: number) {
+    const pending: Promise<unknown>[] = [];
+    const { CodeDeployClient, GetDeploymentCommand, PutLifecycleEventHookExecutionStatusCommand } = await import('@aws-sdk/client-codedeploy');
+    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const released = names.filter((n) => n !== POST_TRAFFIC_TARGET).slice(0, 3);
+    const functions = accountState({
+      ...Object.fromEntries(released.map((n) => [n, { versions: ['1', '2'], alias: '1' }])),
+      [POST_TRAFFIC_TARGET]: { versions: ['1'], alias: '1', reservedConcurrency: testRunnerReservation },
+    });
+    sts = await startStsServer({ accountId: firstAccount.accountId });
+    const clients = () => ({
+      codedeploy: new CodeDeployClient({ region: 'eu-west-1', endpoint: apis!.codedeployUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
+      lambda: new LambdaClient({ region: 'eu-west-1', endpoint: apis!.lambdaUrl, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 }),
+    });
+    apis = await startDeliveryStandIns({
+      applicationName: `${firstAccount.organisation}-functions`,
+      functions,
+      runHooks: true,
+      invoke: (name, _version, payload) => {
+        const run = async () => {
+          if (name === POST_TRAFFIC_TARGET) {
+            await new Promise((resolve) => setTimeout(resolve, 800));
+            return { payload: { passed: true } };
+          }
+          const event = payload as { DeploymentId: string; LifecycleEventHookExecutionId: string };
+          const { codedeploy, lambda } = clients();
+          try {
+            let status: 'Succeeded' | 'Failed' = 'Succeeded';
+            try {
+              if (name === PRE_TRAFFIC_HOOK.functionName) await codedeploy.send(new GetDeploymentCommand({ deploymentId: event.DeploymentId }));
+              else await lambda.send(new InvokeCommand({ FunctionName: POST_TRAFFIC_TARGET, Qualifier: 'live' }));
+            } catch {
+              status = 'Failed';
+            }
+            await codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status }));
+            return { payload: { status } };
+          } finally {
+            codedeploy.destroy();
+            lambda.destroy();
+          }
+        };
+        const invocation = run();
+        pending.push(invocation);
+        return invocation;
+      },
+    });
+    const env: NodeJS.ProcessEnv = { ...process.env, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_CODEDEPLOY: apis.codedeployUrl, AWS_ENDPOINT_URL_LAMBDA: apis.lambdaUrl, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_MAX_ATTEMPTS: '1' };
+    delete env.AWS_PROFILE;
+    delete env.INFRA_OVERRIDES_FILE;
+    const result = await inProcess('release', [firstAccount.name, ...released.flatMap((n) => ['--function', n]), '--poll-seconds', '0.05'], env);
+    // Hooks still running when the release ended (a rolled-back deployment's) finish before the stand-ins close.
+    await Promise.allSettled(pending);
+    return { result, released };
+  }
+
+  test('three releases at once pass their hooks when the test runner holds one execution per deployment group', async () => {
+    const { result, released } = await releaseThree(hookConcurrency(FUNCTION_NAMES.length));
+    expect(result.code).toBe(0);
+    expect(released.map((n) => apis!.functions[n].alias)).toEqual(released.map(() => '2'));
+    expect(apis!.invocations.filter((i) => i.functionName === POST_TRAFFIC_TARGET).map((i) => i.throttled)).toEqual(released.map(() => false));
+  }, 60_000);
+
+  test('with a reservation of 1 concurrent post-traffic hooks are throttled (429), fail and roll their releases back', async () => {
+    const { result, released } = await releaseThree(1);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('HOOK_EXECUTION_FAILURE');
+    expect(apis!.invocations.some((i) => i.functionName === POST_TRAFFIC_TARGET && i.throttled)).toBe(true);
+    expect(released.some((n) => apis!.functions[n].alias === '1')).toBe(true);
   }, 60_000);
 });

@@ -14,7 +14,8 @@ import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
 import { startLambdaServer, type LambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer } from '../../scripts/local-aws/sts-server';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { REPO_ROOT } from '../helpers/terraform';
+import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
+import { stackNames } from '../../stacks/app';
 
 /*
  * Lambda keeps 100 concurrent executions of an account unreserved; reserved concurrency can only
@@ -30,6 +31,11 @@ const accounts = loadEnvironments({ overrides: {} });
 const credentials = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
 const reservedOf = (fn: { reservedConcurrency: number | 'off' }) => (fn.reservedConcurrency === 'off' ? 0 : fn.reservedConcurrency);
 const reservedIn = (name: string) => resolveFunctionSettings(accounts.find((a) => a.name === name)!).reduce((sum, fn) => sum + reservedOf(fn), 0);
+/** What the synthesized main stack of the account reserves: reserved_concurrent_executions of every function (absent or -1: none). */
+const synthesizedReservations = (name: string): number => {
+  const functions = Object.values<Record<string, any>>(readStack(sharedSynth(), stackNames(accounts.find((a) => a.name === name)!).main).resource.aws_lambda_function ?? {});
+  return functions.reduce((sum, fn) => sum + (typeof fn.reserved_concurrent_executions === 'number' && fn.reserved_concurrent_executions > 0 ? fn.reserved_concurrent_executions : 0), 0);
+};
 
 async function withLambda<T>(concurrentExecutions: number, body: (server: LambdaServer) => Promise<T>): Promise<T> {
   const server = await startLambdaServer({ concurrentExecutions });
@@ -44,12 +50,17 @@ const clientFor = (server: LambdaServer, region: string) => new LambdaClient({ r
 
 describe.each(accounts.map((a) => [a.name] as const))('account %s', (name) => {
   const [target] = resolveStackTargets([name], accounts);
-  const reserved = reservedIn(name);
-  const required = reserved + LAMBDA_MINIMUM_UNRESERVED;
+  let reserved: number;
+  let required: number;
+  beforeAll(() => {
+    reserved = synthesizedReservations(name);
+    required = reserved + LAMBDA_MINIMUM_UNRESERVED;
+  }, 300_000);
 
-  test('the reserved concurrency counted is the sum over the account\'s functions', () => {
+  test('the reserved concurrency counted is every reservation the synthesized stack makes (functions and CodeDeploy hooks)', () => {
     expect(reservedConcurrencyOf(target)).toBe(reserved);
-    expect(reserved).toBeGreaterThan(0);
+    // More than the catalogue's functions alone: the hooks reserve too.
+    expect(reserved).toBeGreaterThan(reservedIn(name));
   });
 
   test('a new account\'s quota of 10 is refused, naming both numbers and how to request the quota', async () => {
@@ -88,16 +99,18 @@ test('reserved concurrency is a per-function, per-account setting: turning it do
   const [fn] = resolveFunctionSettings(account).filter((f) => reservedOf(f) > 1);
   const lowered = loadEnvironments({ overrides: { [account.name]: { functions: { [fn.name]: { reservedConcurrency: 1 } } } } });
   const [target] = resolveStackTargets([account.name], lowered);
-  expect(reservedConcurrencyOf(target)).toBe(reservedIn(account.name) - reservedOf(fn) + 1);
+  const [original] = resolveStackTargets([account.name], accounts);
+  expect(reservedConcurrencyOf(target)).toBe(reservedConcurrencyOf(original) - reservedOf(fn) + 1);
 });
 
-test("an account that turns every reservation 'off' reserves nothing, so a new account's quota of 10 passes without asking Lambda", async () => {
+test("an account that turns every function's reservation 'off' still reserves the hooks' executions, which the pre-flight checks", async () => {
   const [account] = accounts;
   const functions = Object.fromEntries(resolveFunctionSettings(account).map((fn) => [fn.name, { reservedConcurrency: 'off' as const }]));
   const [target] = resolveStackTargets([account.name], loadEnvironments({ overrides: { [account.name]: { functions } } }));
+  const hooks = synthesizedReservations(account.name) - reservedIn(account.name);
   await withLambda(10, async (server) => {
-    expect(await checkConcurrencyQuota(target, clientFor(server, account.region))).toMatchObject({ ok: true, reserved: 0, required: 0 });
-    expect(server.requests).toEqual([]);
+    expect(await checkConcurrencyQuota(target, clientFor(server, account.region))).toMatchObject({ ok: false, reserved: hooks, required: hooks + LAMBDA_MINIMUM_UNRESERVED });
+    expect(server.requests).toHaveLength(1);
   });
 });
 
@@ -124,7 +137,7 @@ describe('npm run verify-account (the real script, against the STS and Lambda st
     const result = await verify(account.name, account.accountId, 10);
     expect(result.code).toBe(1);
     expect(result.output).toContain(`allows 10 concurrent Lambda executions`);
-    expect(result.output).toContain(`needs at least ${reservedIn(account.name) + LAMBDA_MINIMUM_UNRESERVED}`);
+    expect(result.output).toContain(`needs at least ${synthesizedReservations(account.name) + LAMBDA_MINIMUM_UNRESERVED}`);
     expect(result.output).toContain('Service Quotas');
     expect(result.output).not.toMatch(/\n\s+at /);
   });

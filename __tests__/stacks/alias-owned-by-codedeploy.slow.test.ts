@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { terraformEnv } from '../../scripts/lib/terraform-env';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
@@ -112,8 +113,8 @@ test("a plan after a release, during a canary and after a rollback leaves every 
     const change = changes.find((c) => c.name === alias.key) as ResourceChange;
     expect([alias.functionName, change.change.actions]).toEqual([alias.functionName, ['no-op']]);
   }
-  // The hooks' aliases are Terraform's: not in this state, so planned as new.
-  const hookAliases = changes.filter((change) => !aliases.some((alias) => alias.key === change.name));
-  expect(hookAliases.map((change) => change.change.actions)).toEqual([['create'], ['create']]);
-  expect(changes).toHaveLength(FUNCTIONS.length + [PRE_TRAFFIC_HOOK, POST_TRAFFIC_HOOK].length);
+  // The hooks' and database-admin's aliases are Terraform's: not in this state, so planned as new.
+  const terraformAliases = changes.filter((change) => !aliases.some((alias) => alias.key === change.name));
+  expect(terraformAliases.map((change) => change.change.actions)).toEqual([['create'], ['create'], ['create']]);
+  expect(changes).toHaveLength(FUNCTIONS.length + [PRE_TRAFFIC_HOOK, POST_TRAFFIC_HOOK].length + [DATABASE_ADMIN].length);
 }, 600_000);

@@ -141,7 +141,7 @@ describe.each(mainStacks)('%s main stack', (name, json, config) => {
     expect(alarm.threshold).toBe(Math.floor((maxConnections * config.alarms.dbConnectionsPercentOfMax) / 100));
   });
 
-  test('Lambda reaches PostgreSQL through the proxy when there is one, else directly; never both', () => {
+  test('Lambda reaches PostgreSQL through the proxy when there is one, else directly; never both; database-admin reaches the instance', () => {
     const groupId = (suffix: string) => {
       const [id] = Object.entries(json.resource.aws_security_group).find(([, g]) => (g as { tags: { Name: string } }).tags.Name === `${name}-${suffix}`)!;
       return `\${aws_security_group.${id}.id}`;
@@ -149,12 +149,12 @@ describe.each(mainStacks)('%s main stack', (name, json, config) => {
     const postgresIngress = resources(json, 'aws_vpc_security_group_ingress_rule')
       .filter((rule) => rule.from_port === 5432)
       .map((rule) => [rule.security_group_id, rule.referenced_security_group_id]);
-    const [lambda, database] = [groupId('lambda'), groupId('database')];
+    const [lambda, database, admin] = [groupId('lambda'), groupId('database'), groupId('database-admin')];
     if (config.database.proxy) {
       const proxy = groupId('database-proxy');
-      expect(postgresIngress.sort()).toEqual([[proxy, lambda], [database, proxy]].sort());
+      expect(postgresIngress.sort()).toEqual([[proxy, lambda], [database, proxy], [database, admin]].sort());
     } else {
-      expect(postgresIngress).toEqual([[database, lambda]]);
+      expect(postgresIngress.sort()).toEqual([[database, lambda], [database, admin]].sort());
     }
   });
 

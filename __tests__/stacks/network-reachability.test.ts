@@ -63,6 +63,9 @@ function expectedTable(config: AccountConfig): Row[] {
   } else {
     rows.push(['lambda', 5432, 'database']);
   }
+  // database-admin logs in at the instance itself in every account (the master user cannot log in
+  // through the proxy) and reads its secrets through the Secrets Manager endpoint: no NAT needed.
+  rows.push(['database-admin', 5432, 'database'], ['database-admin', 443, 'endpoints']);
   return rows.sort(byRow);
 }
 

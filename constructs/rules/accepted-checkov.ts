@@ -22,6 +22,8 @@ export const ACCEPTED_CHECKOV: Readonly<Record<string, string>> = {
     'API Gateway method caching (aws_api_gateway_method_settings caching_enabled, both accounts\' Api_StageSettings): a cached response of these per-caller methods (presigned URLs, ingest results) would be served to another caller, so caching stays off on purpose; the same reason as CKV_AWS_120',
   CKV2_AWS_5:
     'false positive: checkov 3.2.500 does not count aws_db_proxy (vpc_security_group_ids) among the resources that attach a security group, so the RDS Proxy\'s group (Network_DatabaseProxySecurityGroup, in accounts with database.proxy on) looks unattached although the proxy uses it; every other group here is attached to the functions, the database or the interface endpoints',
+  CKV_AWS_393:
+    "false positive (checkov 3.3.x; 3.2.500 has no such check): its GitHub OIDC trust check reads each role's sub condition with a repository pattern (gh_repo_regex in checkov/common/util/oidc_utils.py) that predates GitHub's immutable subject repo:<owner>@<id>/<repo>@<id>, so it fails every CI role of a repository created after the 2026 cut-over although each admits only exact subjects of this repository (fix bridgecrewio/checkov#7610, not merged). PLAT-IAM-4 checks the same ground on every role at synth (exact subjects of one repository in either form, the pull-request number the only wildcard, the STS audience), and __tests__/ci/github-oidc.test.ts checks each role admits exactly its workflows",
   CKV2_AWS_30:
     'logging every PostgreSQL statement would put PPU payloads into CloudWatch Logs; statements slower than database.slowStatementMs are logged instead (log_min_duration_statement)',
 };

@@ -26,8 +26,8 @@ export const account: AccountFile = {
     'insert-ppu-data': { memoryMiB: 512 },
     'lambda-test-runner': { memoryMiB: 512 },
   },
-  // Dev takes every merge at once: the pre-traffic hook and alarms still guard it, without the wait.
-  delivery: { strategy: 'all-at-once' },
+  // No delivery override: dev takes the default canary (10% for 5 minutes), so a deployment alarm
+  // can roll a bad version back there too; all-at-once ends before a one-minute alarm evaluates.
   api: { loggingLevel: 'INFO' },
   notifications: { emails: ['platform-dev-alerts@example.com'] },
   suppressions: [
@@ -35,7 +35,7 @@ export const account: AccountFile = {
       rule: 'PLAT-RDS-5',
       construct: 'Database',
       reason:
-        'dev holds only test data: its database is destroyed and recreated freely (deletionProtection and finalSnapshot off), and the post-deploy runner applies the migrations to a fresh one',
+        'dev holds only test data: its database is destroyed and recreated freely (deletionProtection and finalSnapshot off), and database-admin bootstraps and migrates a fresh one after every apply, with nothing by hand',
     },
   ],
 };

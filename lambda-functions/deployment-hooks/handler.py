@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from platform_log import bind_invocation, get_logger
@@ -170,9 +171,24 @@ def codedeploy_client() -> Any:
     return boto3.client("codedeploy")
 
 
+def invoke_config() -> Config:
+    """How the hooks invoke a function synchronously and wait for its answer.
+
+    The read timeout (INVOKE_READ_TIMEOUT_SECONDS, set by the stack above the invoked function's own
+    timeout) replaces botocore's default of 60 s, which cuts a slower run and, with retries, starts it
+    again. Standard retry mode backs off on throttling (429 TooManyRequestsException) instead of the
+    legacy mode's immediate repeats.
+    https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
+    """
+    raw = os.environ.get("INVOKE_READ_TIMEOUT_SECONDS", "")
+    if not raw.isdigit() or int(raw) <= 0:
+        raise HookError(f"INVOKE_READ_TIMEOUT_SECONDS must be a whole number of seconds above 0, not {raw!r}")
+    return Config(read_timeout=int(raw), retries={"mode": "standard", "total_max_attempts": 3})
+
+
 @functools.cache
 def lambda_client() -> Any:
-    return boto3.client("lambda")
+    return boto3.client("lambda", config=invoke_config())
 
 
 def _run(event: Any, context: Any, lifecycle_event: str, check: Any) -> dict[str, str]:

@@ -1,16 +1,15 @@
 """Post-deploy checks: database reachable and migrated, bucket, table and queue reachable.
 
-CI invokes this after a deploy and fails the run unless the report says "passed": true. Every
-check runs even when another fails, so one report shows everything that is wrong. The migration
-check first applies pending migrations and the functions' database roles (platform_migrations),
-logged in as the migration role, so a fresh account is migrated by its first deploy; then it checks,
-as this function's own read-only role, that every migration is recorded.
+CI invokes this after a deploy, and the post-traffic hook of every release, and each fails unless
+the report says "passed": true. Every check runs even when another fails, so one report shows
+everything that is wrong. Every check only reads: the database ones log in as this function's own
+role, which may read schema_migrations and nothing else. Migrations and the functions' roles are
+the database-admin function's (lambda-functions/database-admin), which the workflows run before
+the release; this function can neither migrate nor change a role or a password.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import logging
 import os
 import time
@@ -66,45 +65,14 @@ def parse_event(event: Any) -> tuple[str, ...]:
     return tuple(name for name in CHECK_NAMES if name in names)
 
 
-def connect(env: dict[str, str], user: str | None = None) -> pg8000.native.Connection:
-    """A fresh connection per run (this function runs once per deploy), as DB_USER or the given role."""
+def connect(env: dict[str, str]) -> pg8000.native.Connection:
+    """A fresh connection per run, as DB_USER (this function's own read-only role)."""
     try:
         settings = platform_db.DbSettings.from_env(env)
     except platform_db.DatabaseConfigError as exc:
         # A configuration problem is the check's finding, reported as-is.
         raise CheckFailed(str(exc)) from None
-    if user is not None:
-        settings = dataclasses.replace(settings, user=user)
     return platform_db.connect(settings, application_name="lambda-test-runner", timeout_seconds=CONNECT_TIMEOUT_SECONDS)
-
-
-def role_login(env: dict[str, str]) -> platform_migrations.RoleLogin:
-    """How the functions' roles log in (DB_ROLE_LOGIN), with their RDS Proxy secrets (DB_PROXY_USER_ARNS) for passwords."""
-    method = env.get("DB_ROLE_LOGIN", "")
-    if method == "rds_iam":
-        return platform_migrations.RoleLogin("rds_iam")
-    if method == "password":
-        try:
-            secret_arns = json.loads(env.get("DB_PROXY_USER_ARNS", ""))
-        except json.JSONDecodeError:
-            raise CheckFailed('DB_PROXY_USER_ARNS must be a JSON object {"<role>": "<secret ARN>"}') from None
-        if not isinstance(secret_arns, dict):
-            raise CheckFailed('DB_PROXY_USER_ARNS must be a JSON object {"<role>": "<secret ARN>"}')
-        return platform_migrations.RoleLogin("password", platform_migrations.secret_passwords(secret_arns))
-    raise CheckFailed(f"DB_ROLE_LOGIN must be 'rds_iam' or 'password', got {method!r}")
-
-
-def migrate(env: dict[str, str]) -> list[int]:
-    """Migrations and function roles, logged in as the migration role (DB_MIGRATION_USER), never as this function's own role."""
-    login = role_login(env)
-    migrator = env.get("DB_MIGRATION_USER", "")
-    if not migrator:
-        raise CheckFailed("DB_MIGRATION_USER is not set")
-    connection = connect(env, migrator)
-    try:
-        return platform_migrations.migrate(connection, login)
-    finally:
-        connection.close()
 
 
 class Checks:
@@ -144,16 +112,15 @@ class Checks:
         return f"connected; PostgreSQL {version}"
 
     def database_migrated(self) -> str:
-        # Checked as this function's own role (which may only read schema_migrations); unreachable fails here first.
-        connection = self._database()
-        applied = migrate(self._env)
-        recorded = {row[0] for row in connection.run("SELECT version FROM schema_migrations")}
+        # Only looks: a missing migration is database-admin's to apply (its migrate action), never this function's.
+        recorded = {row[0] for row in self._database().run("SELECT version FROM schema_migrations")}
         missing = sorted({version for version, _ in platform_migrations.MIGRATIONS} - recorded)
         if missing:
-            raise CheckFailed(f"migration(s) {', '.join(map(str, missing))} not recorded in schema_migrations")
-        version = max(recorded)
-        newly = f"applied {', '.join(map(str, applied))}" if applied else "nothing to apply"
-        return f"schema version {version} ({newly}; this code needs {platform_migrations.schema_version()})"
+            raise CheckFailed(
+                f"migration(s) {', '.join(map(str, missing))} not recorded in schema_migrations; "
+                'run database-admin with {"action": "migrate"} (the deploy does before the release)'
+            )
+        return f"schema version {max(recorded)} (this code needs {platform_migrations.schema_version()})"
 
     def bucket_reachable(self) -> str:
         bucket = self._setting("BUCKET_NAME")

@@ -1,11 +1,12 @@
 """The PostgreSQL schema of the platform, the database roles of its functions, and how both are applied.
 
-lambda-test-runner applies pending migrations after every deploy, logged in as MIGRATION_ROLE (the
-owner of every table), then gives each database function's role exactly the privileges its code
+The database-admin function (lambda-functions/database-admin) applies them, run by the deploy and
+apply workflows after every apply: its bootstrap action, as the master user, creates MIGRATION_ROLE
+(bootstrap_statements); its migrate action, logged in as MIGRATION_ROLE (the owner of every table),
+applies pending migrations and gives each database function's role exactly the privileges its code
 uses (FUNCTION_ROLE_GRANTS) and the way it logs in: IAM tokens at the instance (membership of RDS's
 rds_iam role) or, behind RDS Proxy, a password the proxy reads from the role's Secrets Manager
-secret. No function logs in as the master user; the master user is needed once per database, to
-create MIGRATION_ROLE (bootstrap_statements, run by `npm run db:bootstrap`).
+secret. No database function logs in as the master user or the migrator.
 """
 
 from __future__ import annotations

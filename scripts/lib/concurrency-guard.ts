@@ -1,5 +1,7 @@
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { hookConcurrency } from '../../lambda-functions/deployment-hooks';
+import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { stackNames } from '../../stacks/app';
 import type { StackTarget } from './stack-catalog';
 
@@ -23,10 +25,17 @@ export interface ConcurrencyCheck {
   readonly message: string;
 }
 
-/** The reserved concurrency a stack's functions ask for in its account (catalogue plus account overrides). */
+/**
+ * Every reservation the stack synthesizes in its account: the catalogue's functions (with the
+ * account's overrides), the two CodeDeploy hooks (constructs/function-delivery.ts), which reserve
+ * hookConcurrency(one deployment group per function) each, and database-admin
+ * (constructs/database-admin.ts), which every account's workload stack has.
+ */
 export function reservedConcurrencyOf(target: StackTarget): number {
   if (stackNames(target.account).main !== target.stack) return 0;
-  return resolveFunctionSettings(target.account).reduce((sum, fn) => sum + (fn.reservedConcurrency === 'off' ? 0 : fn.reservedConcurrency), 0);
+  const functions = resolveFunctionSettings(target.account);
+  const own = functions.reduce((sum, fn) => sum + (fn.reservedConcurrency === 'off' ? 0 : fn.reservedConcurrency), 0);
+  return own + 2 * hookConcurrency(functions.length) + DATABASE_ADMIN.reservedConcurrency;
 }
 
 /**

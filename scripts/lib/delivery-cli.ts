@@ -11,18 +11,21 @@ export interface DeliveryArgs {
   /** Catalogue names given with --function; empty means every function. */
   readonly functions: readonly string[];
   readonly toVersion?: string;
+  /** --override-alarms (release): the deployments ignore the groups' alarms (a fix shipped during an incident). */
+  readonly overrideAlarms: boolean;
   readonly pollSeconds: number;
   readonly timeoutSeconds: number;
 }
 
 /**
- * Parses `<account> [--function <name>]... [--to-version <n>] [--poll-seconds <s>] [--timeout-minutes <m>]`.
+ * Parses `<account> [--function <name>]... [--to-version <n>] [--override-alarms] [--poll-seconds <s>] [--timeout-minutes <m>]`.
  * Every mistake is a DeliveryInputError naming the value and the choices.
  */
-export function parseDeliveryArgs(argv: readonly string[], usage: string, options: { allowToVersion: boolean; accounts?: readonly AccountConfig[] }): DeliveryArgs {
+export function parseDeliveryArgs(argv: readonly string[], usage: string, options: { allowToVersion: boolean; allowOverrideAlarms?: boolean; accounts?: readonly AccountConfig[] }): DeliveryArgs {
   const positional: string[] = [];
   const functions: string[] = [];
   let toVersion: string | undefined;
+  let overrideAlarms = false;
   let pollSeconds = 15;
   let timeoutSeconds = 3600;
   for (let i = 0; i < argv.length; i++) {
@@ -34,6 +37,7 @@ export function parseDeliveryArgs(argv: readonly string[], usage: string, option
     };
     if (arg === '--function') functions.push(value());
     else if (arg === '--to-version' && options.allowToVersion) toVersion = value();
+    else if (arg === '--override-alarms' && options.allowOverrideAlarms) overrideAlarms = true;
     else if (arg === '--poll-seconds') pollSeconds = positiveNumber(arg, value());
     else if (arg === '--timeout-minutes') timeoutSeconds = positiveNumber(arg, value()) * 60;
     else if (arg.startsWith('--')) throw new DeliveryInputError(`unknown option ${arg}\n${usage}`);
@@ -49,7 +53,7 @@ export function parseDeliveryArgs(argv: readonly string[], usage: string, option
     if (!/^[1-9]\d*$/.test(toVersion)) throw new DeliveryInputError(`--to-version '${toVersion}' is not a published version number (1, 2, ...)`);
     if (functions.length !== 1) throw new DeliveryInputError('--to-version needs exactly one --function: version numbers differ per function');
   }
-  return { account, functions: [...new Set(functions)], toVersion, pollSeconds, timeoutSeconds };
+  return { account, functions: [...new Set(functions)], toVersion, overrideAlarms, pollSeconds, timeoutSeconds };
 }
 
 function positiveNumber(flag: string, raw: string): number {
@@ -63,6 +67,12 @@ export async function preflight(account: AccountConfig, log: (line: string) => v
   const result = await checkAccount({ stack: account.name, account, stateBucket: stateBucketName(account) });
   if (!result.ok) throw new DeliveryInputError(result.message);
   log(result.message);
+}
+
+/** One function's problem as one line: a DeliveryInputError already names the function; anything else is prefixed with it. */
+export function problemText(functionName: string, caught: unknown): string {
+  const error = caught as Error;
+  return error instanceof DeliveryInputError ? error.message : `${functionName}: ${error.name}: ${error.message}`;
 }
 
 /**

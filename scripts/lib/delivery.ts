@@ -4,6 +4,7 @@ import {
   CreateDeploymentCommand,
   GetDeploymentCommand,
   GetDeploymentTargetCommand,
+  ListDeploymentGroupsCommand,
   ListDeploymentsCommand,
   ListDeploymentTargetsCommand,
   type DeploymentInfo,
@@ -39,6 +40,8 @@ export function deliveryClients(config: Pick<AccountConfig, 'region'>): Delivery
   return { codedeploy: new CodeDeployClient({ region: config.region }), lambda: new LambdaClient({ region: config.region }) };
 }
 
+export const APPSPEC_VERSION = '0.0';
+
 export interface AppSpecInput {
   readonly functionName: string;
   readonly currentVersion: string;
@@ -48,15 +51,16 @@ export interface AppSpecInput {
 }
 
 /**
- * The AppSpec of a Lambda deployment in AWS's documented JSON form: version 0.0, one
- * AWS::Lambda::Function resource (Name, Alias, CurrentVersion, TargetVersion) and the Hooks list
+ * The AppSpec of a Lambda deployment in AWS's documented JSON form: version "0.0" (a string: "Specify
+ * version with a string", https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-version.html),
+ * one AWS::Lambda::Function resource (Name, Alias, CurrentVersion, TargetVersion) and the Hooks list
  * of BeforeAllowTraffic / AfterAllowTraffic functions.
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-example.html#appspec-file-example-lambda
  * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html
  */
 export function lambdaAppSpec(input: AppSpecInput): string {
   const spec = {
-    version: 0.0,
+    version: APPSPEC_VERSION,
     Resources: [
       {
         [input.functionName]: {
@@ -76,30 +80,27 @@ export interface FunctionState {
   readonly functionName: string;
   /** The version the live alias points at. */
   readonly aliasVersion: string;
-  /** Versions the alias routes part of the traffic to (a shift in progress). */
-  readonly shiftingTo: readonly string[];
   /** Every published version, ascending. */
   readonly versions: readonly string[];
+  /** LastModified of the newest version (Lambda copies it from $LATEST when it publishes): no deployment of it is older. */
+  readonly newestModified?: Date;
 }
 
 /** The live alias and published versions of a function; a missing function is a DeliveryInputError. */
 export async function functionState(clients: DeliveryClients, functionName: string): Promise<FunctionState> {
   try {
     const alias = await clients.lambda.send(new GetAliasCommand({ FunctionName: functionName, Name: LIVE_ALIAS }));
-    const versions: string[] = [];
+    const modified = new Map<string, string | undefined>();
     let marker: string | undefined;
     do {
       const page = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: functionName, Marker: marker }));
-      for (const version of page.Versions ?? []) if (version.Version && version.Version !== '$LATEST') versions.push(version.Version);
+      for (const version of page.Versions ?? []) if (version.Version && version.Version !== '$LATEST') modified.set(version.Version, version.LastModified);
       marker = page.NextMarker;
     } while (marker);
-    versions.sort((a, b) => Number(a) - Number(b));
-    return {
-      functionName,
-      aliasVersion: alias.FunctionVersion ?? '',
-      shiftingTo: Object.keys(alias.RoutingConfig?.AdditionalVersionWeights ?? {}),
-      versions,
-    };
+    const versions = [...modified.keys()].sort((a, b) => Number(a) - Number(b));
+    const newest = modified.get(versions[versions.length - 1] ?? '');
+    const newestModified = newest && !Number.isNaN(Date.parse(newest)) ? new Date(newest) : undefined;
+    return { functionName, aliasVersion: alias.FunctionVersion ?? '', versions, ...(newestModified ? { newestModified } : {}) };
   } catch (error) {
     if ((error as { name?: string }).name === 'ResourceNotFoundException') {
       throw new DeliveryInputError(`${functionName}: no function with a ${LIVE_ALIAS} alias in the account; apply the stack first (${(error as Error).message})`);
@@ -116,8 +117,19 @@ export interface StartDeployment {
   /** Overrides the group's configuration (rollback: all at once). Default: the group's strategy. */
   readonly deploymentConfigName?: string;
   readonly hooks?: boolean;
+  /** Turns the group's alarm polling off for this deployment. Default: false (the group's alarms stop it). */
+  readonly overrideAlarms?: boolean;
+  /** Default: true (the group's automatic rollback). A rollback turns it off: rolling it back would restore the bad version. */
+  readonly autoRollback?: boolean;
 }
 
+/**
+ * Starts one deployment. overrideAlarmConfiguration { enabled: false } turns off the group's alarm
+ * polling for this deployment only ("create a new deployment that uses a previous application
+ * revision that is known to work, and set its alarm configuration to turn off alarm polling"), and
+ * autoRollbackConfiguration { enabled: false } keeps CodeDeploy from undoing it.
+ * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html
+ */
 export async function startDeployment(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, start: StartDeployment): Promise<string> {
   const content = lambdaAppSpec(start);
   const result = await clients.codedeploy.send(
@@ -130,10 +142,145 @@ export async function startDeployment(clients: DeliveryClients, config: Pick<Acc
         revisionType: 'AppSpecContent',
         appSpecContent: { content, sha256: createHash('sha256').update(content).digest('hex') },
       },
+      ...(start.overrideAlarms ? { overrideAlarmConfiguration: { enabled: false } } : {}),
+      ...(start.autoRollback === false ? { autoRollbackConfiguration: { enabled: false } } : {}),
     }),
   );
   if (!result.deploymentId) throw new Error(`CodeDeploy returned no deployment id for ${start.functionName}`);
   return result.deploymentId;
+}
+
+/**
+ * Deployments that occupy a group: one per group is active from creation on, before any traffic
+ * moves (a deployment in its BeforeAllowTraffic hook leaves the alias without weights), and a
+ * second CreateDeployment fails with DeploymentLimitExceededException.
+ * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ListDeployments.html
+ */
+export const ACTIVE_DEPLOYMENT_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready'] as const;
+
+/** Deployment ids of a group, newest first as CodeDeploy lists them, optionally only those in the statuses. */
+async function listDeploymentIds(
+  clients: DeliveryClients,
+  config: Pick<AccountConfig, 'organisation'>,
+  functionName: string,
+  filter: { readonly statuses?: readonly string[]; readonly since?: Date } = {},
+): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.codedeploy.send(
+      new ListDeploymentsCommand({
+        applicationName: deliveryApplicationName(config),
+        deploymentGroupName: functionName,
+        ...(filter.statuses ? { includeOnlyStatuses: [...filter.statuses] as never } : {}),
+        ...(filter.since ? { createTimeRange: { start: filter.since } } : {}),
+        nextToken,
+      }),
+    );
+    ids.push(...(page.deployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return ids;
+}
+
+/** The deployments of a group that are still active (Created, Queued, InProgress, Ready). */
+export function activeDeployments(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, functionName: string): Promise<string[]> {
+  return listDeploymentIds(clients, config, functionName, { statuses: ACTIVE_DEPLOYMENT_STATUSES });
+}
+
+/** One past deployment of a function as its AppSpec and CodeDeploy describe it. */
+export interface PastDeployment {
+  readonly deploymentId: string;
+  readonly status: string;
+  readonly current: string;
+  readonly target: string;
+  readonly createTime: number;
+  /** A rollback (CodeDeploy's automatic one, or npm run rollback), not a release. */
+  readonly rollback: boolean;
+}
+
+/**
+ * The deployments CodeDeploy holds for the function's group (ListDeployments + GetDeployment),
+ * oldest first; with `since`, only those created from then on (ListDeployments createTimeRange),
+ * which keeps a release's reads to the deployments that can involve the newest version.
+ */
+export async function deploymentHistory(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, functionName: string, since?: Date): Promise<PastDeployment[]> {
+  const history: PastDeployment[] = [];
+  for (const deploymentId of await listDeploymentIds(clients, config, functionName, { since })) {
+    const { deploymentInfo: info } = await clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }));
+    const versions = info && appSpecVersions(info);
+    if (!info || !versions) continue;
+    history.push({
+      deploymentId,
+      status: info.status ?? '',
+      current: versions.current,
+      target: versions.target,
+      createTime: info.createTime ? new Date(info.createTime).getTime() : 0,
+      rollback: info.creator === 'codeDeployRollback' || (info.description ?? '').startsWith(ROLLBACK_DESCRIPTION),
+    });
+  }
+  return history.sort((a, b) => a.createTime - b.createTime);
+}
+
+/** How npm run rollback describes its deployments; the history tells rollbacks from releases by it. */
+export const ROLLBACK_DESCRIPTION = 'rollback ';
+
+/**
+ * What a release ships for a function: the newest published version, when it is not live and
+ * CodeDeploy has never deployed it (neither as a target nor away from it). Terraform publishes a
+ * version on every apply that changes the function, so that is exactly what the last apply
+ * published; a version a failed deployment or a rollback moved away from is in the history and
+ * never goes out again. The reason is returned when nothing is shipped.
+ */
+export function releaseTarget(state: FunctionState, history: readonly PastDeployment[]): { readonly target?: string; readonly reason: string } {
+  const newest = state.versions[state.versions.length - 1];
+  if (newest === undefined) return { reason: 'no published version' };
+  if (newest === state.aliasVersion) return { reason: `live on its newest version ${newest}` };
+  const tried = [...history].reverse().find((d) => d.target === newest || d.current === newest);
+  if (tried) {
+    const how = tried.target === newest ? `deployment ${tried.deploymentId} (${tried.status}) already took it` : `deployment ${tried.deploymentId} moved the alias away from it`;
+    return { reason: `version ${newest} is not shipped again: ${how}; a new apply publishes the next version` };
+  }
+  return { target: newest, reason: `version ${newest} was published and never deployed` };
+}
+
+/** Whether the version ever served the alias: the first live version, a release's target that succeeded, or a deployment's starting point. */
+export function wasLive(state: FunctionState, history: readonly PastDeployment[], version: string): boolean {
+  return version === state.aliasVersion || history.some((d) => d.current === version || (d.target === version && d.status === 'Succeeded'));
+}
+
+/**
+ * The version that was live before the last release that made `aliasVersion` live: the
+ * CurrentVersion of the newest succeeded release (not a rollback) whose TargetVersion is the
+ * alias's version.
+ */
+export function versionBeforeLastRelease(history: readonly PastDeployment[], aliasVersion: string): string | undefined {
+  return [...history].reverse().find((d) => !d.rollback && d.status === 'Succeeded' && d.target === aliasVersion && d.current !== aliasVersion)?.current;
+}
+
+/**
+ * Problems that would leave a release or rollback half-started, found before anything starts:
+ * the account's CodeDeploy application or a function's deployment group is missing.
+ */
+export async function missingDeploymentGroups(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation' | 'name'>, functionNames: readonly string[]): Promise<string[]> {
+  const application = deliveryApplicationName(config);
+  const groups = new Set<string>();
+  try {
+    let nextToken: string | undefined;
+    do {
+      const page = await clients.codedeploy.send(new ListDeploymentGroupsCommand({ applicationName: application, nextToken }));
+      for (const group of page.deploymentGroups ?? []) groups.add(group);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ApplicationDoesNotExistException') {
+      return [`${config.name} has no CodeDeploy application '${application}'; apply the account's stack first (npx cdktf deploy ${config.name})`];
+    }
+    throw error;
+  }
+  return functionNames
+    .filter((name) => !groups.has(name))
+    .map((name) => `${name}: no deployment group '${name}' in CodeDeploy application '${application}'; apply the account's stack first (npx cdktf deploy ${config.name})`);
 }
 
 export interface DeploymentOutcome {
@@ -234,31 +381,6 @@ function appSpecVersions(info: DeploymentInfo): { current: string; target: strin
   } catch {
     return undefined;
   }
-}
-
-/**
- * The version that was live before the last successful deployment that made `aliasVersion` live:
- * the CurrentVersion of the newest succeeded deployment whose TargetVersion is the alias's version.
- */
-export async function versionBeforeLastRelease(clients: DeliveryClients, config: Pick<AccountConfig, 'organisation'>, functionName: string, aliasVersion: string): Promise<string | undefined> {
-  const ids: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await clients.codedeploy.send(
-      new ListDeploymentsCommand({ applicationName: deliveryApplicationName(config), deploymentGroupName: functionName, includeOnlyStatuses: ['Succeeded'], nextToken }),
-    );
-    ids.push(...(page.deployments ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  let best: { created: number; version: string } | undefined;
-  for (const deploymentId of ids) {
-    const { deploymentInfo: info } = await clients.codedeploy.send(new GetDeploymentCommand({ deploymentId }));
-    const versions = info && appSpecVersions(info);
-    if (!info || !versions || versions.target !== aliasVersion || versions.current === aliasVersion) continue;
-    const created = info.createTime ? new Date(info.createTime).getTime() : 0;
-    if (!best || created > best.created) best = { created, version: versions.current };
-  }
-  return best?.version;
 }
 
 export const ROLLBACK_DEPLOYMENT_CONFIG = DEPLOYMENT_STRATEGIES[ROLLBACK_STRATEGY];

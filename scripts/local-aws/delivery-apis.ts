@@ -2,20 +2,26 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * Local stand-ins of the CodeDeploy and Lambda APIs for the release and rollback commands, real
- * HTTP servers speaking the protocols the AWS SDK v3 clients use:
+ * Local stand-ins of the CodeDeploy and Lambda APIs (and the alarm states CodeDeploy reads from
+ * CloudWatch) for the release and rollback commands and the account scenario, real HTTP servers
+ * speaking the protocols the AWS SDK v3 clients use:
  * - CodeDeploy: AWS JSON 1.1, POST / with X-Amz-Target CodeDeploy_20141006.<Operation>, errors as
- *   {"__type", "message"} with status 400.
- * - Lambda: REST JSON under /2015-03-31/functions/<name>/..., errors with the X-Amzn-ErrorType header.
- * They share one account state (functions, versions, the live alias) and record every request.
- * Each deployment plays a scripted outcome for its function while it is polled: two polls in
- * progress (pre-traffic hook, then part of the traffic shifted), then the outcome. On success the
- * alias moves to the target version; on failure or alarm stop CodeDeploy rolls it back, so the
- * alias stays where it was.
+ *   {"__type", "message"} with status 400. Operations: CreateDeployment, GetDeployment,
+ *   ListDeployments, ListDeploymentGroups, ListDeploymentTargets, GetDeploymentTarget.
+ * - Lambda: REST JSON under /2015-03-31/functions/<name>/...: GetAlias, ListVersionsByFunction and
+ *   Invoke; errors with the X-Amzn-ErrorType header.
+ * They share one account state (functions, published versions, the live alias, alarm states) and
+ * record every request. A deployment advances one step each time it is polled (GetDeployment):
+ * poll 1 the pre-traffic hook, poll 2 part of the traffic shifted, poll 3 the outcome. What AWS
+ * documents and the stand-in enforces is cited next to each rule.
  */
 
-/** success; the pre-traffic hook reports Failed; an alarm stops the shift; the deployment times out; never ends. */
+/** success; the pre-traffic hook reports Failed; the new version trips an alarm during the shift; the deployment times out; never ends. */
 export type ScriptedOutcome = 'success' | 'hook-failure' | 'alarm-stop' | 'timeout' | 'never-ends';
+
+export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+type HookEvent = 'BeforeAllowTraffic' | 'AfterAllowTraffic';
 
 export interface StandInFunction {
   /** Published versions, e.g. ['1', '2', '3']. */
@@ -24,6 +30,8 @@ export interface StandInFunction {
   alias: string;
   /** Weighted routing of the alias (a shift in progress): version -> weight. */
   routing?: Record<string, number>;
+  /** Reserved concurrency: synchronous invokes beyond it get 429. Default: no reservation (no cap). */
+  reservedConcurrency?: number;
 }
 
 export interface RecordedCall {
@@ -31,20 +39,24 @@ export interface RecordedCall {
   readonly input: Record<string, unknown>;
 }
 
-/** The CreateDeployment input fields the stand-in reads. */
+/** What an Invoke runs (the scenario plugs the real handlers in). Default: answers {}. */
+export type InvokeHandler = (functionName: string, version: string, payload: unknown) => Promise<{ payload: unknown; functionError?: string }>;
+
+/** The CreateDeployment (and other) input fields the stand-in reads. */
 interface DeploymentInput {
   readonly applicationName?: string;
   readonly deploymentGroupName?: string;
   readonly deploymentConfigName?: string;
+  readonly description?: string;
   readonly deploymentId?: string;
   readonly targetId?: string;
   readonly includeOnlyStatuses?: string[];
+  /** Epoch seconds, as the AWS JSON protocol sends timestamps. */
+  readonly createTimeRange?: { readonly start?: number; readonly end?: number };
+  readonly nextToken?: string;
   readonly revision?: { readonly revisionType?: string; readonly appSpecContent?: { readonly content?: string; readonly sha256?: string } };
-}
-
-interface AppSpecProperties {
-  readonly CurrentVersion: string;
-  readonly TargetVersion: string;
+  readonly overrideAlarmConfiguration?: { readonly enabled?: boolean };
+  readonly autoRollbackConfiguration?: { readonly enabled?: boolean; readonly events?: string[] };
 }
 
 interface StandInDeployment {
@@ -55,8 +67,14 @@ interface StandInDeployment {
   readonly target: string;
   readonly outcome: ScriptedOutcome;
   readonly createTime: number;
+  readonly creator: 'user' | 'codeDeployRollback';
   polls: number;
   status: string;
+  /** runHooks: where the deployment is, and each hook execution with what the hook reported. */
+  phase?: 'start' | 'before' | 'shifted' | 'after';
+  hooks?: Map<string, { readonly event: HookEvent; status?: string }>;
+  error?: { code: string; message: string };
+  rollbackDeploymentId?: string;
 }
 
 export interface DeliveryStandIns {
@@ -67,8 +85,14 @@ export interface DeliveryStandIns {
   readonly codedeployCalls: RecordedCall[];
   /** Every Lambda request as "METHOD path", in order. */
   readonly lambdaCalls: string[];
+  /** Every Invoke: function, qualifier, and whether Lambda throttled it (429). */
+  readonly invocations: { functionName: string; qualifier: string; throttled: boolean }[];
   /** Adds a finished deployment to the history (what an earlier release left behind). */
-  addPastDeployment(functionName: string, current: string, target: string, status: 'Succeeded' | 'Failed', createTime: number): void;
+  addPastDeployment(functionName: string, current: string, target: string, status: 'Succeeded' | 'Failed' | 'Created', createTime: number): void;
+  /** What an apply does when a function's code or configuration changed: publishes the next version (the alias stays). */
+  publishVersion(functionName: string): string;
+  /** Sets an alarm's state, as CloudWatch would when its metric crosses the threshold. */
+  setAlarmState(alarmName: string, state: AlarmState): void;
   close(): Promise<void>;
 }
 
@@ -77,9 +101,27 @@ export interface DeliveryStandInOptions {
   readonly functions: Record<string, StandInFunction>;
   /** Outcome per function; default: success. */
   readonly outcomes?: Record<string, ScriptedOutcome>;
+  /** The deployment groups of the application; default: one per function (what the stack creates). */
+  readonly deploymentGroups?: readonly string[];
+  /** Alarm names per deployment group (the stack's alarm_configuration); default: deploy-<group>-error-rate. */
+  readonly groupAlarms?: Record<string, readonly string[]>;
+  readonly invoke?: InvokeHandler;
+  /**
+   * Groups where another client (a second release, the console) creates a deployment between our
+   * checks and our CreateDeployment: ours then meets the one-active-deployment rule.
+   */
+  readonly racingDeployments?: readonly string[];
+  /**
+   * Run the AppSpec's hooks as CodeDeploy does instead of playing `outcomes`: invoke the
+   * BeforeAllowTraffic hook (through `invoke`) with {DeploymentId, LifecycleEventHookExecutionId},
+   * wait for its PutLifecycleEventHookExecutionStatus, shift 10% then all traffic, invoke the
+   * AfterAllowTraffic hook and wait again; a Failed hook fails the deployment and rolls it back.
+   * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+   */
+  readonly runHooks?: boolean;
 }
 
-const ERRORS: Record<Exclude<ScriptedOutcome, 'success' | 'never-ends'>, { status: string; code: string; message: string }> = {
+const ERRORS: Record<'hook-failure' | 'alarm-stop' | 'timeout', { status: string; code: string; message: string }> = {
   'hook-failure': {
     status: 'Failed',
     code: 'HOOK_EXECUTION_FAILURE',
@@ -88,10 +130,19 @@ const ERRORS: Record<Exclude<ScriptedOutcome, 'success' | 'never-ends'>, { statu
   'alarm-stop': {
     status: 'Stopped',
     code: 'ALARM_ACTIVE',
-    message: 'One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <deploy-{fn}-error-rate>',
+    message: 'One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <{alarms}>',
   },
   timeout: { status: 'Failed', code: 'TIMEOUT', message: 'The deployment timed out: the lifecycle hook BeforeAllowTraffic did not report within an hour.' },
 };
+
+/**
+ * Deployments that still count against a group's limit: from creation on, not from the first
+ * traffic shift (a deployment in its BeforeAllowTraffic hook has no alias weights yet).
+ * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ListDeployments.html (the statuses)
+ * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html#API_CreateDeployment_Errors
+ * (DeploymentLimitExceededException: "The number of allowed deployments was exceeded.")
+ */
+export const ACTIVE_DEPLOYMENT_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready'] as const;
 
 function listen(server: http.Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -105,54 +156,185 @@ function readBody(request: http.IncomingMessage): Promise<string> {
   });
 }
 
+/** The AppSpec as CodeDeploy checks it; a string naming the problem, or the one Lambda resource's properties. */
+function parseAppSpec(content: string | undefined): string | { name: string; current: string; target: string } {
+  if (!content) return 'the revision has no AppSpec content';
+  let spec: { version?: unknown; Resources?: Record<string, { Properties?: Record<string, unknown> }>[] };
+  try {
+    spec = JSON.parse(content);
+  } catch {
+    return 'the AppSpec content is not valid JSON';
+  }
+  // "Specify version with a string": the only allowed value is "0.0".
+  // https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-version.html
+  if (spec.version !== '0.0') return `The AppSpec version must be the string "0.0", not ${JSON.stringify(spec.version)}`;
+  const resource = Object.values(spec.Resources?.[0] ?? {})[0];
+  const properties = resource?.Properties ?? {};
+  const [name, current, target] = [properties.Name, properties.CurrentVersion, properties.TargetVersion];
+  if (typeof name !== 'string' || typeof current !== 'string' || typeof target !== 'string') return 'the AppSpec resource needs Name, CurrentVersion and TargetVersion';
+  return { name, current, target };
+}
+
 export async function startDeliveryStandIns(options: DeliveryStandInOptions): Promise<DeliveryStandIns> {
   const functions = options.functions;
+  const groups = new Set(options.deploymentGroups ?? Object.keys(functions));
+  const alarmStates = new Map<string, AlarmState>();
   const deployments = new Map<string, StandInDeployment>();
   const codedeployCalls: RecordedCall[] = [];
   const lambdaCalls: string[] = [];
+  const invocations: DeliveryStandIns['invocations'] = [];
+  const inFlight = new Map<string, number>();
+  /** "function:version" -> epoch seconds it was published by publishVersion (the versions given at start count as published at 0). */
+  const publishedAt = new Map<string, number>();
   let counter = 0;
 
-  const progress = (d: StandInDeployment) => {
-    // Polls 1-2 in progress; from poll 3 on the scripted outcome (a never-ending one stays in progress).
-    const stage = Math.min(d.polls, 3);
+  const alarmsOf = (group: string) => options.groupAlarms?.[group] ?? [`deploy-${group}-error-rate`];
+  const firing = (d: StandInDeployment) => alarmsOf(d.functionName).filter((name) => alarmStates.get(name) === 'ALARM');
+  // A deployment's own overrideAlarmConfiguration replaces the group's: enabled false turns alarm polling off.
+  // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html (overrideAlarmConfiguration)
+  const watchesAlarms = (d: StandInDeployment) => d.input.overrideAlarmConfiguration?.enabled !== false;
+  const rollsBack = (d: StandInDeployment) => d.input.autoRollbackConfiguration?.enabled !== false;
+
+  /**
+   * A rollback is a new deployment that redeploys the last good revision, with its own id; the
+   * versions stay published.
+   * https://docs.aws.amazon.com/codedeploy/latest/userguide/deployments-rollback-and-redeploy.html
+   */
+  const rollBack = (d: StandInDeployment) => {
     const fn = functions[d.functionName];
-    if (stage < 3 || d.outcome === 'never-ends') {
-      d.status = 'InProgress';
-      if (stage === 2 && fn) fn.routing = { [d.target]: 0.1 };
-      return;
+    if (fn) {
+      delete fn.routing;
+      fn.alias = d.current;
     }
-    if (d.status === 'InProgress' || d.status === 'Created') {
-      d.status = d.outcome === 'success' ? 'Succeeded' : ERRORS[d.outcome as keyof typeof ERRORS].status;
-      if (fn) {
-        delete fn.routing;
-        if (d.outcome === 'success') fn.alias = d.target;
+    if (!rollsBack(d)) return;
+    const id = `d-STANDIN${String(++counter).padStart(3, '0')}`;
+    const content = JSON.stringify({
+      version: '0.0',
+      Resources: [{ [d.functionName]: { Type: 'AWS::Lambda::Function', Properties: { Name: d.functionName, Alias: 'live', CurrentVersion: d.target, TargetVersion: d.current } } }],
+    });
+    deployments.set(id, {
+      id,
+      input: { deploymentGroupName: d.functionName, revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } },
+      functionName: d.functionName,
+      current: d.target,
+      target: d.current,
+      outcome: 'success',
+      createTime: Date.now() / 1000,
+      creator: 'codeDeployRollback',
+      polls: 3,
+      status: 'Succeeded',
+    });
+    d.rollbackDeploymentId = id;
+  };
+
+  const finish = (d: StandInDeployment, failure: { status: string; code: string; message: string }) => {
+    d.status = failure.status;
+    d.error = { code: failure.code, message: failure.message.replace('{alarms}', firing(d).join(', ')) };
+    rollBack(d);
+  };
+
+  const startHook = (d: StandInDeployment, event: HookEvent): boolean => {
+    const spec = JSON.parse(d.input.revision?.appSpecContent?.content ?? '{}') as { Hooks?: Record<string, string>[] };
+    const hookFunction = (spec.Hooks ?? []).map((hook) => hook[event]).find((name) => name !== undefined);
+    if (!hookFunction) return false;
+    const executionId = `${d.id}-${event}`;
+    d.hooks ??= new Map();
+    d.hooks.set(executionId, { event });
+    // CodeDeploy invokes a hook asynchronously and waits for its status report, not its answer.
+    void (options.invoke ?? (async () => ({ payload: {} })))(hookFunction, '$LATEST', { DeploymentId: d.id, LifecycleEventHookExecutionId: executionId }).catch(() => undefined);
+    return true;
+  };
+
+  const hookResult = (d: StandInDeployment, event: HookEvent) => [...(d.hooks?.values() ?? [])].find((h) => h.event === event)?.status;
+
+  const hookFailure = (event: HookEvent) => ({ ...ERRORS['hook-failure'], message: ERRORS['hook-failure'].message.replace('BeforeAllowTraffic', event) });
+
+  /** runHooks: one step per poll, waiting while a hook has not reported. */
+  const progressWithHooks = (d: StandInDeployment) => {
+    const fn = functions[d.functionName];
+    d.status = 'InProgress';
+    switch (d.phase ?? 'start') {
+      case 'start':
+        d.phase = startHook(d, 'BeforeAllowTraffic') ? 'before' : 'shifted';
+        if (d.phase === 'shifted' && fn) fn.routing = { [d.target]: 0.1 };
+        return;
+      case 'before': {
+        const result = hookResult(d, 'BeforeAllowTraffic');
+        if (result === 'Failed') return finish(d, hookFailure('BeforeAllowTraffic'));
+        if (result === 'Succeeded') {
+          d.phase = 'shifted';
+          if (fn) fn.routing = { [d.target]: 0.1 };
+        }
+        return;
+      }
+      case 'shifted':
+        if (fn) {
+          delete fn.routing;
+          fn.alias = d.target;
+        }
+        d.phase = 'after';
+        if (!startHook(d, 'AfterAllowTraffic')) d.status = 'Succeeded';
+        return;
+      case 'after': {
+        const result = hookResult(d, 'AfterAllowTraffic');
+        if (result === 'Failed') return finish(d, hookFailure('AfterAllowTraffic'));
+        if (result === 'Succeeded') d.status = 'Succeeded';
       }
     }
   };
 
-  const deploymentInfo = (d: StandInDeployment) => {
-    const failure = d.outcome !== 'success' && d.outcome !== 'never-ends' && d.status !== 'InProgress' ? ERRORS[d.outcome] : undefined;
-    return {
-      applicationName: options.applicationName,
-      deploymentGroupName: d.functionName,
-      deploymentId: d.id,
-      deploymentConfigName: d.input.deploymentConfigName ?? 'group-default',
-      computePlatform: 'Lambda',
-      status: d.status,
-      createTime: d.createTime,
-      revision: d.input.revision,
-      ...(failure
-        ? {
-            errorInformation: { code: failure.code, message: failure.message.replace('{fn}', d.functionName) },
-            rollbackInfo: { rollbackDeploymentId: `${d.id}-rollback`, rollbackMessage: `Automatic rollback to version ${d.current}` },
-          }
-        : {}),
-    };
+  const progress = (d: StandInDeployment) => {
+    const fn = functions[d.functionName];
+    // A group alarm in ALARM stops the deployment (and, with auto rollback on alarm, rolls it back)
+    // unless the deployment turned alarm polling off.
+    // https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-create-alarms.html
+    if (watchesAlarms(d) && firing(d).length > 0) return finish(d, ERRORS['alarm-stop']);
+    if (options.runHooks) return progressWithHooks(d);
+    const stage = Math.min(d.polls, 3);
+    if (stage < 3 || d.outcome === 'never-ends') {
+      d.status = 'InProgress';
+      if (stage === 2 && fn) {
+        fn.routing = { [d.target]: 0.1 };
+        // The new version fails under traffic: its per-version error alarm fires.
+        if (d.outcome === 'alarm-stop') for (const name of alarmsOf(d.functionName)) alarmStates.set(name, 'ALARM');
+      }
+      return;
+    }
+    if (d.outcome === 'success' || (d.outcome === 'alarm-stop' && !watchesAlarms(d))) {
+      d.status = 'Succeeded';
+      if (fn) {
+        delete fn.routing;
+        fn.alias = d.target;
+      }
+      return;
+    }
+    finish(d, ERRORS[d.outcome as keyof typeof ERRORS]);
   };
 
-  const hookStatus = (d: StandInDeployment, hook: 'BeforeAllowTraffic' | 'AfterAllowTraffic'): string => {
-    if (d.polls <= 1) return hook === 'BeforeAllowTraffic' ? 'InProgress' : 'Pending';
-    if (hook === 'BeforeAllowTraffic') return d.outcome === 'hook-failure' && d.polls >= 3 ? 'Failed' : 'Succeeded';
+  const deploymentInfo = (d: StandInDeployment) => ({
+    applicationName: options.applicationName,
+    deploymentGroupName: d.functionName,
+    deploymentId: d.id,
+    deploymentConfigName: d.input.deploymentConfigName ?? 'group-default',
+    computePlatform: 'Lambda',
+    status: d.status,
+    creator: d.creator,
+    description: d.input.description,
+    createTime: d.createTime,
+    revision: d.input.revision,
+    ...(d.error ? { errorInformation: d.error } : {}),
+    ...(d.error && d.rollbackDeploymentId
+      ? { rollbackInfo: { rollbackDeploymentId: d.rollbackDeploymentId, rollbackMessage: `Automatic rollback to version ${d.current}` } }
+      : {}),
+  });
+
+  const hookStatus = (d: StandInDeployment, hook: HookEvent): string => {
+    if (options.runHooks) {
+      const started = [...(d.hooks?.values() ?? [])].find((h) => h.event === hook);
+      return started ? (started.status ?? 'InProgress') : d.status === 'InProgress' ? 'Pending' : 'Skipped';
+    }
+    if (d.polls <= 1 && d.status === 'InProgress') return hook === 'BeforeAllowTraffic' ? 'InProgress' : 'Pending';
+    if (hook === 'BeforeAllowTraffic') return d.outcome === 'hook-failure' && d.polls >= 3 ? 'Failed' : d.polls >= 2 ? 'Succeeded' : 'Skipped';
     return d.status === 'Succeeded' ? 'Succeeded' : d.status === 'InProgress' ? 'Pending' : 'Skipped';
   };
 
@@ -167,23 +349,34 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
     };
     const fail = (type: string, message: string) => reply(400, { __type: type, message });
     const deployment = deployments.get(input.deploymentId ?? '');
+    const noApplication = () => fail('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
     switch (operation) {
       case 'CreateDeployment': {
-        if (input.applicationName !== options.applicationName) return fail('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
-        const content = input.revision?.appSpecContent?.content as string | undefined;
-        const resource = content ? (Object.values(JSON.parse(content).Resources[0])[0] as { Properties?: AppSpecProperties }) : undefined;
-        const properties = resource?.Properties;
+        if (input.applicationName !== options.applicationName) return noApplication();
         const group = input.deploymentGroupName ?? '';
-        if (!properties || !functions[group]) return fail('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${group}`);
+        if (!groups.has(group)) return fail('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${group}`);
+        const spec = parseAppSpec(input.revision?.appSpecContent?.content);
+        if (typeof spec === 'string') return fail('InvalidRevisionException', spec);
+        if (options.racingDeployments?.includes(group) && ![...deployments.values()].some((d) => d.id.startsWith('d-RACE'))) {
+          const id = `d-RACE${String(++counter).padStart(3, '0')}`;
+          deployments.set(id, { id, input, functionName: group, current: spec.current, target: spec.target, outcome: 'never-ends', createTime: Date.now() / 1000, creator: 'user', polls: 0, status: 'Created' });
+        }
+        const active = [...deployments.values()].find((d) => d.functionName === group && (ACTIVE_DEPLOYMENT_STATUSES as readonly string[]).includes(d.status));
+        if (active) return fail('DeploymentLimitExceededException', `The Deployment Group '${group}' already has an active Deployment '${active.id}'`);
+        const fn = functions[spec.name];
+        if (!fn || !fn.versions.includes(spec.current) || !fn.versions.includes(spec.target)) {
+          return fail('InvalidRevisionException', `The AppSpec names versions ${spec.current} and ${spec.target} of ${spec.name}, which are not both published`);
+        }
         const id = `d-STANDIN${String(++counter).padStart(3, '0')}`;
         deployments.set(id, {
           id,
           input,
           functionName: group,
-          current: properties.CurrentVersion,
-          target: properties.TargetVersion,
+          current: spec.current,
+          target: spec.target,
           outcome: options.outcomes?.[group] ?? 'success',
           createTime: Date.now() / 1000,
+          creator: 'user',
           polls: 0,
           status: 'Created',
         });
@@ -227,33 +420,75 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
         });
       }
       case 'ListDeployments': {
+        if (input.applicationName !== options.applicationName) return noApplication();
+        if (!groups.has(input.deploymentGroupName ?? '')) return fail('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);
         const statuses = input.includeOnlyStatuses ?? [];
+        const { start: from = -Infinity, end: until = Infinity } = input.createTimeRange ?? {};
         const ids = [...deployments.values()]
           .filter((d) => d.functionName === input.deploymentGroupName && (statuses.length === 0 || statuses.includes(d.status)))
+          .filter((d) => d.createTime >= from && d.createTime <= until)
           .map((d) => d.id);
-        return reply(200, { deployments: ids });
+        // One deployment per page, so the client's pagination (nextToken) is exercised.
+        const start = Number(input.nextToken ?? '0');
+        return reply(200, { deployments: ids.slice(start, start + 1), ...(start + 1 < ids.length ? { nextToken: String(start + 1) } : {}) });
       }
+      case 'PutLifecycleEventHookExecutionStatus': {
+        const payload = input as DeploymentInput & { lifecycleEventHookExecutionId?: string; status?: string };
+        const execution = deployment?.hooks?.get(payload.lifecycleEventHookExecutionId ?? '');
+        if (!deployment || !execution) return fail('LifecycleEventAlreadyCompletedException', `No pending hook execution ${payload.lifecycleEventHookExecutionId} of deployment ${input.deploymentId}`);
+        if (execution.status) return fail('LifecycleEventAlreadyCompletedException', `Hook execution ${payload.lifecycleEventHookExecutionId} already reported ${execution.status}`);
+        if (payload.status !== 'Succeeded' && payload.status !== 'Failed') return fail('InvalidLifecycleEventHookExecutionStatusException', `status must be Succeeded or Failed, not ${payload.status}`);
+        execution.status = payload.status;
+        return reply(200, { lifecycleEventHookExecutionId: payload.lifecycleEventHookExecutionId });
+      }
+      case 'ListDeploymentGroups':
+        if (input.applicationName !== options.applicationName) return noApplication();
+        return reply(200, { applicationName: options.applicationName, deploymentGroups: [...groups] });
       default:
         return fail('InvalidAction', `The CodeDeploy stand-in does not implement '${operation}'`);
     }
   });
 
   const lambda = http.createServer(async (request, response) => {
-    await readBody(request);
+    const body = await readBody(request);
     const url = new URL(request.url ?? '/', 'http://localhost');
     lambdaCalls.push(`${request.method} ${url.pathname}`);
-    const reply = (status: number, payload: unknown, errorType?: string) => {
-      response.writeHead(status, { 'Content-Type': 'application/json', ...(errorType ? { 'X-Amzn-ErrorType': errorType } : {}) });
+    const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       response.end(JSON.stringify(payload));
     };
-    const match = /^\/2015-03-31\/functions\/([^/]+)\/(aliases\/([^/]+)|versions)$/.exec(url.pathname);
+    const error = (status: number, type: string, message: string) => reply(status, { Type: 'User', Message: message }, { 'X-Amzn-ErrorType': type });
+    const match = /^\/2015-03-31\/functions\/([^/]+)\/(aliases\/([^/]+)|versions|invocations)$/.exec(url.pathname);
     const name = match ? decodeURIComponent(match[1]) : '';
     const fn = functions[name];
-    if (!match || request.method !== 'GET') return reply(404, { Type: 'User', Message: `unsupported ${request.method} ${url.pathname}` }, 'ResourceNotFoundException');
+    if (!match) return error(404, 'ResourceNotFoundException', `unsupported ${request.method} ${url.pathname}`);
     const arn = `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
-    if (!fn) return reply(404, { Type: 'User', Message: `Function not found: ${arn}` }, 'ResourceNotFoundException');
+    if (!fn) return error(404, 'ResourceNotFoundException', `Function not found: ${arn}`);
+    if (match[2] === 'invocations' && request.method === 'POST') {
+      const qualifier = url.searchParams.get('Qualifier') ?? '$LATEST';
+      const version = qualifier === 'live' ? fn.alias : qualifier;
+      if (!fn.versions.includes(version)) return error(404, 'ResourceNotFoundException', `Function not found: ${arn}:${qualifier}`);
+      // Reserved concurrency is also the function's maximum: a synchronous invoke beyond it is
+      // throttled with 429 TooManyRequestsException.
+      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+      // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+      const running = inFlight.get(name) ?? 0;
+      if (fn.reservedConcurrency !== undefined && running >= fn.reservedConcurrency) {
+        invocations.push({ functionName: name, qualifier, throttled: true });
+        return reply(429, { Type: 'User', message: 'Rate Exceeded.', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }, { 'X-Amzn-ErrorType': 'TooManyRequestsException' });
+      }
+      invocations.push({ functionName: name, qualifier, throttled: false });
+      inFlight.set(name, running + 1);
+      try {
+        const result = options.invoke ? await options.invoke(name, version, body ? JSON.parse(body) : null) : { payload: {} };
+        return reply(200, result.payload, { 'X-Amz-Executed-Version': version, ...(result.functionError ? { 'X-Amz-Function-Error': result.functionError } : {}) });
+      } finally {
+        inFlight.set(name, (inFlight.get(name) ?? 1) - 1);
+      }
+    }
+    if (request.method !== 'GET') return error(404, 'ResourceNotFoundException', `unsupported ${request.method} ${url.pathname}`);
     if (match[3] !== undefined) {
-      if (match[3] !== 'live') return reply(404, { Type: 'User', Message: `Alias not found: ${arn}:${match[3]}` }, 'ResourceNotFoundException');
+      if (match[3] !== 'live') return error(404, 'ResourceNotFoundException', `Alias not found: ${arn}:${match[3]}`);
       return reply(200, {
         AliasArn: `${arn}:live`,
         Name: 'live',
@@ -265,7 +500,8 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
     const all = ['$LATEST', ...fn.versions];
     const start = Number(url.searchParams.get('Marker') ?? '0');
     const next = start + 1 < all.length ? String(start + 1) : undefined;
-    return reply(200, { Versions: [{ FunctionName: name, FunctionArn: `${arn}:${all[start]}`, Version: all[start] }], ...(next ? { NextMarker: next } : {}) });
+    const lastModified = new Date((publishedAt.get(`${name}:${all[start]}`) ?? 0) * 1000).toISOString().replace('Z', '+0000');
+    return reply(200, { Versions: [{ FunctionName: name, FunctionArn: `${arn}:${all[start]}`, Version: all[start], LastModified: lastModified }], ...(next ? { NextMarker: next } : {}) });
   });
 
   const [codedeployUrl, lambdaUrl] = await Promise.all([listen(codedeploy), listen(lambda)]);
@@ -275,23 +511,37 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
     functions,
     codedeployCalls,
     lambdaCalls,
+    invocations,
     addPastDeployment(functionName, current, target, status, createTime) {
       const id = `d-PAST${String(++counter).padStart(3, '0')}`;
       const content = JSON.stringify({
-        version: 0.0,
+        version: '0.0',
         Resources: [{ [functionName]: { Type: 'AWS::Lambda::Function', Properties: { Name: functionName, Alias: 'live', CurrentVersion: current, TargetVersion: target } } }],
       });
       deployments.set(id, {
         id,
-        input: { revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } },
+        input: { description: `release ${functionName} ${current} -> ${target}`, revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } },
         functionName,
         current,
         target,
-        outcome: status === 'Succeeded' ? 'success' : 'hook-failure',
+        outcome: status === 'Succeeded' ? 'success' : status === 'Created' ? 'never-ends' : 'hook-failure',
         createTime,
-        polls: 3,
+        creator: 'user',
+        polls: status === 'Created' ? 0 : 3,
         status,
+        ...(status === 'Failed' ? { error: { code: ERRORS['hook-failure'].code, message: ERRORS['hook-failure'].message } } : {}),
       });
+    },
+    publishVersion(functionName) {
+      const fn = functions[functionName];
+      if (!fn) throw new Error(`the stand-in has no function ${functionName}`);
+      const next = String(Math.max(0, ...fn.versions.map(Number)) + 1);
+      fn.versions.push(next);
+      publishedAt.set(`${functionName}:${next}`, Date.now() / 1000);
+      return next;
+    },
+    setAlarmState(alarmName, state) {
+      alarmStates.set(alarmName, state);
     },
     close: () =>
       Promise.all([codedeploy, lambda].map((server) => new Promise<void>((resolve) => server.close(() => resolve())))).then(() => undefined),

@@ -22,6 +22,8 @@ from testing.lambda_runtime import FakeContext, load_handler
 
 HOOK_EVENT = {"DeploymentId": "d-ABCDEF123", "LifecycleEventHookExecutionId": "execution-1"}
 CONTEXT = FakeContext("CodeDeployHook_pre-traffic")
+# What the stack sets: above the invoked function's timeout (constructs/function-delivery.ts).
+INVOKE_READ_TIMEOUT_SECONDS = 310
 
 
 def app_spec(name: str, current: str = "3", target: str = "4") -> str:
@@ -88,6 +90,9 @@ class LambdaStandIn(StandIn):
         super().__init__(self._respond)
         self.behaviour = behaviour
         self.invocations: list[tuple[str, str, Any]] = []
+        # Invokes to answer as Lambda does beyond reserved concurrency: 429 TooManyRequestsException
+        # (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors).
+        self.throttle_next = 0
 
     def _respond(self, request: RecordedRequest) -> tuple[int, dict[str, str], bytes]:
         url = urlparse(request.path)
@@ -98,6 +103,10 @@ class LambdaStandIn(StandIn):
         qualifier = parse_qs(url.query).get("Qualifier", ["$LATEST"])[0]
         event = json.loads(request.body or b"null")
         self.invocations.append((name, qualifier, event))
+        if self.throttle_next > 0:
+            self.throttle_next -= 1
+            body = {"Type": "User", "message": "Rate Exceeded.", "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}
+            return 429, {"Content-Type": "application/json", "X-Amzn-ErrorType": "TooManyRequestsException"}, json.dumps(body).encode()
         answer, raised = self.behaviour(name, qualifier, event)
         headers = {"Content-Type": "application/json", "X-Amz-Executed-Version": qualifier}
         if raised:
@@ -125,6 +134,7 @@ def start_stand_ins(
             started.append(stand_in)
         monkeypatch.setenv("AWS_ENDPOINT_URL_CODEDEPLOY", codedeploy.endpoint_url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", lambda_api.endpoint_url)
+        monkeypatch.setenv("INVOKE_READ_TIMEOUT_SECONDS", str(INVOKE_READ_TIMEOUT_SECONDS))
         return codedeploy, lambda_api
 
     yield start
@@ -251,3 +261,35 @@ def test_an_app_spec_that_is_not_one_lambda_resource_fails_the_hook(
     assert reason in result["reason"]
     assert [r["status"] for r in codedeploy.reported()] == ["Failed"]
     assert lambda_api.invocations == []
+
+
+def test_the_invoke_client_waits_past_the_targets_timeout_and_retries_in_standard_mode(
+    start_stand_ins: Any, staged_functions_dir: Path
+) -> None:
+    """botocore's default read timeout (60 s) cuts a longer run and legacy retries start it again;
+    standard mode backs off on 429 TooManyRequestsException.
+    https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html
+    """
+    start_stand_ins({}, lambda *_: ({}, False))
+    config = hooks(staged_functions_dir).lambda_client().meta.config
+    assert [config.read_timeout, config.retries] == [INVOKE_READ_TIMEOUT_SECONDS, {"mode": "standard", "total_max_attempts": 3}]
+
+
+def test_a_throttled_invoke_is_retried_and_the_hook_passes(start_stand_ins: Any, staged_functions_dir: Path, dry_runs: Path) -> None:
+    name, spec = next(iter(catalogue_dry_runs(dry_runs).items()))
+    answer = {**spec.get("expect", {}), **dict.fromkeys(spec.get("expectKeys", []), 1)}
+    _, lambda_api = start_stand_ins({HOOK_EVENT["DeploymentId"]: app_spec(name)}, lambda *_: (answer, False))
+    lambda_api.throttle_next = 1
+    result = hooks(staged_functions_dir).before_allow_traffic(HOOK_EVENT, CONTEXT)
+    assert [result["status"], len(lambda_api.invocations)] == ["Succeeded", 2]
+
+
+def test_without_a_read_timeout_the_hook_fails_naming_the_variable(
+    start_stand_ins: Any, staged_functions_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    codedeploy, _ = start_stand_ins({HOOK_EVENT["DeploymentId"]: app_spec("sync-clock")}, lambda *_: ({}, False))
+    monkeypatch.delenv("INVOKE_READ_TIMEOUT_SECONDS")
+    result = hooks(staged_functions_dir).before_allow_traffic(HOOK_EVENT, CONTEXT)
+    assert result["status"] == "Failed"
+    assert "INVOKE_READ_TIMEOUT_SECONDS" in result["reason"]
+    assert [r["status"] for r in codedeploy.reported()] == ["Failed"]

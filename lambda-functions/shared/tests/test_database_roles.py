@@ -71,8 +71,8 @@ def test_the_roles_the_migrations_create_are_exactly_the_catalogue_database_user
     function_roles = {user for roles in users.values() for user in roles} - {platform_migrations.MIGRATION_ROLE}
 
     assert set(platform_migrations.FUNCTION_ROLE_GRANTS) == function_roles
-    # Every database function has a role of its own; only the migrations (lambda-test-runner) add the migration role.
-    assert all(len([user for user in roles if user != platform_migrations.MIGRATION_ROLE]) == 1 for roles in users.values())
+    # Every database function logs in as exactly one role of its own; none as the migration role (database-admin's).
+    assert all(len(roles) == 1 for roles in users.values())
 
 
 def test_insert_ppu_data_writes_ppu_records_and_nothing_else(migrated: Database) -> None:
@@ -204,17 +204,14 @@ def test_a_new_value_in_a_secret_becomes_the_password_at_the_next_run(proxy_logi
         platform_migrations.migrate(migrator, password_login(stand_in, secrets))
     arn = next(iter(secrets))
     role = arn.rsplit("/", 1)[1]
-    secrets[arn] = json.dumps({"username": role, "password": "rotated-by-hand-1234567890"})
+    rotated = "rotated-by-hand-1234567890"
+    secrets[arn] = json.dumps({"username": role, "password": rotated})
 
     with closing(database.connect()) as migrator:
         platform_migrations.migrate(migrator, password_login(stand_in, secrets))
 
-    database.passwords[role], previous = "rotated-by-hand-1234567890", database.passwords[role]
-    try:
-        with closing(database.connect(role)) as connection:
-            assert connection.run("SELECT current_user") == [[role]]
-    finally:
-        database.passwords[role] = previous
+    with closing(database.connect(role, rotated)) as connection:
+        assert connection.run("SELECT current_user") == [[role]]
 
 
 def test_behind_the_proxy_a_role_still_in_rds_iam_is_an_error_naming_the_fix(
@@ -230,7 +227,7 @@ def test_behind_the_proxy_a_role_still_in_rds_iam_is_an_error_naming_the_fix(
 
 
 def test_the_bootstrap_is_idempotent_and_needs_the_migrator_password_for_the_proxy(database: Database) -> None:
-    with closing(database.connect("ppu_admin")) as master:
+    with closing(database.connect("ppu_admin", password=database.master_password)) as master:
         for _ in range(2):
             for statement in platform_migrations.bootstrap_statements("rds_iam"):
                 master.run(statement)

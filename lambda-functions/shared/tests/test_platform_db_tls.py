@@ -29,7 +29,8 @@ LAYER_BUNDLE = REPO_ROOT / ".build" / "layers" / "pg-driver" / "python" / "rds-c
 
 @pytest.fixture
 def settings(database: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """The handlers' DB_* variables for the test database, logging in with its password."""
+    """The handlers' DB_* variables for the test database, as a function role the migrations made (IAM login stand-in)."""
+    database.migrate()
     monkeypatch.setattr(platform_db, "credential_source", database.credentials)
     return database.env(next(iter(platform_migrations.FUNCTION_ROLE_GRANTS)))
 

@@ -41,6 +41,8 @@ def cloudwatch() -> Iterator[StandIn]:
 
 @pytest.fixture
 def handler(database: Database, cloudwatch: StandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    # The sync_clock role exists once the migrations ran (database-admin's job, not this function's).
+    database.migrate()
     for name, value in database.env(DB_USER).items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("METRIC_NAMESPACE", NAMESPACE)

@@ -40,7 +40,9 @@ const OPERATION_ACTIONS: Readonly<Record<string, string>> = {
 /**
  * Calls made only in one configuration, by the code's own branch (platform_migrations.secret_passwords:
  * the roles' proxy secrets are read and written only when they log in with passwords, behind
- * RDS Proxy). A test checks each entry still names a call the code makes.
+ * RDS Proxy, and only by database-admin, whose environment alone sets DB_ROLE_LOGIN; lambda-test-runner
+ * packages the module for its list of migrations and never calls it). A test checks each entry still
+ * names a call the code makes.
  */
 export const CONFIGURATION_GUARDS: Readonly<Record<string, CodeCall['onlyWhen']>> = {
   'platform_migrations.py secretsmanager.get_secret_value': { variable: 'DB_ROLE_LOGIN', equals: 'password' },

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs database-admin's actions in order with the job's credentials, and fails at the first action
+# whose function raised or whose report is not passed. Without actions it runs what every apply
+# runs before the release: bootstrap, then migrate (lambda-functions/database-admin.ts deployActions;
+# both idempotent, so a new or rebuilt database needs nothing by hand).
+# Usage: database-admin.sh <function-name> [action...]
+set -euo pipefail
+function_name="${1:?usage: database-admin.sh <function-name> [action...]}"
+shift
+[ "$#" -gt 0 ] || set -- bootstrap migrate
+report="$(mktemp)"
+trap 'rm -f "$report"' EXIT
+
+for action in "$@"; do
+  # The function's timeout is 120 s; the CLI must wait at least that long for the answer.
+  response="$(aws lambda invoke \
+    --function-name "$function_name" \
+    --payload "$(jq -cn --arg action "$action" '{action: $action}')" \
+    --cli-binary-format raw-in-base64-out \
+    --cli-read-timeout 150 \
+    "$report")"
+  if jq -e 'has("FunctionError")' <<<"$response" >/dev/null; then
+    echo "::error::$function_name $action raised an error: $(jq -c '{errorType, errorMessage}' "$report")"
+    exit 1
+  fi
+  # The report names the action, its result and a detail; it never holds a secret.
+  jq -c '{action, passed, detail, message}' "$report"
+  if ! jq -e '.passed == true' "$report" >/dev/null; then
+    echo "::error::$function_name $action failed: $(jq -r '.detail // .message // "no report"' "$report")"
+    exit 1
+  fi
+done

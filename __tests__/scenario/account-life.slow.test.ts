@@ -11,7 +11,7 @@ import { rollback } from '../../scripts/rollback';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { readStack, sharedSynth } from '../helpers/terraform';
 import { writeCommandStandIns, type CommandStandIns } from './command-stand-ins';
-import { LocalAccount, REPO_ROOT } from './local-account';
+import { LocalAccount, PYTHON, REPO_ROOT } from './local-account';
 import { playWorkflow, type StepResult } from './workflow-player';
 
 /**
@@ -73,7 +73,7 @@ beforeAll(async () => {
   const stack = readStack(sharedSynth(), stackNames(account).main);
   local = new LocalAccount(account, stack, work);
   await local.start();
-  tools = writeCommandStandIns(path.join(work, 'tools'));
+  tools = writeCommandStandIns(path.join(work, 'tools'), PYTHON);
   if (process.env.DIAG) {
     const d = (local as any).described;
     const r = spawnSync(path.join(REPO_ROOT, '.venv/bin/python'), ['/tmp/premigrate.py'], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: `${REPO_ROOT}/.build/layers/pg-driver/python:${REPO_ROOT}/lambda-functions/shared`, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_DEFAULT_REGION: 'eu-west-1', AWS_ENDPOINT_URL_SECRETS_MANAGER: d.endpoints.secretsmanager, PRE: JSON.stringify({ caFile: d.database.caFile, host: d.database.host, port: d.database.port, db: d.database.name, su: d.superuser, master: local.masterSecretArn }) } });

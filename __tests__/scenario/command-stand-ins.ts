@@ -18,9 +18,10 @@ import * as path from 'node:path';
  *   https://docs.aws.amazon.com/cli/latest/topic/return-codes.html).
  */
 
-// Python (the system's python3, standard library only): each call starts in tens of milliseconds,
-// where a Node.js script takes several hundred on a busy machine, and the workflow scripts call these often.
-const FAKE_GH = `#!/usr/bin/env python3
+// Python scripts (standard library only, run by the project's interpreter without site-packages: -S):
+// a call starts in tens of milliseconds, where a Node.js script (or a version manager's python3 shim)
+// takes several hundred, and the workflow scripts call these often.
+const FAKE_GH = `
 import json, os, subprocess, sys
 from urllib.parse import urlsplit, parse_qs
 state_file = os.path.join(os.environ["SCENARIO_GITHUB_STATE"], "state.json")
@@ -82,7 +83,7 @@ elif not silent:
     sys.stdout.write(text)
 `;
 
-const FAKE_AWS = `#!/usr/bin/env python3
+const FAKE_AWS = `
 import json, os, sys, urllib.error, urllib.parse, urllib.request
 args = sys.argv[1:]
 if args[:2] != ["lambda", "invoke"]:
@@ -122,13 +123,14 @@ export interface CommandStandIns {
   githubCalls(): { method: string; path: string; body?: Record<string, unknown> }[];
 }
 
-export function writeCommandStandIns(folder: string): CommandStandIns {
+/** Writes `gh` and `aws` into <folder>/bin, run by `python` (an absolute path to a Python 3 interpreter). */
+export function writeCommandStandIns(folder: string, python: string): CommandStandIns {
   const bin = path.join(folder, 'bin');
   const githubState = path.join(folder, 'github');
   fs.mkdirSync(bin, { recursive: true });
   fs.mkdirSync(githubState, { recursive: true });
-  fs.writeFileSync(path.join(bin, 'gh'), FAKE_GH, { mode: 0o755 });
-  fs.writeFileSync(path.join(bin, 'aws'), FAKE_AWS, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'gh'), `#!${python} -S${FAKE_GH}`, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'aws'), `#!${python} -S${FAKE_AWS}`, { mode: 0o755 });
   return {
     bin,
     githubState,

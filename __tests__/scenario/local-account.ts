@@ -22,7 +22,7 @@ import { ScenarioClock } from './scenario-clock';
  */
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+export const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python');
 const BUILD = path.join(REPO_ROOT, '.build');
 const LAYER_PYTHON = path.join(BUILD, 'layers', 'pg-driver', 'python');
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };

@@ -270,24 +270,47 @@ describe('mark-outdated-comments.sh: a plan comment for a stack the latest push 
     expect(body).toContain(`<details><summary>Earlier plan</summary>`);
     expect(body).toContain(`Planned commit: \`${sha('1')}\``);
   });
+
+  test('a matrix that is not a list of stack names (it comes from a job that ran the pull request) marks nothing', () => {
+    const targets = path.join(dir, 'targets.json');
+    const routes = { 'GET repos/owner/repo/issues/7/comments': [comment(2, 'other')], 'PATCH repos/owner/repo/issues/comments/2': {} };
+    for (const matrix of [[{ stack: 'qa\nBASH_ENV=x' }], [{ stack: 42 }], { stack: 'qa' }]) {
+      fs.writeFileSync(targets, JSON.stringify(matrix));
+      const result = run('mark-outdated-comments.sh', ['7', sha('9'), targets], routes);
+      expect([matrix, result.status, result.calls]).toEqual([matrix, 1, []]);
+      expect(result.output).toContain('is not a plan matrix of stack names');
+    }
+  });
 });
 
 describe('plan-status.sh: the required `plan` check', () => {
   // The needs context reports success, failure, cancelled or skipped per job:
   // https://docs.github.com/actions/reference/workflows-and-actions/contexts#needs-context
-  const status = (env: Record<string, string>) => run('plan-status.sh', [], {}, { FORK: 'false', AFFECTED: 'success', SYNTH: 'success', ...env });
+  const targets = JSON.stringify([{ account: 'qa', stack: 'qa' }]);
+  const status = (env: Record<string, string>) => run('plan-status.sh', [], {}, { FORK: 'false', DEPENDABOT: 'false', SYNTH: 'success', TARGETS: targets, ...env });
 
   test('green when every affected stack planned, or when none is affected', () => {
     expect(status({ PLAN: 'success' }).status).toBe(0);
-    expect(status({ PLAN: 'skipped' }).status).toBe(0);
+    expect(status({ TARGETS: '[]', PLAN: 'skipped' }).status).toBe(0);
   });
 
-  test('red when any stack failed or was cancelled, when synthesis failed, and for forks', () => {
+  test('red when any stack failed, was cancelled or skipped, when synthesis (with the detection) failed, and for forks', () => {
     expect(status({ PLAN: 'failure' }).status).toBe(1);
     expect(status({ PLAN: 'cancelled' }).status).toBe(1);
-    expect(status({ SYNTH: 'failure', PLAN: 'skipped' }).status).toBe(1);
-    expect(status({ AFFECTED: 'failure', PLAN: 'skipped' }).status).toBe(1);
-    expect(status({ FORK: 'true', AFFECTED: 'skipped', SYNTH: 'skipped', PLAN: 'skipped' }).output).toContain('forks are not planned');
+    expect(status({ PLAN: 'skipped' }).status).toBe(1);
+    expect(status({ SYNTH: 'failure', TARGETS: '', PLAN: 'skipped' }).status).toBe(1);
+    expect(status({ FORK: 'true', SYNTH: 'skipped', PLAN: 'skipped' }).output).toContain('forks are not planned');
+  });
+
+  test('a Dependabot run that affects a stack is red, saying it was not planned with credentials and how to plan it', () => {
+    // Dependabot's runs are told apart by github.actor == 'dependabot[bot]':
+    // https://docs.github.com/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions
+    const result = status({ DEPENDABOT: 'true', PLAN: 'skipped' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('not planned with AWS credentials');
+    expect(result.output).toContain('git commit --allow-empty');
+    // Nothing to plan: nothing withheld.
+    expect(status({ DEPENDABOT: 'true', TARGETS: '[]', PLAN: 'skipped' }).status).toBe(0);
   });
 });
 

@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../environments/load';
 import { APPLY_SESSION_SECONDS, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
 import { templateCommand } from '../../scripts/oidc-subjects';
-import { formatFinding, lintWorkflows, workflowFiles } from '../../scripts/lint-workflows';
+import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../scripts/lint-workflows';
+import { stackNames } from '../../stacks/app';
 import { tempDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -46,6 +48,7 @@ const roleJobs = allJobs.filter(({ job }) => assumeStep(job));
 const envName = (job: Job) => (typeof job.environment === 'string' ? job.environment : job.environment?.name);
 const runScripts = (job: Job) => (job.steps ?? []).map((s) => s.run).filter((r): r is string => typeof r === 'string');
 const accounts = loadEnvironments();
+const stackNamesOf = (config: (typeof accounts)[number]) => [stackNames(config).main, stackNames(config).bootstrap];
 const repository = accounts[0].github.repository;
 
 /** The role a job assumes, from the matrix field or step output its role-to-assume names. */
@@ -332,8 +335,8 @@ describe('OIDC role wiring', () => {
   test('role ARNs come from account config through scripts/affected-accounts.ts, never typed into a workflow', () => {
     for (const { file, id, job } of roleJobs) {
       const role = String(assumeStep(job)!.with!['role-to-assume']);
-      expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(prPlan|plan|apply)RoleArn|steps\.target\.outputs\.(plan|apply)-role-arn) \}\}$/)]);
-      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT"');
+      expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(plan|apply)RoleArn|steps\.target\.outputs\.(pr-plan|plan|apply)-role-arn) \}\}$/)]);
+      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toMatch(/npx tsx scripts\/affected-accounts\.ts --(account "\$ACCOUNT"|plan-target "\$REQUESTED_STACK")/);
     }
     for (const file of workflowFiles()) expect(fs.readFileSync(file, 'utf8')).not.toMatch(/arn:aws:iam::/);
   });
@@ -412,10 +415,15 @@ describe('OIDC role wiring', () => {
       const steps = job.steps!;
       const checkouts = steps.filter(isCheckout);
       expect(checkouts.map((s) => s.with)).toEqual([{ ref: '${{ github.event.pull_request.base.sha }}', 'persist-credentials': false }]);
+      const target = steps.findIndex((s) => s.id === 'target');
       const download = steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
-      const gate = steps.findIndex((s) => s.run === 'npx tsx scripts/synth-gate.ts "$STACK" "$STACK_DIR"');
+      const gate = steps.findIndex((s) => s.run === 'npx tsx scripts/synth-gate.ts "$STACK" "$RUNNER_TEMP/synthesized/stacks/$STACK"');
+      const lock = steps.findIndex((s) => s.run === 'cp .terraform.lock.hcl "$RUNNER_TEMP/synthesized/stacks/$STACK/.terraform.lock.hcl"');
       const assume = steps.indexOf(assumeStep(job)!);
-      expect(download > -1 && download < gate && gate < assume).toBe(true);
+      expect([target, download, gate, lock, assume].every((i, n, all) => i > -1 && (n === 0 || all[n - 1] < i))).toBe(true);
+      // The base branch's check of the matrix entry comes first; the stack everything uses is its output.
+      expect(steps[target].env).toEqual({ REQUESTED_STACK: '${{ matrix.stack }}' });
+      expect(steps[gate].env).toEqual({ STACK: '${{ steps.target.outputs.stack }}' });
       expect(steps[download].with?.name).toBe('synthesized');
       // Nothing of the pull request is synthesized or built where credentials exist.
       expect(runScripts(job).join('\n')).not.toMatch(/npm run synth|cdktf (plan|synth)|npm run build/);
@@ -434,13 +442,17 @@ describe('OIDC role wiring', () => {
   });
 
   test('pull-request plans and the drift check plan every stack of the selected accounts, bootstrap included, one matrix entry per stack', () => {
-    for (const [file, select, role] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"', '${{ matrix.prPlanRoleArn }}'], ['drift.yml', '--all', '${{ matrix.planRoleArn }}']]) {
+    for (const [file, select, role] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"', '${{ steps.target.outputs.pr-plan-role-arn }}'], ['drift.yml', '--all', '${{ matrix.planRoleArn }}']]) {
       const wf = workflows[file];
       const [listing] = Object.values(wf.jobs).filter((job) => runScripts(job).some((r) => r.includes(`npx tsx scripts/affected-accounts.ts ${select}`)));
       expect([file, listing !== undefined]).toEqual([file, true]);
       const job = wf.jobs.plan as Job & { name?: string; env?: Record<string, string>; strategy?: { matrix: { include: string } } };
       expect([file, job.strategy?.matrix.include]).toEqual([file, expect.stringMatching(/^\$\{\{ fromJSON\(needs\.\w+\.outputs\.targets\) \}\}$/)]);
-      expect([file, job.name, job.env?.STACK]).toEqual([file, 'Plan ${{ matrix.stack }}', '${{ matrix.stack }}']);
+      expect([file, job.name]).toEqual([file, 'Plan ${{ matrix.stack }}']);
+      // The drift check's matrix is main's own output; a pull request's is checked by the plan job first.
+      const stackSource = file === 'plan.yml' ? '${{ steps.target.outputs.stack }}' : '${{ matrix.stack }}';
+      const stackEnv = [job.env?.STACK, ...job.steps!.map((s) => s.env?.STACK)].filter(Boolean);
+      expect([file, new Set(stackEnv)]).toEqual([file, new Set([stackSource])]);
       expect([file, assumeStep(job)!.with!['role-to-assume']]).toEqual([file, role]);
       const scripts = runScripts(job).join('\n');
       for (const [, label] of scripts.matchAll(/plan-summary\.ts --account "(\$\w+)"/g)) expect([file, label]).toEqual([file, '$STACK']);
@@ -481,12 +493,14 @@ describe('OIDC role wiring', () => {
   });
 
   test('pull-request plans skip forks, and the required `plan` check says so in red', () => {
-    expect(workflows['plan.yml'].jobs.affected.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(workflows['plan.yml'].jobs.synth.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
     const status = workflows['plan.yml'].jobs.status as Job & { name?: string };
     expect(status.name).toBe('plan');
     expect(status.if).toBe('always()');
-    expect(status.needs).toEqual(['affected', 'synth', 'plan']);
+    expect(status.needs).toEqual(['synth', 'plan']);
     expect(runScripts(status)).toEqual(['.github/scripts/plan-status.sh']);
+    // The script it runs is the base branch's, checked out first.
+    expect(status.steps![0]).toMatchObject({ uses: expect.stringMatching(/^actions\/checkout@/), with: { ref: '${{ github.event.pull_request.base.sha }}' } });
   });
 });
 
@@ -515,14 +529,23 @@ describe('plan artifacts', () => {
 });
 
 describe('Dependabot pull requests', () => {
-  // Runs started by Dependabot get a read-only token unless the workflow asks for more, and no
-  // Actions secrets: https://docs.github.com/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions
-  test('are planned like any pull request, through the gate and the PR plan role only, never skipped silently', () => {
-    const text = fs.readFileSync(path.join(GITHUB_DIR, 'workflows', 'plan.yml'), 'utf8');
-    expect(text).not.toMatch(/if:.*(github\.actor|user\.login).*dependabot/);
-    const job = workflows['plan.yml'].jobs.plan;
-    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(assumeStep(job)!.with!['role-to-assume']).toBe('${{ matrix.prPlanRoleArn }}');
+  // Runs started by Dependabot are told apart by github.actor == 'dependabot[bot]'; a re-run keeps
+  // the original actor, a person's push to the branch starts a run that is theirs:
+  // https://docs.github.com/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions
+  test('are synthesized without credentials but not planned with the PR plan role until a person pushes to the branch', () => {
+    const { plan, synth, status } = workflows['plan.yml'].jobs;
+    expect(plan.if).toBe("needs.synth.outputs.targets != '[]' && github.actor != 'dependabot[bot]'");
+    expect(synth.if).not.toContain('dependabot');
+    expect(synth.permissions).toEqual({ contents: 'read' });
+    // ... and the required check says so, in red (plan-status.sh, tested in github-api-scripts.test.ts).
+    expect(status.steps!.find((s) => s.run === '.github/scripts/plan-status.sh')?.env?.DEPENDABOT).toBe("${{ github.actor == 'dependabot[bot]' }}");
+  });
+
+  test('updates wait out a cooldown, so a release pulled within days of publication never reaches a pull request', () => {
+    // cooldown delays version updates by days since the release (security updates are not delayed):
+    // https://docs.github.com/code-security/dependabot/working-with-dependabot/dependabot-options-reference#cooldown-
+    const config = readYaml(path.join(GITHUB_DIR, 'dependabot.yml')) as { updates: { 'package-ecosystem': string; cooldown?: { 'default-days'?: number } }[] };
+    for (const update of config.updates) expect([update['package-ecosystem'], (update.cooldown?.['default-days'] ?? 0) >= 7]).toEqual([update['package-ecosystem'], true]);
   });
 
   test('a run without an OIDC token fails visibly before the role is requested, saying how to get a plan', () => {
@@ -531,7 +554,113 @@ describe('Dependabot pull requests', () => {
     expect(check).toBeGreaterThan(-1);
     expect(check).toBeLessThan(steps.indexOf(assumeStep(workflows['plan.yml'].jobs.plan)!));
     expect(steps[check].run).toContain('exit 1');
-    expect(steps[check].run).toContain('Dependabot');
+    expect(steps[check].run).toContain('git commit --allow-empty');
+  });
+});
+
+describe('the fence around pull-request code (zizmor-style checks, scripts/lint-workflows.ts)', () => {
+  const files = [...workflowFiles(), ...compositeActionFiles()];
+
+  test('no workflow or composite action writes a non-constant to $GITHUB_ENV, interpolates into run:, or hands an unvalidated pull-request value to a job that can write', () => {
+    expect(files.flatMap(fenceFindings).map(formatFinding)).toEqual([]);
+  });
+
+  /** A workflow of the given text in a temp folder, and the fence's finding kinds for it. */
+  function kindsOf(text: string): string[] {
+    const dir = tempDir('fence-');
+    const file = path.join(dir, 'plan.yml');
+    fs.writeFileSync(file, text);
+    return fenceFindings(file).map((f) => f.kind);
+  }
+  const planJob = (steps: string, env = '') =>
+    `on: pull_request\njobs:\n  plan:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n      id-token: write\n    strategy:\n      matrix:\n        include: \${{ fromJSON(needs.synth.outputs.targets) }}\n${env}    steps:\n${steps}`;
+
+  test('catches the BASH_ENV hole: a matrix value written to $GITHUB_ENV in a job holding an OIDC token', () => {
+    // The pattern plan.yml had: STACK from the matrix (the pull request's detection output) written
+    // to $GITHUB_ENV; a newline in it adds BASH_ENV, which bash sources before every later step.
+    // https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
+    const kinds = kindsOf(planJob('      - run: echo "STACK_DIR=$RUNNER_TEMP/stacks/$STACK" >> "$GITHUB_ENV"\n', '    env:\n      STACK: \${{ matrix.stack }}\n'));
+    expect(kinds.sort()).toEqual(['github-env', 'pr-computed-value']);
+  });
+
+  test('catches a role, region or account taken from the matrix instead of the base branch\'s check', () => {
+    const step = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: \${{ matrix.prPlanRoleArn }}\n';
+    expect(kindsOf(planJob(step))).toEqual(['pr-computed-value']);
+    const validated = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: \${{ steps.target.outputs.pr-plan-role-arn }}\n';
+    expect(kindsOf(planJob(validated))).toEqual([]);
+  });
+
+  test('catches a step taking a matrix value without validating it, and passes the validating step', () => {
+    expect(kindsOf(planJob('      - env:\n          STACK: \${{ matrix.stack }}\n        run: terraform -chdir="stacks/$STACK" plan\n'))).toEqual(['pr-computed-value']);
+    expect(kindsOf(planJob('      - env:\n          REQUESTED_STACK: \${{ matrix.stack }}\n        run: npx tsx scripts/affected-accounts.ts --plan-target "$REQUESTED_STACK"\n'))).toEqual([]);
+  });
+
+  test('catches an expression inside run:, and text the pull request\'s author wrote given to an action', () => {
+    expect(kindsOf(planJob('      - run: echo "\${{ github.event.pull_request.title }}"\n'))).toEqual(['template-injection']);
+    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: \${{ github.head_ref }}\n'))).toEqual(['pr-computed-value']);
+    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: \${{ github.event.pull_request.base.sha }}\n'))).toEqual([]);
+  });
+
+  test('the affected stacks are found by the base branch\'s script, before any code of the pull request runs in that job', () => {
+    const steps = workflows['plan.yml'].jobs.synth.steps!;
+    const detect = steps.findIndex((s) => s.id === 'detect');
+    const synth = steps.findIndex((s) => s.run === 'npm run synth');
+    expect(detect).toBeGreaterThan(-1);
+    expect(detect).toBeLessThan(synth);
+    const script = steps[detect].run!;
+    expect(script).toContain('git worktree add --detach "$base" "$BASE_SHA"');
+    expect(script).toContain('(cd "$base" && npx tsx scripts/affected-accounts.ts --base "$BASE_SHA" --head "$HEAD_SHA")');
+    // The pull request's packages are used only when its lock file is the base branch's.
+    expect(script).toMatch(/if cmp --silent package-lock\.json "\$base\/package-lock\.json"; then\n\s+ln -s/);
+    // Nothing but checkout and the setup action (npm ci without install scripts) comes before it.
+    expect(steps.slice(0, detect).map((s) => s.uses?.split('@')[0])).toEqual(['actions/checkout', './.github/actions/setup']);
+    expect(fs.readFileSync(path.join(GITHUB_DIR, 'actions', 'setup', 'action.yml'), 'utf8')).toContain('npm ci --ignore-scripts');
+  });
+
+  test('the plan job checks a stack carrying a BASH_ENV line against the base branch, refuses it and writes no output', () => {
+    // The target step's own script, run as GitHub runs it (bash -eo pipefail) with the injected name.
+    const step = workflows['plan.yml'].jobs.plan.steps!.find((s) => s.id === 'target')!;
+    const dir = tempDir('fence-target-');
+    const output = path.join(dir, 'output');
+    fs.writeFileSync(output, '');
+    const stack = stackNamesOf(accounts[0])[0];
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, REQUESTED_STACK: `${stack}\nBASH_ENV=${dir}/env.sh`, GITHUB_OUTPUT: output },
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('not a stack name');
+    expect(fs.readFileSync(output, 'utf8')).toBe('');
+    // The real name passes and yields the base branch's role for it.
+    const ok = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REQUESTED_STACK: stack, GITHUB_OUTPUT: output } });
+    expect(ok.status).toBe(0);
+    expect(fs.readFileSync(output, 'utf8')).toContain(`pr-plan-role-arn=arn:aws:iam::${accounts[0].accountId}:role/${accounts[0].ci.prPlanRoleName}\n`);
+  });
+
+  test('the comment job never posts after its run was cancelled, and runs the base branch\'s scripts', () => {
+    // always() is true even when the run was cancelled; !cancelled() is not:
+    // https://docs.github.com/actions/reference/workflows-and-actions/expressions#status-check-functions
+    const comment = workflows['plan.yml'].jobs.comment;
+    expect(comment.if).toBe("!cancelled() && needs.synth.result == 'success'");
+    expect(comment.steps!.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ github.event.pull_request.base.sha }}');
+  });
+});
+
+describe('runner images', () => {
+  test(`every job runs on ${TESTED_RUNNER}, the image this repository was tested on, never a moving -latest label`, () => {
+    // ubuntu-latest moved to Ubuntu 26.04 in November 2026 (PostgreSQL 18 off PATH, no libpq-dev):
+    // https://docs.github.com/actions/reference/runners/github-hosted-runners
+    for (const { file, id, job } of allJobs.filter(({ job }) => !job.uses)) expect([file, id, job['runs-on']]).toEqual([file, id, TESTED_RUNNER]);
+  });
+
+  test('the test job finds the PostgreSQL server binaries where the image keeps them, as .ci/run does', () => {
+    const script = runScripts(workflows['ci.yml'].jobs.test).join('\n');
+    expect(script).toContain('for dir in /usr/lib/postgresql/*/bin; do');
+    expect(script).toMatch(/export PG_BIN\nnpm run test:all/);
+    expect(fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')).toContain('/usr/lib/postgresql/*/bin/initdb');
+    // The harness reads PG_BIN first (lambda-functions/testing/servers.py).
+    expect(fs.readFileSync(path.join(ROOT, 'lambda-functions', 'testing', 'servers.py'), 'utf8')).toContain('os.environ.get("PG_BIN")');
   });
 });
 

@@ -220,28 +220,71 @@ describe('notify-release.sh: the release on GitHub (deployment status and merged
   });
 });
 
-describe('refuse-pending-apply.sh: no apply request disappears silently', () => {
+describe('refuse-pending-apply.sh: no apply or rollback request disappears silently', () => {
   // GET /repos/{owner}/{repo}/actions/workflows/{id}/runs: https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
-  const runsRoute = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?per_page=100';
+  // GitHub keeps one pending job per concurrency group and cancels the one already waiting:
+  // https://docs.github.com/actions/writing-workflows/choosing-what-your-workflow-does/control-the-concurrency-of-workflows-and-jobs
+  const applyRoute = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?per_page=100';
+  const rollbackRoute = 'GET repos/owner/repo/actions/workflows/rollback.yml/runs?per_page=100';
   const runOf = (id: number, title: string, status: string) => ({
     id,
-    name: 'Apply',
+    name: title.split(' ')[0],
     display_title: title,
     status,
     conclusion: status === 'completed' ? 'success' : null,
     html_url: `https://github.com/owner/repo/actions/runs/${id}`,
   });
+  const routes = (applies: unknown[], rollbacks: unknown[]) => ({
+    [applyRoute]: { total_count: applies.length, workflow_runs: applies },
+    [rollbackRoute]: { total_count: rollbacks.length, workflow_runs: rollbacks },
+  });
 
   test('refuses, naming the other run, while an older request for the same account waits or runs', () => {
-    const result = run('refuse-pending-apply.sh', ['qa'], { [runsRoute]: { total_count: 2, workflow_runs: [runOf(200, 'Apply qa at main', 'in_progress'), runOf(100, 'Apply qa at v1', 'waiting')] } }, { GITHUB_RUN_ID: '200' });
+    const result = run('refuse-pending-apply.sh', ['qa'], routes([runOf(200, 'Apply qa at main', 'in_progress'), runOf(100, 'Apply qa at v1', 'waiting')], []), { GITHUB_RUN_ID: '200' });
     expect(result.status).toBe(1);
     expect(result.output).toContain('https://github.com/owner/repo/actions/runs/100');
   });
 
+  test('a rollback requested while an apply of the account waits for approval is refused visibly, naming the apply', () => {
+    const result = run('refuse-pending-apply.sh', ['qa'], routes([runOf(100, 'Apply qa at main', 'waiting')], [runOf(200, 'Rollback qa', 'in_progress')]), { GITHUB_RUN_ID: '200' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('Apply qa at main (waiting): https://github.com/owner/repo/actions/runs/100');
+  });
+
+  test('an apply requested while a rollback of the account waits or runs is refused visibly, naming the rollback', () => {
+    const result = run('refuse-pending-apply.sh', ['qa'], routes([runOf(200, 'Apply qa at main', 'in_progress')], [runOf(100, 'Rollback qa sync-clock 7', 'waiting')]), { GITHUB_RUN_ID: '200' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('Rollback qa sync-clock 7 (waiting): https://github.com/owner/repo/actions/runs/100');
+  });
+
   test('proceeds when the other runs are finished, newer, or for another account', () => {
-    const runs = [runOf(300, 'Apply qa at main', 'queued'), runOf(200, 'Apply qa at main', 'in_progress'), runOf(150, 'Apply qa-eu at main', 'waiting'), runOf(100, 'Apply qa at v1', 'completed')];
-    const result = run('refuse-pending-apply.sh', ['qa'], { [runsRoute]: { total_count: runs.length, workflow_runs: runs } }, { GITHUB_RUN_ID: '200' });
+    const applies = [runOf(300, 'Apply qa at main', 'queued'), runOf(200, 'Apply qa at main', 'in_progress'), runOf(150, 'Apply qa-eu at main', 'waiting'), runOf(100, 'Apply qa at v1', 'completed')];
+    const rollbacks = [runOf(160, 'Rollback qa-eu', 'waiting'), runOf(120, 'Rollback qa', 'completed'), runOf(400, 'Rollback qa', 'queued')];
+    const result = run('refuse-pending-apply.sh', ['qa'], routes(applies, rollbacks), { GITHUB_RUN_ID: '200' });
     expect(result.status).toBe(0);
+  });
+});
+
+describe('cancel-stale-applies.sh: an apply still waiting after the approval window is cancelled by the daily run', () => {
+  // GET .../actions/workflows/{id}/runs?status=waiting and POST .../actions/runs/{id}/cancel:
+  // https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
+  // https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run
+  const route = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?status=waiting&per_page=100';
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const waiting = (id: number, title: string, created: string) => ({ id, display_title: title, status: 'waiting', created_at: created });
+
+  test('cancels the runs older than the window and only those, saying so', () => {
+    const runs = [waiting(3, 'Apply qa at main', daysAgo(1)), waiting(2, 'Apply qa at v1', daysAgo(3.5)), waiting(1, 'Apply prod at main', daysAgo(20))];
+    const result = run('cancel-stale-applies.sh', ['3'], { [route]: { total_count: 3, workflow_runs: runs }, 'POST repos/owner/repo/actions/runs/2/cancel': {}, 'POST repos/owner/repo/actions/runs/1/cancel': {} });
+    expect(result.status).toBe(0);
+    expect(result.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['repos/owner/repo/actions/runs/2/cancel', 'repos/owner/repo/actions/runs/1/cancel']);
+    expect(result.output).toContain('Cancelled run 2 (Apply qa at v1)');
+  });
+
+  test('cancels nothing when every waiting run is within the window, and refuses a window that is not whole days', () => {
+    const result = run('cancel-stale-applies.sh', ['3'], { [route]: { total_count: 1, workflow_runs: [waiting(3, 'Apply qa at main', daysAgo(2.9))] } });
+    expect([result.status, result.calls.filter((c) => c.method === 'POST')]).toEqual([0, []]);
+    expect(run('cancel-stale-applies.sh', ['3d'], {}).status).toBe(1);
   });
 });
 

@@ -180,7 +180,7 @@ describe('permissions', () => {
     for (const { file, id, job } of roleJobs) expect([file, id, job.permissions]).toEqual([file, id, { contents: 'read', 'id-token': 'write' }]);
   });
 
-  test('only the comment, drift-report and record jobs may write, and only comments, issues or deployment records', () => {
+  test('only the comment, drift-report, stale-apply and record jobs may write, and only comments, issues, run cancellations or deployment records', () => {
     const writers = allJobs
       .flatMap(({ file, id, job }) => Object.entries(job.permissions ?? {}).filter(([scope, level]) => level === 'write' && scope !== 'id-token').map(([scope]) => `${file}:${id}:${scope}`))
       .sort();
@@ -190,6 +190,7 @@ describe('permissions', () => {
       'deploy.yml:notify:pull-requests',
       'deploy.yml:record:deployments',
       'drift.yml:report:issues',
+      'drift.yml:stale-applies:actions',
       'plan.yml:comment:pull-requests',
     ]);
   });
@@ -253,20 +254,97 @@ describe('concurrency', () => {
     for (const file of ['plan.yml', 'drift.yml']) for (const job of Object.values(workflows[file].jobs)) expect(job.concurrency).toBeUndefined();
   });
 
-  test('main-branch plans and applies wait for a held state lock; pull-request plans never take one', () => {
+  test('no plan takes a state lock; applies wait for a held one', () => {
+    // Terraform refuses to apply a saved plan whose state changed since, so a plan-time lock
+    // protects nothing, and the plan roles cannot write one:
+    // https://developer.hashicorp.com/terraform/cli/commands/plan#lock-false
     for (const { file, id, job, wf } of roleJobs) {
       const env = { ...(wf as any).env, ...(job as any).env };
-      if (file === 'plan.yml') {
-        expect([file, id, runScripts(job).join('\n')]).toEqual([file, id, expect.stringContaining('plan -lock=false')]);
-        continue;
-      }
+      const scripts = runScripts(job).join('\n');
       // A rollback moves aliases through CodeDeploy and runs no Terraform (it holds the apply group instead).
       if (file === 'rollback.yml') {
         expect([file, id, /terraform|cdktf/.test(JSON.stringify(job))]).toEqual([file, id, false]);
         continue;
       }
+      if (roleKind(job) !== 'apply') {
+        expect([file, id, scripts]).toEqual([file, id, expect.stringContaining('plan -lock=false -input=false')]);
+        expect([file, id, /cdktf (plan|diff)|-lock-timeout/.test(scripts) || env.TF_CLI_ARGS_plan !== undefined]).toEqual([file, id, false]);
+        continue;
+      }
       const kinds = [env.TF_CLI_ARGS_plan, env.TF_CLI_ARGS_apply].filter(Boolean);
       expect([file, id, kinds.length > 0 && kinds.every((v: string) => /-lock-timeout=\d+m/.test(v))]).toEqual([file, id, true]);
+    }
+  });
+
+  test('every Terraform init uses the committed lock file and may not change it', () => {
+    // -lockfile=readonly: init fails instead of recording other provider hashes; cdktf's own
+    // `terraform providers lock` is skipped (--skip-provider-lock).
+    // https://developer.hashicorp.com/terraform/cli/commands/init#general-options
+    for (const { file, id, job } of roleJobs.filter(({ file }) => file !== 'rollback.yml')) {
+      const scripts = runScripts(job).join('\n');
+      for (const init of scripts.split('\n').filter((l) => /terraform .*\binit\b/.test(l))) expect([file, id, init]).toEqual([file, id, expect.stringContaining('-lockfile=readonly')]);
+      for (const cdktf of scripts.split('\n').filter((l) => /npx cdktf /.test(l))) expect([file, id, cdktf]).toEqual([file, id, expect.stringContaining('--skip-provider-lock')]);
+      if (/npx cdktf /.test(scripts)) expect([file, id, (job as any).env?.TF_CLI_ARGS_init]).toEqual([file, id, '-lockfile=readonly']);
+      // The lock file is put beside the stack before its first init (the approved apply's comes inside the saved plan's folder).
+      const copy = scripts.indexOf('cp .terraform.lock.hcl ');
+      const firstInit = Math.min(...[scripts.search(/terraform .*\binit\b/), scripts.search(/npx cdktf /)].filter((i) => i >= 0));
+      if (!(file === 'apply.yml' && id === 'apply')) expect([file, id, copy > -1 && copy < firstInit]).toEqual([file, id, true]);
+    }
+    const upload = workflows['apply.yml'].jobs.plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with?.['include-hidden-files']).toBe(true);
+  });
+
+  test('apply and rollback requests of an account refuse each other visibly while one is pending', () => {
+    for (const file of ['apply.yml', 'rollback.yml']) {
+      const request = workflows[file].jobs.request;
+      expect([file, request.permissions]).toEqual([file, { contents: 'read', actions: 'read' }]);
+      const step = request.steps!.find((s) => s.run === '.github/scripts/refuse-pending-apply.sh "$ACCOUNT"');
+      expect([file, step?.env?.GH_TOKEN]).toEqual([file, '${{ github.token }}']);
+    }
+    // The rollback job (which takes the apply group) waits for that check.
+    expect(workflows['rollback.yml'].jobs.rollback.needs).toBe('request');
+    expect(fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'refuse-pending-apply.sh'), 'utf8')).toContain('for workflow in apply.yml rollback.yml; do');
+  });
+
+  test('the daily run cancels applies still waiting after the approval window, with apply.yml\'s window', () => {
+    const job = workflows['drift.yml'].jobs['stale-applies'];
+    const step = job.steps!.find((s) => s.run === '.github/scripts/cancel-stale-applies.sh "$APPROVAL_WINDOW_DAYS"')!;
+    expect(Number(step.env?.APPROVAL_WINDOW_DAYS)).toBe(Number((workflows['apply.yml'] as Workflow & { env: Record<string, unknown> }).env.APPROVAL_WINDOW_DAYS));
+    expect(job.permissions).toEqual({ contents: 'read', actions: 'write' });
+    expect(assumeStep(job)).toBeUndefined();
+  });
+});
+
+describe('older commits run under main\'s tools', () => {
+  test('drift and the approved plan check out the commit beside main and only synthesize and plan there', () => {
+    for (const [file, id] of [['drift.yml', 'plan'], ['apply.yml', 'plan']]) {
+      const steps = workflows[file].jobs[id].steps! as (Step & { 'working-directory'?: string })[];
+      const atCommit = steps.find((s) => s.uses?.startsWith('actions/checkout@') && s.with?.ref !== undefined);
+      expect([file, atCommit?.with?.path]).toEqual([file, 'at-commit']);
+      // Only the synthesis runs inside the old commit; every script runs from main's checkout.
+      expect([file, steps.filter((s) => s['working-directory']).map((s) => [s['working-directory'], s.run])]).toEqual([file, [['at-commit', 'npm run synth']]]);
+      const scripts = runScripts(workflows[file].jobs[id]).join('\n');
+      expect([file, scripts]).toEqual([file, expect.stringContaining('dir="at-commit/cdktf.out/stacks/$STACK"')]);
+      for (const line of scripts.split('\n').filter((l) => /npx tsx |npm run (?!synth)/.test(l))) expect([file, line]).toEqual([file, expect.not.stringContaining('at-commit/scripts')]);
+    }
+    // The approved apply needs no checkout of the commit at all: the saved plan carries its stack folder.
+    const apply = workflows['apply.yml'].jobs.apply.steps!;
+    expect(apply.filter((s) => s.uses?.startsWith('actions/checkout@')).map((s) => s.with)).toEqual([{ 'fetch-depth': 0, 'persist-credentials': false }]);
+  });
+});
+
+describe('the drift baseline is recorded right after a successful apply, apart from the release', () => {
+  test('deploy and the approved apply note the applied commit before the release, and record it even when the release fails', () => {
+    for (const [file, id] of [['deploy.yml', 'deploy'], ['apply.yml', 'apply']]) {
+      const steps = workflows[file].jobs[id].steps!;
+      const applied = steps.findIndex((s) => /cdktf deploy|apply -input=false -no-color plan/.test(s.run ?? ''));
+      const note = steps.findIndex((s) => s.run?.includes('$RUNNER_TEMP/applied/$ACCOUNT'));
+      const upload = steps.findIndex((s) => String(s.with?.name).startsWith('applied-'));
+      const release = steps.findIndex((s) => s.run === 'npm run release -- "$ACCOUNT"');
+      expect([file, applied > -1 && applied < note && note < upload && upload < release]).toEqual([file, true]);
+      const record = Object.values(workflows[file].jobs).find((job) => runScripts(job).some((r) => r.includes('record-applied.sh')))!;
+      expect([file, record.if]).toEqual([file, expect.stringMatching(/^always\(\) && needs\.(deploy|apply)\.result != 'skipped'$/)]);
+      expect([file, record.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.pattern]).toEqual([file, 'applied-*']);
     }
   });
 });
@@ -372,17 +450,17 @@ describe('OIDC role wiring', () => {
 
   test('the approved apply applies exactly the saved plan: no re-plan, checksum checked, test-runner after, then recorded', () => {
     const { plan, apply, record } = workflows['apply.yml'].jobs;
-    expect(runScripts(plan).join('\n')).toContain('npx cdktf plan "$STACK"');
+    expect(runScripts(plan).join('\n')).toContain('terraform -chdir="$dir" plan -lock=false -input=false -no-color -out=plan');
     const scripts = runScripts(apply).join('\n');
     expect(scripts).not.toMatch(/cdktf (plan|deploy|synth)|terraform (-chdir="[^"]*" )?plan\b|npm run synth/);
-    expect(scripts).toContain('sha256sum --check');
-    expect(scripts).toMatch(/terraform -chdir="cdktf\.out\/stacks\/\$STACK" apply -input=false -no-color plan$/m);
+    expect(scripts).toContain('echo "$PLAN_SHA256  $RUNNER_TEMP/approved/plan" | sha256sum --check --strict');
+    expect(scripts).toMatch(/terraform -chdir="\$RUNNER_TEMP\/approved" apply -input=false -no-color plan$/m);
     const artifact = 'plan-${{ inputs.account }}-${{ steps.reviewed.outputs.sha }}';
     expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe(artifact);
     expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe(artifact);
     expect(scripts.trimEnd().endsWith('.github/scripts/post-deploy-checks.sh lambda-test-runner')).toBe(true);
-    expect(record.needs).toEqual(['request', 'apply']);
-    expect(runScripts(record)).toEqual(['.github/scripts/record-applied.sh "$ACCOUNT" "$SHA" "$RUN_URL"']);
+    expect(record.needs).toBe('apply');
+    expect(runScripts(record).join('\n')).toContain('.github/scripts/record-applied.sh "$(basename "$file")" "$(cat "$file")" "$RUN_URL"');
   });
 
   describe('jobs with AWS credentials run only reviewed code', () => {
@@ -395,7 +473,7 @@ describe('OIDC role wiring', () => {
     });
 
     test('every role-assuming job that checks out another commit of main first checks out main and runs the ancestry guard', () => {
-      expect(guardedJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:apply', 'apply.yml:plan', 'drift.yml:plan']);
+      expect(guardedJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:plan', 'drift.yml:plan']);
       for (const { file, id, job } of guardedJobs) {
         const steps = job.steps!;
         const refCheckout = steps.findIndex((s) => isCheckout(s) && s.with?.ref !== undefined);

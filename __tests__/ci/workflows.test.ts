@@ -817,6 +817,20 @@ describe('README CI/CD section', () => {
   /** How the README writes a subject: <prefix> for the repository part, <owner>/<repo> for the name. */
   const generic = (subject: string) => subject.replace(subjectPrefix(accounts[0].github), '<prefix>').replaceAll(repository, '<owner>/<repo>');
 
+  test('the README and the runbook name only workflows and files that exist', () => {
+    const names = new Set(Object.values(workflows).map((wf) => wf.name));
+    for (const doc of ['README.md', path.join('docs', 'runbook.md')]) {
+      const text = fs.readFileSync(path.join(ROOT, doc), 'utf8');
+      // A bare `x.yml` is a workflow file; one with a folder (or a dotfile) is a path from the repository root.
+      for (const [, file] of text.matchAll(/`([\w./-]+\.ya?ml)`/g)) {
+        const where = file.includes('/') || file.startsWith('.') ? path.join(ROOT, file) : path.join(GITHUB_DIR, 'workflows', file);
+        expect([doc, file, fs.existsSync(where)]).toEqual([doc, file, true]);
+      }
+      // "the **Apply** workflow", "**Rollback** (`.github/workflows/rollback.yml`)": a workflow's name.
+      for (const [, name] of text.matchAll(/\*\*([^*\n]+)\*\*(?= workflow| \(`\.github\/workflows\/)/g)) expect([doc, name, names.has(name)]).toEqual([doc, name, true]);
+    }
+  });
+
   test('every workflow has a row in the workflow table', () => {
     for (const file of Object.keys(workflows)) expect([file, row(file)]).toEqual([file, expect.stringContaining('|')]);
   });

@@ -288,6 +288,40 @@ describe('cancel-stale-applies.sh: an apply still waiting after the approval win
   });
 });
 
+describe('checks-passed-on-tree.sh: a merge skips the suite only when its very tree passed the checks', () => {
+  // GET .../commits/{sha}/pulls, GET .../git/commits/{sha} and GET .../commits/{ref}/check-runs:
+  // https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
+  // https://docs.github.com/rest/git/commits#get-a-commit-object
+  // https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference
+  const merge = sha('a');
+  const head = sha('b');
+  const routes = (headTree: string, conclusion: string | null, merged = true) => ({
+    [`GET repos/owner/repo/git/commits/${merge}`]: { sha: merge, tree: { sha: sha('1') } },
+    [`GET repos/owner/repo/git/commits/${head}`]: { sha: head, tree: { sha: headTree } },
+    [`GET repos/owner/repo/commits/${merge}/pulls`]: [{ number: 7, merged_at: merged ? '2026-12-06T10:00:00Z' : null, head: { sha: head } }],
+    [`GET repos/owner/repo/commits/${head}/check-runs?check_name=checks`]: {
+      total_count: 1,
+      check_runs: [{ name: 'checks', status: conclusion ? 'completed' : 'in_progress', conclusion }],
+    },
+  });
+  const passed = (r: { githubOutput: string }) => r.githubOutput.trim();
+
+  test('passed=true when the merged pull request\'s head has the same tree and green checks', () => {
+    const result = run('checks-passed-on-tree.sh', [], routes(sha('1'), 'success'), { GITHUB_SHA: merge });
+    expect([result.status, passed(result)]).toEqual([0, 'passed=true']);
+    expect(result.output).toContain(`The checks passed on ${head}`);
+  });
+
+  test('passed=false for another tree, checks not green, an unmerged pull request, or an API error', () => {
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('2'), 'success'), { GITHUB_SHA: merge }))).toBe('passed=false');
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('1'), 'failure'), { GITHUB_SHA: merge }))).toBe('passed=false');
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('1'), null), { GITHUB_SHA: merge }))).toBe('passed=false');
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('1'), 'success', false), { GITHUB_SHA: merge }))).toBe('passed=false');
+    const result = run('checks-passed-on-tree.sh', [], {}, { GITHUB_SHA: merge });
+    expect([result.status, passed(result)]).toEqual([0, 'passed=false']);
+  });
+});
+
 describe('mark-outdated-comments.sh: a plan comment for a stack the latest push no longer affects', () => {
   // GET /repos/{owner}/{repo}/issues/{n}/comments: https://docs.github.com/rest/issues/comments#list-issue-comments
   const comment = (id: number, stack: string, login = 'github-actions[bot]', extra = '') => ({

@@ -831,6 +831,46 @@ describe('README CI/CD section', () => {
     }
   });
 
+  describe('expected times', () => {
+    /** The row's last cell: "about T min: `job` n min ..., `job` n min". */
+    const timeCell = (file: string) => row(file).split(' | ').at(-1)!.replace(/ \|$/, '');
+    const jobMinutes = (file: string) => new Map([...timeCell(file).matchAll(/`([\w-]+)`(?: \([\w.]+\))? (\d+(?:\.\d+)?) min/g)].map((m) => [m[1], Number(m[2])]));
+    const needsOf = (job: Job) => (job.needs === undefined ? [] : [job.needs].flat());
+    /** The longest chain of `needs` (parallel jobs and matrix entries count once), a called workflow at its own total. */
+    function criticalPath(file: string): number {
+      const minutes = jobMinutes(file);
+      const jobs = workflows[file].jobs;
+      const memo = new Map<string, number>();
+      const finish = (id: string): number => {
+        if (!memo.has(id)) {
+          const called = jobs[id].uses?.replace('./.github/workflows/', '');
+          const own = called ? criticalPath(called) : minutes.get(id)!;
+          memo.set(id, own + Math.max(0, ...needsOf(jobs[id]).map(finish)));
+        }
+        return memo.get(id)!;
+      };
+      return Math.round(Math.max(...Object.keys(jobs).map(finish)) * 10) / 10;
+    }
+
+    test('every workflow\'s row times each of its jobs, and only its jobs', () => {
+      for (const [file, wf] of Object.entries(workflows)) {
+        expect([file, [...jobMinutes(file).keys()].sort()]).toEqual([file, Object.keys(wf.jobs).sort()]);
+        // A called workflow is timed at its own row's total.
+        for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => j.uses)) {
+          expect([file, id, jobMinutes(file).get(id)]).toEqual([file, id, criticalPath(job.uses!.replace('./.github/workflows/', ''))]);
+        }
+      }
+    });
+
+    test('each row\'s total is its longest chain of jobs, and a pull request\'s plan comment comes within 4 minutes', () => {
+      for (const file of Object.keys(workflows)) {
+        const [, total] = /^about (\d+(?:\.\d+)?) min\b/.exec(timeCell(file)) ?? [];
+        expect([file, Number(total)]).toEqual([file, criticalPath(file)]);
+      }
+      expect(criticalPath('plan.yml')).toBeLessThanOrEqual(4);
+    });
+  });
+
   test('every workflow has a row in the workflow table', () => {
     for (const file of Object.keys(workflows)) expect([file, row(file)]).toEqual([file, expect.stringContaining('|')]);
   });
@@ -881,6 +921,36 @@ describe('toolchain setup', () => {
     const independent = Object.entries(jobs).filter(([, job]) => job.needs === undefined).map(([id]) => id);
     expect(independent.length).toBeGreaterThanOrEqual(3);
     expect(jobs.checks).toMatchObject({ name: 'checks', needs: independent, if: 'always()' });
+  });
+
+  test('node_modules comes from a cache keyed on the lock file and Node version, restored everywhere but saved only from main', () => {
+    // A cache saved by a pull request would be restored into jobs that hold credentials; main's
+    // saves only: https://docs.github.com/actions/reference/workflows-and-actions/dependency-caching#restrictions-for-accessing-a-cache
+    const steps = setup.runs.steps;
+    const restore = steps.find((s) => s.uses?.startsWith('actions/cache/restore@'))!;
+    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@'))!;
+    const install = steps.find((s) => s.run === 'npm ci --ignore-scripts --no-audit --no-fund')!;
+    expect(restore.with).toEqual({ path: 'node_modules', key: expect.stringMatching(/steps\.node\.outputs\.node-version.*hashFiles\('package-lock\.json'\)/) });
+    expect(save.with).toEqual(restore.with);
+    expect(install.if).toBe(`steps.${restore.id}.outputs.cache-hit != 'true'`);
+    expect(save.if).toBe(`steps.${restore.id}.outputs.cache-hit != 'true' && github.event_name == 'push' && github.ref == 'refs/heads/main'`);
+    expect(steps.indexOf(restore)).toBeLessThan(steps.indexOf(install));
+    expect(steps.indexOf(install)).toBeLessThan(steps.indexOf(save));
+    // The same actions/cache commit as the provider cache.
+    const sha = (s: Step) => s.uses!.split('@')[1];
+    expect(new Set([restore, save, steps.find((s) => s.uses?.startsWith('actions/cache@'))!].map(sha)).size).toBe(1);
+    // Every job that installs packages does so through this action (so every one restores the cache).
+    for (const { file, id, job } of allJobs) for (const script of runScripts(job)) expect([file, id, /npm ci(?! --ignore-scripts --no-audit --no-fund --prefix)/.test(script)]).toEqual([file, id, false]);
+  });
+
+  test('a merge runs the whole suite again only when its tree did not already pass the checks in its pull request', () => {
+    const { tested, checks, deploy } = workflows['deploy.yml'].jobs;
+    expect(runScripts(tested)).toEqual(['.github/scripts/checks-passed-on-tree.sh']);
+    expect(tested.permissions).toEqual({ contents: 'read', checks: 'read', 'pull-requests': 'read' });
+    expect(checks.if).toBe("needs.tested.outputs.passed != 'true'");
+    expect(deploy.needs).toEqual(['tested', 'checks', 'targets']);
+    expect(deploy.if).toContain("(needs.checks.result == 'success' || (needs.checks.result == 'skipped' && needs.tested.outputs.passed == 'true'))");
+    expect(deploy.if).toMatch(/^!cancelled\(\) && /);
   });
 
   test('no workflow overrides PIP_RETRIES: the setup action is the one place it is set', () => {

@@ -322,6 +322,35 @@ describe('checks-passed-on-tree.sh: a merge skips the suite only when its very t
   });
 });
 
+describe('applied-behind.sh: how many commits of main an account\'s last apply is behind', () => {
+  // The last apply: the newest terraform/<account> deployment with a success status (last-applied.sh);
+  // GET .../compare/{base}...{head}, ahead_by = commits of head not in base:
+  // https://docs.github.com/rest/commits/commits#compare-two-commits
+  const deployments = 'GET repos/owner/repo/deployments?environment=terraform%2Fstaging&task=terraform-apply&per_page=30';
+  const applied = sha('c');
+  const main = sha('d');
+
+  test('writes the applied commit and how far main is ahead of it', () => {
+    const result = run('applied-behind.sh', ['staging', main], {
+      [deployments]: [{ id: 5, sha: applied }],
+      'GET repos/owner/repo/deployments/5/statuses?per_page=1': [{ state: 'success' }],
+      [`GET repos/owner/repo/compare/${applied}...${main}`]: { status: 'ahead', ahead_by: 4, behind_by: 0, total_commits: 4 },
+    });
+    expect(result.status).toBe(0);
+    expect(result.githubOutput).toBe(`applied=${applied}\nbehind=4\n`);
+  });
+
+  test('writes nothing for an account never applied', () => {
+    const result = run('applied-behind.sh', ['staging', main], { [deployments]: [] });
+    expect([result.status, result.githubOutput]).toEqual([0, '']);
+  });
+
+  test('refuses a short main SHA before calling GitHub', () => {
+    const result = run('applied-behind.sh', ['staging', 'abc123'], {});
+    expect([result.status, result.calls]).toEqual([1, []]);
+  });
+});
+
 describe('mark-outdated-comments.sh: a plan comment for a stack the latest push no longer affects', () => {
   // GET /repos/{owner}/{repo}/issues/{n}/comments: https://docs.github.com/rest/issues/comments#list-issue-comments
   const comment = (id: number, stack: string, login = 'github-actions[bot]', extra = '') => ({

@@ -177,7 +177,22 @@ describe('permissions', () => {
   });
 
   test('jobs holding AWS credentials can only read the repository', () => {
-    for (const { file, id, job } of roleJobs) expect([file, id, job.permissions]).toEqual([file, id, { contents: 'read', 'id-token': 'write' }]);
+    for (const { file, id, job } of roleJobs) {
+      // The PR plan also reads the last-applied deployment records, for its comment's "behind main" line.
+      const reads = file === 'plan.yml' ? { contents: 'read', deployments: 'read' } : { contents: 'read' };
+      expect([file, id, job.permissions]).toEqual([file, id, { ...reads, 'id-token': 'write' }]);
+    }
+  });
+
+  test('a workload stack\'s plan comment says how many commits of main its account\'s last apply is behind', () => {
+    const steps = workflows['plan.yml'].jobs.plan.steps!;
+    const applied = steps.find((s) => s.id === 'applied')!;
+    expect(applied.run).toBe('.github/scripts/applied-behind.sh "$ACCOUNT" "$BASE_SHA"');
+    expect(applied.if).toBe('steps.target.outputs.stack == steps.target.outputs.account');
+    const summary = steps.find((s) => s.run?.includes('plan-summary.ts --account "$STACK" --plan-json'))!;
+    expect(summary.env).toMatchObject({ APPLIED: '${{ steps.applied.outputs.applied }}', BEHIND: '${{ steps.applied.outputs.behind }}' });
+    expect(summary.run).toContain('behind=(--applied "$APPLIED" --behind "$BEHIND")');
+    expect(steps.indexOf(applied)).toBeLessThan(steps.indexOf(summary));
   });
 
   test('only the comment, drift-report, stale-apply and record jobs may write, and only comments, issues, run cancellations or deployment records', () => {
@@ -657,26 +672,26 @@ describe('the fence around pull-request code (zizmor-style checks, scripts/lint-
     // The pattern plan.yml had: STACK from the matrix (the pull request's detection output) written
     // to $GITHUB_ENV; a newline in it adds BASH_ENV, which bash sources before every later step.
     // https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
-    const kinds = kindsOf(planJob('      - run: echo "STACK_DIR=$RUNNER_TEMP/stacks/$STACK" >> "$GITHUB_ENV"\n', '    env:\n      STACK: \${{ matrix.stack }}\n'));
+    const kinds = kindsOf(planJob('      - run: echo "STACK_DIR=$RUNNER_TEMP/stacks/$STACK" >> "$GITHUB_ENV"\n', '    env:\n      STACK: ${{ matrix.stack }}\n'));
     expect(kinds.sort()).toEqual(['github-env', 'pr-computed-value']);
   });
 
   test('catches a role, region or account taken from the matrix instead of the base branch\'s check', () => {
-    const step = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: \${{ matrix.prPlanRoleArn }}\n';
+    const step = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: ${{ matrix.prPlanRoleArn }}\n';
     expect(kindsOf(planJob(step))).toEqual(['pr-computed-value']);
-    const validated = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: \${{ steps.target.outputs.pr-plan-role-arn }}\n';
+    const validated = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: ${{ steps.target.outputs.pr-plan-role-arn }}\n';
     expect(kindsOf(planJob(validated))).toEqual([]);
   });
 
   test('catches a step taking a matrix value without validating it, and passes the validating step', () => {
-    expect(kindsOf(planJob('      - env:\n          STACK: \${{ matrix.stack }}\n        run: terraform -chdir="stacks/$STACK" plan\n'))).toEqual(['pr-computed-value']);
-    expect(kindsOf(planJob('      - env:\n          REQUESTED_STACK: \${{ matrix.stack }}\n        run: npx tsx scripts/affected-accounts.ts --plan-target "$REQUESTED_STACK"\n'))).toEqual([]);
+    expect(kindsOf(planJob('      - env:\n          STACK: ${{ matrix.stack }}\n        run: terraform -chdir="stacks/$STACK" plan\n'))).toEqual(['pr-computed-value']);
+    expect(kindsOf(planJob('      - env:\n          REQUESTED_STACK: ${{ matrix.stack }}\n        run: npx tsx scripts/affected-accounts.ts --plan-target "$REQUESTED_STACK"\n'))).toEqual([]);
   });
 
   test('catches an expression inside run:, and text the pull request\'s author wrote given to an action', () => {
-    expect(kindsOf(planJob('      - run: echo "\${{ github.event.pull_request.title }}"\n'))).toEqual(['template-injection']);
-    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: \${{ github.head_ref }}\n'))).toEqual(['pr-computed-value']);
-    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: \${{ github.event.pull_request.base.sha }}\n'))).toEqual([]);
+    expect(kindsOf(planJob('      - run: echo "${{ github.event.pull_request.title }}"\n'))).toEqual(['template-injection']);
+    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: ${{ github.head_ref }}\n'))).toEqual(['pr-computed-value']);
+    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: ${{ github.event.pull_request.base.sha }}\n'))).toEqual([]);
   });
 
   test('the affected stacks are found by the base branch\'s script, before any code of the pull request runs in that job', () => {

@@ -232,7 +232,7 @@ describe('--plan-target: the PR plan job checks each matrix entry against the ba
   });
 
   test('a well-formed name that is no stack of these accounts is refused, naming the stacks', () => {
-    const missing = unusedAccountName(configs.map((c) => c.name));
+    const missing = unusedAccountName(configs);
     expect(() => selectAccounts(['--plan-target', missing], configs)).toThrow(`no account of this branch has that stack; the stacks are: ${stacks.join(', ')}`);
   });
 

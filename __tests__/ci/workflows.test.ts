@@ -338,6 +338,9 @@ describe('older commits run under main\'s tools', () => {
       expect([file, atCommit?.with?.path]).toEqual([file, 'at-commit']);
       // Only the synthesis runs inside the old commit; every script runs from main's checkout.
       expect([file, steps.filter((s) => s['working-directory']).map((s) => [s['working-directory'], s.run])]).toEqual([file, [['at-commit', 'npm run synth']]]);
+      // ... and before the role is assumed: the older commit's code never runs with credentials.
+      const synth = steps.findIndex((s) => s['working-directory'] === 'at-commit');
+      expect([file, synth < steps.indexOf(assumeStep(workflows[file].jobs[id])!)]).toEqual([file, true]);
       const scripts = runScripts(workflows[file].jobs[id]).join('\n');
       expect([file, scripts]).toEqual([file, expect.stringContaining('dir="at-commit/cdktf.out/stacks/$STACK"')]);
       for (const line of scripts.split('\n').filter((l) => /npx tsx |npm run (?!synth)/.test(l))) expect([file, line]).toEqual([file, expect.not.stringContaining('at-commit/scripts')]);

@@ -485,8 +485,7 @@ describe('OIDC role wiring', () => {
     const [applied, admin, release] = ['apply -input=false -no-color plan', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
     expect([applied < admin, admin < release]).toEqual([true, true]);
     expect(record.needs).toBe('apply');
-    expect(runScripts(record).join('
-')).toContain('.github/scripts/record-applied.sh "$(basename "$file")" "$(cat "$file")" "$RUN_URL"');
+    expect(runScripts(record).join('\n')).toContain('.github/scripts/record-applied.sh "$(basename "$file")" "$(cat "$file")" "$RUN_URL"');
   });
 
   describe('jobs with AWS credentials run only reviewed code', () => {

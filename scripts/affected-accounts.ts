@@ -116,6 +116,29 @@ export function accountFileAt(repoDir: string, commit: string, account: string):
   return tree.split('\n').some((file) => file === `environments/accounts/${account}.ts` || file === `environments/accounts/${account}.js`);
 }
 
+/**
+ * What a plan matrix entry may name: one stack of one account, nothing else. The matrix of a pull
+ * request's plan is computed in a job that also runs the pull request's code, so the plan job,
+ * which holds credentials, checks each entry against the base branch's own accounts with this
+ * before the name reaches a file path, a step output or a role: a newline in it would otherwise
+ * add variables (BASH_ENV among them) wherever it is written to $GITHUB_ENV.
+ * https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
+ */
+export const STACK_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** The plan target of one stack of the given accounts; throws, naming the choices, for anything else. */
+export function planTarget(stack: string, accounts: readonly AccountConfig[]): CiPlanTarget {
+  const targets = accounts.flatMap(ciPlanTargets);
+  const known = targets.map((t) => t.stack);
+  const shown = JSON.stringify(stack.length > 80 ? `${stack.slice(0, 80)}...` : stack);
+  if (!STACK_NAME.test(stack)) {
+    throw new Error(`--plan-target ${shown}: not a stack name (lower-case letters, digits and '-' only); the stacks are: ${known.join(', ')}`);
+  }
+  const target = targets.find((t) => t.stack === stack);
+  if (!target) throw new Error(`--plan-target ${shown}: no account of this branch has that stack; the stacks are: ${known.join(', ')}`);
+  return target;
+}
+
 /** Files changed between the merge base of base and head, and head (what a pull request shows). */
 export function changedFiles(repoDir: string, base: string, head: string): string[] {
   const output = execFileSync('git', ['diff', '--name-only', '--no-renames', '-z', `${base}...${head}`], {
@@ -130,6 +153,8 @@ const USAGE = `Usage:
   tsx scripts/affected-accounts.ts --base <rev> --head <rev>   both stacks of each account changed between base and head
                                                                (accounts whose file exists at base: a new one has no roles yet)
   tsx scripts/affected-accounts.ts --all                       both stacks of every account (drift check)
+  tsx scripts/affected-accounts.ts --plan-target <stack>       that one stack, refused unless it is a stack of these accounts
+                                                               (the PR plan job checks each matrix entry with the base branch's copy)
   tsx scripts/affected-accounts.ts --account <name>            the account's workload stack with its roles
   tsx scripts/affected-accounts.ts --deploy-branch <branch>    every account applied on a push to that branch (deploy.yml)
   tsx scripts/affected-accounts.ts --approval <name>           an account applied after approval in its environment (apply.yml)
@@ -150,6 +175,8 @@ export function selectAccounts(args: readonly string[], accounts: readonly Accou
   const names = accounts.map((a) => a.name);
   const planTargets = (selected: readonly string[]) => accounts.filter((a) => selected.includes(a.name)).flatMap(ciPlanTargets);
   if (args.includes('--all')) return planTargets(names);
+  const stack = option(args, '--plan-target');
+  if (stack !== undefined) return [planTarget(stack, accounts)];
   const account = option(args, '--account');
   if (account) {
     if (!names.includes(account)) throw new Error(`Unknown account '${account}'; the accounts are: ${names.join(', ')}`);

@@ -53,7 +53,12 @@ export interface PlanLocalOptions {
   readonly concurrency?: number;
   /** Told each step as it starts and ends (synth, each stack), so a long run shows where it is. Default: none. */
   readonly progress?: (message: string) => void;
+  /** The provider lock file put beside each stack. Default: the repository's committed .terraform.lock.hcl. */
+  readonly lockFile?: string;
 }
+
+/** The committed provider lock file: CI plans and applies with it, read-only, and so does plan:local. */
+export const COMMITTED_LOCK_FILE = path.join(REPO_ROOT, '.terraform.lock.hcl');
 
 /**
  * TF_PROVIDER_MIRROR as npm test sets it: the variable when set, else the first mirror on this
@@ -106,7 +111,9 @@ export async function planStack(target: StackTarget, outdir: string, options: Pl
     // (this outdir is plan:local's own) so `terraform init` does not ask for a state migration.
     fs.rmSync(path.join(stackDir, '.terraform', 'terraform.tfstate'), { force: true });
     writeStandInOverrides(stackDir, standIns);
-    const env = { ...terraformEnv(), ...standIns.env, CI: '1', FORCE_COLOR: '0' };
+    // As CI: the committed hashes, which init may not change (a provider of another hash is refused).
+    fs.copyFileSync(options.lockFile ?? COMMITTED_LOCK_FILE, path.join(stackDir, '.terraform.lock.hcl'));
+    const env = { ...terraformEnv(), ...standIns.env, CI: '1', FORCE_COLOR: '0', TF_CLI_ARGS_init: '-lockfile=readonly' };
     const args = ['plan', target.stack, '--skip-synth', '--skip-provider-lock', '--no-color', '--output', outdir];
     try {
       const result = await run(bin('cdktf'), args, { cwd: REPO_ROOT, env, maxBuffer: 256 * 1024 * 1024 });

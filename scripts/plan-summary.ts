@@ -130,6 +130,23 @@ export interface RenderOptions {
   readonly iamWidenings?: readonly string[];
   /** The commit that was planned: a comment always says which code it describes. */
   readonly commit?: string;
+  /**
+   * The commit the stack was last applied at (the drift baseline, .github/scripts/last-applied.sh)
+   * and how many commits of main it is behind: an account applied after approval (staging) may be
+   * several merges behind, and its plan then shows their changes too. Default: not known (no line).
+   */
+  readonly lastApplied?: { readonly commit: string; readonly behind: number };
+}
+
+/** The line saying where the planned account stands against main. */
+function appliedLine(account: string, lastApplied: RenderOptions['lastApplied']): string[] {
+  if (!lastApplied) return [];
+  const { commit, behind } = lastApplied;
+  if (behind === 0) return ['', `\`${account}\` was last applied at \`${commit}\`, the tip of main: this plan shows only this change.`];
+  return [
+    '',
+    `:warning: \`${account}\` was last applied at \`${commit}\`, **${behind} commit${behind === 1 ? '' : 's'} of main behind**: this plan also shows the changes of ${behind === 1 ? 'that commit' : 'those commits'}, not only this pull request's.`,
+  ];
 }
 
 /** The line naming the planned commit, under the heading of a comment or issue. */
@@ -169,6 +186,7 @@ export function renderSummary(options: RenderOptions): string {
     commentMarker(account),
     `### Terraform plan: \`${account}\``,
     ...commitLine(options.commit),
+    ...appliedLine(account, options.lastApplied),
     '',
     total === 0 ? 'No changes. The account matches the configuration.' : `**${total} resource change${total === 1 ? '' : 's'}**`,
     '',
@@ -235,6 +253,8 @@ export function renderFailure(account: string, runUrl?: string, commit?: string)
 
 const USAGE = `Usage: tsx scripts/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --failed)
        [--run-url <url>] [--commit <sha>] [--output <file>] [--github-output] [--iam-base <file> --iam-head <file>]
+       [--applied <sha> --behind <n>]
+--applied/--behind: the commit the stack was last applied at and how many commits of main it is behind.
 --iam-base/--iam-head: \`npm run iam:report -- --json\` of main and of the change; the summary lists what the change
 lets a principal of this stack do that main does not.
 Writes the markdown summary to --output (default: stdout). --github-output appends has-changes=true|false
@@ -259,6 +279,12 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
     if (Boolean(iamBase) !== Boolean(iamHead)) throw new Error(`--iam-base and --iam-head go together\n${USAGE}`);
     const readReport = (file: string): IamReport => JSON.parse(fs.readFileSync(file, 'utf8')) as IamReport;
     const iamWidenings = iamBase && iamHead ? wideningsForStack(widenings(readReport(iamBase), readReport(iamHead)), account) : undefined;
+    const applied = optionValue(args, '--applied', USAGE);
+    const behind = optionValue(args, '--behind', USAGE);
+    if (Boolean(applied) !== Boolean(behind)) throw new Error(`--applied and --behind go together\n${USAGE}`);
+    if (applied && (!/^[0-9a-f]{40}$/.test(applied) || !/^\d+$/.test(behind!))) {
+      throw new Error(`--applied needs a full commit SHA and --behind a number of commits (got '${applied}' and '${behind}')\n${USAGE}`);
+    }
     markdown = renderSummary({
       account,
       summary,
@@ -268,6 +294,7 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
       planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined,
       warnings: stackWarnings(account),
       iamWidenings,
+      lastApplied: applied ? { commit: applied, behind: Number(behind) } : undefined,
     });
     total = totalChanges(summary);
   } else {

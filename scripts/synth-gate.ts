@@ -18,8 +18,14 @@ import { stackNames } from '../stacks/app';
  *   tsx scripts/synth-gate.ts <stack> <stack-folder>     exit 1 listing every problem
  */
 
-/** What a stack folder may hold: the synthesized JSON and the function/layer zips. */
-const ALLOWED_FILE = /^(cdk\.tf\.json|assets\/[\w./-]+)$/;
+/**
+ * What a stack folder may hold: the synthesized JSON and the function/layer zips, nothing else. Any
+ * other file under assets/ is a file the pull request put next to a job that will hold credentials
+ * (a script for BASH_ENV, a Terraform file, a provider binary), so it is refused.
+ */
+const ALLOWED_FILE = /^(cdk\.tf\.json|assets\/(?:[\w.-]+\/)*[\w.-]+\.zip)$/;
+/** The dependency lock file: accepted only when byte-identical to the repository's committed one. */
+export const LOCK_FILE = '.terraform.lock.hcl';
 const TOP_LEVEL = new Set(['//', 'terraform', 'provider', 'resource', 'data', 'locals', 'output', 'variable', 'moved', 'import', 'removed']);
 const TERRAFORM_BLOCK = new Set(['backend', 'required_providers', 'required_version']);
 const BACKEND_FIELDS = new Set(['bucket', 'key', 'region', 'encrypt', 'use_lockfile', 'kms_key_id']);
@@ -68,13 +74,21 @@ export function expectationFor(stack: string, accounts: readonly AccountConfig[]
   return { stack, bucket: stateBucketName(config), region: config.region, keyPrefix: `${config.name}/${config.region}/` };
 }
 
-/** Every reason the synthesized stack folder may not be planned with credentials (empty: it may). */
-export function gateProblems(stackDir: string, expected: GateExpectation): string[] {
+/**
+ * Every reason the synthesized stack folder may not be planned with credentials (empty: it may).
+ * `lockFile` is the committed .terraform.lock.hcl (the base branch's): a lock file in the folder
+ * must be exactly that one, so no provider hash of the pull request's choosing is trusted.
+ */
+export function gateProblems(stackDir: string, expected: GateExpectation, lockFile?: string): string[] {
   const problems: string[] = [];
   if (!fs.existsSync(path.join(stackDir, 'cdk.tf.json'))) return [`${stackDir}: no cdk.tf.json (synthesize the stack first)`];
   for (const { file, symlink } of listFiles(stackDir)) {
     if (symlink) problems.push(`${file}: symbolic links are not allowed in a stack folder`);
-    else if (!ALLOWED_FILE.test(file)) problems.push(`${file}: only cdk.tf.json and assets/ may be planned (no .tf, override, lock or .terraform files)`);
+    else if (file === LOCK_FILE) {
+      if (lockFile === undefined || fs.readFileSync(path.join(stackDir, file), 'utf8') !== lockFile) {
+        problems.push(`${file}: differs from the repository's committed ${LOCK_FILE} (provider hashes come from the base branch only)`);
+      }
+    } else if (!ALLOWED_FILE.test(file)) problems.push(`${file}: only cdk.tf.json and assets/**/*.zip may be planned (no .tf, override, script or .terraform files)`);
   }
   let config: Json;
   try {
@@ -150,7 +164,8 @@ if (require.main === module) {
       console.error(`${stack}: not a stack of the base branch's accounts; a new account is planned after its bootstrap stack is applied`);
       process.exit(1);
     }
-    const problems = gateProblems(stackDir, expected);
+    const committedLock = path.join(__dirname, '..', LOCK_FILE);
+    const problems = gateProblems(stackDir, expected, fs.existsSync(committedLock) ? fs.readFileSync(committedLock, 'utf8') : undefined);
     if (problems.length > 0) {
       console.error(`${stack}: the synthesized stack may not be planned with AWS credentials:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
       process.exit(1);

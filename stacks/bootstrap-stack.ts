@@ -143,7 +143,7 @@ const PREFLIGHT_LAMBDA_QUOTA = { sid: 'PreflightLambdaQuota', actions: ['lambda:
 
 /**
  * The account's CI identity: the GitHub OIDC provider and two roles. The plan role reads
- * everything and may only write lock objects in the state bucket; the apply role changes the
+ * everything and writes nothing (its plans run with -lock=false); the apply role changes the
  * account and is admitted only from the apply branch or the approved GitHub environment.
  * Applied once by an administrator; every later change goes through CI.
  */
@@ -220,7 +220,7 @@ export class BootstrapStack extends AccountStack {
     suppressRule(
       planReadOnly,
       'PLAT-IAM-5',
-      'terraform plan refreshes every resource type the stacks manage, which needs Describe/Get/List across all services; an explicit deny in the same role blocks reading data (items, messages, secrets, log events, objects other than state), it cannot write (state lock objects aside), and only the drift check and the approval workflow, from main, can assume it.',
+      'terraform plan refreshes every resource type the stacks manage, which needs Describe/Get/List across all services; an explicit deny in the same role blocks reading data (items, messages, secrets, log events, objects other than state), it writes nothing (its plans run with -lock=false), and only the drift check and the approval workflow, from main, can assume it.',
     );
     new IamRolePolicy(this, 'PlanState', {
       name: 'terraform-state',
@@ -229,13 +229,15 @@ export class BootstrapStack extends AccountStack {
         policyDocument(
           [
             { sid: 'StateRead', actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketVersioning'], resources: [bucketArn, `${bucketArn}/*`] },
-            { sid: 'LockObjects', actions: ['s3:PutObject', 's3:DeleteObject'], resources: [`${bucketArn}/*.tflock`] },
             PREFLIGHT_LAMBDA_QUOTA,
             readFunctionEnvironments(config),
           ],
           [
             { Sid: 'NoDataReads', Effect: 'Deny', Action: PLAN_DENIED_DATA_READS, Resource: '*' },
             { Sid: 'NoObjectReadsButState', Effect: 'Deny', Action: OBJECT_READS, NotResource: `${bucketArn}/*` },
+            // No lock object either: Terraform refuses to apply a saved plan once the state changed,
+            // so a plan-time lock protects nothing (drift and the approval plan run with -lock=false).
+            { Sid: 'NoWrites', Effect: 'Deny', Action: ['s3:PutObject', 's3:DeleteObject', 's3:PutObjectAcl', 's3:RestoreObject'], Resource: '*' },
           ],
         ),
       ),
@@ -243,7 +245,7 @@ export class BootstrapStack extends AccountStack {
 
     // Pull requests run their own workflow files and main.ts, so the role they reach can write
     // nothing at all (plans run with -lock=false) and is trusted for pull_request only; the plan
-    // role above, with its lock objects, stays main-only (drift check, approval workflow's plan).
+    // role above, writing nothing either, stays main-only (drift check, approval workflow's plan).
     const prPlanRole = new IamRole(this, 'PrPlanRole', {
       name: config.ci.prPlanRoleName,
       description: `Lock-free, write-nothing Terraform plan for pull requests of ${config.github.repository}`,

@@ -9,7 +9,11 @@ set -euo pipefail
 pr="${1:?usage: mark-outdated-comments.sh <pr-number> <head-sha> <targets.json>}"
 head_sha="${2:?head sha}"
 targets="${3:?targets file}"
-current="$(jq -c '[.[].stack]' "$targets")"
+# The plan matrix comes out of a job that ran the pull request's code: stack names only, or nothing.
+current="$(jq -c '[.[].stack] | if all(type == "string" and test("^[a-z][a-z0-9-]*$")) then . else error("not a list of stack names") end' "$targets")" || {
+  echo "::error::$targets is not a plan matrix of stack names; no comment was marked outdated." >&2
+  exit 1
+}
 body_file="$(mktemp)"
 trap 'rm -f "$body_file"' EXIT
 

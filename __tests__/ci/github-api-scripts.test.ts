@@ -220,28 +220,134 @@ describe('notify-release.sh: the release on GitHub (deployment status and merged
   });
 });
 
-describe('refuse-pending-apply.sh: no apply request disappears silently', () => {
+describe('refuse-pending-apply.sh: no apply or rollback request disappears silently', () => {
   // GET /repos/{owner}/{repo}/actions/workflows/{id}/runs: https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
-  const runsRoute = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?per_page=100';
+  // GitHub keeps one pending job per concurrency group and cancels the one already waiting:
+  // https://docs.github.com/actions/writing-workflows/choosing-what-your-workflow-does/control-the-concurrency-of-workflows-and-jobs
+  const applyRoute = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?per_page=100';
+  const rollbackRoute = 'GET repos/owner/repo/actions/workflows/rollback.yml/runs?per_page=100';
   const runOf = (id: number, title: string, status: string) => ({
     id,
-    name: 'Apply',
+    name: title.split(' ')[0],
     display_title: title,
     status,
     conclusion: status === 'completed' ? 'success' : null,
     html_url: `https://github.com/owner/repo/actions/runs/${id}`,
   });
+  const routes = (applies: unknown[], rollbacks: unknown[]) => ({
+    [applyRoute]: { total_count: applies.length, workflow_runs: applies },
+    [rollbackRoute]: { total_count: rollbacks.length, workflow_runs: rollbacks },
+  });
 
   test('refuses, naming the other run, while an older request for the same account waits or runs', () => {
-    const result = run('refuse-pending-apply.sh', ['qa'], { [runsRoute]: { total_count: 2, workflow_runs: [runOf(200, 'Apply qa at main', 'in_progress'), runOf(100, 'Apply qa at v1', 'waiting')] } }, { GITHUB_RUN_ID: '200' });
+    const result = run('refuse-pending-apply.sh', ['qa'], routes([runOf(200, 'Apply qa at main', 'in_progress'), runOf(100, 'Apply qa at v1', 'waiting')], []), { GITHUB_RUN_ID: '200' });
     expect(result.status).toBe(1);
     expect(result.output).toContain('https://github.com/owner/repo/actions/runs/100');
   });
 
+  test('a rollback requested while an apply of the account waits for approval is refused visibly, naming the apply', () => {
+    const result = run('refuse-pending-apply.sh', ['qa'], routes([runOf(100, 'Apply qa at main', 'waiting')], [runOf(200, 'Rollback qa', 'in_progress')]), { GITHUB_RUN_ID: '200' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('Apply qa at main (waiting): https://github.com/owner/repo/actions/runs/100');
+  });
+
+  test('an apply requested while a rollback of the account waits or runs is refused visibly, naming the rollback', () => {
+    const result = run('refuse-pending-apply.sh', ['qa'], routes([runOf(200, 'Apply qa at main', 'in_progress')], [runOf(100, 'Rollback qa sync-clock 7', 'waiting')]), { GITHUB_RUN_ID: '200' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('Rollback qa sync-clock 7 (waiting): https://github.com/owner/repo/actions/runs/100');
+  });
+
   test('proceeds when the other runs are finished, newer, or for another account', () => {
-    const runs = [runOf(300, 'Apply qa at main', 'queued'), runOf(200, 'Apply qa at main', 'in_progress'), runOf(150, 'Apply qa-eu at main', 'waiting'), runOf(100, 'Apply qa at v1', 'completed')];
-    const result = run('refuse-pending-apply.sh', ['qa'], { [runsRoute]: { total_count: runs.length, workflow_runs: runs } }, { GITHUB_RUN_ID: '200' });
+    const applies = [runOf(300, 'Apply qa at main', 'queued'), runOf(200, 'Apply qa at main', 'in_progress'), runOf(150, 'Apply qa-eu at main', 'waiting'), runOf(100, 'Apply qa at v1', 'completed')];
+    const rollbacks = [runOf(160, 'Rollback qa-eu', 'waiting'), runOf(120, 'Rollback qa', 'completed'), runOf(400, 'Rollback qa', 'queued')];
+    const result = run('refuse-pending-apply.sh', ['qa'], routes(applies, rollbacks), { GITHUB_RUN_ID: '200' });
     expect(result.status).toBe(0);
+  });
+});
+
+describe('cancel-stale-applies.sh: an apply still waiting after the approval window is cancelled by the daily run', () => {
+  // GET .../actions/workflows/{id}/runs?status=waiting and POST .../actions/runs/{id}/cancel:
+  // https://docs.github.com/rest/actions/workflow-runs#list-workflow-runs-for-a-workflow
+  // https://docs.github.com/rest/actions/workflow-runs#cancel-a-workflow-run
+  const route = 'GET repos/owner/repo/actions/workflows/apply.yml/runs?status=waiting&per_page=100';
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const waiting = (id: number, title: string, created: string) => ({ id, display_title: title, status: 'waiting', created_at: created });
+
+  test('cancels the runs older than the window and only those, saying so', () => {
+    const runs = [waiting(3, 'Apply qa at main', daysAgo(1)), waiting(2, 'Apply qa at v1', daysAgo(3.5)), waiting(1, 'Apply prod at main', daysAgo(20))];
+    const result = run('cancel-stale-applies.sh', ['3'], { [route]: { total_count: 3, workflow_runs: runs }, 'POST repos/owner/repo/actions/runs/2/cancel': {}, 'POST repos/owner/repo/actions/runs/1/cancel': {} });
+    expect(result.status).toBe(0);
+    expect(result.calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['repos/owner/repo/actions/runs/2/cancel', 'repos/owner/repo/actions/runs/1/cancel']);
+    expect(result.output).toContain('Cancelled run 2 (Apply qa at v1)');
+  });
+
+  test('cancels nothing when every waiting run is within the window, and refuses a window that is not whole days', () => {
+    const result = run('cancel-stale-applies.sh', ['3'], { [route]: { total_count: 1, workflow_runs: [waiting(3, 'Apply qa at main', daysAgo(2.9))] } });
+    expect([result.status, result.calls.filter((c) => c.method === 'POST')]).toEqual([0, []]);
+    expect(run('cancel-stale-applies.sh', ['3d'], {}).status).toBe(1);
+  });
+});
+
+describe('checks-passed-on-tree.sh: a merge skips the suite only when its very tree passed the checks', () => {
+  // GET .../commits/{sha}/pulls, GET .../git/commits/{sha} and GET .../commits/{ref}/check-runs:
+  // https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
+  // https://docs.github.com/rest/git/commits#get-a-commit-object
+  // https://docs.github.com/rest/checks/runs#list-check-runs-for-a-git-reference
+  const merge = sha('a');
+  const head = sha('b');
+  const routes = (headTree: string, conclusion: string | null, merged = true) => ({
+    [`GET repos/owner/repo/git/commits/${merge}`]: { sha: merge, tree: { sha: sha('1') } },
+    [`GET repos/owner/repo/git/commits/${head}`]: { sha: head, tree: { sha: headTree } },
+    [`GET repos/owner/repo/commits/${merge}/pulls`]: [{ number: 7, merged_at: merged ? '2026-12-06T10:00:00Z' : null, head: { sha: head } }],
+    [`GET repos/owner/repo/commits/${head}/check-runs?check_name=checks`]: {
+      total_count: 1,
+      check_runs: [{ name: 'checks', status: conclusion ? 'completed' : 'in_progress', conclusion }],
+    },
+  });
+  const passed = (r: { githubOutput: string }) => r.githubOutput.trim();
+
+  test('passed=true when the merged pull request\'s head has the same tree and green checks', () => {
+    const result = run('checks-passed-on-tree.sh', [], routes(sha('1'), 'success'), { GITHUB_SHA: merge });
+    expect([result.status, passed(result)]).toEqual([0, 'passed=true']);
+    expect(result.output).toContain(`The checks passed on ${head}`);
+  });
+
+  test('passed=false for another tree, checks not green, an unmerged pull request, or an API error', () => {
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('2'), 'success'), { GITHUB_SHA: merge }))).toBe('passed=false');
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('1'), 'failure'), { GITHUB_SHA: merge }))).toBe('passed=false');
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('1'), null), { GITHUB_SHA: merge }))).toBe('passed=false');
+    expect(passed(run('checks-passed-on-tree.sh', [], routes(sha('1'), 'success', false), { GITHUB_SHA: merge }))).toBe('passed=false');
+    const result = run('checks-passed-on-tree.sh', [], {}, { GITHUB_SHA: merge });
+    expect([result.status, passed(result)]).toEqual([0, 'passed=false']);
+  });
+});
+
+describe('applied-behind.sh: how many commits of main an account\'s last apply is behind', () => {
+  // The last apply: the newest terraform/<account> deployment with a success status (last-applied.sh);
+  // GET .../compare/{base}...{head}, ahead_by = commits of head not in base:
+  // https://docs.github.com/rest/commits/commits#compare-two-commits
+  const deployments = 'GET repos/owner/repo/deployments?environment=terraform%2Fstaging&task=terraform-apply&per_page=30';
+  const applied = sha('c');
+  const main = sha('d');
+
+  test('writes the applied commit and how far main is ahead of it', () => {
+    const result = run('applied-behind.sh', ['staging', main], {
+      [deployments]: [{ id: 5, sha: applied }],
+      'GET repos/owner/repo/deployments/5/statuses?per_page=1': [{ state: 'success' }],
+      [`GET repos/owner/repo/compare/${applied}...${main}`]: { status: 'ahead', ahead_by: 4, behind_by: 0, total_commits: 4 },
+    });
+    expect(result.status).toBe(0);
+    expect(result.githubOutput).toBe(`applied=${applied}\nbehind=4\n`);
+  });
+
+  test('writes nothing for an account never applied', () => {
+    const result = run('applied-behind.sh', ['staging', main], { [deployments]: [] });
+    expect([result.status, result.githubOutput]).toEqual([0, '']);
+  });
+
+  test('refuses a short main SHA before calling GitHub', () => {
+    const result = run('applied-behind.sh', ['staging', 'abc123'], {});
+    expect([result.status, result.calls]).toEqual([1, []]);
   });
 });
 
@@ -270,24 +376,47 @@ describe('mark-outdated-comments.sh: a plan comment for a stack the latest push 
     expect(body).toContain(`<details><summary>Earlier plan</summary>`);
     expect(body).toContain(`Planned commit: \`${sha('1')}\``);
   });
+
+  test('a matrix that is not a list of stack names (it comes from a job that ran the pull request) marks nothing', () => {
+    const targets = path.join(dir, 'targets.json');
+    const routes = { 'GET repos/owner/repo/issues/7/comments': [comment(2, 'other')], 'PATCH repos/owner/repo/issues/comments/2': {} };
+    for (const matrix of [[{ stack: 'qa\nBASH_ENV=x' }], [{ stack: 42 }], { stack: 'qa' }]) {
+      fs.writeFileSync(targets, JSON.stringify(matrix));
+      const result = run('mark-outdated-comments.sh', ['7', sha('9'), targets], routes);
+      expect([matrix, result.status, result.calls]).toEqual([matrix, 1, []]);
+      expect(result.output).toContain('is not a plan matrix of stack names');
+    }
+  });
 });
 
 describe('plan-status.sh: the required `plan` check', () => {
   // The needs context reports success, failure, cancelled or skipped per job:
   // https://docs.github.com/actions/reference/workflows-and-actions/contexts#needs-context
-  const status = (env: Record<string, string>) => run('plan-status.sh', [], {}, { FORK: 'false', AFFECTED: 'success', SYNTH: 'success', ...env });
+  const targets = JSON.stringify([{ account: 'qa', stack: 'qa' }]);
+  const status = (env: Record<string, string>) => run('plan-status.sh', [], {}, { FORK: 'false', DEPENDABOT: 'false', SYNTH: 'success', TARGETS: targets, ...env });
 
   test('green when every affected stack planned, or when none is affected', () => {
     expect(status({ PLAN: 'success' }).status).toBe(0);
-    expect(status({ PLAN: 'skipped' }).status).toBe(0);
+    expect(status({ TARGETS: '[]', PLAN: 'skipped' }).status).toBe(0);
   });
 
-  test('red when any stack failed or was cancelled, when synthesis failed, and for forks', () => {
+  test('red when any stack failed, was cancelled or skipped, when synthesis (with the detection) failed, and for forks', () => {
     expect(status({ PLAN: 'failure' }).status).toBe(1);
     expect(status({ PLAN: 'cancelled' }).status).toBe(1);
-    expect(status({ SYNTH: 'failure', PLAN: 'skipped' }).status).toBe(1);
-    expect(status({ AFFECTED: 'failure', PLAN: 'skipped' }).status).toBe(1);
-    expect(status({ FORK: 'true', AFFECTED: 'skipped', SYNTH: 'skipped', PLAN: 'skipped' }).output).toContain('forks are not planned');
+    expect(status({ PLAN: 'skipped' }).status).toBe(1);
+    expect(status({ SYNTH: 'failure', TARGETS: '', PLAN: 'skipped' }).status).toBe(1);
+    expect(status({ FORK: 'true', SYNTH: 'skipped', PLAN: 'skipped' }).output).toContain('forks are not planned');
+  });
+
+  test('a Dependabot run that affects a stack is red, saying it was not planned with credentials and how to plan it', () => {
+    // Dependabot's runs are told apart by github.actor == 'dependabot[bot]':
+    // https://docs.github.com/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions
+    const result = status({ DEPENDABOT: 'true', PLAN: 'skipped' });
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('not planned with AWS credentials');
+    expect(result.output).toContain('git commit --allow-empty');
+    // Nothing to plan: nothing withheld.
+    expect(status({ DEPENDABOT: 'true', TARGETS: '[]', PLAN: 'skipped' }).status).toBe(0);
   });
 });
 

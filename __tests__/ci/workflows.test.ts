@@ -1,10 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../environments/load';
 import { APPLY_SESSION_SECONDS, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
 import { templateCommand } from '../../scripts/oidc-subjects';
-import { formatFinding, lintWorkflows, workflowFiles } from '../../scripts/lint-workflows';
+import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../scripts/lint-workflows';
+import { stackNames } from '../../stacks/app';
 import { tempDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -46,6 +48,7 @@ const roleJobs = allJobs.filter(({ job }) => assumeStep(job));
 const envName = (job: Job) => (typeof job.environment === 'string' ? job.environment : job.environment?.name);
 const runScripts = (job: Job) => (job.steps ?? []).map((s) => s.run).filter((r): r is string => typeof r === 'string');
 const accounts = loadEnvironments();
+const stackNamesOf = (config: (typeof accounts)[number]) => [stackNames(config).main, stackNames(config).bootstrap];
 const repository = accounts[0].github.repository;
 
 /** The role a job assumes, from the matrix field or step output its role-to-assume names. */
@@ -174,10 +177,25 @@ describe('permissions', () => {
   });
 
   test('jobs holding AWS credentials can only read the repository', () => {
-    for (const { file, id, job } of roleJobs) expect([file, id, job.permissions]).toEqual([file, id, { contents: 'read', 'id-token': 'write' }]);
+    for (const { file, id, job } of roleJobs) {
+      // The PR plan also reads the last-applied deployment records, for its comment's "behind main" line.
+      const reads = file === 'plan.yml' ? { contents: 'read', deployments: 'read' } : { contents: 'read' };
+      expect([file, id, job.permissions]).toEqual([file, id, { ...reads, 'id-token': 'write' }]);
+    }
   });
 
-  test('only the comment, drift-report and record jobs may write, and only comments, issues or deployment records', () => {
+  test('a workload stack\'s plan comment says how many commits of main its account\'s last apply is behind', () => {
+    const steps = workflows['plan.yml'].jobs.plan.steps!;
+    const applied = steps.find((s) => s.id === 'applied')!;
+    expect(applied.run).toBe('.github/scripts/applied-behind.sh "$ACCOUNT" "$BASE_SHA"');
+    expect(applied.if).toBe('steps.target.outputs.stack == steps.target.outputs.account');
+    const summary = steps.find((s) => s.run?.includes('plan-summary.ts --account "$STACK" --plan-json'))!;
+    expect(summary.env).toMatchObject({ APPLIED: '${{ steps.applied.outputs.applied }}', BEHIND: '${{ steps.applied.outputs.behind }}' });
+    expect(summary.run).toContain('behind=(--applied "$APPLIED" --behind "$BEHIND")');
+    expect(steps.indexOf(applied)).toBeLessThan(steps.indexOf(summary));
+  });
+
+  test('only the comment, drift-report, stale-apply and record jobs may write, and only comments, issues, run cancellations or deployment records', () => {
     const writers = allJobs
       .flatMap(({ file, id, job }) => Object.entries(job.permissions ?? {}).filter(([scope, level]) => level === 'write' && scope !== 'id-token').map(([scope]) => `${file}:${id}:${scope}`))
       .sort();
@@ -187,6 +205,7 @@ describe('permissions', () => {
       'deploy.yml:notify:pull-requests',
       'deploy.yml:record:deployments',
       'drift.yml:report:issues',
+      'drift.yml:stale-applies:actions',
       'plan.yml:comment:pull-requests',
     ]);
   });
@@ -250,20 +269,100 @@ describe('concurrency', () => {
     for (const file of ['plan.yml', 'drift.yml']) for (const job of Object.values(workflows[file].jobs)) expect(job.concurrency).toBeUndefined();
   });
 
-  test('main-branch plans and applies wait for a held state lock; pull-request plans never take one', () => {
+  test('no plan takes a state lock; applies wait for a held one', () => {
+    // Terraform refuses to apply a saved plan whose state changed since, so a plan-time lock
+    // protects nothing, and the plan roles cannot write one:
+    // https://developer.hashicorp.com/terraform/cli/commands/plan#lock-false
     for (const { file, id, job, wf } of roleJobs) {
       const env = { ...(wf as any).env, ...(job as any).env };
-      if (file === 'plan.yml') {
-        expect([file, id, runScripts(job).join('\n')]).toEqual([file, id, expect.stringContaining('plan -lock=false')]);
-        continue;
-      }
+      const scripts = runScripts(job).join('\n');
       // A rollback moves aliases through CodeDeploy and runs no Terraform (it holds the apply group instead).
       if (file === 'rollback.yml') {
         expect([file, id, /terraform|cdktf/.test(JSON.stringify(job))]).toEqual([file, id, false]);
         continue;
       }
+      if (roleKind(job) !== 'apply') {
+        expect([file, id, scripts]).toEqual([file, id, expect.stringContaining('plan -lock=false -input=false')]);
+        expect([file, id, /cdktf (plan|diff)|-lock-timeout/.test(scripts) || env.TF_CLI_ARGS_plan !== undefined]).toEqual([file, id, false]);
+        continue;
+      }
       const kinds = [env.TF_CLI_ARGS_plan, env.TF_CLI_ARGS_apply].filter(Boolean);
       expect([file, id, kinds.length > 0 && kinds.every((v: string) => /-lock-timeout=\d+m/.test(v))]).toEqual([file, id, true]);
+    }
+  });
+
+  test('every Terraform init uses the committed lock file and may not change it', () => {
+    // -lockfile=readonly: init fails instead of recording other provider hashes; cdktf's own
+    // `terraform providers lock` is skipped (--skip-provider-lock).
+    // https://developer.hashicorp.com/terraform/cli/commands/init#general-options
+    for (const { file, id, job } of roleJobs.filter(({ file }) => file !== 'rollback.yml')) {
+      const scripts = runScripts(job).join('\n');
+      for (const init of scripts.split('\n').filter((l) => /terraform .*\binit\b/.test(l))) expect([file, id, init]).toEqual([file, id, expect.stringContaining('-lockfile=readonly')]);
+      for (const cdktf of scripts.split('\n').filter((l) => /npx cdktf /.test(l))) expect([file, id, cdktf]).toEqual([file, id, expect.stringContaining('--skip-provider-lock')]);
+      if (/npx cdktf /.test(scripts)) expect([file, id, (job as any).env?.TF_CLI_ARGS_init]).toEqual([file, id, '-lockfile=readonly']);
+      // The lock file is put beside the stack before its first init (the approved apply's comes inside the saved plan's folder).
+      const copy = scripts.indexOf('cp .terraform.lock.hcl ');
+      const firstInit = Math.min(...[scripts.search(/terraform .*\binit\b/), scripts.search(/npx cdktf /)].filter((i) => i >= 0));
+      if (!(file === 'apply.yml' && id === 'apply')) expect([file, id, copy > -1 && copy < firstInit]).toEqual([file, id, true]);
+    }
+    const upload = workflows['apply.yml'].jobs.plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+    expect(upload.with?.['include-hidden-files']).toBe(true);
+  });
+
+  test('apply and rollback requests of an account refuse each other visibly while one is pending', () => {
+    for (const file of ['apply.yml', 'rollback.yml']) {
+      const request = workflows[file].jobs.request;
+      expect([file, request.permissions]).toEqual([file, { contents: 'read', actions: 'read' }]);
+      const step = request.steps!.find((s) => s.run === '.github/scripts/refuse-pending-apply.sh "$ACCOUNT"');
+      expect([file, step?.env?.GH_TOKEN]).toEqual([file, '${{ github.token }}']);
+    }
+    // The rollback job (which takes the apply group) waits for that check.
+    expect(workflows['rollback.yml'].jobs.rollback.needs).toBe('request');
+    expect(fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'refuse-pending-apply.sh'), 'utf8')).toContain('for workflow in apply.yml rollback.yml; do');
+  });
+
+  test('the daily run cancels applies still waiting after the approval window, with apply.yml\'s window', () => {
+    const job = workflows['drift.yml'].jobs['stale-applies'];
+    const step = job.steps!.find((s) => s.run === '.github/scripts/cancel-stale-applies.sh "$APPROVAL_WINDOW_DAYS"')!;
+    expect(Number(step.env?.APPROVAL_WINDOW_DAYS)).toBe(Number((workflows['apply.yml'] as Workflow & { env: Record<string, unknown> }).env.APPROVAL_WINDOW_DAYS));
+    expect(job.permissions).toEqual({ contents: 'read', actions: 'write' });
+    expect(assumeStep(job)).toBeUndefined();
+  });
+});
+
+describe('older commits run under main\'s tools', () => {
+  test('drift and the approved plan check out the commit beside main and only synthesize and plan there', () => {
+    for (const [file, id] of [['drift.yml', 'plan'], ['apply.yml', 'plan']]) {
+      const steps = workflows[file].jobs[id].steps! as (Step & { 'working-directory'?: string })[];
+      const atCommit = steps.find((s) => s.uses?.startsWith('actions/checkout@') && s.with?.ref !== undefined);
+      expect([file, atCommit?.with?.path]).toEqual([file, 'at-commit']);
+      // Only the synthesis runs inside the old commit; every script runs from main's checkout.
+      expect([file, steps.filter((s) => s['working-directory']).map((s) => [s['working-directory'], s.run])]).toEqual([file, [['at-commit', 'npm run synth']]]);
+      // ... and before the role is assumed: the older commit's code never runs with credentials.
+      const synth = steps.findIndex((s) => s['working-directory'] === 'at-commit');
+      expect([file, synth < steps.indexOf(assumeStep(workflows[file].jobs[id])!)]).toEqual([file, true]);
+      const scripts = runScripts(workflows[file].jobs[id]).join('\n');
+      expect([file, scripts]).toEqual([file, expect.stringContaining('dir="at-commit/cdktf.out/stacks/$STACK"')]);
+      for (const line of scripts.split('\n').filter((l) => /npx tsx |npm run (?!synth)/.test(l))) expect([file, line]).toEqual([file, expect.not.stringContaining('at-commit/scripts')]);
+    }
+    // The approved apply needs no checkout of the commit at all: the saved plan carries its stack folder.
+    const apply = workflows['apply.yml'].jobs.apply.steps!;
+    expect(apply.filter((s) => s.uses?.startsWith('actions/checkout@')).map((s) => s.with)).toEqual([{ 'fetch-depth': 0, 'persist-credentials': false }]);
+  });
+});
+
+describe('the drift baseline is recorded right after a successful apply, apart from the release', () => {
+  test('deploy and the approved apply note the applied commit before the release, and record it even when the release fails', () => {
+    for (const [file, id] of [['deploy.yml', 'deploy'], ['apply.yml', 'apply']]) {
+      const steps = workflows[file].jobs[id].steps!;
+      const applied = steps.findIndex((s) => /cdktf deploy|apply -input=false -no-color plan/.test(s.run ?? ''));
+      const note = steps.findIndex((s) => s.run?.includes('$RUNNER_TEMP/applied/$ACCOUNT'));
+      const upload = steps.findIndex((s) => String(s.with?.name).startsWith('applied-'));
+      const release = steps.findIndex((s) => s.run === 'npm run release -- "$ACCOUNT"');
+      expect([file, applied > -1 && applied < note && note < upload && upload < release]).toEqual([file, true]);
+      const record = Object.values(workflows[file].jobs).find((job) => runScripts(job).some((r) => r.includes('record-applied.sh')))!;
+      expect([file, record.if]).toEqual([file, expect.stringMatching(/^always\(\) && needs\.(deploy|apply)\.result != 'skipped'$/)]);
+      expect([file, record.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.pattern]).toEqual([file, 'applied-*']);
     }
   });
 });
@@ -332,8 +431,8 @@ describe('OIDC role wiring', () => {
   test('role ARNs come from account config through scripts/affected-accounts.ts, never typed into a workflow', () => {
     for (const { file, id, job } of roleJobs) {
       const role = String(assumeStep(job)!.with!['role-to-assume']);
-      expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(prPlan|plan|apply)RoleArn|steps\.target\.outputs\.(plan|apply)-role-arn) \}\}$/)]);
-      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT"');
+      expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(plan|apply)RoleArn|steps\.target\.outputs\.(pr-plan|plan|apply)-role-arn) \}\}$/)]);
+      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toMatch(/npx tsx scripts\/affected-accounts\.ts --(account "\$ACCOUNT"|plan-target "\$REQUESTED_STACK")/);
     }
     for (const file of workflowFiles()) expect(fs.readFileSync(file, 'utf8')).not.toMatch(/arn:aws:iam::/);
   });
@@ -373,11 +472,11 @@ describe('OIDC role wiring', () => {
 
   test('the approved apply applies exactly the saved plan: no re-plan, checksum checked, test-runner after, then recorded', () => {
     const { plan, apply, record } = workflows['apply.yml'].jobs;
-    expect(runScripts(plan).join('\n')).toContain('npx cdktf plan "$STACK"');
+    expect(runScripts(plan).join('\n')).toContain('terraform -chdir="$dir" plan -lock=false -input=false -no-color -out=plan');
     const scripts = runScripts(apply).join('\n');
     expect(scripts).not.toMatch(/cdktf (plan|deploy|synth)|terraform (-chdir="[^"]*" )?plan\b|npm run synth/);
-    expect(scripts).toContain('sha256sum --check');
-    expect(scripts).toMatch(/terraform -chdir="cdktf\.out\/stacks\/\$STACK" apply -input=false -no-color plan$/m);
+    expect(scripts).toContain('echo "$PLAN_SHA256  $RUNNER_TEMP/approved/plan" | sha256sum --check --strict');
+    expect(scripts).toMatch(/terraform -chdir="\$RUNNER_TEMP\/approved" apply -input=false -no-color plan$/m);
     const artifact = 'plan-${{ inputs.account }}-${{ steps.reviewed.outputs.sha }}';
     expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe(artifact);
     expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe(artifact);
@@ -385,8 +484,8 @@ describe('OIDC role wiring', () => {
     const steps = runScripts(apply);
     const [applied, admin, release] = ['apply -input=false -no-color plan', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
     expect([applied < admin, admin < release]).toEqual([true, true]);
-    expect(record.needs).toEqual(['request', 'apply']);
-    expect(runScripts(record)).toEqual(['.github/scripts/record-applied.sh "$ACCOUNT" "$SHA" "$RUN_URL"']);
+    expect(record.needs).toBe('apply');
+    expect(runScripts(record).join('\n')).toContain('.github/scripts/record-applied.sh "$(basename "$file")" "$(cat "$file")" "$RUN_URL"');
   });
 
   describe('jobs with AWS credentials run only reviewed code', () => {
@@ -399,7 +498,7 @@ describe('OIDC role wiring', () => {
     });
 
     test('every role-assuming job that checks out another commit of main first checks out main and runs the ancestry guard', () => {
-      expect(guardedJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:apply', 'apply.yml:plan', 'drift.yml:plan']);
+      expect(guardedJobs.map(({ file, id }) => `${file}:${id}`).sort()).toEqual(['apply.yml:plan', 'drift.yml:plan']);
       for (const { file, id, job } of guardedJobs) {
         const steps = job.steps!;
         const refCheckout = steps.findIndex((s) => isCheckout(s) && s.with?.ref !== undefined);
@@ -419,10 +518,15 @@ describe('OIDC role wiring', () => {
       const steps = job.steps!;
       const checkouts = steps.filter(isCheckout);
       expect(checkouts.map((s) => s.with)).toEqual([{ ref: '${{ github.event.pull_request.base.sha }}', 'persist-credentials': false }]);
+      const target = steps.findIndex((s) => s.id === 'target');
       const download = steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
-      const gate = steps.findIndex((s) => s.run === 'npx tsx scripts/synth-gate.ts "$STACK" "$STACK_DIR"');
+      const gate = steps.findIndex((s) => s.run === 'npx tsx scripts/synth-gate.ts "$STACK" "$RUNNER_TEMP/synthesized/stacks/$STACK"');
+      const lock = steps.findIndex((s) => s.run === 'cp .terraform.lock.hcl "$RUNNER_TEMP/synthesized/stacks/$STACK/.terraform.lock.hcl"');
       const assume = steps.indexOf(assumeStep(job)!);
-      expect(download > -1 && download < gate && gate < assume).toBe(true);
+      expect([target, download, gate, lock, assume].every((i, n, all) => i > -1 && (n === 0 || all[n - 1] < i))).toBe(true);
+      // The base branch's check of the matrix entry comes first; the stack everything uses is its output.
+      expect(steps[target].env).toEqual({ REQUESTED_STACK: '${{ matrix.stack }}' });
+      expect(steps[gate].env).toEqual({ STACK: '${{ steps.target.outputs.stack }}' });
       expect(steps[download].with?.name).toBe('synthesized');
       // Nothing of the pull request is synthesized or built where credentials exist.
       expect(runScripts(job).join('\n')).not.toMatch(/npm run synth|cdktf (plan|synth)|npm run build/);
@@ -441,13 +545,17 @@ describe('OIDC role wiring', () => {
   });
 
   test('pull-request plans and the drift check plan every stack of the selected accounts, bootstrap included, one matrix entry per stack', () => {
-    for (const [file, select, role] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"', '${{ matrix.prPlanRoleArn }}'], ['drift.yml', '--all', '${{ matrix.planRoleArn }}']]) {
+    for (const [file, select, role] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"', '${{ steps.target.outputs.pr-plan-role-arn }}'], ['drift.yml', '--all', '${{ matrix.planRoleArn }}']]) {
       const wf = workflows[file];
       const [listing] = Object.values(wf.jobs).filter((job) => runScripts(job).some((r) => r.includes(`npx tsx scripts/affected-accounts.ts ${select}`)));
       expect([file, listing !== undefined]).toEqual([file, true]);
       const job = wf.jobs.plan as Job & { name?: string; env?: Record<string, string>; strategy?: { matrix: { include: string } } };
       expect([file, job.strategy?.matrix.include]).toEqual([file, expect.stringMatching(/^\$\{\{ fromJSON\(needs\.\w+\.outputs\.targets\) \}\}$/)]);
-      expect([file, job.name, job.env?.STACK]).toEqual([file, 'Plan ${{ matrix.stack }}', '${{ matrix.stack }}']);
+      expect([file, job.name]).toEqual([file, 'Plan ${{ matrix.stack }}']);
+      // The drift check's matrix is main's own output; a pull request's is checked by the plan job first.
+      const stackSource = file === 'plan.yml' ? '${{ steps.target.outputs.stack }}' : '${{ matrix.stack }}';
+      const stackEnv = [job.env?.STACK, ...job.steps!.map((s) => s.env?.STACK)].filter(Boolean);
+      expect([file, new Set(stackEnv)]).toEqual([file, new Set([stackSource])]);
       expect([file, assumeStep(job)!.with!['role-to-assume']]).toEqual([file, role]);
       const scripts = runScripts(job).join('\n');
       for (const [, label] of scripts.matchAll(/plan-summary\.ts --account "(\$\w+)"/g)) expect([file, label]).toEqual([file, '$STACK']);
@@ -488,12 +596,14 @@ describe('OIDC role wiring', () => {
   });
 
   test('pull-request plans skip forks, and the required `plan` check says so in red', () => {
-    expect(workflows['plan.yml'].jobs.affected.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
+    expect(workflows['plan.yml'].jobs.synth.if).toBe('github.event.pull_request.head.repo.full_name == github.repository');
     const status = workflows['plan.yml'].jobs.status as Job & { name?: string };
     expect(status.name).toBe('plan');
     expect(status.if).toBe('always()');
-    expect(status.needs).toEqual(['affected', 'synth', 'plan']);
+    expect(status.needs).toEqual(['synth', 'plan']);
     expect(runScripts(status)).toEqual(['.github/scripts/plan-status.sh']);
+    // The script it runs is the base branch's, checked out first.
+    expect(status.steps![0]).toMatchObject({ uses: expect.stringMatching(/^actions\/checkout@/), with: { ref: '${{ github.event.pull_request.base.sha }}' } });
   });
 });
 
@@ -522,14 +632,23 @@ describe('plan artifacts', () => {
 });
 
 describe('Dependabot pull requests', () => {
-  // Runs started by Dependabot get a read-only token unless the workflow asks for more, and no
-  // Actions secrets: https://docs.github.com/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions
-  test('are planned like any pull request, through the gate and the PR plan role only, never skipped silently', () => {
-    const text = fs.readFileSync(path.join(GITHUB_DIR, 'workflows', 'plan.yml'), 'utf8');
-    expect(text).not.toMatch(/if:.*(github\.actor|user\.login).*dependabot/);
-    const job = workflows['plan.yml'].jobs.plan;
-    expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-    expect(assumeStep(job)!.with!['role-to-assume']).toBe('${{ matrix.prPlanRoleArn }}');
+  // Runs started by Dependabot are told apart by github.actor == 'dependabot[bot]'; a re-run keeps
+  // the original actor, a person's push to the branch starts a run that is theirs:
+  // https://docs.github.com/code-security/dependabot/troubleshooting-dependabot/troubleshooting-dependabot-on-github-actions
+  test('are synthesized without credentials but not planned with the PR plan role until a person pushes to the branch', () => {
+    const { plan, synth, status } = workflows['plan.yml'].jobs;
+    expect(plan.if).toBe("needs.synth.outputs.targets != '[]' && github.actor != 'dependabot[bot]'");
+    expect(synth.if).not.toContain('dependabot');
+    expect(synth.permissions).toEqual({ contents: 'read' });
+    // ... and the required check says so, in red (plan-status.sh, tested in github-api-scripts.test.ts).
+    expect(status.steps!.find((s) => s.run === '.github/scripts/plan-status.sh')?.env?.DEPENDABOT).toBe("${{ github.actor == 'dependabot[bot]' }}");
+  });
+
+  test('updates wait out a cooldown, so a release pulled within days of publication never reaches a pull request', () => {
+    // cooldown delays version updates by days since the release (security updates are not delayed):
+    // https://docs.github.com/code-security/dependabot/working-with-dependabot/dependabot-options-reference#cooldown-
+    const config = readYaml(path.join(GITHUB_DIR, 'dependabot.yml')) as { updates: { 'package-ecosystem': string; cooldown?: { 'default-days'?: number } }[] };
+    for (const update of config.updates) expect([update['package-ecosystem'], (update.cooldown?.['default-days'] ?? 0) >= 7]).toEqual([update['package-ecosystem'], true]);
   });
 
   test('a run without an OIDC token fails visibly before the role is requested, saying how to get a plan', () => {
@@ -538,7 +657,113 @@ describe('Dependabot pull requests', () => {
     expect(check).toBeGreaterThan(-1);
     expect(check).toBeLessThan(steps.indexOf(assumeStep(workflows['plan.yml'].jobs.plan)!));
     expect(steps[check].run).toContain('exit 1');
-    expect(steps[check].run).toContain('Dependabot');
+    expect(steps[check].run).toContain('git commit --allow-empty');
+  });
+});
+
+describe('the fence around pull-request code (zizmor-style checks, scripts/lint-workflows.ts)', () => {
+  const files = [...workflowFiles(), ...compositeActionFiles()];
+
+  test('no workflow or composite action writes a non-constant to $GITHUB_ENV, interpolates into run:, or hands an unvalidated pull-request value to a job that can write', () => {
+    expect(files.flatMap(fenceFindings).map(formatFinding)).toEqual([]);
+  });
+
+  /** A workflow of the given text in a temp folder, and the fence's finding kinds for it. */
+  function kindsOf(text: string): string[] {
+    const dir = tempDir('fence-');
+    const file = path.join(dir, 'plan.yml');
+    fs.writeFileSync(file, text);
+    return fenceFindings(file).map((f) => f.kind);
+  }
+  const planJob = (steps: string, env = '') =>
+    `on: pull_request\njobs:\n  plan:\n    runs-on: ubuntu-24.04\n    permissions:\n      contents: read\n      id-token: write\n    strategy:\n      matrix:\n        include: \${{ fromJSON(needs.synth.outputs.targets) }}\n${env}    steps:\n${steps}`;
+
+  test('catches the BASH_ENV hole: a matrix value written to $GITHUB_ENV in a job holding an OIDC token', () => {
+    // The pattern plan.yml had: STACK from the matrix (the pull request's detection output) written
+    // to $GITHUB_ENV; a newline in it adds BASH_ENV, which bash sources before every later step.
+    // https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
+    const kinds = kindsOf(planJob('      - run: echo "STACK_DIR=$RUNNER_TEMP/stacks/$STACK" >> "$GITHUB_ENV"\n', '    env:\n      STACK: ${{ matrix.stack }}\n'));
+    expect(kinds.sort()).toEqual(['github-env', 'pr-computed-value']);
+  });
+
+  test('catches a role, region or account taken from the matrix instead of the base branch\'s check', () => {
+    const step = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: ${{ matrix.prPlanRoleArn }}\n';
+    expect(kindsOf(planJob(step))).toEqual(['pr-computed-value']);
+    const validated = '      - uses: aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c\n        with:\n          role-to-assume: ${{ steps.target.outputs.pr-plan-role-arn }}\n';
+    expect(kindsOf(planJob(validated))).toEqual([]);
+  });
+
+  test('catches a step taking a matrix value without validating it, and passes the validating step', () => {
+    expect(kindsOf(planJob('      - env:\n          STACK: ${{ matrix.stack }}\n        run: terraform -chdir="stacks/$STACK" plan\n'))).toEqual(['pr-computed-value']);
+    expect(kindsOf(planJob('      - env:\n          REQUESTED_STACK: ${{ matrix.stack }}\n        run: npx tsx scripts/affected-accounts.ts --plan-target "$REQUESTED_STACK"\n'))).toEqual([]);
+  });
+
+  test('catches an expression inside run:, and text the pull request\'s author wrote given to an action', () => {
+    expect(kindsOf(planJob('      - run: echo "${{ github.event.pull_request.title }}"\n'))).toEqual(['template-injection']);
+    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: ${{ github.head_ref }}\n'))).toEqual(['pr-computed-value']);
+    expect(kindsOf(planJob('      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1\n        with:\n          ref: ${{ github.event.pull_request.base.sha }}\n'))).toEqual([]);
+  });
+
+  test('the affected stacks are found by the base branch\'s script, before any code of the pull request runs in that job', () => {
+    const steps = workflows['plan.yml'].jobs.synth.steps!;
+    const detect = steps.findIndex((s) => s.id === 'detect');
+    const synth = steps.findIndex((s) => s.run === 'npm run synth');
+    expect(detect).toBeGreaterThan(-1);
+    expect(detect).toBeLessThan(synth);
+    const script = steps[detect].run!;
+    expect(script).toContain('git worktree add --detach "$base" "$BASE_SHA"');
+    expect(script).toContain('(cd "$base" && npx tsx scripts/affected-accounts.ts --base "$BASE_SHA" --head "$HEAD_SHA")');
+    // The pull request's packages are used only when its lock file is the base branch's.
+    expect(script).toMatch(/if cmp --silent package-lock\.json "\$base\/package-lock\.json"; then\n\s+ln -s/);
+    // Nothing but checkout and the setup action (npm ci without install scripts) comes before it.
+    expect(steps.slice(0, detect).map((s) => s.uses?.split('@')[0])).toEqual(['actions/checkout', './.github/actions/setup']);
+    expect(fs.readFileSync(path.join(GITHUB_DIR, 'actions', 'setup', 'action.yml'), 'utf8')).toContain('npm ci --ignore-scripts');
+  });
+
+  test('the plan job checks a stack carrying a BASH_ENV line against the base branch, refuses it and writes no output', () => {
+    // The target step's own script, run as GitHub runs it (bash -eo pipefail) with the injected name.
+    const step = workflows['plan.yml'].jobs.plan.steps!.find((s) => s.id === 'target')!;
+    const dir = tempDir('fence-target-');
+    const output = path.join(dir, 'output');
+    fs.writeFileSync(output, '');
+    const stack = stackNamesOf(accounts[0])[0];
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, REQUESTED_STACK: `${stack}\nBASH_ENV=${dir}/env.sh`, GITHUB_OUTPUT: output },
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('not a stack name');
+    expect(fs.readFileSync(output, 'utf8')).toBe('');
+    // The real name passes and yields the base branch's role for it.
+    const ok = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REQUESTED_STACK: stack, GITHUB_OUTPUT: output } });
+    expect(ok.status).toBe(0);
+    expect(fs.readFileSync(output, 'utf8')).toContain(`pr-plan-role-arn=arn:aws:iam::${accounts[0].accountId}:role/${accounts[0].ci.prPlanRoleName}\n`);
+  });
+
+  test('the comment job never posts after its run was cancelled, and runs the base branch\'s scripts', () => {
+    // always() is true even when the run was cancelled; !cancelled() is not:
+    // https://docs.github.com/actions/reference/workflows-and-actions/expressions#status-check-functions
+    const comment = workflows['plan.yml'].jobs.comment;
+    expect(comment.if).toBe("!cancelled() && needs.synth.result == 'success'");
+    expect(comment.steps!.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.ref).toBe('${{ github.event.pull_request.base.sha }}');
+  });
+});
+
+describe('runner images', () => {
+  test(`every job runs on ${TESTED_RUNNER}, the image this repository was tested on, never a moving -latest label`, () => {
+    // ubuntu-latest moved to Ubuntu 26.04 in November 2026 (PostgreSQL 18 off PATH, no libpq-dev):
+    // https://docs.github.com/actions/reference/runners/github-hosted-runners
+    for (const { file, id, job } of allJobs.filter(({ job }) => !job.uses)) expect([file, id, job['runs-on']]).toEqual([file, id, TESTED_RUNNER]);
+  });
+
+  // .ci/run looks in the same place (/usr/lib/postgresql/*/bin/initdb) on a machine without them on PATH.
+  test('the test job finds the PostgreSQL server binaries where the image keeps them, as .ci/run does', () => {
+    const script = runScripts(workflows['ci.yml'].jobs.test).join('\n');
+    expect(script).toContain('for dir in /usr/lib/postgresql/*/bin; do');
+    expect(script).toMatch(/export PG_BIN\nnpm run test:all/);
+    // The harness reads PG_BIN first (lambda-functions/testing/servers.py).
+    expect(fs.readFileSync(path.join(ROOT, 'lambda-functions', 'testing', 'servers.py'), 'utf8')).toContain('os.environ.get("PG_BIN")');
   });
 });
 
@@ -617,6 +842,60 @@ describe('README CI/CD section', () => {
   /** How the README writes a subject: <prefix> for the repository part, <owner>/<repo> for the name. */
   const generic = (subject: string) => subject.replace(subjectPrefix(accounts[0].github), '<prefix>').replaceAll(repository, '<owner>/<repo>');
 
+  test('the README and the runbook name only workflows and files that exist', () => {
+    const names = new Set(Object.values(workflows).map((wf) => wf.name));
+    for (const doc of ['README.md', path.join('docs', 'runbook.md')]) {
+      const text = fs.readFileSync(path.join(ROOT, doc), 'utf8');
+      // A bare `x.yml` is a workflow file; one with a folder (or a dotfile) is a path from the repository root.
+      for (const [, file] of text.matchAll(/`([\w./-]+\.ya?ml)`/g)) {
+        const where = file.includes('/') || file.startsWith('.') ? path.join(ROOT, file) : path.join(GITHUB_DIR, 'workflows', file);
+        expect([doc, file, fs.existsSync(where)]).toEqual([doc, file, true]);
+      }
+      // "the **Apply** workflow", "**Rollback** (`.github/workflows/rollback.yml`)": a workflow's name.
+      for (const [, name] of text.matchAll(/\*\*([^*\n]+)\*\*(?= workflow| \(`\.github\/workflows\/)/g)) expect([doc, name, names.has(name)]).toEqual([doc, name, true]);
+    }
+  });
+
+  describe('expected times', () => {
+    /** The row's last cell: "about T min: `job` n min ..., `job` n min". */
+    const timeCell = (file: string) => row(file).split(' | ').at(-1)!.replace(/ \|$/, '');
+    const jobMinutes = (file: string) => new Map([...timeCell(file).matchAll(/`([\w-]+)`(?: \([\w.]+\))? (\d+(?:\.\d+)?) min/g)].map((m) => [m[1], Number(m[2])]));
+    const needsOf = (job: Job) => (job.needs === undefined ? [] : [job.needs].flat());
+    /** The longest chain of `needs` (parallel jobs and matrix entries count once), a called workflow at its own total. */
+    function criticalPath(file: string): number {
+      const minutes = jobMinutes(file);
+      const jobs = workflows[file].jobs;
+      const memo = new Map<string, number>();
+      const finish = (id: string): number => {
+        if (!memo.has(id)) {
+          const called = jobs[id].uses?.replace('./.github/workflows/', '');
+          const own = called ? criticalPath(called) : minutes.get(id)!;
+          memo.set(id, own + Math.max(0, ...needsOf(jobs[id]).map(finish)));
+        }
+        return memo.get(id)!;
+      };
+      return Math.round(Math.max(...Object.keys(jobs).map(finish)) * 10) / 10;
+    }
+
+    test('every workflow\'s row times each of its jobs, and only its jobs', () => {
+      for (const [file, wf] of Object.entries(workflows)) {
+        expect([file, [...jobMinutes(file).keys()].sort()]).toEqual([file, Object.keys(wf.jobs).sort()]);
+        // A called workflow is timed at its own row's total.
+        for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => j.uses)) {
+          expect([file, id, jobMinutes(file).get(id)]).toEqual([file, id, criticalPath(job.uses!.replace('./.github/workflows/', ''))]);
+        }
+      }
+    });
+
+    test('each row\'s total is its longest chain of jobs, and a pull request\'s plan comment comes within 4 minutes', () => {
+      for (const file of Object.keys(workflows)) {
+        const [, total] = /^about (\d+(?:\.\d+)?) min\b/.exec(timeCell(file)) ?? [];
+        expect([file, Number(total)]).toEqual([file, criticalPath(file)]);
+      }
+      expect(criticalPath('plan.yml')).toBeLessThanOrEqual(4);
+    });
+  });
+
   test('every workflow has a row in the workflow table', () => {
     for (const file of Object.keys(workflows)) expect([file, row(file)]).toEqual([file, expect.stringContaining('|')]);
   });
@@ -667,6 +946,36 @@ describe('toolchain setup', () => {
     const independent = Object.entries(jobs).filter(([, job]) => job.needs === undefined).map(([id]) => id);
     expect(independent.length).toBeGreaterThanOrEqual(3);
     expect(jobs.checks).toMatchObject({ name: 'checks', needs: independent, if: 'always()' });
+  });
+
+  test('node_modules comes from a cache keyed on the lock file and Node version, restored everywhere but saved only from main', () => {
+    // A cache saved by a pull request would be restored into jobs that hold credentials; main's
+    // saves only: https://docs.github.com/actions/reference/workflows-and-actions/dependency-caching#restrictions-for-accessing-a-cache
+    const steps = setup.runs.steps;
+    const restore = steps.find((s) => s.uses?.startsWith('actions/cache/restore@'))!;
+    const save = steps.find((s) => s.uses?.startsWith('actions/cache/save@'))!;
+    const install = steps.find((s) => s.run === 'npm ci --ignore-scripts --no-audit --no-fund')!;
+    expect(restore.with).toEqual({ path: 'node_modules', key: expect.stringMatching(/steps\.node\.outputs\.node-version.*hashFiles\('package-lock\.json'\)/) });
+    expect(save.with).toEqual(restore.with);
+    expect(install.if).toBe(`steps.${restore.id}.outputs.cache-hit != 'true'`);
+    expect(save.if).toBe(`steps.${restore.id}.outputs.cache-hit != 'true' && github.event_name == 'push' && github.ref == 'refs/heads/main'`);
+    expect(steps.indexOf(restore)).toBeLessThan(steps.indexOf(install));
+    expect(steps.indexOf(install)).toBeLessThan(steps.indexOf(save));
+    // The same actions/cache commit as the provider cache.
+    const sha = (s: Step) => s.uses!.split('@')[1];
+    expect(new Set([restore, save, steps.find((s) => s.uses?.startsWith('actions/cache@'))!].map(sha)).size).toBe(1);
+    // Every job that installs packages does so through this action (so every one restores the cache).
+    for (const { file, id, job } of allJobs) for (const script of runScripts(job)) expect([file, id, /npm ci(?! --ignore-scripts --no-audit --no-fund --prefix)/.test(script)]).toEqual([file, id, false]);
+  });
+
+  test('a merge runs the whole suite again only when its tree did not already pass the checks in its pull request', () => {
+    const { tested, checks, deploy } = workflows['deploy.yml'].jobs;
+    expect(runScripts(tested)).toEqual(['.github/scripts/checks-passed-on-tree.sh']);
+    expect(tested.permissions).toEqual({ contents: 'read', checks: 'read', 'pull-requests': 'read' });
+    expect(checks.if).toBe("needs.tested.outputs.passed != 'true'");
+    expect(deploy.needs).toEqual(['tested', 'checks', 'targets']);
+    expect(deploy.if).toContain("(needs.checks.result == 'success' || (needs.checks.result == 'skipped' && needs.tested.outputs.passed == 'true'))");
+    expect(deploy.if).toMatch(/^!cancelled\(\) && /);
   });
 
   test('no workflow overrides PIP_RETRIES: the setup action is the one place it is set', () => {

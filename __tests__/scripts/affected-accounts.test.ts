@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../scripts/affected-accounts';
+import { stackNames } from '../../stacks/app';
 import { unusedAccountName } from '../helpers/accounts';
 
 const ACCOUNTS = ['dev', 'staging'];
@@ -195,4 +196,54 @@ test('a pull request that adds an account file does not plan it: the account has
   } finally {
     stderr.mockRestore();
   }
+});
+
+describe('--plan-target: the PR plan job checks each matrix entry against the base branch before using it', () => {
+  const configs = loadEnvironments();
+  const stacks = configs.flatMap((c) => [stackNames(c).main, stackNames(c).bootstrap]);
+
+  test('each stack of the accounts resolves to its plan target, roles derived from the account file', () => {
+    for (const config of configs) {
+      for (const stack of [stackNames(config).main, stackNames(config).bootstrap]) {
+        expect(selectAccounts(['--plan-target', stack], configs)).toEqual([
+          {
+            account: config.name,
+            stack,
+            accountId: config.accountId,
+            region: config.region,
+            planRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.planRoleName}`,
+            prPlanRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.prPlanRoleName}`,
+          },
+        ]);
+      }
+    }
+  });
+
+  test('a name carrying a second $GITHUB_ENV line is refused before it reaches any file, output or role', () => {
+    // GitHub reads $GITHUB_ENV line by line as NAME=value (and NAME<<DELIMITER blocks), and refuses
+    // only NODE_OPTIONS: a newline in a written value adds any other variable, BASH_ENV included.
+    // https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
+    // https://github.blog/changelog/2023-10-05-github-actions-node_options-is-now-restricted-from-github_env
+    const injected = `${stacks[0]}\nBASH_ENV=/home/runner/work/_temp/synthesized/stacks/${stacks[0]}/assets/x/env.sh`;
+    expect(() => selectAccounts(['--plan-target', injected], configs)).toThrow(/not a stack name \(lower-case letters, digits and '-' only\); the stacks are: /);
+    for (const bad of [`${stacks[0]} `, `../${stacks[0]}`, `${stacks[0]}/assets`, 'X', '$(id)']) {
+      expect(() => selectAccounts(['--plan-target', bad], configs)).toThrow('not a stack name');
+    }
+  });
+
+  test('a well-formed name that is no stack of these accounts is refused, naming the stacks', () => {
+    const missing = unusedAccountName(configs);
+    expect(() => selectAccounts(['--plan-target', missing], configs)).toThrow(`no account of this branch has that stack; the stacks are: ${stacks.join(', ')}`);
+  });
+
+  test('the command line refuses with one clear line and exit 1, printing nothing to stdout', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'affected-accounts.ts'), '--plan-target', `${stacks[0]}\nBASH_ENV=x`], {
+      encoding: 'utf8',
+      cwd: path.join(__dirname, '..', '..'),
+    });
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^--plan-target "[^\n]*\\nBASH_ENV=x": not a stack name/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { planLocal, planStack, type PlanResult, summaryLine } from '../../scripts/plan-local';
+import { COMMITTED_LOCK_FILE, planLocal, planStack, type PlanResult, summaryLine } from '../../scripts/plan-local';
 import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
 import { startLambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
@@ -107,6 +107,26 @@ describe('plan:local', () => {
     const result = await planStack(target, outdir, { simulatedAccountId: '111122223333' });
     expect(result.ok).toBe(false);
     expect(result.error).toBe('AWS account ID not allowed: 111122223333');
+  }, 300_000);
+
+  // CI plans with the committed lock file and `init -lockfile=readonly`, and so does plan:local:
+  // https://developer.hashicorp.com/terraform/cli/commands/init#general-options
+  test('every stack is planned with the committed lock file, which init leaves unchanged', () => {
+    const committed = fs.readFileSync(COMMITTED_LOCK_FILE, 'utf8');
+    for (const { stack } of results) expect([stack, fs.readFileSync(path.join(outdir, 'stacks', stack, '.terraform.lock.hcl'), 'utf8')]).toEqual([stack, committed]);
+  });
+
+  test('a lock file whose hash does not match the provider fails the plan instead of being rewritten', async () => {
+    const [target] = resolveStackTargets([`${accounts[0].name}-bootstrap`]);
+    const lockDir = tempDir('plan-local-lock-');
+    const tampered = path.join(lockDir, '.terraform.lock.hcl');
+    fs.writeFileSync(tampered, fs.readFileSync(COMMITTED_LOCK_FILE, 'utf8').replace(/"h1:[^"]+"/, '"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="'));
+    // A fresh plugin cache and .terraform: an installed provider would otherwise be reused unchecked.
+    fs.rmSync(path.join(outdir, 'stacks', target.stack, '.terraform'), { recursive: true, force: true });
+    const result = await planStack(target, outdir, { lockFile: tampered });
+    expect(result.ok).toBe(false);
+    expect(result.output).toMatch(/doesn't match any of the checksums|checksum/i);
+    expect(fs.readFileSync(path.join(outdir, 'stacks', target.stack, '.terraform.lock.hcl'), 'utf8')).toBe(fs.readFileSync(tampered, 'utf8'));
   }, 300_000);
 
   test('an unknown stack name is refused with the list of stacks', async () => {

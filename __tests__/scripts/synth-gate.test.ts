@@ -6,7 +6,7 @@ import { loadEnvironments } from '../../environments/load';
 import { AWS_PROVIDER_VERSION } from '../../stacks/account-stack';
 import { stackNames } from '../../stacks/app';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { expectationFor, gateProblems } from '../../scripts/synth-gate';
+import { expectationFor, gateProblems, LOCK_FILE } from '../../scripts/synth-gate';
 
 /**
  * The gate a pull request's synthesized stack passes before the PR plan role is requested.
@@ -29,7 +29,12 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+const committedLock = fs.readFileSync(path.join(__dirname, '..', '..', LOCK_FILE), 'utf8');
+
 function gate(mutate: (json: any) => void = () => undefined, extraFiles: Record<string, string> = {}): string[] {
+  // Each call gates a fresh folder: files of an earlier call must not count again.
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir);
   const json = structuredClone(synthesized);
   mutate(json);
   fs.writeFileSync(path.join(dir, 'cdk.tf.json'), JSON.stringify(json));
@@ -37,7 +42,7 @@ function gate(mutate: (json: any) => void = () => undefined, extraFiles: Record<
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);
   }
-  return gateProblems(dir, expectationFor(stack, accounts)!);
+  return gateProblems(dir, expectationFor(stack, accounts)!, committedLock);
 }
 
 test('the bootstrap stack of every account, as synthesized, passes (and a stack with assets)', () => {
@@ -90,12 +95,34 @@ test('a provider or backend pointed elsewhere is refused', () => {
   expect(gate((j) => (j.terraform.cloud = { organization: 'x' }))).toEqual([expect.stringMatching(/^terraform\.cloud: not allowed/)]);
 });
 
-test('files other than cdk.tf.json and assets (override files, lock files, .terraform) are refused', () => {
-  expect(gate(() => undefined, { 'x_override.tf.json': '{}', '.terraform.lock.hcl': '', '.terraform/providers/x': '' }).sort()).toEqual([
-    '.terraform.lock.hcl: only cdk.tf.json and assets/ may be planned (no .tf, override, lock or .terraform files)',
-    '.terraform/providers/x: only cdk.tf.json and assets/ may be planned (no .tf, override, lock or .terraform files)',
-    'x_override.tf.json: only cdk.tf.json and assets/ may be planned (no .tf, override, lock or .terraform files)',
+test('files other than cdk.tf.json and assets/**/*.zip (override files, .terraform, scripts under assets) are refused', () => {
+  const refused = `only cdk.tf.json and assets/**/*.zip may be planned (no .tf, override, script or .terraform files)`;
+  expect(gate(() => undefined, { 'x_override.tf.json': '{}', '.terraform/providers/x': '' }).sort()).toEqual([
+    `.terraform/providers/x: ${refused}`,
+    `x_override.tf.json: ${refused}`,
   ]);
+  // A file for BASH_ENV to name, a Terraform file or a zip's sibling under assets/: the runner would
+  // source a BASH_ENV file in every later bash step of the job holding credentials
+  // (https://www.gnu.org/software/bash/manual/bash.html#Bash-Startup-Files; GitHub's bash steps run
+  // `bash --noprofile --norc -eo pipefail`, non-interactive, so BASH_ENV is read).
+  expect(gate(() => undefined, { 'assets/fn/abc/env.sh': 'curl ...', 'assets/fn/abc/main.tf': '', 'assets/fn.zip.sh': '' }).sort()).toEqual([
+    `assets/fn.zip.sh: ${refused}`,
+    `assets/fn/abc/env.sh: ${refused}`,
+    `assets/fn/abc/main.tf: ${refused}`,
+  ]);
+});
+
+test('a lock file is accepted only when it is the committed one: provider hashes never come from the pull request', () => {
+  expect(gate(() => undefined, { [LOCK_FILE]: committedLock })).toEqual([]);
+  const planted = committedLock.replace(/"h1:[^"]+"/, '"h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="');
+  expect(gate(() => undefined, { [LOCK_FILE]: planted })).toEqual([
+    `${LOCK_FILE}: differs from the repository's committed ${LOCK_FILE} (provider hashes come from the base branch only)`,
+  ]);
+});
+
+test('the committed lock file holds the hashes of the pinned aws provider', () => {
+  expect(committedLock).toContain(`provider "registry.terraform.io/hashicorp/aws" {\n  version     = "${AWS_PROVIDER_VERSION}"`);
+  expect(committedLock).toMatch(/"h1:[A-Za-z0-9+/]{43}="/);
 });
 
 test('a stack of no account of the base branch has no expectation (a new account is not planned before its bootstrap)', () => {

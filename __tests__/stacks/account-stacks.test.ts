@@ -96,9 +96,11 @@ describe.each(byAccount)('CI roles in the bootstrap stack of %s', (name, account
     expect(statements).toContainEqual(expect.objectContaining({ Sid: 'NoWrites', Effect: 'Deny', Action: expect.arrayContaining(['s3:PutObject', 's3:DeleteObject']), Resource: '*' }));
   });
 
-  test('the plan role may write only lock objects in the state bucket', () => {
-    const writes = policy('terraform-state').filter((s: any) => [s.Action].flat().some((a: string) => /Put|Delete/.test(a)));
-    expect(writes).toEqual([expect.objectContaining({ Resource: `arn:aws:s3:::${stateBucketName(account)}/*.tflock` })]);
+  test('the main plan role writes nothing at all either: its plans run with -lock=false', () => {
+    const statements = policy('terraform-state');
+    const allowedWrites = statements.filter((s: any) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => /Put|Delete/.test(a)));
+    expect(allowedWrites).toEqual([]);
+    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'NoWrites', Effect: 'Deny', Action: expect.arrayContaining(['s3:PutObject', 's3:DeleteObject']), Resource: '*' }));
   });
 
   test('every role of the workload stack carries the workload permissions boundary', () => {

@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { DB_MIGRATION_USER, FUNCTIONS, type FunctionSpec } from '../../lambda-functions/catalogue';
+import { parse } from 'yaml';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTIONS, type FunctionSpec } from '../../lambda-functions/catalogue';
 import { stackNames } from '../../stacks/app';
 import { commandExitCode } from '../../scripts/lib/delivery-cli';
 import { release } from '../../scripts/release';
@@ -28,7 +29,11 @@ import { playWorkflow, type StepResult } from './workflow-player';
  * The tests are the steps of one life and run in order; each names what it checks.
  */
 
-const [account] = loadEnvironments({ overrides: {} }).filter((a) => a.github.applyBranch === 'main');
+const accounts = loadEnvironments({ overrides: {} });
+const [account] = accounts.filter((a) => a.github.applyBranch === 'main');
+/** The accounts whose functions reach the database through RDS Proxy, with a Secrets Manager secret per database user. */
+const PROXY_ACCOUNTS = accounts.filter((a) => a.database.proxy);
+const APPLY_WORKFLOW = path.join(REPO_ROOT, '.github', 'workflows', 'apply.yml');
 const DATABASE_FUNCTIONS = FUNCTIONS.filter((fn) => fn.grants.some((grant) => grant.kind === 'db-login'));
 /** Callers' requests a minute: enough that a canary's 10% reaches the new version every minute. */
 const CALLS_PER_MINUTE = 10;
@@ -74,11 +79,6 @@ beforeAll(async () => {
   local = new LocalAccount(account, stack, work);
   await local.start();
   tools = writeCommandStandIns(path.join(work, 'tools'), PYTHON);
-  if (process.env.DIAG) {
-    const d = (local as any).described;
-    const r = spawnSync(path.join(REPO_ROOT, '.venv/bin/python'), ['/tmp/premigrate.py'], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: `${REPO_ROOT}/.build/layers/pg-driver/python:${REPO_ROOT}/lambda-functions/shared`, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_DEFAULT_REGION: 'eu-west-1', AWS_ENDPOINT_URL_SECRETS_MANAGER: d.endpoints.secretsmanager, PRE: JSON.stringify({ caFile: d.database.caFile, host: d.database.host, port: d.database.port, db: d.database.name, su: d.superuser, master: local.masterSecretArn }) } });
-    process.stderr.write(`DIAG ${r.stdout} ${r.stderr}\n`);
-  }
   sts = await startStsServer({ accountId: account.accountId });
   local.clock.everyMinute(async () => {
     for (const caller of traffic) for (let i = 0; i < caller.perMinute; i++) await local.lambda.invoke(caller.functionName, 'live', caller.event());
@@ -187,33 +187,33 @@ function expectOutcome(run: DeployRun, pattern: RegExp, outcome: StepResult['out
 }
 
 /** The last error lines the functions and hooks logged: why a deployment or a check failed. */
-function functionErrors(): string {
-  const lines = [...local.lambda.functions.keys()].flatMap((name) => local.lambda.logs(name).split('\n').filter((line) => /"level": "(ERROR|WARN)"/.test(line)));
+function functionErrors(target: LocalAccount = local): string {
+  const lines = [...target.lambda.functions.keys()].flatMap((name) => target.lambda.logs(name).split('\n').filter((line) => /"level": "(ERROR|WARN)"/.test(line)));
   return lines.slice(-8).map((line) => line.slice(0, 600)).join('\n');
 }
 
 const summary = (run: DeployRun) => run.steps.map((s) => `${s.job}/${s.name}: ${s.outcome}${s.outcome === 'failure' ? `\n${s.output.slice(-1500)}` : ''}`).join('\n');
 
 /** Every database function, invoked as its trigger invokes it, must do its job logged in as its own role only. */
-async function databaseFunctionsWork(tag: string): Promise<void> {
-  local.takeLogins();
+async function databaseFunctionsWork(tag: string, target: LocalAccount = local): Promise<void> {
+  target.takeLogins();
   const results: Record<string, unknown> = {};
   for (const fn of DATABASE_FUNCTIONS) {
     const event = fn.name === BROKEN.name ? ppuRequest(`device-${tag}`) : fn.dryRun.event;
-    results[fn.name] = (await local.lambda.invoke(fn.name, 'live', event)).payload;
+    results[fn.name] = (await target.lambda.invoke(fn.name, 'live', event)).payload;
   }
-  const logins = local.takeLogins();
+  const logins = target.takeLogins();
   for (const fn of DATABASE_FUNCTIONS) {
     const own = fn.environment.DB_USER as string;
     expect([fn.name, [...new Set(logins.filter(([name]) => name === fn.name).map(([, user]) => user))]]).toEqual([fn.name, [own]]);
   }
-  if ((results[BROKEN.name] as { statusCode?: number }).statusCode !== 200) throw new Error(`${BROKEN.name} answered ${JSON.stringify(results[BROKEN.name])}:\n${functionErrors()}`);
+  if ((results[BROKEN.name] as { statusCode?: number }).statusCode !== 200) throw new Error(`${BROKEN.name} answered ${JSON.stringify(results[BROKEN.name])}:\n${functionErrors(target)}`);
   expect(JSON.parse((results[BROKEN.name] as { body: string }).body)).toMatchObject({ received: 1 });
   for (const fn of DATABASE_FUNCTIONS.filter((f) => f.name !== BROKEN.name)) {
     expect([fn.name, results[fn.name]]).toMatchObject([fn.name, fn.dryRun.expect ?? {}]);
     for (const key of fn.dryRun.expectKeys ?? []) expect([fn.name, results[fn.name]]).toMatchObject([fn.name, { [key]: expect.anything() }]);
   }
-  const stored = await local.sql<[string]>('SELECT device_id FROM ppu_records WHERE device_id = :device', { device: `device-${tag}` });
+  const stored = await target.sql<[string]>('SELECT device_id FROM ppu_records WHERE device_id = :device', { device: `device-${tag}` });
   expect(stored).toEqual([[`device-${tag}`]]);
 }
 
@@ -239,7 +239,7 @@ describe(`the life of the ${account.name} account`, () => {
   });
 
   test('migrations create every role the catalogue logs in as, each able to log in the way the account logs in', async () => {
-    const users = [...new Set(FUNCTIONS.flatMap((fn) => fn.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []))))];
+    const users = databaseUsers(FUNCTIONS);
     const rows = await local.sql<[string, boolean, boolean]>(
       "SELECT rolname, rolcanlogin, pg_has_role(oid, 'rds_iam', 'MEMBER') FROM pg_roles WHERE rolname = ANY(CAST(:users AS text[])) ORDER BY rolname",
       { users },
@@ -329,4 +329,68 @@ describe(`the life of the ${account.name} account`, () => {
     await databaseFunctionsWork('rebuilt');
     expect(baselines.at(-1)).toEqual({ sha: run.sha, recorded: run.sha });
   }, 180_000);
+});
+
+/** A step's `run` script of a workflow job, found by the step's name. */
+function workflowScript(file: string, job: string, name: RegExp): string {
+  const steps = (parse(fs.readFileSync(file, 'utf8')) as { jobs: Record<string, { steps: { name?: string; run?: string }[] }> }).jobs[job].steps;
+  const step = steps.find((s) => s.name && name.test(s.name) && s.run);
+  if (!step?.run) throw new Error(`${path.basename(file)} job ${job} has no step named like ${name}`);
+  return step.run;
+}
+
+/** Runs a workflow step's script as the runner does (bash -eo pipefail), against an account's stand-ins. */
+function runScript(script: string, target: LocalAccount): Promise<{ ok: boolean; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      cwd: REPO_ROOT,
+      env: { PATH: `${tools.bin}:${process.env.PATH}`, HOME: process.env.HOME, TMPDIR: os.tmpdir(), ...target.commandEnv() },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => resolve({ ok: code === 0, output }));
+  });
+}
+
+describe.each(PROXY_ACCOUNTS.map((a) => [a.name, a] as const))('a new database behind RDS Proxy (%s): empty per-user secrets, then the apply workflow', (_name, proxied) => {
+  let behind: LocalAccount;
+  beforeAll(async () => {
+    const folder = fs.mkdtempSync(path.join(work, `${proxied.name}-`));
+    behind = new LocalAccount(proxied, readStack(sharedSynth(), stackNames(proxied).main), folder);
+    await behind.start();
+    behind.apply();
+  }, 300_000);
+  afterAll(async () => {
+    await behind?.close();
+  });
+
+  test('after the first apply every per-user secret is empty, and the proxy refuses the roles they are for', async () => {
+    const values = await behind.secretValues();
+    const perUser = Object.values(behind.secretArns);
+    expect(perUser.length).toBeGreaterThan(0);
+    expect(perUser.map((arn) => [arn, values[arn]])).toEqual(perUser.map((arn) => [arn, null]));
+    const report = (await behind.lambda.invoke('lambda-test-runner', 'live', {})).payload as { passed: boolean; checks: { name: string; detail: string }[] };
+    expect(report.passed).toBe(false);
+    expect(report.checks.find((check) => check.name === 'database-reachable')?.detail).toContain('This RDS Proxy has no credentials for the role lambda_test_runner');
+  }, 120_000);
+
+  test("the apply workflow's database step fills every secret with its role's credentials, and the roles log in only through them", async () => {
+    const result = await runScript(workflowScript(APPLY_WORKFLOW, 'apply', /database-admin/), behind);
+    if (!result.ok) throw new Error(`apply.yml's database-admin step failed:\n${result.output}\n${functionErrors(behind)}`);
+    const values = await behind.secretValues();
+    for (const [id, arn] of Object.entries(behind.secretArns)) {
+      const user = String(behind.stack.resource.aws_secretsmanager_secret[id].name).split('/').pop();
+      expect([user, JSON.parse(values[arn] ?? '{}')]).toEqual([user, { username: user, password: expect.stringMatching(/.{16,}/) }]);
+    }
+    const users = databaseUsers(FUNCTIONS);
+    const rows = await behind.sql<[string, boolean]>("SELECT rolname, pg_has_role(oid, 'rds_iam', 'MEMBER') FROM pg_roles WHERE rolname = ANY(CAST(:users AS text[])) ORDER BY rolname", { users });
+    expect(rows).toEqual([...users].sort().map((user) => [user, false]));
+  }, 120_000);
+
+  test('the post-deploy checks pass, and each database function does its job through the proxy as its own role', async () => {
+    const checks = await runScript(workflowScript(APPLY_WORKFLOW, 'apply', /Post-deploy checks/), behind);
+    if (!checks.ok) throw new Error(`apply.yml's post-deploy checks failed:\n${checks.output}\n${functionErrors(behind)}`);
+    await databaseFunctionsWork(`${proxied.name}-proxy`, behind);
+  }, 120_000);
 });

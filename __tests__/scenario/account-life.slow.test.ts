@@ -16,17 +16,21 @@ import { LocalAccount, PYTHON, REPO_ROOT } from './local-account';
 import { playWorkflow, type StepResult } from './workflow-player';
 
 /**
- * The first month of the dev account, played in order against local engines: a new PostgreSQL as
- * RDS creates it (no application role), the account's functions as the stack synthesizes them,
- * run by the real Python handlers in Lambda execution environments, CodeDeploy running the real
- * hooks, CloudWatch evaluating the stack's alarms, and GitHub's deployments API for the drift
- * baseline. Each merge to main is the deploy workflow (.github/workflows/deploy.yml) played step by
- * step (workflow-player.ts): its shell steps and scripts run for real, `cdktf deploy` is
- * LocalAccount.apply() (publishes a version where code or configuration changed) and
- * `npm run release` is the command's body. Nothing here creates a role, secret, migration or
- * version: the product does, or the step fails.
+ * An account's first month, played in order against local engines (issue 20): a new PostgreSQL as
+ * RDS creates it (no application role, per-user secrets without a value), the account's functions as
+ * the stack synthesizes them, run by the real Python handlers in Lambda execution environments
+ * (lambda-stand-in.ts, testing/lambda_environment.py), CodeDeploy running the real hooks
+ * (codedeploy-stand-in.ts), CloudWatch evaluating the stack's alarms (cloudwatch-alarms.ts) on a
+ * clock where minutes cost nothing (scenario-clock.ts), RDS's login rules (testing/rds_logins.py)
+ * and GitHub's deployments API for the drift baseline (command-stand-ins.ts).
  *
- * The tests are the steps of one life and run in order; each names what it checks.
+ * The account applied from main lives through deploy.yml: each merge is the workflow played step by
+ * step (workflow-player.ts); its shell steps and scripts run for real, `cdktf deploy` is
+ * LocalAccount.apply() (a version where code or configuration changed, as publish = true does) and
+ * `npm run release` is the command's body. An account behind RDS Proxy runs apply.yml's database and
+ * post-deploy steps on its new database. Nothing here creates a role, secret value, migration or
+ * version: the product does, or the step fails. The tests of each describe are the steps of one
+ * life and run in order.
  */
 
 const accounts = loadEnvironments({ overrides: {} });

@@ -130,8 +130,6 @@ function breaches(value: number, threshold: number, comparison: string): boolean
 export class CloudWatchModel {
   readonly points: DataPoint[] = [];
   readonly states = new Map<string, AlarmState>();
-  /** Every change of an alarm's state, in order: [time, alarm, state]. */
-  readonly history: [number, string, AlarmState][] = [];
   private alarms: readonly AlarmDefinition[] = [];
 
   /** PutMetricAlarm for each (what an apply does): a new alarm starts in INSUFFICIENT_DATA, an updated one keeps its state until it is evaluated. */
@@ -185,10 +183,7 @@ export class CloudWatchModel {
         if (breaches(value, alarm.threshold, alarm.comparison)) breaching++;
       }
       const state: AlarmState = breaching >= alarm.datapointsToAlarm ? 'ALARM' : present > 0 || alarm.treatMissingData === 'notBreaching' ? 'OK' : 'INSUFFICIENT_DATA';
-      if (state !== this.states.get(alarm.name)) {
-        this.states.set(alarm.name, state);
-        this.history.push([now, alarm.name, state]);
-      }
+      this.states.set(alarm.name, state);
     }
   }
 }

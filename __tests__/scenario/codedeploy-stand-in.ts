@@ -194,6 +194,7 @@ export class CodeDeployStandIn {
       events: ['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'].map((name) => ({ lifecycleEventName: name, status: 'Pending' })),
       hookResults: new Map(),
     };
+    // An unknown configuration fails here, before the deployment exists.
     trafficSteps(deployment.configName);
     this.deployments.set(deployment.id, deployment);
     const run = this.run(deployment).finally(() => this.running.delete(run));

@@ -132,8 +132,6 @@ const ENVIRONMENT_SCRIPT = path.resolve(__dirname, '..', '..', 'lambda-functions
 export class LambdaStandIn {
   readonly functions = new Map<string, FunctionState>();
   readonly invocations: InvocationRecord[] = [];
-  /** Every API request as "METHOD path", in order. */
-  readonly requests: string[] = [];
   url = '';
   /** Environment every execution environment gets besides the function's own variables (endpoints, credentials). */
   readonly runtimeEnv: NodeJS.ProcessEnv = {};
@@ -308,7 +306,6 @@ export class LambdaStandIn {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(request.url ?? '/', 'http://localhost');
-    this.requests.push(`${request.method} ${url.pathname}`);
     const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
       response.end(typeof payload === 'string' ? payload : JSON.stringify(payload));

@@ -95,7 +95,7 @@ export class LocalAccount {
   readonly cloudwatch: CloudWatchModel;
   readonly lambda: LambdaStandIn;
   readonly codedeploy: CodeDeployStandIn;
-  /** Functions of the stack by Terraform resource id. */
+  /** The synthesized resources: type -> Terraform id -> arguments. */
   private readonly resources: Resources;
   private services?: DataServices;
   private described?: ServicesDescription;
@@ -200,8 +200,6 @@ export class LocalAccount {
       masterSecretArn: this.masterSecretArn,
       // Terraform creates each per-user secret without a value (no aws_secretsmanager_secret_version).
       secretArns: Object.values(this.secretArns),
-      // Filled in below, once the SQS stand-in's address is known; the stand-in reads this mapping live.
-      queues: {},
       bucket: bucket.bucket,
       table: {
         TableName: table.name,
@@ -214,9 +212,9 @@ export class LocalAccount {
         })),
         BillingMode: 'PAY_PER_REQUEST',
       },
-      queueNames: queues.map((queue) => queue.name),
     });
     this.described = await this.services.started();
+    // The queue URLs name the SQS stand-in's address, known only now.
     await this.services.call('set-queues', {
       queues: Object.fromEntries(queues.map((queue) => [`${this.described!.endpoints.sqs}/${this.account.accountId}/${queue.name}`, `arn:aws:sqs:${this.account.region}:${this.account.accountId}:${queue.name}`])),
     });
@@ -296,7 +294,7 @@ export class LocalAccount {
   apply(codeOverrides: Readonly<Record<string, string>> = {}): Record<string, string> {
     const published: Record<string, string> = {};
     const database = this.database;
-    for (const [id, fn] of Object.entries(this.resources.aws_lambda_function ?? {})) {
+    for (const fn of Object.values(this.resources.aws_lambda_function ?? {})) {
       const name: string = fn.function_name;
       const folder = path.basename(fn.filename, '.zip');
       const codeDir = codeOverrides[name] ?? path.join(BUILD, 'functions', folder);
@@ -315,7 +313,6 @@ export class LocalAccount {
       const version = this.lambda.applyFunction(name, { codeDir, handler: fn.handler, environment, fingerprint }, reserved);
       if (version) published[name] = version;
       if (version) this.lambda.ensureAlias(name, version);
-      void id;
     }
     // The alarms as this apply leaves them (a per-version alarm follows the version just published).
     this.cloudwatch.putAlarms(alarmsOf(this.stack, (value) => this.resolve(value, 'an alarm', false)));

@@ -98,7 +98,7 @@ class ExecutionEnvironment {
     });
   }
 
-  run(event: unknown, requestId: string): Promise<{ payload?: unknown; error?: Record<string, unknown> }> {
+  run(event: unknown, requestId: string): Promise<{ payload?: unknown; error?: Record<string, unknown>; durationMs?: number }> {
     return new Promise((resolve, reject) => {
       const exited = () => reject(new Error(`execution environment exited: ${this.log.join('').slice(-2000)}`));
       this.child.once('exit', exited);
@@ -240,11 +240,10 @@ export class LambdaStandIn {
     }
     const { version, viaAlias } = this.resolve(state, qualifier);
     state.inFlight++;
-    const started = Date.now();
     try {
       const environment = this.environmentFor(state, version);
       environment.busy = true;
-      let answer: { payload?: unknown; error?: Record<string, unknown> };
+      let answer: { payload?: unknown; error?: Record<string, unknown>; durationMs?: number };
       try {
         answer = await environment.run(event, `scenario-${++this.requestCounter}`);
       } finally {
@@ -254,7 +253,8 @@ export class LambdaStandIn {
       this.invocations.push({ functionName: name, qualifier, executedVersion: version, outcome, time: this.options.clock.now() });
       this.metric(name, qualifier, viaAlias ? version : undefined, 'Invocations', 1);
       this.metric(name, qualifier, viaAlias ? version : undefined, 'Errors', answer.error ? 1 : 0);
-      this.metric(name, qualifier, viaAlias ? version : undefined, 'Duration', Date.now() - started);
+      // The handler's run only: Duration leaves out a new environment's init phase (monitoring-metrics-types.html).
+      this.metric(name, qualifier, viaAlias ? version : undefined, 'Duration', answer.durationMs ?? 0);
       return answer.error
         ? { statusCode: 200, payload: answer.error, functionError: 'Unhandled', executedVersion: version }
         : { statusCode: 200, payload: answer.payload, executedVersion: version };

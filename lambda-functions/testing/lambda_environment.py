@@ -11,7 +11,9 @@ exception escaping the handler is an unhandled function error whose payload is
 
 Usage: python lambda_environment.py <task root> <module.function> <function name> <version>
 Invocations arrive on stdin as JSON lines {"requestId", "event"}; each answer goes to file
-descriptor 3 as one JSON line {"payload"} or {"error": {...}}. The function's own output (its logs)
+descriptor 3 as one JSON line {"payload"} or {"error": {...}}, with "durationMs": the handler's own
+run, which is what Lambda's Duration metric counts (not the init phase:
+https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html). The function's own output (its logs)
 stays on stdout and stderr, as in Lambda.
 
 The harness passes, besides the function's variables, SCENARIO_LAYERS (the layers' python/ folders)
@@ -25,6 +27,7 @@ import importlib
 import json
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any
@@ -59,15 +62,20 @@ def main(argv: list[str]) -> int:
     for line in sys.stdin:
         request = json.loads(line)
         context = FakeContext(function_name=function_name, aws_request_id=request["requestId"])
+        started = time.monotonic()
         try:
             payload: Any = handler(request["event"], context)
-            answer = json.dumps({"payload": payload}, default=str)
+            answer = json.dumps({"payload": payload, "durationMs": _since(started)}, default=str)
         except Exception as exc:
-            answer = json.dumps({"error": _error(exc)})
+            answer = json.dumps({"error": _error(exc), "durationMs": _since(started)})
         sys.stdout.flush()
         sys.stderr.flush()
         answers.write(answer + "\n")
     return 0
+
+
+def _since(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 3)
 
 
 def _error(exc: BaseException) -> dict[str, Any]:

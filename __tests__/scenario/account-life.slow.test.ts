@@ -326,7 +326,7 @@ describe(`the life of the ${account.name} account`, () => {
     expect(baselines.map((b) => b.recorded)).toEqual(baselines.map((b) => b.sha));
   });
 
-  test('a rebuilt dev database needs no manual step: the next deploy brings it back and every database function works', async () => {
+  test(`a rebuilt ${account.name} database needs no manual step: the next deploy brings it back and every database function works`, async () => {
     await local.rebuildDatabase();
     const run = await merge();
     expectOutcome(run, /Post-deploy checks/, 'success');

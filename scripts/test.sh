@@ -4,8 +4,8 @@
 # servers) side by side; the slow tier and coverage are left out.
 # `npm run test:all` (--all): the whole suite, as CI runs it: the quick loop plus the slow tier
 # (files named *.slow.test.ts: the offline Terraform plan of every stack and the other real plans,
-# build determinism across two clones, and the scaffolding acceptance test on a copy of the
-# repository), with line and branch coverage
+# build determinism across two clones, the scaffolding acceptance test on a copy of the
+# repository, and the account-life scenario), with line and branch coverage
 # per file and its thresholds.
 # Other arguments go to jest alone, e.g. `npm test -- __tests__/environments` (any file named,
 # slow or not, runs).

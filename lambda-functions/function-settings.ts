@@ -4,8 +4,7 @@ import type { AccountConfig } from '../environments/schema';
 import { defaults } from '../environments/defaults';
 import type { DeploymentStrategy } from '../environments/deployment-strategies';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
-
-const CATALOGUE_FILE = 'lambda-functions/catalogue.ts';
+import { CATALOGUE_FILE, catalogueSchemaProblems } from './catalogue-schema';
 
 /**
  * A catalogue entry with the account's size overrides applied, and how CodeDeploy releases it
@@ -29,9 +28,9 @@ export function runtimeProblem(runtime: string, today: Date): string | undefined
   return `'${runtime}' ${reason}; use one of ${allowed.join(', ')}`;
 }
 
-/** Problems of the catalogue itself: duplicate names and runtimes AWS no longer supports. */
+/** Problems of the catalogue itself: entries its schema refuses, duplicate names and runtimes AWS no longer supports. */
 export function catalogueProblems(functions: readonly FunctionSpec[], today: Date = new Date()): string[] {
-  const problems: string[] = [];
+  const problems = catalogueSchemaProblems(functions);
   const seen = new Set<string>();
   for (const fn of functions) {
     if (seen.has(fn.name)) problems.push(`${CATALOGUE_FILE}: ${fn.name}: listed twice; each function has one entry`);

@@ -10,6 +10,7 @@ import { type Architecture, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, LAYER_NAM
 import { openApiJson } from '../lambda-functions/openapi';
 import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../lambda-functions/deployment-hooks';
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
+import { catalogueSchemaProblems } from '../lambda-functions/catalogue-schema';
 import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
 
 /**
@@ -320,6 +321,9 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
   const cacheFile = path.join(outDir, 'cache.json');
   const cache = readCache(cacheFile);
 
+  // An entry the types let through (a cast, a misspelt kind) would be built wrong or crash the build.
+  const catalogue = catalogueSchemaProblems(FUNCTIONS);
+  if (catalogue.length) throw new FunctionSourceError(catalogue);
   // Every source problem at once, before anything is written.
   cache.compiledSources = checkFunctionSources({
     rootDir,

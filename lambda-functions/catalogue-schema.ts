@@ -15,6 +15,22 @@ function wholeNumber(min: number, max: number, error: string): z.ZodNumber {
   return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/**
+ * API Gateway REST APIs wait at most 29 seconds for an integration by default ("Integration timeout:
+ * 50 milliseconds - 29 seconds for all integration types", raised only by a quota request:
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html).
+ * A longer function timeout only keeps running after the caller got a 504.
+ */
+export const API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS = 29;
+
+/** Why an HTTP-triggered function's timeout is wrong (the value is written in front of it). */
+export function httpTimeoutProblem(): string {
+  return (
+    `seconds is longer than API Gateway's ${API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS}-second integration timeout, so callers get a 504 while the function runs on; ` +
+    `set it to ${API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS} or less (or give the function another trigger and let callers poll for the result)`
+  );
+}
+
 const prefix = z.string().min(1, { error: 'is an S3 key prefix such as downloads/' });
 const GRANT_KINDS = [
   'bucket-read',
@@ -99,6 +115,11 @@ const functionSpec = z
       expect: z.record(z.string(), z.unknown()).optional(),
       expectKeys: z.array(z.string()).optional(),
     }),
+  })
+  .superRefine((fn, ctx) => {
+    if (fn.trigger.kind === 'http' && fn.timeoutSeconds > API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['timeoutSeconds'], message: httpTimeoutProblem() });
+    }
   });
 
 function valueAt(entry: unknown, segments: readonly PropertyKey[]): unknown {

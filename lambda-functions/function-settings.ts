@@ -4,7 +4,7 @@ import type { AccountConfig } from '../environments/schema';
 import { defaults } from '../environments/defaults';
 import type { DeploymentStrategy } from '../environments/deployment-strategies';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
-import { CATALOGUE_FILE, catalogueSchemaProblems } from './catalogue-schema';
+import { API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS, CATALOGUE_FILE, catalogueSchemaProblems, httpTimeoutProblem } from './catalogue-schema';
 
 /**
  * A catalogue entry with the account's size overrides applied, and how CodeDeploy releases it
@@ -57,6 +57,10 @@ export function resolveFunctionSettings(
     if (!isFunctionName(name) || !functions.some((fn) => fn.name === name)) {
       problems.push(`${fieldLocation(config, ['functions', name])}: is not a function of the catalogue; use one of ${FUNCTION_NAMES.join(', ')}`);
       continue;
+    }
+    const spec = functions.find((fn) => fn.name === name) as FunctionSpec;
+    if (spec.trigger.kind === 'http' && override.timeoutSeconds !== undefined && override.timeoutSeconds > API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS) {
+      problems.push(`${fieldLocation(config, ['functions', name, 'timeoutSeconds'])}: ${override.timeoutSeconds} ${httpTimeoutProblem()}; ${name} is called through the API`);
     }
     if (override.runtime !== undefined) {
       const problem = runtimeProblem(override.runtime, today);

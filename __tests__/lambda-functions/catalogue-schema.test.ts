@@ -5,7 +5,7 @@ import { copyRepo } from '../build/repo-copy';
 import { tempDir } from '../helpers/temp';
 import { FUNCTIONS, type FunctionSpec } from '../../lambda-functions/catalogue';
 import { catalogueSchemaProblems } from '../../lambda-functions/catalogue-schema';
-import { catalogueProblems } from '../../lambda-functions/function-settings';
+import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
 
 const CATALOGUE = 'lambda-functions/catalogue.ts';
 const TODAY = new Date('2026-11-22T00:00:00Z');
@@ -80,5 +80,28 @@ describe('synth with a bad catalogue', () => {
     expect(fs.readdirSync(outdir)).toEqual(['manifest.json']);
     expect(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).toBe('{"previous": true}\n');
     expect(run.stderr).toMatch(/Nothing was written/);
+  });
+});
+
+describe("HTTP-triggered functions stay within API Gateway's 29-second integration timeout", () => {
+  const http = FUNCTIONS.find((fn) => fn.trigger.kind === 'http') as FunctionSpec;
+  const other = FUNCTIONS.find((fn) => fn.trigger.kind !== 'http') as FunctionSpec;
+
+  test('every HTTP function of the catalogue has a timeout of at most 29 s', () => {
+    for (const fn of FUNCTIONS.filter((f) => f.trigger.kind === 'http')) expect([fn.name, fn.timeoutSeconds <= 29]).toEqual([fn.name, true]);
+  });
+
+  test('a catalogue timeout above 29 s on an HTTP function is refused with the fix; other triggers may run longer', () => {
+    expect(catalogueSchemaProblems(withEntry(http.name, (entry) => ({ ...entry, timeoutSeconds: 30 })))).toEqual([
+      expect.stringMatching(new RegExp(`^${CATALOGUE}: ${http.name}\\.timeoutSeconds: 30 seconds is longer than API Gateway's 29-second integration timeout.*; set it to 29 or less`)),
+    ]);
+    expect(catalogueSchemaProblems(withEntry(other.name, (entry) => ({ ...entry, timeoutSeconds: 300 })))).toEqual([]);
+  });
+
+  test("an account file raising an HTTP function's timeout above 29 s is refused naming the account file and field", () => {
+    expect(() => resolveFunctionSettings({ name: 'dev', functions: { [http.name]: { timeoutSeconds: 60 } } }, TODAY)).toThrow(
+      new RegExp(`environments/accounts/dev\\.ts: functions\\.${http.name}\\.timeoutSeconds: 60 seconds is longer than API Gateway's 29-second integration timeout.*set it to 29 or less`),
+    );
+    expect(() => resolveFunctionSettings({ name: 'dev', functions: { [other.name]: { timeoutSeconds: 60 } } }, TODAY)).not.toThrow();
   });
 });

@@ -81,6 +81,9 @@ describe.each(accounts.map((config) => [config.name, config] as const))('invalid
     ['an unknown region', { region: 'eu-west-9' }, 'region: is not a known region; use one of us-east-1'],
     ['an availability zone outside the region', { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'us-east-1b'] }, "availabilityZones.1: 'us-east-1b' is not an availability zone of eu-west-1; use one of eu-west-1a, eu-west-1b, eu-west-1c"],
     ['an invalid CIDR', { network: { cidr: '10.10.0.0/33' } }, 'network.cidr: is not an IPv4 CIDR block; write it like 10.10.0.0/16'],
+    // RFC 1918 section 3: 10/8, 172.16/12 and 192.168/16 only; 172.32.0.0 is just past 172.16.0.0/12.
+    ['a public VPC CIDR', { network: { cidr: '11.30.0.0/16' } }, 'network.cidr: is not a private (RFC 1918) block; use one inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16'],
+    ['a VPC CIDR just outside 172.16.0.0/12', { network: { cidr: '172.32.0.0/16' } }, 'network.cidr: is not a private (RFC 1918) block'],
     ['a subnet outside the VPC CIDR', { network: { privateSubnetCidrs: [privateSubnet, outside] } }, `network.privateSubnetCidrs.1: subnet ${outside} does not fit in the VPC CIDR ${config.network.cidr}`],
     ['overlapping subnets', { network: { publicSubnetCidrs: [firstBlockOf(privateSubnet), config.network.publicSubnetCidrs[1]] } }, `network.publicSubnetCidrs.0: subnet ${firstBlockOf(privateSubnet)} overlaps network.privateSubnetCidrs.0`],
     ['an unknown field', { database: { instanceSize: 'large' } as never }, 'database: Unrecognized key: "instanceSize"'],

@@ -155,6 +155,60 @@ describe('adding an account is adding one file', () => {
   });
 });
 
+// Issue 22 item 6: a clash used to be reported against the later file by name, so editing dev to
+// staging's environment blamed staging.ts and suggested 'staging', the value it already had.
+describe('a clash of identifying values blames the file that changed, never the untouched one', () => {
+  const relative = (dir: string, name: string) => path.relative(process.cwd(), path.join(dir, `${name}.ts`));
+  const owned = (['environment', 'github.applyEnvironment'] as const).flatMap((field) =>
+    accounts.flatMap((config) => {
+      const value = field === 'environment' ? config.environment : config.github.applyEnvironment;
+      return value ? [[field, config.name, value] as const] : [];
+    }),
+  );
+
+  test.each(owned.flatMap(([field, name, value]) => (['a', 'z'] as const).map((stem) => [field, name, value, stem] as const)))(
+    "a new file copying %s of %s ('%s'), named to sort %s-side, is blamed with its own name as the fix",
+    (field, name, value, stem) => {
+      const fixture = fixtureAccount(undefined, `${stem}fixture`);
+      const copied = field === 'environment' ? { ...fixture, environment: value } : { ...fixture, github: { applyEnvironment: value } };
+      const dir = accountsDirWith(copied);
+      const clash = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).filter((p) => p.includes(`: ${field}: `));
+      expect(clash).toEqual([expect.stringContaining(`${relative(dir, fixture.name)}: ${field}: '${value}' is also the ${field} of ${relative(dir, name)}; `)]);
+      expect(clash[0]).toContain(`e.g. '${fixture.name}'`);
+    },
+  );
+
+  test.each(accounts.flatMap((edited) => accounts.filter((other) => other !== edited).map((other) => [edited.name, other.name, edited, other] as const)))(
+    "editing %s's file to %s's environment blames the edited file and does not suggest the value it copied",
+    (_edited, _other, edited, other) => {
+      const dir = accountsDirWith();
+      const file = path.join(dir, path.basename(accountSourceFile(edited)!));
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text).toContain(`environment: '${edited.environment}'`);
+      fs.writeFileSync(file, text.replace(`environment: '${edited.environment}'`, `environment: '${other.environment}'`));
+      const clash = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).filter((p) => p.includes(': environment: '));
+      expect(clash).toEqual([expect.stringContaining(`${relative(dir, edited.name)}: environment: '${other.environment}' is also the environment of ${relative(dir, other.name)}; `)]);
+      expect(clash[0]).toContain(`e.g. '${edited.name}'`);
+    },
+  );
+
+  test('with no value derived from a name (accountId), the file edited last is blamed, whichever sorts first', () => {
+    const first = fixtureAccount(undefined, 'afixture');
+    const second = fixtureAccount([...accounts, first as AccountConfig], 'zfixture');
+    const dir = accountsDirWith(first, { ...second, accountId: first.accountId as string });
+    const [older, newer] = [new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z')];
+    for (const [touched, other] of [
+      [second, first],
+      [first, second],
+    ]) {
+      fs.utimesSync(path.join(dir, `${other.name}.ts`), older, older);
+      fs.utimesSync(path.join(dir, `${touched.name}.ts`), newer, newer);
+      const clash = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).filter((p) => p.includes(': accountId: '));
+      expect(clash).toEqual([expect.stringContaining(`${relative(dir, touched.name)}: accountId: '${first.accountId}' is also the accountId of ${relative(dir, other.name)}; `)]);
+    }
+  });
+});
+
 describe('the file names the account (CI keys an account on its file)', () => {
   test('a file whose name differs from its name field is refused, naming both and the fix', () => {
     const fixture = fixtureAccount();

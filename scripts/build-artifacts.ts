@@ -12,6 +12,7 @@ import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
 import { catalogueSchemaProblems } from '../lambda-functions/catalogue-schema';
 import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * The deterministic build of every function zip and layer zip.
@@ -348,6 +349,7 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
 }
 
 if (require.main === module) {
+  answerHelp('Usage: npm run build   (no arguments: builds every function and layer zip of lambda-functions/catalogue.ts into .build, skipping unchanged ones)');
   buildArtifacts({ log: (message) => console.log(message) }).catch((error: Error) => {
     console.error(error.message);
     if (error instanceof FunctionSourceError) console.error('Nothing was written.');

@@ -3,6 +3,7 @@ import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
 import { SUBJECT_CLAIM_KEYS } from '../stacks/github-oidc';
 import { templateCommand } from './oidc-subjects';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run check:github`: verifies, with the operator's own `gh` login (read access to the
@@ -155,6 +156,7 @@ export function approvalEnvironmentNames(accounts: readonly AccountConfig[]): st
 }
 
 if (require.main === module) {
+  answerHelp("Usage: npm run check:github   (no arguments: checks with gh, as a repository admin, the GitHub settings the CI trust model relies on: approval environments, main's protection, the OIDC subject template)");
   try {
     const accounts = loadEnvironments();
     const repository = accounts[0].github.repository;

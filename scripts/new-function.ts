@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]` adds the catalogue
@@ -404,4 +405,7 @@ function main(): void {
 Then: npm run synth && npm test`);
 }
 
-if (require.main === module) runScaffoldCli(main);
+if (require.main === module) {
+  answerHelp(USAGE);
+  runScaffoldCli(main);
+}

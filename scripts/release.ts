@@ -2,6 +2,7 @@ import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { DEPLOYMENT_STRATEGIES } from '../environments/deployment-strategies';
 import { deliveryClients, type FunctionState, functionState, startDeployment, summarize, watchDeployments } from './lib/delivery';
 import { parseDeliveryArgs, preflight, runCommand } from './lib/delivery-cli';
+import { answerHelp } from './lib/cli-help';
 
 const USAGE = 'Usage: npm run release -- <account> [--function <name>]... [--poll-seconds <s>] [--timeout-minutes <m>]';
 
@@ -53,4 +54,7 @@ export async function release(argv: readonly string[]): Promise<boolean> {
 }
 
 // The command line; tests call release() in-process as well (__tests__/scripts/release-rollback.test.ts).
-if (require.main === module) runCommand(() => release(process.argv.slice(2)));
+if (require.main === module) {
+  answerHelp(USAGE);
+  runCommand(() => release(process.argv.slice(2)));
+}

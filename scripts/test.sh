@@ -10,6 +10,15 @@
 # Other arguments go to jest alone, e.g. `npm test -- __tests__/environments` (any file named,
 # slow or not, runs).
 set -euo pipefail
+for arg in "$@"; do
+  case "$arg" in
+    --help | -h)
+      echo "Usage: npm test [-- <jest arguments or test files>]   (the quick loop: jest and pytest side by side; arguments go to jest alone, npx jest --help lists them)"
+      echo "Usage: npm run test:all   (the whole suite as CI runs it: the quick loop plus the slow tier, with coverage)"
+      exit 0
+      ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 tier=quick
 if [ "${1:-}" = --all ]; then

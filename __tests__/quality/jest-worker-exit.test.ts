@@ -20,7 +20,7 @@ function child(script: string, worker: boolean): Promise<{ code: number | null; 
     else delete env.JEST_WORKER_ID;
     const proc = spawn(process.execPath, ['-e', `require(${JSON.stringify(ENVIRONMENT)});\n${script}`], { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
     let output = '';
-    proc.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     // Like jest-worker's end: the parent stops talking, the child's loop empties.
     proc.on('message', () => proc.disconnect());
     proc.on('exit', (code) => resolve({ code, output }));

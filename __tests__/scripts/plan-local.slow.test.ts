@@ -38,8 +38,8 @@ describe('plan:local', () => {
   // counts themselves are checked against the synthesized stacks below.
   test("the README's example plan line has the shape the command prints for that stack", () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-    const [line] = /^[\w-]+: \S+ to add, .* to destroy \[.*\]$/m.exec(readme) ?? [];
-    expect(line).toBeDefined();
+    const [line = ''] = /^[\w-]+: \S+ to add, .* to destroy \[.*\]$/m.exec(readme) ?? [];
+    expect(line).not.toBe('');
     expect(line).not.toMatch(/=\d|^[\w-]+: \d+ to add/);
     const stack = line.split(':')[0];
     const result = results.find((r) => r.stack === stack);

@@ -7,6 +7,7 @@ import { buildStacks } from './stacks/app';
 import { synthesizeAtomicallyAsync } from './stacks/synthesize';
 import { buildArtifacts } from './scripts/build-artifacts';
 import { FunctionSourceError } from './scripts/lib/function-sources';
+import { answerHelp } from './scripts/lib/cli-help';
 
 /**
  * The cdktf app: load and validate every account first (nothing is written when the
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
   console.log(`Synthesized ${stacks.length} stacks into ${outdir}: ${stacks.join(', ')}`);
 }
 
+answerHelp('Usage: npm run synth   (no arguments: validates every account and the function catalogue, builds the function zips, then writes every stack to cdktf.out or $CDKTF_OUTDIR; nothing is written when anything is invalid)');
 main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof SecurityRulesError || error instanceof FunctionSourceError) {
     console.error(error.message);

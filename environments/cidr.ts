@@ -20,6 +20,17 @@ export function isIpv4Cidr(block: string): boolean {
   return toRange(block) !== undefined;
 }
 
+/**
+ * The private IPv4 ranges of RFC 1918 (https://www.rfc-editor.org/rfc/rfc1918#section-3); a VPC on
+ * public addresses would shadow real hosts on the internet for everything inside it.
+ */
+export const PRIVATE_IPV4_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] as const;
+
+/** Whether a block lies wholly inside one RFC 1918 range. */
+export function isPrivateIpv4Cidr(block: string): boolean {
+  return PRIVATE_IPV4_RANGES.some((range) => cidrContains(range, block));
+}
+
 export function cidrContains(outer: string, inner: string): boolean {
   const a = toRange(outer);
   const b = toRange(inner);

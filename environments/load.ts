@@ -129,8 +129,42 @@ function fieldPath(segments: readonly PropertyKey[]): string {
   return segments.length ? segments.map(String).join('.') : '(root)';
 }
 
+/** Whether an identifying value is the account's own: its name, or a word that starts with it ('development' of dev). */
+function derivedFromName(config: AccountConfig, value: string): boolean {
+  return value.startsWith(config.name);
+}
+
+type LoadedAccount = { file: string; config: AccountConfig; origin: Origin };
+
+/**
+ * Of two accounts sharing an identifying value, the one whose file was changed to it, then the one
+ * left as it was: the one whose value is not derived from its own name (a file copied from staging
+ * that kept applyEnvironment 'staging'); else the one whose overrides set it; else the file edited
+ * last (newer modification time); else the later file by name. The error blames the first and
+ * names the second, so the suggested fix never rewrites the account nobody touched.
+ */
+function whichChanged(a: LoadedAccount, b: LoadedAccount, segments: readonly string[], owned?: (side: LoadedAccount) => boolean): [LoadedAccount, LoadedAccount] {
+  if (owned) {
+    const [ownsA, ownsB] = [owned(a), owned(b)];
+    if (ownsA !== ownsB) return ownsA ? [b, a] : [a, b];
+  }
+  const [overA, overB] = [a, b].map((side) => Boolean(side.origin.source) && overridesSet(side.origin.overrides, segments));
+  if (overA !== overB) return overA ? [a, b] : [b, a];
+  const [timeA, timeB] = [a, b].map((side) => modified(side.file));
+  if (timeA !== timeB) return timeA > timeB ? [a, b] : [b, a];
+  return [b, a];
+}
+
+function modified(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** Problems that need more than one field of one account: subnet fit and cross-account clashes. */
-function relationalProblems(accounts: ReadonlyArray<{ file: string; config: AccountConfig; origin: Origin }>): string[] {
+function relationalProblems(accounts: readonly LoadedAccount[]): string[] {
   const problems: string[] = [];
   for (const { config, origin } of accounts) {
     const { cidr, publicSubnetCidrs, privateSubnetCidrs } = config.network;
@@ -151,7 +185,14 @@ function relationalProblems(accounts: ReadonlyArray<{ file: string; config: Acco
   }
   // What makes an account itself: a copied file that keeps one of these would act on, be approved
   // as, or be tagged as another account. Each clash names the field, both files and the fix.
-  const identity: ReadonlyArray<{ field: string; value: (c: AccountConfig) => string | undefined; clash?: (x: string, y: string) => boolean; fix: (c: AccountConfig) => string }> = [
+  // `owned`: the value is derived from the account's own name (staging/'staging', dev/'development').
+  const identity: ReadonlyArray<{
+    field: string;
+    value: (c: AccountConfig) => string | undefined;
+    clash?: (x: string, y: string) => boolean;
+    owned?: (c: AccountConfig, value: string) => boolean;
+    fix: (c: AccountConfig) => string;
+  }> = [
     { field: 'name', value: (c) => c.name, fix: () => 'give this account its own name (the file name without .ts)' },
     { field: 'accountId', value: (c) => c.accountId, fix: () => 'each account file is one AWS account: set the 12-digit id of this account' },
     {
@@ -163,21 +204,26 @@ function relationalProblems(accounts: ReadonlyArray<{ file: string; config: Acco
     {
       field: 'environment',
       value: (c) => c.environment,
+      owned: derivedFromName,
       fix: (c) => `the environment tag tells accounts apart in billing and alarms: set this account's own, e.g. '${c.name}'`,
     },
     {
       field: 'github.applyEnvironment',
       value: (c) => c.github.applyEnvironment,
+      owned: derivedFromName,
       fix: (c) => `a GitHub environment's approval gates exactly one account: set this account's own, e.g. '${c.name}', and create it under Settings > Environments`,
     },
   ];
   accounts.forEach((a, i) => {
     for (const b of accounts.slice(i + 1)) {
-      for (const { field, value, clash, fix } of identity) {
+      for (const { field, value, clash, owned, fix } of identity) {
         const [x, y] = [value(a.config), value(b.config)];
         if (x === undefined || y === undefined || !(clash ? clash(x, y) : x === y)) continue;
-        const same = x === y ? `'${y}' is also the ${field} of ${a.file}` : `${y} overlaps ${x}, the ${field} of ${a.file}`;
-        problems.push(`${locate(b.origin, field.split('.'))}: ${same}; ${fix(b.config)}`);
+        const segments = field.split('.');
+        const [changed, kept] = whichChanged(a, b, segments, owned && ((side) => owned(side.config, value(side.config) as string)));
+        const [mine, theirs] = [value(changed.config), value(kept.config)];
+        const same = mine === theirs ? `'${mine}' is also the ${field} of ${kept.file}` : `${mine} overlaps ${theirs}, the ${field} of ${kept.file}`;
+        problems.push(`${locate(changed.origin, segments)}: ${same}; ${fix(changed.config)}`);
       }
     }
   });

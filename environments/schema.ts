@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from './aws-facts';
-import { isIpv4Cidr } from './cidr';
+import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from './cidr';
 import { DEPLOYMENT_STRATEGY_NAMES } from './deployment-strategies';
 
 /**
@@ -88,7 +88,9 @@ const ciSchema = z.strictObject({
 });
 
 const networkSchema = z.strictObject({
-  cidr,
+  cidr: cidr.refine(isPrivateIpv4Cidr, {
+    error: `is not a private (RFC 1918) block; use one inside ${PRIVATE_IPV4_RANGES.join(', ')}, e.g. 10.30.0.0/16 (and carve the subnets from it)`,
+  }),
   publicSubnetCidrs: z.array(cidr).length(2, { error: 'give one public subnet per availability zone (2)' }),
   privateSubnetCidrs: z.array(cidr).length(2, { error: 'give one private subnet per availability zone (2)' }),
   /** NAT gateways, only when something needs internet egress: 'none', 'single' (one) or 'per-az' (one per AZ, high availability). */

@@ -4,9 +4,8 @@ import type { AccountConfig } from '../environments/schema';
 import { defaults } from '../environments/defaults';
 import type { DeploymentStrategy } from '../environments/deployment-strategies';
 import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
+import { API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS, CATALOGUE_FILE, catalogueSchemaProblems, httpTimeoutProblem } from './catalogue-schema';
 import { hookConcurrency, POST_TRAFFIC_TARGET } from './deployment-hooks';
-
-const CATALOGUE_FILE = 'lambda-functions/catalogue.ts';
 
 /**
  * A catalogue entry with the account's size overrides applied, and how CodeDeploy releases it
@@ -30,9 +29,9 @@ export function runtimeProblem(runtime: string, today: Date): string | undefined
   return `'${runtime}' ${reason}; use one of ${allowed.join(', ')}`;
 }
 
-/** Problems of the catalogue itself: duplicate names and runtimes AWS no longer supports. */
+/** Problems of the catalogue itself: entries its schema refuses, duplicate names and runtimes AWS no longer supports. */
 export function catalogueProblems(functions: readonly FunctionSpec[], today: Date = new Date()): string[] {
-  const problems: string[] = [];
+  const problems = catalogueSchemaProblems(functions);
   const seen = new Set<string>();
   for (const fn of functions) {
     if (seen.has(fn.name)) problems.push(`${CATALOGUE_FILE}: ${fn.name}: listed twice; each function has one entry`);
@@ -67,6 +66,10 @@ export function resolveFunctionSettings(
     if (!isFunctionName(name) || !functions.some((fn) => fn.name === name)) {
       problems.push(`${fieldLocation(config, ['functions', name])}: is not a function of the catalogue; use one of ${FUNCTION_NAMES.join(', ')}`);
       continue;
+    }
+    const spec = functions.find((fn) => fn.name === name) as FunctionSpec;
+    if (spec.trigger.kind === 'http' && override.timeoutSeconds !== undefined && override.timeoutSeconds > API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS) {
+      problems.push(`${fieldLocation(config, ['functions', name, 'timeoutSeconds'])}: ${override.timeoutSeconds} ${httpTimeoutProblem()}; ${name} is called through the API`);
     }
     if (override.runtime !== undefined) {
       const problem = runtimeProblem(override.runtime, today);

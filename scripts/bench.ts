@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run bench [-- --no-test]`: prints the project's performance figures against its budgets.
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
   fs.rmSync(scratch, { recursive: true, force: true });
 }
 
+answerHelp('Usage: npm run bench [-- --no-test]   (performance figures against the budgets; --no-test skips timing npm test and test:all; BENCH_RUNS, BENCH_GNU_TIME)');
 main().catch((error: Error) => {
   console.error(error.message);
   process.exit(1);

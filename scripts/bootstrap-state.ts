@@ -4,6 +4,7 @@ import { checkAccount, NoCredentialsError } from './lib/account-guard';
 import { resolveStackTargets } from './lib/stack-catalog';
 import { ensureStateBucket } from './lib/state-bucket';
 import { stackNames } from '../stacks/app';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run bootstrap:state -- <account>`: creates the account's Terraform state bucket (the one
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   console.log(`${created ? 'Created' : 'Updated'} state bucket ${target.stateBucket} in ${account.name} (${account.accountId}): versioned, KMS-encrypted, public access blocked, TLS only.`);
 }
 
+answerHelp('Usage: npm run bootstrap:state -- <account>   (an account file name of environments/accounts; run with administrator credentials of that account)');
 main().catch((error: Error) => {
   console.error(error instanceof NoCredentialsError ? error.message : `bootstrap:state failed: ${error.message}`);
   process.exit(1);

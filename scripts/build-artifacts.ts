@@ -11,7 +11,9 @@ import { openApiJson } from '../lambda-functions/openapi';
 import { DATABASE_ADMIN } from '../lambda-functions/database-admin';
 import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../lambda-functions/deployment-hooks';
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
+import { catalogueSchemaProblems } from '../lambda-functions/catalogue-schema';
 import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * The deterministic build of every function zip and layer zip.
@@ -324,6 +326,9 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
   const cacheFile = path.join(outDir, 'cache.json');
   const cache = readCache(cacheFile);
 
+  // An entry the types let through (a cast, a misspelt kind) would be built wrong or crash the build.
+  const catalogue = catalogueSchemaProblems(FUNCTIONS);
+  if (catalogue.length) throw new FunctionSourceError(catalogue);
   // Every source problem at once, before anything is written.
   cache.compiledSources = checkFunctionSources({
     rootDir,
@@ -350,6 +355,7 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
 }
 
 if (require.main === module) {
+  answerHelp('Usage: npm run build   (no arguments: builds every function and layer zip of lambda-functions/catalogue.ts into .build, skipping unchanged ones)');
   buildArtifacts({ log: (message) => console.log(message) }).catch((error: Error) => {
     console.error(error.message);
     if (error instanceof FunctionSourceError) console.error('Nothing was written.');

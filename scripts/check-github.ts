@@ -3,6 +3,7 @@ import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
 import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../stacks/github-oidc';
 import { prefixFix, templateCommand } from './oidc-subjects';
+import { answerHelp } from './lib/cli-help';
 
 type GithubConfig = AccountConfig['github'];
 
@@ -254,6 +255,7 @@ export function approvalEnvironmentNames(accounts: readonly AccountConfig[]): st
 }
 
 if (require.main === module) {
+  answerHelp("Usage: npm run check:github   (no arguments: checks with gh, as a repository admin, the GitHub settings the CI trust model relies on: approval environments, main's protection, the OIDC subject template)");
   try {
     const accounts = loadEnvironments();
     const { github } = accounts[0];

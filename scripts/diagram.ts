@@ -11,6 +11,7 @@ import { byCodePoint, graphFromStackJson, type StackJson } from './lib/diagram/g
 import { renderMermaid } from './lib/diagram/mermaid';
 import { buildDiagram, type Diagram, LAYERS } from './lib/diagram/model';
 import { optionValue } from './lib/cli-options';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run diagram`: one architecture picture per account, docs/architecture/<account>.md, drawn
@@ -150,8 +151,7 @@ export function staleFiles(files: ReadonlyMap<string, string | null>): string[] 
     .map(([file]) => file);
 }
 
-const USAGE = 'Usage: tsx scripts/diagram.ts [--check] [--from <synth outdir>] [--out-dir <dir>] [--readme <file>]';
-
+const USAGE = 'Usage: npm run diagram [-- [--check] [--from <synth outdir>] [--out-dir <dir>] [--readme <file>]]';
 
 export async function main(args: readonly string[]): Promise<number> {
   const known = new Set(['--check', '--from', '--out-dir', '--readme']);
@@ -184,6 +184,7 @@ export async function main(args: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  answerHelp(USAGE);
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

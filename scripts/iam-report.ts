@@ -9,6 +9,7 @@ import { buildArtifacts } from './build-artifacts';
 import { accountModel, outdirModels } from './lib/iam/model';
 import { accountReport, type IamReport, renderReport } from './lib/iam/report';
 import { optionValue } from './lib/cli-options';
+import { answerHelp } from './lib/cli-help';
 
 const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]
 Prints, per account and principal, what it may do on which resources (by service) and the
@@ -49,7 +50,6 @@ export async function buildReport(outdir?: string): Promise<IamReport> {
 }
 
 export async function main(args: readonly string[]): Promise<{ text: string; escalated: boolean }> {
-  if (args.includes('--help')) return { text: `${USAGE}\n`, escalated: false };
   const report = await buildReport(optionValue(args, '--outdir', USAGE));
   const text = args.includes('--json') ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report);
   const output = optionValue(args, '--output', USAGE);
@@ -59,6 +59,7 @@ export async function main(args: readonly string[]): Promise<{ text: string; esc
 }
 
 if (require.main === module) {
+  answerHelp(USAGE);
   main(process.argv.slice(2))
     .then(({ text, escalated }) => {
       process.stdout.write(text);

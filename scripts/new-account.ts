@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { REGION_AZ_LETTERS } from '../environments/aws-facts';
-import { cidrsOverlap, isIpv4Cidr } from '../environments/cidr';
+import { cidrsOverlap, isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../environments/cidr';
 import { defaults } from '../environments/defaults';
 import { ACCOUNTS_DIR, accountSourceFile, ConfigError, loadEnvironments } from '../environments/load';
 import { regenerateDerivedFiles, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run new:account -- <name> --account-id <12 digits> --cidr <a /16> [--auto-apply | --approval]`
@@ -102,6 +103,9 @@ function requestProblems(request: NewAccountRequest, accountsDir: string): strin
   }
   if (!/^\d{12}$/.test(request.accountId)) problems.push(`--account-id '${request.accountId}': an AWS account id is exactly 12 digits`);
   if (!isIpv4Cidr(request.cidr) || !request.cidr.endsWith('/16')) problems.push(`--cidr '${request.cidr}': give a /16 block such as 10.30.0.0/16`);
+  else if (!isPrivateIpv4Cidr(request.cidr)) {
+    problems.push(`--cidr '${request.cidr}': is not a private (RFC 1918) block; give a /16 inside ${PRIVATE_IPV4_RANGES.join(', ')}, such as 10.30.0.0/16`);
+  }
   if (fs.existsSync(target)) problems.push(`${path.relative(process.cwd(), target)} already exists; choose another name or edit that file`);
   let existing;
   try {
@@ -156,4 +160,7 @@ ${request.apply === 'approval' ? `  - GitHub: create the environment '${request.
   npx cdktf deploy ${request.name}-bootstrap`);
 }
 
-if (require.main === module) runScaffoldCli(main);
+if (require.main === module) {
+  answerHelp(USAGE);
+  runScaffoldCli(main);
+}

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]` adds the catalogue
@@ -163,12 +164,13 @@ export function handlerText(request: NewFunctionRequest): string {
 db = ReusedConnection("${name}", CONNECT_TIMEOUT_SECONDS, log)
 
 
-def database_time(connection: pg8000.native.Connection) -> str:
-    ((now,),) = connection.run("SELECT clock_timestamp()::text")
-    return str(now)`
+def database_state(connection: pg8000.native.Connection) -> dict[str, Any]:
+    """A starter read through the role's own grant (platform_migrations.FUNCTION_ROLE_GRANTS): replace it with the function's work."""
+    ((now, user, version),) = connection.run("SELECT clock_timestamp()::text, current_user, (SELECT max(version) FROM schema_migrations)")
+    return {"databaseTime": str(now), "databaseUser": str(user), "schemaVersion": version}`
     : '';
   const constants = `${vpc ? 'CONNECT_TIMEOUT_SECONDS = 2\n' : ''}log = get_logger("${name}")`;
-  const result = vpc ? `{"function": "${name}", "databaseTime": db.run(database_time)}` : `{"function": "${name}"}`;
+  const result = vpc ? `{"function": "${name}", **db.run(database_state)}` : `{"function": "${name}"}`;
   const bodies: Record<TriggerKind, string> = {
     http: `
 
@@ -270,7 +272,7 @@ export function testText(request: NewFunctionRequest): string {
   const typing = [...(vpc ? ['TYPE_CHECKING'] : []), ...(trigger === 'http' || trigger === 'schedule' ? ['Any'] : [])];
   if (typing.length) lines.push(`from typing import ${typing.join(', ')}`);
   lines.push('', 'import pytest', '');
-  if (vpc) lines.push('import platform_db');
+  if (vpc) lines.push('import platform_db', 'import platform_migrations');
   lines.push('from testing.lambda_runtime import FakeContext, load_handler', '');
   if (vpc) lines.push('if TYPE_CHECKING:', '    from conftest import Database', '');
   lines.push(`CONTEXT = FakeContext("${name}")`, '', '');
@@ -278,6 +280,8 @@ export function testText(request: NewFunctionRequest): string {
     lines.push(
       '@pytest.fixture',
       'def handler(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:',
+      '    # As after a deploy: the migrations create the tables and this function\'s role with its grants.',
+      '    database.migrate()',
       `    for name, value in database.env("${snake(name)}").items():`,
       '        monkeypatch.setenv(name, value)',
       '    monkeypatch.setattr(platform_db, "credential_source", database.credentials)',
@@ -288,7 +292,10 @@ export function testText(request: NewFunctionRequest): string {
   } else {
     lines.push('@pytest.fixture', 'def handler() -> ModuleType:', `    return load_handler("${name}")`);
   }
-  const expected = vpc ? `assert result["function"] == "${name}"\n    assert result["databaseTime"]` : `assert result == {"function": "${name}"}`;
+  // A database function proves it logs in as its own role and reads through that role's grant.
+  const expected = vpc
+    ? `assert result["function"] == "${name}"\n    assert result["databaseTime"]\n    assert result["databaseUser"] == "${snake(name)}"\n    assert result["schemaVersion"] == max(version for version, _ in platform_migrations.MIGRATIONS)`
+    : `assert result == {"function": "${name}"}`;
   const cases: Record<TriggerKind, string> = {
     http: `def test_get_answers_200_with_a_json_body(handler: ModuleType) -> None:
     response = handler.handler({"httpMethod": "GET", "path": "/${name}", "headers": {}, "body": None}, CONTEXT)
@@ -343,13 +350,14 @@ def test_a_message_body_is_processed(handler: ModuleType) -> None:
 
 export const MIGRATIONS_FILE = path.join('lambda-functions', 'shared', 'platform_migrations.py');
 
-/** platform_migrations.py with the database function's own role, granted nothing yet (README "Database roles"). */
+/** platform_migrations.py with the database function's own role and the one grant its starter handler uses (README "Database roles"). */
 export function migrationsWithRole(source: string, request: NewFunctionRequest): string {
   const opening = 'FUNCTION_ROLE_GRANTS: dict[str, tuple[str, ...]] = {';
   const start = source.indexOf(opening);
   const end = start < 0 ? -1 : source.indexOf('\n}\n', start);
   if (end < 0) throw new ScaffoldError(`${MIGRATIONS_FILE}: cannot find FUNCTION_ROLE_GRANTS; add the role '${snake(request.name)}' by hand (README "Database roles")`);
-  const entry = `    # ${request.name}: the privileges its code uses (none yet: grant them here).\n    "${snake(request.name)}": (),`;
+  const role = snake(request.name);
+  const entry = `    # ${request.name}: the privileges its code uses (the starter handler reads schema_migrations: replace with its own).\n    "${role}": ("GRANT SELECT ON schema_migrations TO ${role}",),`;
   return `${source.slice(0, end + 1)}${entry}${source.slice(end)}`;
 }
 
@@ -404,4 +412,7 @@ function main(): void {
 Then: npm run synth && npm test`);
 }
 
-if (require.main === module) runScaffoldCli(main);
+if (require.main === module) {
+  answerHelp(USAGE);
+  runScaffoldCli(main);
+}

@@ -7,6 +7,7 @@ import { findProviderMirror, noMirrorHint } from './lib/provider-mirror';
 import { type PlanJson, type PlanSummary, summarizePlan } from './plan-summary';
 import { resolveStackTargets, type StackTarget } from './lib/stack-catalog';
 import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws/stand-ins';
+import { answerHelp } from './lib/cli-help';
 
 /**
  * `npm run plan:local [-- <stack>...]`: plans stacks with no AWS at all. It synthesizes into its
@@ -202,6 +203,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  answerHelp('Usage: npm run plan:local [-- <stack>...]   (every stack when none is named; plans offline against local stand-ins; PLAN_LOCAL_OUTDIR keeps the synthesized output, SIMULATED_ACCOUNT_ID simulates other credentials)');
   main().catch((error: Error) => {
     console.error(error.message);
     process.exit(1);

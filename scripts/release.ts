@@ -14,6 +14,7 @@ import {
   watchDeployments,
 } from './lib/delivery';
 import { parseDeliveryArgs, preflight, problemText, runCommand } from './lib/delivery-cli';
+import { answerHelp } from './lib/cli-help';
 
 const USAGE = 'Usage: npm run release -- <account> [--function <name>]... [--override-alarms] [--poll-seconds <s>] [--timeout-minutes <m>]';
 
@@ -94,4 +95,7 @@ export async function release(argv: readonly string[]): Promise<boolean> {
 }
 
 // The command line; tests call release() in-process as well (__tests__/scripts/release-rollback.test.ts).
-if (require.main === module) runCommand(() => release(process.argv.slice(2)));
+if (require.main === module) {
+  answerHelp(USAGE);
+  runCommand(() => release(process.argv.slice(2)));
+}

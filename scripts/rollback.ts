@@ -15,6 +15,7 @@ import {
   watchDeployments,
 } from './lib/delivery';
 import { parseDeliveryArgs, preflight, problemText, runCommand } from './lib/delivery-cli';
+import { answerHelp } from './lib/cli-help';
 
 const USAGE = 'Usage: npm run rollback -- <account> [--function <name>] [--to-version <n>] [--poll-seconds <s>] [--timeout-minutes <m>] [--check-input]';
 
@@ -117,4 +118,7 @@ export async function rollback(argv: readonly string[]): Promise<boolean> {
 }
 
 // The command line; tests call rollback() in-process as well (__tests__/scripts/release-rollback.test.ts).
-if (require.main === module) runCommand(() => rollback(process.argv.slice(2)));
+if (require.main === module) {
+  answerHelp(USAGE);
+  runCommand(() => rollback(process.argv.slice(2)));
+}

@@ -3,6 +3,14 @@
 # PIP_RETRIES defaults to 0: on machines with only a local index, pip's retries against the
 # unreachable default index turn a one-second install into minutes. CI with internet may raise it.
 set -euo pipefail
+for arg in "$@"; do
+  case "$arg" in
+    --help | -h)
+      echo "Usage: npm run setup:python   (no arguments: creates .venv with the pinned Python tooling of requirements-dev.txt; PYTHON picks the interpreter, PIP_RETRIES pip's retries)"
+      exit 0
+      ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then

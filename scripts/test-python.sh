@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
 # Runs the Lambda handlers' pytest suite with the project's virtualenv.
 set -euo pipefail
+for arg in "$@"; do
+  case "$arg" in
+    --help | -h)
+      echo "Usage: npm run test:python [-- <pytest arguments or test paths>]   (the handlers' pytest suite in .venv; .venv/bin/python -m pytest --help lists pytest's options)"
+      exit 0
+      ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
   echo "No Python virtualenv at .venv: run 'npm run setup:python' (scripts/setup-python.sh) first." >&2

@@ -10,6 +10,17 @@
 # Other arguments go to jest alone, e.g. `npm test -- __tests__/environments` (any file named,
 # slow or not, runs).
 set -euo pipefail
+# INFRA_TEST_JEST and INFRA_TEST_PYTEST replace the two runners (npx jest, scripts/test-python.sh):
+# the test of this script (__tests__/quality/test-runner-output.test.ts) runs stand-ins.
+for arg in "$@"; do
+  case "$arg" in
+    --help | -h)
+      echo "Usage: npm test [-- <jest arguments or test files>]   (the quick loop: jest and pytest side by side; arguments go to jest alone, npx jest --help lists them)"
+      echo "Usage: npm run test:all   (the whole suite as CI runs it: the quick loop plus the slow tier, with coverage)"
+      exit 0
+      ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 tier=quick
 if [ "${1:-}" = --all ]; then
@@ -52,16 +63,23 @@ if [ $# -eq 0 ]; then
     jest_args=(--testPathIgnorePatterns '\.slow\.test\.ts$')
     pytest_args=()
   fi
-  # pytest mostly waits on the servers it starts: it runs beside jest, its output after jest's.
+  # pytest mostly waits on the servers it starts: it runs beside jest, and its lines show as they
+  # come, each prefixed "pytest | " (unbuffered, so a slow file is seen while jest still runs).
+  # Its closing line ("N passed in ...") is repeated as the run's last line, after jest's summary.
   pytest_log="$run_tmp/pytest.log"
-  bash scripts/test-python.sh "${pytest_args[@]}" >"$pytest_log" 2>&1 &
+  pytest_status_file="$run_tmp/pytest.status"
+  {
+    status=0
+    PYTHONUNBUFFERED=1 ${INFRA_TEST_PYTEST:-bash scripts/test-python.sh} "${pytest_args[@]}" 2>&1 || status=$?
+    echo "$status" >"$pytest_status_file"
+  } | tee "$pytest_log" | sed -u 's/^/pytest | /' &
   pytest_pid=$!
   jest_status=0
-  npx jest "${jest_args[@]}" || jest_status=$?
-  pytest_status=0
-  wait "$pytest_pid" || pytest_status=$?
-  cat "$pytest_log"
-  rm -f "$pytest_log"
+  ${INFRA_TEST_JEST:-npx jest} "${jest_args[@]}" || jest_status=$?
+  wait "$pytest_pid"
+  pytest_status=$(cat "$pytest_status_file")
+  echo "pytest: $(tail -n 1 "$pytest_log")"
+  rm -f "$pytest_log" "$pytest_status_file"
   [ "$jest_status" -eq 0 ] || { echo "jest failed (exit $jest_status)" >&2; exit "$jest_status"; }
   [ "$pytest_status" -eq 0 ] || { echo "pytest failed (exit $pytest_status)" >&2; exit "$pytest_status"; }
 else

@@ -7,7 +7,11 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** What a clone holds that the build and synth read. */
 const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'stacks', 'constructs', 'lambda-functions', 'scripts'];
 /** What a clone holds besides: the tests, their configuration and the files they compare against. */
-const TEST_SOURCES = ['__tests__', 'jest.config.js', 'pytest.ini', 'pyproject.toml', 'requirements-dev.txt', 'README.md', '.checkov.yaml', '.github', 'docs'];
+const TEST_SOURCES = [
+  '__tests__', 'jest.config.js', 'pytest.ini', 'pyproject.toml', 'requirements-dev.txt', 'README.md', '.checkov.yaml', '.github', 'docs',
+  // Read by the tool-version and README-command tests, which the scaffolding acceptance test runs on the copy.
+  '.ci', '.nvmrc', '.python-version', '.terraform-version',
+];
 const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache|\.build|node_modules|cdktf\.out)([\\/]|$)/;
 
 /** Sources only: generated folders stay behind, and so do sockets or pipes a test run left in the tree. */

@@ -81,6 +81,9 @@ describe.each(accounts.map((config) => [config.name, config] as const))('invalid
     ['an unknown region', { region: 'eu-west-9' }, 'region: is not a known region; use one of us-east-1'],
     ['an availability zone outside the region', { region: 'eu-west-1', availabilityZones: ['eu-west-1a', 'us-east-1b'] }, "availabilityZones.1: 'us-east-1b' is not an availability zone of eu-west-1; use one of eu-west-1a, eu-west-1b, eu-west-1c"],
     ['an invalid CIDR', { network: { cidr: '10.10.0.0/33' } }, 'network.cidr: is not an IPv4 CIDR block; write it like 10.10.0.0/16'],
+    // RFC 1918 section 3: 10/8, 172.16/12 and 192.168/16 only; 172.32.0.0 is just past 172.16.0.0/12.
+    ['a public VPC CIDR', { network: { cidr: '11.30.0.0/16' } }, 'network.cidr: is not a private (RFC 1918) block; use one inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16'],
+    ['a VPC CIDR just outside 172.16.0.0/12', { network: { cidr: '172.32.0.0/16' } }, 'network.cidr: is not a private (RFC 1918) block'],
     ['a subnet outside the VPC CIDR', { network: { privateSubnetCidrs: [privateSubnet, outside] } }, `network.privateSubnetCidrs.1: subnet ${outside} does not fit in the VPC CIDR ${config.network.cidr}`],
     ['overlapping subnets', { network: { publicSubnetCidrs: [firstBlockOf(privateSubnet), config.network.publicSubnetCidrs[1]] } }, `network.publicSubnetCidrs.0: subnet ${firstBlockOf(privateSubnet)} overlaps network.privateSubnetCidrs.0`],
     ['an unknown field', { database: { instanceSize: 'large' } as never }, 'database: Unrecognized key: "instanceSize"'],
@@ -148,6 +151,60 @@ describe('adding an account is adding one file', () => {
       const expected = ['accountId', 'network.cidr', 'environment', ...(config.github.applyEnvironment ? ['github.applyEnvironment'] : [])];
       expect([config.name, fields.sort()]).toEqual([config.name, expected.sort()]);
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// Issue 22 item 6: a clash used to be reported against the later file by name, so editing dev to
+// staging's environment blamed staging.ts and suggested 'staging', the value it already had.
+describe('a clash of identifying values blames the file that changed, never the untouched one', () => {
+  const relative = (dir: string, name: string) => path.relative(process.cwd(), path.join(dir, `${name}.ts`));
+  const owned = (['environment', 'github.applyEnvironment'] as const).flatMap((field) =>
+    accounts.flatMap((config) => {
+      const value = field === 'environment' ? config.environment : config.github.applyEnvironment;
+      return value ? [[field, config.name, value] as const] : [];
+    }),
+  );
+
+  test.each(owned.flatMap(([field, name, value]) => (['a', 'z'] as const).map((stem) => [field, name, value, stem] as const)))(
+    "a new file copying %s of %s ('%s'), named to sort %s-side, is blamed with its own name as the fix",
+    (field, name, value, stem) => {
+      const fixture = fixtureAccount(undefined, `${stem}fixture`);
+      const copied = field === 'environment' ? { ...fixture, environment: value } : { ...fixture, github: { applyEnvironment: value } };
+      const dir = accountsDirWith(copied);
+      const clash = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).filter((p) => p.includes(`: ${field}: `));
+      expect(clash).toEqual([expect.stringContaining(`${relative(dir, fixture.name)}: ${field}: '${value}' is also the ${field} of ${relative(dir, name)}; `)]);
+      expect(clash[0]).toContain(`e.g. '${fixture.name}'`);
+    },
+  );
+
+  test.each(accounts.flatMap((edited) => accounts.filter((other) => other !== edited).map((other) => [edited.name, other.name, edited, other] as const)))(
+    "editing %s's file to %s's environment blames the edited file and does not suggest the value it copied",
+    (_edited, _other, edited, other) => {
+      const dir = accountsDirWith();
+      const file = path.join(dir, path.basename(accountSourceFile(edited)!));
+      const text = fs.readFileSync(file, 'utf8');
+      expect(text).toContain(`environment: '${edited.environment}'`);
+      fs.writeFileSync(file, text.replace(`environment: '${edited.environment}'`, `environment: '${other.environment}'`));
+      const clash = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).filter((p) => p.includes(': environment: '));
+      expect(clash).toEqual([expect.stringContaining(`${relative(dir, edited.name)}: environment: '${other.environment}' is also the environment of ${relative(dir, other.name)}; `)]);
+      expect(clash[0]).toContain(`e.g. '${edited.name}'`);
+    },
+  );
+
+  test('with no value derived from a name (accountId), the file edited last is blamed, whichever sorts first', () => {
+    const first = fixtureAccount(undefined, 'afixture');
+    const second = fixtureAccount([...accounts, first as AccountConfig], 'zfixture');
+    const dir = accountsDirWith(first, { ...second, accountId: first.accountId as string });
+    const [older, newer] = [new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z')];
+    for (const [touched, other] of [
+      [second, first],
+      [first, second],
+    ]) {
+      fs.utimesSync(path.join(dir, `${other.name}.ts`), older, older);
+      fs.utimesSync(path.join(dir, `${touched.name}.ts`), newer, newer);
+      const clash = problemsOf(() => loadEnvironments({ accountsDir: dir, overrides: {} })).filter((p) => p.includes(': accountId: '));
+      expect(clash).toEqual([expect.stringContaining(`${relative(dir, touched.name)}: accountId: '${first.accountId}' is also the accountId of ${relative(dir, other.name)}; `)]);
     }
   });
 });

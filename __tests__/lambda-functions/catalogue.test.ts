@@ -58,9 +58,10 @@ describe('function catalogue', () => {
   });
 
   // The functions carried over from the original deployment keep its staging sizes
-  // (shared/DESIGN.md section 2); functions added since have no design figure to match.
+  // (shared/DESIGN.md section 2); functions added since have no design figure to match. The design's
+  // 30 s of api-docs-generator is cut to API Gateway's 29 s integration limit (issue 22 item 6).
   test.each([
-    ['api-docs-generator', 512, 30, false],
+    ['api-docs-generator', 512, 29, false],
     ['generate-presigned-url', 128, 10, false],
     ['insert-ppu-data', 1024, 6, true],
     ['lambda-test-runner', 1024, 300, true],

@@ -57,6 +57,7 @@ describe('new:account writes one file with everything a new account needs, nothi
     ['an 11-digit account id', { accountId: '12345678901' }, 'an AWS account id is exactly 12 digits'],
     ['a /24 instead of a /16', { cidr: '10.99.0.0/24' }, 'give a /16 block such as 10.30.0.0/16'],
     ['host bits in the CIDR', { cidr: '10.99.0.1/16' }, 'give a /16 block'],
+    ['a public (not RFC 1918) CIDR', { cidr: '100.64.0.0/16' }, "--cidr '100.64.0.0/16': is not a private (RFC 1918) block; give a /16 inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"],
   ])('refuses %s and writes nothing', (_case, overrides, message) => {
     const before = listing();
     expect(() => newAccount(request(overrides as Partial<NewAccountRequest>), dir)).toThrow(message);

@@ -54,7 +54,34 @@ describe.each(TRIGGERS.flatMap((trigger) => [false, true].map((vpc) => ({ trigge
     expect(handler).toMatch(/^def handler\(event: Any, context: Any\)/m);
     // A database function logs in as a role of its own, which the migrations create (README "Database roles").
     const migrations = fs.readFileSync(path.join(root, 'lambda-functions', 'shared', 'platform_migrations.py'), 'utf8');
-    expect(migrations.includes(`    "${request.name.replace(/-/g, '_')}": (),`)).toBe(vpc);
+    const role = request.name.replace(/-/g, '_');
+    expect(migrations.includes(`    "${role}": ("GRANT SELECT ON schema_migrations TO ${role}",),`)).toBe(vpc);
+  });
+
+  // Issue 22 item 6: the database template's test ran against an unmigrated database, so its role
+  // (made by the migrations) and grants existed only by accident of an earlier test. It now does
+  // what the existing database functions' tests that read tables do: migrate before loading.
+  test('a database function\'s test migrates first, like the existing database tests that read tables', () => {
+    newFunction(request, root);
+    const written = fs.readFileSync(path.join(root, 'lambda-functions', request.name, 'tests', `test_${request.name.replace(/-/g, '_')}.py`), 'utf8');
+    const fixtureOf = (source: string) => /@pytest\.fixture\ndef handler\(([^)]*)\)[^\n]*\n((?: {4}.*\n|\n)*)/.exec(source);
+    const migratingTests = fs
+      .readdirSync(path.join(REPO_ROOT, 'lambda-functions'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => /\/tests\/test_[\w]+\.py$/.test(file))
+      .map((file) => fs.readFileSync(path.join(REPO_ROOT, 'lambda-functions', file), 'utf8'))
+      .filter((source) => /database\.migrate\(\)/.test(fixtureOf(source)?.[2] ?? ''));
+    expect(migratingTests.length).toBeGreaterThan(0);
+    const fixture = fixtureOf(written);
+    expect(fixture).not.toBeNull();
+    const body = fixture![2];
+    if (vpc) {
+      expect(fixture![1]).toContain('database: Database');
+      expect(body.indexOf('database.migrate()')).toBeGreaterThanOrEqual(0);
+      expect(body.indexOf('database.migrate()')).toBeLessThan(body.indexOf('load_handler('));
+      expect(written).toContain(`assert result["databaseUser"] == "${request.name.replace(/-/g, '_')}"`);
+    } else {
+      expect(body).not.toContain('database');
+    }
   });
 });
 

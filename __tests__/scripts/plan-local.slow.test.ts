@@ -34,16 +34,19 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('plan:local', () => {
-  // Issue #13 item 8: the README's example line is what the command prints today.
-  test("the README's example plan line matches this plan of that stack", () => {
+  // Issue #13 item 8: the README's example line is what the command prints today. Issue 22 item 6:
+  // its figures are placeholders (<n>), so a new function or account does not turn this red; the
+  // counts themselves are checked against the synthesized stacks below.
+  test("the README's example plan line has the shape the command prints for that stack", () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
-    const [, stack, add, change, replace, destroy, types] = /^([\w-]+): (\d+) to add, (\d+) to change, (\d+) to replace, (\d+) to destroy \[(.*)\]$/m.exec(readme) ?? [];
+    const [line = ''] = /^[\w-]+: \S+ to add, .* to destroy \[.*\]$/m.exec(readme) ?? [];
+    expect(line).not.toBe('');
+    expect(line).not.toMatch(/=\d|^[\w-]+: \d+ to add/);
+    const stack = line.split(':')[0];
     const result = results.find((r) => r.stack === stack);
     expect(result).toBeDefined();
-    expect([add, change, replace, destroy].map(Number)).toEqual([result!.add, result!.change, result!.replace, result!.destroy]);
-    for (const [type, count] of types.split(' ').filter((t) => t !== '...').map((t) => t.split('='))) {
-      expect([type, Number(count)]).toEqual([type, result!.resourcesByType[type]]);
-    }
+    const shape = new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/<n>/g, '\\d+').replace(/ \\\.\\\.\\\.(?= |\\\])/g, '(?: .*)?')}$`);
+    expect(summaryLine(result!)).toMatch(shape);
   });
 
   test('reports progress: the synth, then each stack as it starts and with its summary line when done', () => {

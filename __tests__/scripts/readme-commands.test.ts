@@ -31,3 +31,17 @@ test("the README's whole-suite command is the one .ci/run and ci.yml's test job 
   const scripts = ci.jobs.test.steps.map((step) => step.run).filter((run): run is string => Boolean(run));
   expect(scripts.some((run) => run.trimEnd().split('\n').at(-1) === command)).toBe(true);
 });
+
+// Issue 22 item 6: six scripts were missing from the command tables. Every package.json script has
+// exactly one row in the README's command tables (the two commands and "Other commands"), so a
+// newcomer finds each command once, and a new script without a row fails here.
+test("every package.json script has exactly one row in the README's command tables", () => {
+  const start = readme.indexOf('## The two commands');
+  const end = readme.indexOf('\n## ', start + 1);
+  const rows = readme.slice(start, end).split('\n').filter((line) => line.startsWith('| ') && !/^\|[-| ]+\|$/.test(line));
+  const listed = rows.flatMap((row) => {
+    const match = /`(?:npm ci && )?npm (?:run ([\w:-]+)|(test))\b[^`]*`/.exec(row);
+    return match ? [match[1] ?? match[2]] : [];
+  });
+  expect([...listed].sort()).toEqual([...scripts].sort());
+});

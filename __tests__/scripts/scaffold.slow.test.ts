@@ -11,26 +11,15 @@ const run = promisify(execFile);
 
 /**
  * The acceptance test of issue #13: in a fresh copy of the repository, `npm run new:account` and
- * `npm run new:function` alone keep the suite green. It runs, in the copy, the type check, the
- * synth, the jest suites that iterate the accounts and the catalogue and the files generated from
- * them (configuration, catalogue, every function in every account, the account stacks and their
- * data layer, rules, README rules section, architecture pictures, CI targets and workflows) and
- * the new functions' pytest plus the OpenAPI handler's. Left out to keep `npm test` fast (the main
- * suite runs them): the offline Terraform plan, build determinism, the in-memory stack variants
- * (main-stack-edge, synth-nothing-lost, network-reachability, account-suppressions) and the
- * construct unit tests, which read neither list.
+ * `npm run new:function` alone keep the suite green. Issue 22 item 6: a data-driven subset was
+ * green while CI's test:all went red (a README figure pinned by a slow test), so the copy runs what
+ * CI's test job runs: the type check, the synth, every quick jest file (all of `npm test`'s jest),
+ * the slow file that reads the README (the offline plan of every stack, which checks the README's
+ * plan line by its shape) and the whole pytest suite. Left out: the other slow files (two clones
+ * built for determinism, the CLI --help runs, this test), which read neither the accounts, the
+ * catalogue nor the docs in a way a new account or function changes.
  */
-const DATA_DRIVEN_SUITES = [
-  '__tests__/environments',
-  '__tests__/lambda-functions',
-  '__tests__/stacks/account-stacks.test.ts',
-  '__tests__/stacks/main-stack-data.test.ts',
-  '__tests__/rules/accounts.test.ts',
-  '__tests__/rules/checkov-export.test.ts',
-  '__tests__/scripts/affected-accounts.test.ts',
-  '__tests__/scripts/diagram.test.ts',
-  '__tests__/ci',
-];
+const QUICK_TIER = ['--testPathIgnorePatterns', '\\.slow\\.test\\.ts$'];
 
 const unusedFunctionName = (stem: string): string => {
   for (let i = 0; ; i++) {
@@ -57,7 +46,7 @@ async function inCopy(command: string, args: readonly string[]): Promise<{ code:
   }
 }
 
-test('new:account and new:function on a fresh copy, then the data-driven suites pass with no other edit', async () => {
+test('new:account and new:function on a fresh copy, then the type check, the synth, every quick jest file and pytest pass with no other edit', async () => {
   copy = copyRepo('scaffold-', 0, { withTests: true });
   const accounts = realAccounts();
   const account = unusedAccountName(accounts, 'scaffolded');
@@ -70,8 +59,9 @@ test('new:account and new:function on a fresh copy, then the data-driven suites 
     ['new:function (schedule, vpc)', 'npm', ['run', '--silent', 'new:function', '--', job, '--trigger', 'schedule', '--vpc']],
     ['typecheck', 'npx', ['tsc', '--noEmit']],
     ['synth', 'npm', ['run', '--silent', 'synth']],
-    ['jest', 'npx', ['jest', '--ci', ...DATA_DRIVEN_SUITES]],
-    ['pytest', '.venv/bin/python', ['-m', 'pytest', '-q', `lambda-functions/${http}`, `lambda-functions/${job}`, 'lambda-functions/api-docs-generator']],
+    ['jest', 'npx', ['jest', '--ci', ...QUICK_TIER]],
+    ['jest (plan:local)', 'npx', ['jest', '--ci', '__tests__/scripts/plan-local.slow.test.ts']],
+    ['pytest', '.venv/bin/python', ['-m', 'pytest', '-q']],
   ];
   for (const [step, command, args] of steps) {
     // PostgreSQL refuses to run as root, so the pytest harness starts it as an unprivileged user,

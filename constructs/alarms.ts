@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Token } from 'cdktf';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { AlarmsConfig } from '../environments/schema';
+import type { Metric, MetricOptions } from './metric';
 
 /** Alarm thresholds; the account configuration's `alarms` block. */
 export type AlarmThresholds = AlarmsConfig;
@@ -10,6 +11,10 @@ export type AlarmThresholds = AlarmsConfig;
 export interface MonitoredFunction {
   readonly functionName: string;
   readonly timeoutSeconds: number;
+  metricErrors(options?: MetricOptions): Metric;
+  metricInvocations(options?: MetricOptions): Metric;
+  metricDuration(options?: MetricOptions): Metric;
+  metricThrottles(options?: MetricOptions): Metric;
 }
 export interface MonitoredApi {
   readonly restApiName: string;
@@ -43,26 +48,37 @@ interface AlarmSpec {
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
   readonly treatMissingData: TreatMissingData;
-  readonly metric: { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string>; readonly statistic: string } | RateMetric;
+  readonly metric: Metric | RateMetric;
 }
 
 /** A rate over metrics, in CloudWatch metric math: `expression` over the `inputs`, by their keys. */
 export interface RateMetric {
   readonly expression: string;
   readonly label: string;
-  readonly inputs: Readonly<Record<string, { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string> }>>;
+  readonly inputs: Readonly<Record<string, Metric>>;
 }
 
 /** An alarm's metric queries for a rate: each input summed over the period, the rate the one returned. */
 export function rateQuery(rate: RateMetric, periodSeconds: number): CloudwatchMetricAlarmMetricQuery[] {
   return [
-    ...Object.entries(rate.inputs).map(([queryId, input]) => ({
+    ...Object.entries(rate.inputs).map(([queryId, { namespace, metricName, dimensions }]) => ({
       id: queryId,
       returnData: false,
-      metric: { ...input, period: periodSeconds, stat: 'Sum' },
+      metric: { namespace, metricName, dimensions, period: periodSeconds, stat: 'Sum' },
     })),
     { id: 'rate', expression: rate.expression, label: rate.label, returnData: true },
   ];
+}
+
+/** An alarm's fields for one metric: a percentile is an extended statistic to CloudWatch. */
+export function alarmMetric(metric: Metric): Pick<CloudwatchMetricAlarmConfig, 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'extendedStatistic'> {
+  const percentile = /^p\d+(\.\d+)?$/.test(metric.statistic);
+  return {
+    namespace: metric.namespace,
+    metricName: metric.metricName,
+    dimensions: { ...metric.dimensions },
+    ...(percentile ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic }),
+  };
 }
 
 /** Threshold fields that are percentages. */
@@ -97,8 +113,6 @@ export class Alarms extends Construct {
   /** Error rate, throttles and p95 duration near the timeout. `name` defaults to functionName (must then be a literal). */
   alarmOnFunction(fn: MonitoredFunction, name: string = literal(fn.functionName, 'functionName')): void {
     const t = this.thresholds;
-    const dimensions = { FunctionName: fn.functionName };
-    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
     const durationMs = Math.floor((fn.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
     this.add({
       id: `Function-${name}-ErrorRate`,
@@ -109,7 +123,7 @@ export class Alarms extends Construct {
       periodSeconds: 300,
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
-      metric: { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: lambda('Errors'), invocations: lambda('Invocations') } },
+      metric: { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: fn.metricErrors(), invocations: fn.metricInvocations() } },
     });
     this.add({
       id: `Function-${name}-Throttles`,
@@ -120,7 +134,7 @@ export class Alarms extends Construct {
       periodSeconds: 300,
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
-      metric: { ...lambda('Throttles'), statistic: 'Sum' },
+      metric: fn.metricThrottles(),
     });
     this.add({
       id: `Function-${name}-Duration`,
@@ -131,7 +145,7 @@ export class Alarms extends Construct {
       periodSeconds: 300,
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
-      metric: { ...lambda('Duration'), statistic: 'p95' },
+      metric: fn.metricDuration({ statistic: 'p95' }),
     });
   }
 
@@ -140,7 +154,7 @@ export class Alarms extends Construct {
     const t = this.thresholds;
     const name = literal(api.restApiName, 'restApiName');
     const dimensions = { ApiName: api.restApiName, Stage: api.stageName };
-    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
+    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions, statistic: 'Sum' });
     this.add({
       id: `Api-${name}-5xxRate`,
       alarmName: `api-${name}-5xx-rate`,
@@ -271,15 +285,7 @@ export class Alarms extends Construct {
         metricQuery: rateQuery(metric, spec.periodSeconds),
       });
     } else {
-      const percentile = /^p\d+(\.\d+)?$/.test(metric.statistic);
-      new CloudwatchMetricAlarm(this, spec.id, {
-        ...common,
-        namespace: metric.namespace,
-        metricName: metric.metricName,
-        dimensions: metric.dimensions,
-        period: spec.periodSeconds,
-        ...(percentile ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic }),
-      });
+      new CloudwatchMetricAlarm(this, spec.id, { ...common, ...alarmMetric(metric), period: spec.periodSeconds });
     }
     this.names.push(spec.alarmName);
   }

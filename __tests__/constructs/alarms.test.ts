@@ -1,6 +1,7 @@
 import { Alarms, type AlarmThresholds } from '../../constructs/alarms';
 import { defaults } from '../../environments/defaults';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
+import { monitoredFunction } from '../helpers/monitored';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:platform-alarms';
 const thresholds: AlarmThresholds = { ...defaults.alarms, apiErrorRatePercent: 7, dbConnectionsPercentOfMax: 50 };
@@ -17,7 +18,7 @@ const alarmsByName = (synthesized: Record<string, any>) =>
 
 const all = alarmsByName(
   synthAlarms((alarms) => {
-    alarms.alarmOnFunction({ functionName: 'insert-ppu-data', timeoutSeconds: 6 });
+    alarms.alarmOnFunction(monitoredFunction('insert-ppu-data', 6));
     alarms.alarmOnApi({ restApiName: 'ppu', stageName: 'v1' });
     alarms.alarmOnDatabase({ instanceIdentifier: 'ppu', maxConnections: 410 });
     alarms.alarmOnDeadLetterQueue('software-events-dlq');
@@ -125,7 +126,7 @@ test('a function name only known at apply time needs an explicit alarm name', ()
   expect(() =>
     synthWith((stack, key) => {
       const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds, region: 'eu-west-1' });
-      alarms.alarmOnFunction({ functionName: key.keyId, timeoutSeconds: 3 });
+      alarms.alarmOnFunction(monitoredFunction(key.keyId, 3));
     }),
   ).toThrow('functionName is only known at apply time');
 });

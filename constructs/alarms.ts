@@ -18,23 +18,27 @@ export interface MonitoredFunction {
 }
 export interface MonitoredApi {
   readonly restApiName: string;
-  readonly stageName: string;
+  metricCount(options?: MetricOptions): Metric;
+  metricServerError(options?: MetricOptions): Metric;
+  metricLatency(options?: MetricOptions): Metric;
 }
 export interface MonitoredDatabase {
   readonly instanceIdentifier: string;
   /** The max_connections the instance runs with (PostgresDatabase.maxConnections, set in its parameter group). */
   readonly maxConnections: number;
+  metricCPUUtilization(options?: MetricOptions): Metric;
+  metricDatabaseConnections(options?: MetricOptions): Metric;
+  metricFreeStorageSpace(options?: MetricOptions): Metric;
 }
 export interface MonitoredWebAcl {
   readonly webAclName: string;
+  metricBlockedRequests(options?: MetricOptions): Metric;
 }
 
 export interface AlarmsProps {
   /** Every alarm notifies this topic on ALARM and on OK. */
   readonly alarmTopic: { readonly topicArn: string };
   readonly thresholds: AlarmThresholds;
-  /** Region of the monitored resources (WAF metrics carry it as a dimension). */
-  readonly region: string;
 }
 
 type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
@@ -94,7 +98,6 @@ const PERCENT_FIELDS = ['apiErrorRatePercent', 'dbConnectionsPercentOfMax', 'dbC
 export class Alarms extends Construct {
   private readonly topicArn: string;
   private readonly thresholds: AlarmThresholds;
-  private readonly region: string;
   private readonly names: string[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
@@ -102,7 +105,6 @@ export class Alarms extends Construct {
     validateThresholds(props.thresholds);
     this.topicArn = props.alarmTopic.topicArn;
     this.thresholds = props.thresholds;
-    this.region = props.region;
   }
 
   /** Names of every alarm created so far. */
@@ -153,8 +155,6 @@ export class Alarms extends Construct {
   alarmOnApi(api: MonitoredApi): void {
     const t = this.thresholds;
     const name = literal(api.restApiName, 'restApiName');
-    const dimensions = { ApiName: api.restApiName, Stage: api.stageName };
-    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions, statistic: 'Sum' });
     this.add({
       id: `Api-${name}-5xxRate`,
       alarmName: `api-${name}-5xx-rate`,
@@ -164,7 +164,7 @@ export class Alarms extends Construct {
       periodSeconds: 60,
       evaluationPeriods: t.apiEvaluationMinutes,
       treatMissingData: 'notBreaching',
-      metric: { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: gateway('5XXError'), requests: gateway('Count') } },
+      metric: { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: api.metricServerError(), requests: api.metricCount() } },
     });
     this.add({
       id: `Api-${name}-Latency`,
@@ -175,19 +175,13 @@ export class Alarms extends Construct {
       periodSeconds: 60,
       evaluationPeriods: t.apiEvaluationMinutes,
       treatMissingData: 'notBreaching',
-      metric: { ...gateway('Latency'), statistic: 'p95' },
+      metric: api.metricLatency({ statistic: 'p95' }),
     });
   }
 
   /** CPU, free storage and connections against the instance's max_connections. */
   alarmOnDatabase(db: MonitoredDatabase, name: string = literal(db.instanceIdentifier, 'instanceIdentifier')): void {
     const t = this.thresholds;
-    const rds = (metricName: string, statistic: string) => ({
-      namespace: 'AWS/RDS',
-      metricName,
-      dimensions: { DBInstanceIdentifier: db.instanceIdentifier },
-      statistic,
-    });
     const connections = Math.floor((db.maxConnections * t.dbConnectionsPercentOfMax) / 100);
     this.add({
       id: `Database-${name}-Cpu`,
@@ -199,7 +193,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 3,
       // RDS reports CPU every minute while the instance runs, so silence means it is down.
       treatMissingData: 'breaching',
-      metric: rds('CPUUtilization', 'Average'),
+      metric: db.metricCPUUtilization(),
     });
     this.add({
       id: `Database-${name}-FreeStorage`,
@@ -211,7 +205,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       // Liveness is the CPU alarm's job; a gap must not flip this alarm either way.
       treatMissingData: 'ignore',
-      metric: rds('FreeStorageSpace', 'Minimum'),
+      metric: db.metricFreeStorageSpace(),
     });
     this.add({
       id: `Database-${name}-Connections`,
@@ -222,7 +216,7 @@ export class Alarms extends Construct {
       periodSeconds: 60,
       evaluationPeriods: 5,
       treatMissingData: 'ignore',
-      metric: rds('DatabaseConnections', 'Maximum'),
+      metric: db.metricDatabaseConnections(),
     });
   }
 
@@ -260,7 +254,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       // WAF publishes BlockedRequests only when it blocks something.
       treatMissingData: 'notBreaching',
-      metric: { namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensions: { WebACL: acl.webAclName, Region: this.region, Rule: 'ALL' }, statistic: 'Sum' },
+      metric: acl.metricBlockedRequests(),
     });
   }
 

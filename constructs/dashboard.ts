@@ -1,17 +1,16 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
-import type { MonitoredApi, MonitoredDatabase, MonitoredWebAcl } from './alarms';
 
 export interface DashboardProps {
   readonly dashboardName: string;
   readonly region: string;
-  readonly api: MonitoredApi;
+  readonly api: { readonly restApiName: string; readonly stageName: string };
   /** Lambda function names, one line each per widget. */
   readonly functionNames: readonly string[];
-  readonly database: Pick<MonitoredDatabase, 'instanceIdentifier'>;
+  readonly database: { readonly instanceIdentifier: string };
   /** Queues whose depth is shown (work queues and dead-letter queues). */
   readonly queueNames: readonly string[];
-  readonly webAcl: MonitoredWebAcl;
+  readonly webAcl: { readonly webAclName: string };
 }
 
 type MetricLine = (string | Record<string, string>)[];

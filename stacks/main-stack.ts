@@ -179,7 +179,7 @@ export class MainStack extends AccountStack {
       emails: config.notifications.emails,
       slack: config.notifications.slack,
     });
-    this.alarms = new Alarms(this, 'Alarms', { alarmTopic: this.alarmTopic, thresholds: config.alarms, region: config.region });
+    this.alarms = new Alarms(this, 'Alarms', { alarmTopic: this.alarmTopic, thresholds: config.alarms });
     // Function and queue names are resource attributes, so alarms are labelled by catalogue name.
     for (const name of FUNCTION_NAMES) {
       const fn = this.functions.get(name);

@@ -1,14 +1,14 @@
 import { Alarms, type AlarmThresholds } from '../../constructs/alarms';
 import { defaults } from '../../environments/defaults';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
-import { monitoredFunction } from '../helpers/monitored';
+import { monitoredApi, monitoredDatabase, monitoredFunction, monitoredWebAcl } from '../helpers/monitored';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:platform-alarms';
 const thresholds: AlarmThresholds = { ...defaults.alarms, apiErrorRatePercent: 7, dbConnectionsPercentOfMax: 50 };
 
 function synthAlarms(build: (alarms: Alarms) => void, overrides: Partial<AlarmThresholds> = {}) {
   return synthWith((stack) => {
-    const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds: { ...thresholds, ...overrides }, region: 'eu-west-1' });
+    const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds: { ...thresholds, ...overrides } });
     build(alarms);
   });
 }
@@ -19,10 +19,10 @@ const alarmsByName = (synthesized: Record<string, any>) =>
 const all = alarmsByName(
   synthAlarms((alarms) => {
     alarms.alarmOnFunction(monitoredFunction('insert-ppu-data', 6));
-    alarms.alarmOnApi({ restApiName: 'ppu', stageName: 'v1' });
-    alarms.alarmOnDatabase({ instanceIdentifier: 'ppu', maxConnections: 410 });
+    alarms.alarmOnApi(monitoredApi('ppu', 'v1'));
+    alarms.alarmOnDatabase(monitoredDatabase('ppu', 410));
     alarms.alarmOnDeadLetterQueue('software-events-dlq');
-    alarms.alarmOnWebAcl({ webAclName: 'ppu-api' });
+    alarms.alarmOnWebAcl(monitoredWebAcl('ppu-api', 'eu-west-1'));
   }),
 );
 
@@ -106,7 +106,7 @@ test('WAF blocked requests above the configured count per 5 minutes', () => {
 test('a dead-letter queue named at apply time is labelled by its owner', () => {
   const named = alarmsByName(
     synthWith((stack, key) => {
-      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds, region: 'eu-west-1' });
+      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds });
       // Any apply-time attribute stands in for the queue's name.
       alarms.alarmOnDeadLetterQueue(key.keyId, 'sync-clock');
     }),
@@ -125,7 +125,7 @@ test('alarming on the same thing twice adds nothing', () => {
 test('a function name only known at apply time needs an explicit alarm name', () => {
   expect(() =>
     synthWith((stack, key) => {
-      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds, region: 'eu-west-1' });
+      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds });
       alarms.alarmOnFunction(monitoredFunction(key.keyId, 3));
     }),
   ).toThrow('functionName is only known at apply time');

@@ -1,4 +1,4 @@
-import type { MonitoredFunction } from '../../constructs/alarms';
+import type { MonitoredApi, MonitoredDatabase, MonitoredFunction, MonitoredWebAcl } from '../../constructs/alarms';
 import type { Metric, MetricOptions } from '../../constructs/metric';
 
 /**
@@ -19,4 +19,24 @@ export function monitoredFunction(functionName: string, timeoutSeconds: number):
     metricDuration: lambda('Duration', 'Average'),
     metricThrottles: lambda('Throttles', 'Sum'),
   };
+}
+
+export function monitoredApi(restApiName: string, stageName: string): MonitoredApi {
+  const gateway = (metricName: string, statistic: string) => metric('AWS/ApiGateway', metricName, { ApiName: restApiName, Stage: stageName }, statistic);
+  return { restApiName, metricCount: gateway('Count', 'Sum'), metricServerError: gateway('5XXError', 'Sum'), metricLatency: gateway('Latency', 'Average') };
+}
+
+export function monitoredDatabase(instanceIdentifier: string, maxConnections: number): MonitoredDatabase {
+  const rds = (metricName: string, statistic: string) => metric('AWS/RDS', metricName, { DBInstanceIdentifier: instanceIdentifier }, statistic);
+  return {
+    instanceIdentifier,
+    maxConnections,
+    metricCPUUtilization: rds('CPUUtilization', 'Average'),
+    metricDatabaseConnections: rds('DatabaseConnections', 'Maximum'),
+    metricFreeStorageSpace: rds('FreeStorageSpace', 'Minimum'),
+  };
+}
+
+export function monitoredWebAcl(webAclName: string, region: string): MonitoredWebAcl {
+  return { webAclName, metricBlockedRequests: metric('AWS/WAFV2', 'BlockedRequests', { WebACL: webAclName, Region: region, Rule: 'ALL' }, 'Sum') };
 }

@@ -222,10 +222,10 @@ export class Alarms extends Construct {
 
   /**
    * Any message in a dead-letter queue is a lost event or invocation that needs a person.
-   * `owner` names what the queue catches for (a queue or function name); default: queueName.
+   * `owner` names what the queue catches for (a queue or function name), a literal.
    */
-  alarmOnDeadLetterQueue(queueName: string, owner: string = literal(queueName, 'queueName')): void {
-    const name = owner;
+  alarmOnDeadLetterQueue(visibleMessages: Metric, owner: string): void {
+    const name = literal(owner, 'owner');
     this.add({
       id: `Dlq-${name}`,
       alarmName: `dlq-${name}-not-empty`,
@@ -236,7 +236,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       // SQS stops reporting queues that stay idle; an idle dead-letter queue is an empty one.
       treatMissingData: 'notBreaching',
-      metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: 'Maximum' },
+      metric: visibleMessages,
     });
   }
 

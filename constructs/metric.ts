@@ -18,3 +18,12 @@ export interface MetricOptions {
   /** Default: the one each metricXxx() method names (Sum for counts). */
   readonly statistic?: string;
 }
+
+/**
+ * Messages waiting in an SQS queue (Maximum: the peak over the period); the queues' owners
+ * (EventQueue, PythonFunction's dead-letter queue) answer their metricXxx() with it.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+ */
+export function queueMessagesVisible(queueName: string, options: MetricOptions = {}): Metric {
+  return { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: options.statistic ?? 'Maximum' };
+}

@@ -11,7 +11,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee, PolicyStatement } from './iam';
 import { LogGroup } from './log-group';
-import type { Metric, MetricOptions } from './metric';
+import { type Metric, type MetricOptions, queueMessagesVisible } from './metric';
 import type { PythonLayer } from './python-layer';
 import { ServiceRole } from './service-role';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
@@ -300,6 +300,14 @@ export class PythonFunction extends Construct implements IGrantee {
   /** Invocation requests refused at the concurrency limit (Sum); never per version. */
   metricThrottles(options: MetricOptions = {}): Metric {
     return this.lambdaMetric('Throttles', 'Sum', options);
+  }
+
+  /** Failed asynchronous invocations waiting in the dead-letter queue (Maximum). */
+  metricDeadLetterQueueMessagesVisible(options: MetricOptions = {}): Metric {
+    if (this.deadLetterQueueName === undefined) {
+      throw new Error(`PythonFunction ${this.node.id} (${this.literalName}) has no dead-letter queue: only a function with a schedule has one`);
+    }
+    return queueMessagesVisible(this.deadLetterQueueName, options);
   }
 
   private lambdaMetric(metricName: string, defaultStatistic: string, options: FunctionMetricOptions): Metric {

@@ -184,9 +184,9 @@ export class MainStack extends AccountStack {
     for (const name of FUNCTION_NAMES) {
       const fn = this.functions.get(name);
       this.alarms.alarmOnFunction(fn, name);
-      if (fn.deadLetterQueueName) this.alarms.alarmOnDeadLetterQueue(fn.deadLetterQueueName, name);
+      if (fn.deadLetterQueueName) this.alarms.alarmOnDeadLetterQueue(fn.metricDeadLetterQueueMessagesVisible(), name);
     }
-    this.alarms.alarmOnDeadLetterQueue(this.eventsQueue.deadLetterQueueName, 'software-update-events');
+    this.alarms.alarmOnDeadLetterQueue(this.eventsQueue.metricDeadLetterQueueMessagesVisible(), 'software-update-events');
     this.alarms.alarmOnApi(this.api);
     this.alarms.alarmOnDatabase(this.database, 'postgres');
     this.alarms.alarmOnWebAcl(this.webAcl);

@@ -1,6 +1,7 @@
 import { Alarms, type AlarmThresholds } from '../../constructs/alarms';
 import { defaults } from '../../environments/defaults';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
+import { queueMessagesVisible } from '../../constructs/metric';
 import { monitoredApi, monitoredDatabase, monitoredFunction, monitoredWebAcl } from '../helpers/monitored';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:platform-alarms';
@@ -21,7 +22,7 @@ const all = alarmsByName(
     alarms.alarmOnFunction(monitoredFunction('insert-ppu-data', 6));
     alarms.alarmOnApi(monitoredApi('ppu', 'v1'));
     alarms.alarmOnDatabase(monitoredDatabase('ppu', 410));
-    alarms.alarmOnDeadLetterQueue('software-events-dlq');
+    alarms.alarmOnDeadLetterQueue(queueMessagesVisible('software-events-dlq'), 'software-events-dlq');
     alarms.alarmOnWebAcl(monitoredWebAcl('ppu-api', 'eu-west-1'));
   }),
 );
@@ -108,7 +109,7 @@ test('a dead-letter queue named at apply time is labelled by its owner', () => {
     synthWith((stack, key) => {
       const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds });
       // Any apply-time attribute stands in for the queue's name.
-      alarms.alarmOnDeadLetterQueue(key.keyId, 'sync-clock');
+      alarms.alarmOnDeadLetterQueue(queueMessagesVisible(key.keyId), 'sync-clock');
     }),
   );
   expect(named['dlq-sync-clock-not-empty'].dimensions).toEqual({ QueueName: expect.stringMatching(/^\$\{aws_kms_key\..+\.key_id\}$/) });
@@ -116,8 +117,8 @@ test('a dead-letter queue named at apply time is labelled by its owner', () => {
 
 test('alarming on the same thing twice adds nothing', () => {
   const twice = synthAlarms((alarms) => {
-    alarms.alarmOnDeadLetterQueue('dlq');
-    alarms.alarmOnDeadLetterQueue('dlq');
+    alarms.alarmOnDeadLetterQueue(queueMessagesVisible('dlq'), 'dlq');
+    alarms.alarmOnDeadLetterQueue(queueMessagesVisible('dlq'), 'dlq');
   });
   expect(resourcesOf(twice, 'aws_cloudwatch_metric_alarm')).toHaveLength(1);
 });

@@ -264,6 +264,21 @@ describe('PythonFunction', () => {
   });
 });
 
+test("metricDeadLetterQueueMessagesVisible() is the peak of failed invocations waiting in a scheduled function's dead-letter queue", () => {
+  let metric: unknown;
+  let queueName: string | undefined;
+  synth({ schedule: { scheduleExpression: 'rate(5 minutes)' } }, (fn) => {
+    metric = fn.metricDeadLetterQueueMessagesVisible();
+    queueName = fn.deadLetterQueueName;
+  });
+  expect(queueName).toBeDefined();
+  expect(metric).toEqual({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: 'Maximum' });
+});
+
+test('a function without a dead-letter queue has no dead-letter metric, and says why', () => {
+  expect(() => synth({}, (fn) => fn.metricDeadLetterQueueMessagesVisible())).toThrow('PythonFunction Fn (sample) has no dead-letter queue: only a function with a schedule has one');
+});
+
 describe('PythonFunction validation', () => {
   const build = (props: Partial<Props>, layer?: { runtimes: string[]; architectures: ('arm64' | 'x86_64')[] }) => () =>
     Testing.synthScope((scope) => {

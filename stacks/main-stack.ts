@@ -211,12 +211,12 @@ export class MainStack extends AccountStack {
       dashboardName: `${config.organisation}-overview`,
       region: config.region,
       api: this.api,
-      functionNames: FUNCTION_NAMES.map((name) => functionsByName[name].functionName),
+      functions: FUNCTION_NAMES.map((name) => functionsByName[name]),
       database: this.database,
-      queueNames: [
-        this.eventsQueue.queueName,
-        this.eventsQueue.deadLetterQueueName,
-        ...FUNCTION_NAMES.flatMap((name) => functionsByName[name].deadLetterQueueName ?? []),
+      queueDepths: [
+        this.eventsQueue.metricApproximateNumberOfMessagesVisible(),
+        this.eventsQueue.metricDeadLetterQueueMessagesVisible(),
+        ...FUNCTION_NAMES.flatMap((name) => (functionsByName[name].deadLetterQueueName ? [functionsByName[name].metricDeadLetterQueueMessagesVisible()] : [])),
       ],
       webAcl: this.webAcl,
     });

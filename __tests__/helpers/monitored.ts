@@ -1,4 +1,5 @@
 import type { MonitoredApi, MonitoredDatabase, MonitoredFunction, MonitoredWebAcl } from '../../constructs/alarms';
+import type { DashboardApi, DashboardWebAcl } from '../../constructs/dashboard';
 import type { Metric, MetricOptions } from '../../constructs/metric';
 
 /**
@@ -21,9 +22,16 @@ export function monitoredFunction(functionName: string, timeoutSeconds: number):
   };
 }
 
-export function monitoredApi(restApiName: string, stageName: string): MonitoredApi {
+export function monitoredApi(restApiName: string, stageName: string): MonitoredApi & DashboardApi {
   const gateway = (metricName: string, statistic: string) => metric('AWS/ApiGateway', metricName, { ApiName: restApiName, Stage: stageName }, statistic);
-  return { restApiName, metricCount: gateway('Count', 'Sum'), metricServerError: gateway('5XXError', 'Sum'), metricLatency: gateway('Latency', 'Average') };
+  return {
+    restApiName,
+    metricCount: gateway('Count', 'Sum'),
+    metricClientError: gateway('4XXError', 'Sum'),
+    metricServerError: gateway('5XXError', 'Sum'),
+    metricLatency: gateway('Latency', 'Average'),
+    metricIntegrationLatency: gateway('IntegrationLatency', 'Average'),
+  };
 }
 
 export function monitoredDatabase(instanceIdentifier: string, maxConnections: number): MonitoredDatabase {
@@ -37,6 +45,7 @@ export function monitoredDatabase(instanceIdentifier: string, maxConnections: nu
   };
 }
 
-export function monitoredWebAcl(webAclName: string, region: string): MonitoredWebAcl {
-  return { webAclName, metricBlockedRequests: metric('AWS/WAFV2', 'BlockedRequests', { WebACL: webAclName, Region: region, Rule: 'ALL' }, 'Sum') };
+export function monitoredWebAcl(webAclName: string, region: string): MonitoredWebAcl & DashboardWebAcl {
+  const waf = (metricName: string) => metric('AWS/WAFV2', metricName, { WebACL: webAclName, Region: region, Rule: 'ALL' }, 'Sum');
+  return { webAclName, metricAllowedRequests: waf('AllowedRequests'), metricBlockedRequests: waf('BlockedRequests') };
 }

@@ -1,11 +1,32 @@
 import { Construct } from 'constructs';
 import { Token } from 'cdktf';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { AlarmsConfig } from '../environments/schema';
 import type { Metric, MetricOptions } from './metric';
 
-/** Alarm thresholds; the account configuration's `alarms` block. */
-export type AlarmThresholds = AlarmsConfig;
+/**
+ * When the alarms fire. Owned here; the account configuration's `alarms` block satisfies it
+ * (environments/schema.ts), so config cannot drift from what the alarms read.
+ */
+export interface AlarmThresholds {
+  /** API requests answered 5XX, percent per minute. */
+  readonly apiErrorRatePercent: number;
+  /** API p95 latency, milliseconds. */
+  readonly apiP95LatencyMs: number;
+  /** Consecutive one-minute periods an API alarm's condition must hold. */
+  readonly apiEvaluationMinutes: number;
+  /** Database connections, percent of the instance's max_connections. */
+  readonly dbConnectionsPercentOfMax: number;
+  /** Database CPU, percent over 15 minutes. */
+  readonly dbCpuPercent: number;
+  /** Database free storage below which the alarm fires, GiB. */
+  readonly dbFreeStorageGiB: number;
+  /** Function invocations that failed, percent per 5 minutes (per minute for a release). */
+  readonly functionErrorRatePercent: number;
+  /** Function p95 duration, percent of its timeout. */
+  readonly functionDurationPercentOfTimeout: number;
+  /** Requests the WAF blocked in 5 minutes. */
+  readonly wafBlockedRequestsPer5Minutes: number;
+}
 
 /** Structural views of what gets alarms; the real constructs (PythonFunction, RestApi ...) satisfy them. */
 export interface MonitoredFunction {

@@ -6,10 +6,9 @@ import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
-import type { AlarmsConfig } from '../environments/schema';
 import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
 import type { EncryptionKey } from './encryption-key';
-import { alarmMetric, rateQuery } from './alarms';
+import { type AlarmThresholds, alarmMetric, rateQuery } from './alarms';
 import type { Metric } from './metric';
 import { type FunctionMetricOptions, LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
@@ -60,7 +59,7 @@ export interface FunctionDeliveryProps {
   readonly region: string;
   /** Every function whose live alias CodeDeploy shifts: one deployment group each. */
   readonly functions: readonly DeliveredFunction[];
-  readonly thresholds: Pick<AlarmsConfig, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout'>;
+  readonly thresholds: Pick<AlarmThresholds, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout'>;
   /** The account's notification topic: deployment triggers and the deployment alarms publish there. */
   readonly notificationTopic: { readonly topicArn: string };
   /** The topic's key (the service role encrypts what it publishes with it) and the hooks' key. */

@@ -1,35 +1,65 @@
 import { Construct } from 'constructs';
 import { Token } from 'cdktf';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { AlarmsConfig } from '../environments/schema';
+import type { Metric, MetricOptions } from './metric';
 
-/** Alarm thresholds; the account configuration's `alarms` block. */
-export type AlarmThresholds = AlarmsConfig;
+/**
+ * When the alarms fire. Owned here; the account configuration's `alarms` block satisfies it
+ * (environments/schema.ts), so config cannot drift from what the alarms read.
+ */
+export interface AlarmThresholds {
+  /** API requests answered 5XX, percent per minute. */
+  readonly apiErrorRatePercent: number;
+  /** API p95 latency, milliseconds. */
+  readonly apiP95LatencyMs: number;
+  /** Consecutive one-minute periods an API alarm's condition must hold. */
+  readonly apiEvaluationMinutes: number;
+  /** Database connections, percent of the instance's max_connections. */
+  readonly dbConnectionsPercentOfMax: number;
+  /** Database CPU, percent over 15 minutes. */
+  readonly dbCpuPercent: number;
+  /** Database free storage below which the alarm fires, GiB. */
+  readonly dbFreeStorageGiB: number;
+  /** Function invocations that failed, percent per 5 minutes (per minute for a release). */
+  readonly functionErrorRatePercent: number;
+  /** Function p95 duration, percent of its timeout. */
+  readonly functionDurationPercentOfTimeout: number;
+  /** Requests the WAF blocked in 5 minutes. */
+  readonly wafBlockedRequestsPer5Minutes: number;
+}
 
 /** Structural views of what gets alarms; the real constructs (PythonFunction, RestApi ...) satisfy them. */
 export interface MonitoredFunction {
   readonly functionName: string;
   readonly timeoutSeconds: number;
+  metricErrors(options?: MetricOptions): Metric;
+  metricInvocations(options?: MetricOptions): Metric;
+  metricDuration(options?: MetricOptions): Metric;
+  metricThrottles(options?: MetricOptions): Metric;
 }
 export interface MonitoredApi {
   readonly restApiName: string;
-  readonly stageName: string;
+  metricCount(options?: MetricOptions): Metric;
+  metricServerError(options?: MetricOptions): Metric;
+  metricLatency(options?: MetricOptions): Metric;
 }
 export interface MonitoredDatabase {
   readonly instanceIdentifier: string;
   /** The max_connections the instance runs with (PostgresDatabase.maxConnections, set in its parameter group). */
   readonly maxConnections: number;
+  metricCPUUtilization(options?: MetricOptions): Metric;
+  metricDatabaseConnections(options?: MetricOptions): Metric;
+  metricFreeStorageSpace(options?: MetricOptions): Metric;
 }
 export interface MonitoredWebAcl {
   readonly webAclName: string;
+  metricBlockedRequests(options?: MetricOptions): Metric;
 }
 
 export interface AlarmsProps {
   /** Every alarm notifies this topic on ALARM and on OK. */
   readonly alarmTopic: { readonly topicArn: string };
   readonly thresholds: AlarmThresholds;
-  /** Region of the monitored resources (WAF metrics carry it as a dimension). */
-  readonly region: string;
 }
 
 type TreatMissingData = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
@@ -43,26 +73,37 @@ interface AlarmSpec {
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
   readonly treatMissingData: TreatMissingData;
-  readonly metric: { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string>; readonly statistic: string } | RateMetric;
+  readonly metric: Metric | RateMetric;
 }
 
 /** A rate over metrics, in CloudWatch metric math: `expression` over the `inputs`, by their keys. */
 export interface RateMetric {
   readonly expression: string;
   readonly label: string;
-  readonly inputs: Readonly<Record<string, { readonly namespace: string; readonly metricName: string; readonly dimensions: Record<string, string> }>>;
+  readonly inputs: Readonly<Record<string, Metric>>;
 }
 
 /** An alarm's metric queries for a rate: each input summed over the period, the rate the one returned. */
 export function rateQuery(rate: RateMetric, periodSeconds: number): CloudwatchMetricAlarmMetricQuery[] {
   return [
-    ...Object.entries(rate.inputs).map(([queryId, input]) => ({
+    ...Object.entries(rate.inputs).map(([queryId, { namespace, metricName, dimensions }]) => ({
       id: queryId,
       returnData: false,
-      metric: { ...input, period: periodSeconds, stat: 'Sum' },
+      metric: { namespace, metricName, dimensions, period: periodSeconds, stat: 'Sum' },
     })),
     { id: 'rate', expression: rate.expression, label: rate.label, returnData: true },
   ];
+}
+
+/** An alarm's fields for one metric: a percentile is an extended statistic to CloudWatch. */
+export function alarmMetric(metric: Metric): Pick<CloudwatchMetricAlarmConfig, 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'extendedStatistic'> {
+  const percentile = /^p\d+(\.\d+)?$/.test(metric.statistic);
+  return {
+    namespace: metric.namespace,
+    metricName: metric.metricName,
+    dimensions: { ...metric.dimensions },
+    ...(percentile ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic }),
+  };
 }
 
 /** Threshold fields that are percentages. */
@@ -78,7 +119,6 @@ const PERCENT_FIELDS = ['apiErrorRatePercent', 'dbConnectionsPercentOfMax', 'dbC
 export class Alarms extends Construct {
   private readonly topicArn: string;
   private readonly thresholds: AlarmThresholds;
-  private readonly region: string;
   private readonly names: string[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmsProps) {
@@ -86,7 +126,6 @@ export class Alarms extends Construct {
     validateThresholds(props.thresholds);
     this.topicArn = props.alarmTopic.topicArn;
     this.thresholds = props.thresholds;
-    this.region = props.region;
   }
 
   /** Names of every alarm created so far. */
@@ -97,8 +136,6 @@ export class Alarms extends Construct {
   /** Error rate, throttles and p95 duration near the timeout. `name` defaults to functionName (must then be a literal). */
   alarmOnFunction(fn: MonitoredFunction, name: string = literal(fn.functionName, 'functionName')): void {
     const t = this.thresholds;
-    const dimensions = { FunctionName: fn.functionName };
-    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
     const durationMs = Math.floor((fn.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
     this.add({
       id: `Function-${name}-ErrorRate`,
@@ -109,7 +146,7 @@ export class Alarms extends Construct {
       periodSeconds: 300,
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
-      metric: { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: lambda('Errors'), invocations: lambda('Invocations') } },
+      metric: { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: fn.metricErrors(), invocations: fn.metricInvocations() } },
     });
     this.add({
       id: `Function-${name}-Throttles`,
@@ -120,7 +157,7 @@ export class Alarms extends Construct {
       periodSeconds: 300,
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
-      metric: { ...lambda('Throttles'), statistic: 'Sum' },
+      metric: fn.metricThrottles(),
     });
     this.add({
       id: `Function-${name}-Duration`,
@@ -131,7 +168,7 @@ export class Alarms extends Construct {
       periodSeconds: 300,
       evaluationPeriods: 1,
       treatMissingData: 'notBreaching',
-      metric: { ...lambda('Duration'), statistic: 'p95' },
+      metric: fn.metricDuration({ statistic: 'p95' }),
     });
   }
 
@@ -139,8 +176,6 @@ export class Alarms extends Construct {
   alarmOnApi(api: MonitoredApi): void {
     const t = this.thresholds;
     const name = literal(api.restApiName, 'restApiName');
-    const dimensions = { ApiName: api.restApiName, Stage: api.stageName };
-    const gateway = (metricName: string) => ({ namespace: 'AWS/ApiGateway', metricName, dimensions });
     this.add({
       id: `Api-${name}-5xxRate`,
       alarmName: `api-${name}-5xx-rate`,
@@ -150,7 +185,7 @@ export class Alarms extends Construct {
       periodSeconds: 60,
       evaluationPeriods: t.apiEvaluationMinutes,
       treatMissingData: 'notBreaching',
-      metric: { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: gateway('5XXError'), requests: gateway('Count') } },
+      metric: { expression: 'IF(requests > 0, 100 * errors / requests, 0)', label: '5XX rate (%)', inputs: { errors: api.metricServerError(), requests: api.metricCount() } },
     });
     this.add({
       id: `Api-${name}-Latency`,
@@ -161,19 +196,13 @@ export class Alarms extends Construct {
       periodSeconds: 60,
       evaluationPeriods: t.apiEvaluationMinutes,
       treatMissingData: 'notBreaching',
-      metric: { ...gateway('Latency'), statistic: 'p95' },
+      metric: api.metricLatency({ statistic: 'p95' }),
     });
   }
 
   /** CPU, free storage and connections against the instance's max_connections. */
   alarmOnDatabase(db: MonitoredDatabase, name: string = literal(db.instanceIdentifier, 'instanceIdentifier')): void {
     const t = this.thresholds;
-    const rds = (metricName: string, statistic: string) => ({
-      namespace: 'AWS/RDS',
-      metricName,
-      dimensions: { DBInstanceIdentifier: db.instanceIdentifier },
-      statistic,
-    });
     const connections = Math.floor((db.maxConnections * t.dbConnectionsPercentOfMax) / 100);
     this.add({
       id: `Database-${name}-Cpu`,
@@ -185,7 +214,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 3,
       // RDS reports CPU every minute while the instance runs, so silence means it is down.
       treatMissingData: 'breaching',
-      metric: rds('CPUUtilization', 'Average'),
+      metric: db.metricCPUUtilization(),
     });
     this.add({
       id: `Database-${name}-FreeStorage`,
@@ -197,7 +226,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       // Liveness is the CPU alarm's job; a gap must not flip this alarm either way.
       treatMissingData: 'ignore',
-      metric: rds('FreeStorageSpace', 'Minimum'),
+      metric: db.metricFreeStorageSpace(),
     });
     this.add({
       id: `Database-${name}-Connections`,
@@ -208,16 +237,16 @@ export class Alarms extends Construct {
       periodSeconds: 60,
       evaluationPeriods: 5,
       treatMissingData: 'ignore',
-      metric: rds('DatabaseConnections', 'Maximum'),
+      metric: db.metricDatabaseConnections(),
     });
   }
 
   /**
    * Any message in a dead-letter queue is a lost event or invocation that needs a person.
-   * `owner` names what the queue catches for (a queue or function name); default: queueName.
+   * `owner` names what the queue catches for (a queue or function name), a literal.
    */
-  alarmOnDeadLetterQueue(queueName: string, owner: string = literal(queueName, 'queueName')): void {
-    const name = owner;
+  alarmOnDeadLetterQueue(visibleMessages: Metric, owner: string): void {
+    const name = literal(owner, 'owner');
     this.add({
       id: `Dlq-${name}`,
       alarmName: `dlq-${name}-not-empty`,
@@ -228,7 +257,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       // SQS stops reporting queues that stay idle; an idle dead-letter queue is an empty one.
       treatMissingData: 'notBreaching',
-      metric: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: 'Maximum' },
+      metric: visibleMessages,
     });
   }
 
@@ -246,7 +275,7 @@ export class Alarms extends Construct {
       evaluationPeriods: 1,
       // WAF publishes BlockedRequests only when it blocks something.
       treatMissingData: 'notBreaching',
-      metric: { namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensions: { WebACL: acl.webAclName, Region: this.region, Rule: 'ALL' }, statistic: 'Sum' },
+      metric: acl.metricBlockedRequests(),
     });
   }
 
@@ -271,15 +300,7 @@ export class Alarms extends Construct {
         metricQuery: rateQuery(metric, spec.periodSeconds),
       });
     } else {
-      const percentile = /^p\d+(\.\d+)?$/.test(metric.statistic);
-      new CloudwatchMetricAlarm(this, spec.id, {
-        ...common,
-        namespace: metric.namespace,
-        metricName: metric.metricName,
-        dimensions: metric.dimensions,
-        period: spec.periodSeconds,
-        ...(percentile ? { extendedStatistic: metric.statistic } : { statistic: metric.statistic }),
-      });
+      new CloudwatchMetricAlarm(this, spec.id, { ...common, ...alarmMetric(metric), period: spec.periodSeconds });
     }
     this.names.push(spec.alarmName);
   }

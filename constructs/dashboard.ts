@@ -1,20 +1,36 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
-import type { MonitoredApi, MonitoredDatabase, MonitoredWebAcl } from './alarms';
+import type { Metric } from './metric';
+import type { PostgresDatabase } from './postgres-database';
+import type { PythonFunction } from './python-function';
+import type { RestApi } from './rest-api';
+import type { WebAcl } from './web-acl';
+
+/** What the dashboard draws of each thing: the owners' metricXxx() methods. */
+export type DashboardApi = Pick<RestApi, 'metricCount' | 'metricClientError' | 'metricServerError' | 'metricLatency' | 'metricIntegrationLatency'>;
+export type DashboardFunction = Pick<PythonFunction, 'functionName' | 'metricInvocations' | 'metricErrors' | 'metricDuration' | 'metricThrottles'>;
+export type DashboardDatabase = Pick<PostgresDatabase, 'metricCPUUtilization' | 'metricDatabaseConnections' | 'metricFreeStorageSpace'>;
+export type DashboardWebAcl = Pick<WebAcl, 'metricAllowedRequests' | 'metricBlockedRequests'>;
 
 export interface DashboardProps {
   readonly dashboardName: string;
   readonly region: string;
-  readonly api: MonitoredApi;
-  /** Lambda function names, one line each per widget. */
-  readonly functionNames: readonly string[];
-  readonly database: Pick<MonitoredDatabase, 'instanceIdentifier'>;
-  /** Queues whose depth is shown (work queues and dead-letter queues). */
-  readonly queueNames: readonly string[];
-  readonly webAcl: MonitoredWebAcl;
+  readonly api: DashboardApi;
+  /** One line each per function widget, labelled by functionName. */
+  readonly functions: readonly DashboardFunction[];
+  readonly database: DashboardDatabase;
+  /** Visible messages of each queue shown (work and dead-letter queues), labelled by its QueueName. */
+  readonly queueDepths: readonly Metric[];
+  readonly webAcl: DashboardWebAcl;
 }
 
 type MetricLine = (string | Record<string, string>)[];
+
+/** A dashboard line: namespace, name, the dimensions as name-value pairs, then how to draw it. */
+function line(metric: Metric, label?: string): MetricLine {
+  const render: Record<string, string> = label === undefined ? { stat: metric.statistic } : { stat: metric.statistic, label };
+  return [metric.namespace, metric.metricName, ...Object.entries(metric.dimensions).flat(), render];
+}
 
 const WIDTH = 12;
 const HEIGHT = 6;
@@ -32,32 +48,22 @@ export class Dashboard extends Construct {
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.dashboardName)) {
       throw new Error(`Dashboard dashboardName '${props.dashboardName}' must be 1-255 letters, digits, dashes or underscores`);
     }
-    const api = { ApiName: props.api.restApiName, Stage: props.api.stageName };
-    const apiMetric = (name: string, stat: string, label: string): MetricLine => ['AWS/ApiGateway', name, 'ApiName', api.ApiName, 'Stage', api.Stage, { stat, label }];
-    const perFunction = (metricName: string, stat: string): MetricLine[] =>
-      props.functionNames.map((fn) => ['AWS/Lambda', metricName, 'FunctionName', fn, { stat, label: fn }]);
-    const db = props.database.instanceIdentifier;
-    const rds = (metricName: string, stat: string): MetricLine[] => [['AWS/RDS', metricName, 'DBInstanceIdentifier', db, { stat }]];
-    const waf = (metricName: string): MetricLine => ['AWS/WAFV2', metricName, 'WebACL', props.webAcl.webAclName, 'Region', props.region, 'Rule', 'ALL', { stat: 'Sum', label: metricName }];
+    const { api, database: db, webAcl: waf } = props;
+    const perFunction = (metric: (fn: DashboardFunction) => Metric): MetricLine[] => props.functions.map((fn) => line(metric(fn), fn.functionName));
+    const latency = (statistic: string) => line(api.metricLatency({ statistic }), statistic);
 
     const graphs: { title: string; metrics: MetricLine[]; stacked?: boolean }[] = [
-      { title: 'API requests and errors', metrics: [apiMetric('Count', 'Sum', 'Requests'), apiMetric('4XXError', 'Sum', '4XX'), apiMetric('5XXError', 'Sum', '5XX')] },
-      {
-        title: 'API latency (ms)',
-        metrics: [apiMetric('Latency', 'p50', 'p50'), apiMetric('Latency', 'p95', 'p95'), apiMetric('Latency', 'p99', 'p99'), apiMetric('IntegrationLatency', 'p95', 'Integration p95')],
-      },
-      { title: 'Function invocations', metrics: perFunction('Invocations', 'Sum') },
-      { title: 'Function errors', metrics: perFunction('Errors', 'Sum') },
-      { title: 'Function duration p95 (ms)', metrics: perFunction('Duration', 'p95') },
-      { title: 'Function throttles', metrics: perFunction('Throttles', 'Sum') },
-      { title: 'Database CPU (%)', metrics: rds('CPUUtilization', 'Average') },
-      { title: 'Database connections', metrics: rds('DatabaseConnections', 'Maximum') },
-      { title: 'Database free storage (bytes)', metrics: rds('FreeStorageSpace', 'Minimum') },
-      {
-        title: 'Queue depth (visible messages)',
-        metrics: props.queueNames.map((queue) => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', queue, { stat: 'Maximum', label: queue }]),
-      },
-      { title: 'WAF allowed and blocked requests', metrics: [waf('AllowedRequests'), waf('BlockedRequests')], stacked: true },
+      { title: 'API requests and errors', metrics: [line(api.metricCount(), 'Requests'), line(api.metricClientError(), '4XX'), line(api.metricServerError(), '5XX')] },
+      { title: 'API latency (ms)', metrics: [latency('p50'), latency('p95'), latency('p99'), line(api.metricIntegrationLatency({ statistic: 'p95' }), 'Integration p95')] },
+      { title: 'Function invocations', metrics: perFunction((fn) => fn.metricInvocations()) },
+      { title: 'Function errors', metrics: perFunction((fn) => fn.metricErrors()) },
+      { title: 'Function duration p95 (ms)', metrics: perFunction((fn) => fn.metricDuration({ statistic: 'p95' })) },
+      { title: 'Function throttles', metrics: perFunction((fn) => fn.metricThrottles()) },
+      { title: 'Database CPU (%)', metrics: [line(db.metricCPUUtilization())] },
+      { title: 'Database connections', metrics: [line(db.metricDatabaseConnections())] },
+      { title: 'Database free storage (bytes)', metrics: [line(db.metricFreeStorageSpace())] },
+      { title: 'Queue depth (visible messages)', metrics: props.queueDepths.map((depth) => line(depth, depth.dimensions.QueueName)) },
+      { title: 'WAF allowed and blocked requests', metrics: [line(waf.metricAllowedRequests(), 'AllowedRequests'), line(waf.metricBlockedRequests(), 'BlockedRequests')], stacked: true },
     ];
 
     // A graph with no lines (e.g. no queues) is an invalid widget, so it is left out.

@@ -3,6 +3,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
+import { type Metric, type MetricOptions, queueMessagesVisible } from './metric';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
 
 /** SQS's longest retention, given to the dead-letter queue so failed events wait for a human. */
@@ -96,6 +97,16 @@ export class EventQueue extends Construct {
       resources: [this.queueArn],
     });
     this.encryptionKey.grantViaService(grantee, `SqsEncrypt${name}`, ['kms:GenerateDataKey', 'kms:Decrypt'], 'sqs');
+  }
+
+  /** Messages waiting in the queue (Maximum). */
+  metricApproximateNumberOfMessagesVisible(options: MetricOptions = {}): Metric {
+    return queueMessagesVisible(this.queueName, options);
+  }
+
+  /** Messages waiting in the dead-letter queue (Maximum): each one failed every receive. */
+  metricDeadLetterQueueMessagesVisible(options: MetricOptions = {}): Metric {
+    return queueMessagesVisible(this.deadLetterQueueName, options);
   }
 
   private sidName(): string {

@@ -6,11 +6,11 @@ import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
-import type { AlarmsConfig } from '../environments/schema';
 import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
 import type { EncryptionKey } from './encryption-key';
-import { rateQuery } from './alarms';
-import { LIVE_ALIAS, PythonFunction } from './python-function';
+import { type AlarmThresholds, alarmMetric, rateQuery } from './alarms';
+import type { Metric } from './metric';
+import { type FunctionMetricOptions, LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
 import { suppressRule } from './rules/engine';
 
@@ -40,6 +40,9 @@ export interface DeliveredFunctionResource {
   readonly functionVersion: string;
   readonly timeoutSeconds: number;
   readonly aliasVersionOwner: 'terraform' | 'codedeploy';
+  metricErrors(options: FunctionMetricOptions): Metric;
+  metricInvocations(options: FunctionMetricOptions): Metric;
+  metricDuration(options: FunctionMetricOptions): Metric;
 }
 
 export interface DeliveredFunction {
@@ -56,7 +59,7 @@ export interface FunctionDeliveryProps {
   readonly region: string;
   /** Every function whose live alias CodeDeploy shifts: one deployment group each. */
   readonly functions: readonly DeliveredFunction[];
-  readonly thresholds: Pick<AlarmsConfig, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout'>;
+  readonly thresholds: Pick<AlarmThresholds, 'functionErrorRatePercent' | 'functionDurationPercentOfTimeout'>;
   /** The account's notification topic: deployment triggers and the deployment alarms publish there. */
   readonly notificationTopic: { readonly topicArn: string };
   /** The topic's key (the service role encrypts what it publishes with it) and the hooks' key. */
@@ -193,15 +196,14 @@ export class FunctionDelivery extends Construct {
    */
   private functionAlarms(fn: DeliveredFunction, props: FunctionDeliveryProps): string[] {
     const t = props.thresholds;
-    const dimensions = { FunctionName: fn.name, Resource: `${fn.name}:${LIVE_ALIAS}`, ExecutedVersion: fn.resource.functionVersion };
-    const lambda = (metricName: string) => ({ namespace: 'AWS/Lambda', metricName, dimensions });
+    const version = { version: fn.resource.functionVersion };
     const durationMs = Math.floor((fn.resource.timeoutSeconds * 1000 * t.functionDurationPercentOfTimeout) / 100);
     const errors = this.alarm(`Alarm-${fn.name}-Errors`, {
       alarmName: `${DEPLOYMENT_ALARM_PREFIX}${fn.name}-error-rate`,
       alarmDescription: `More than ${t.functionErrorRatePercent}% of the invocations of the version being released of ${fn.name}:${LIVE_ALIAS} failed in a minute: stops and rolls back the release.`,
       threshold: t.functionErrorRatePercent,
       metricQuery: rateQuery(
-        { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: lambda('Errors'), invocations: lambda('Invocations') } },
+        { expression: 'IF(invocations > 0, 100 * errors / invocations, 0)', label: 'Error rate (%)', inputs: { errors: fn.resource.metricErrors(version), invocations: fn.resource.metricInvocations(version) } },
         DEPLOYMENT_ALARM_PERIOD_SECONDS,
       ),
     }, props);
@@ -209,11 +211,8 @@ export class FunctionDelivery extends Construct {
       alarmName: `${DEPLOYMENT_ALARM_PREFIX}${fn.name}-p95-duration`,
       alarmDescription: `The version being released of ${fn.name}:${LIVE_ALIAS} ran its p95 above ${t.functionDurationPercentOfTimeout}% of its ${fn.resource.timeoutSeconds} s timeout in a minute: stops and rolls back the release.`,
       threshold: durationMs,
-      namespace: 'AWS/Lambda',
-      metricName: 'Duration',
-      dimensions,
+      ...alarmMetric(fn.resource.metricDuration({ ...version, statistic: 'p95' })),
       period: DEPLOYMENT_ALARM_PERIOD_SECONDS,
-      extendedStatistic: 'p95',
     }, props);
     return [errors, duration];
   }

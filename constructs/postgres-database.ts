@@ -11,6 +11,7 @@ import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../environments/aws-fact
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
+import type { Metric, MetricOptions } from './metric';
 import { type Network, POSTGRES_PORT } from './network';
 import { suppressRule } from './rules/engine';
 import type { SecurityGroup } from './security-group';
@@ -244,6 +245,25 @@ export class PostgresDatabase extends Construct {
     }
     this.connectHost = this.proxyEndpoint ?? this.endpointAddress;
     this.userSecretArns = Object.fromEntries([...this.userSecrets].map(([user, secret]) => [user, secret.arn]));
+  }
+
+  /** Percent of the instance's CPU in use (Average). */
+  metricCPUUtilization(options: MetricOptions = {}): Metric {
+    return this.rdsMetric('CPUUtilization', 'Average', options);
+  }
+
+  /** Open connections (Maximum: the peak is what meets max_connections). */
+  metricDatabaseConnections(options: MetricOptions = {}): Metric {
+    return this.rdsMetric('DatabaseConnections', 'Maximum', options);
+  }
+
+  /** Bytes of storage left (Minimum: the low point is what runs out). */
+  metricFreeStorageSpace(options: MetricOptions = {}): Metric {
+    return this.rdsMetric('FreeStorageSpace', 'Minimum', options);
+  }
+
+  private rdsMetric(metricName: string, defaultStatistic: string, options: MetricOptions): Metric {
+    return { namespace: 'AWS/RDS', metricName, dimensions: { DBInstanceIdentifier: this.instanceIdentifier }, statistic: options.statistic ?? defaultStatistic };
   }
 
   /** rds-db:connect as `dbUser` (IAM database authentication) on connectHost: the proxy if there is one, else the instance. */

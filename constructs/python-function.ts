@@ -11,6 +11,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee, PolicyStatement } from './iam';
 import { LogGroup } from './log-group';
+import { type Metric, type MetricOptions, queueMessagesVisible } from './metric';
 import type { PythonLayer } from './python-layer';
 import { ServiceRole } from './service-role';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
@@ -87,12 +88,15 @@ export interface QueueTriggerOptions {
   readonly maximumBatchingWindowSeconds?: number;
 }
 
-/** A CloudWatch metric of the function's live alias, for alarms and dashboards. */
-export interface FunctionMetric {
-  readonly namespace: 'AWS/Lambda';
-  readonly metricName: string;
-  readonly statistic: string;
-  readonly dimensions: Readonly<Record<string, string>>;
+export interface FunctionMetricOptions extends MetricOptions {
+  /**
+   * Only the invocations of this version behind the live alias (a delivery judging the version it
+   * ships): Lambda publishes these with FunctionName, Resource = name:alias and ExecutedVersion.
+   * Throttles have no such metric (a throttled request runs no version).
+   * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+   * Default: every invocation of the function.
+   */
+  readonly version?: string;
 }
 
 /** Lambda's name for each LOG_LEVEL (Python's WARNING is Lambda's WARN). */
@@ -178,11 +182,11 @@ export class PythonFunction extends Construct implements IGrantee {
   readonly aliasVersionOwner: 'terraform' | 'codedeploy';
   readonly role: ServiceRole;
   readonly logGroupName: string;
-  /** Dimensions of the live alias's AWS/Lambda metrics. */
-  readonly metricDimensions: Readonly<{ FunctionName: string; Resource: string }>;
   /** Queue of failed asynchronous invocations; only functions with an asynchronous trigger have one. */
   readonly deadLetterQueueName?: string;
   readonly deadLetterQueueArn?: string;
+  /** The name as written in the catalogue: per-version metrics are named by it. */
+  private readonly literalName: string;
 
   constructor(scope: Construct, id: string, props: PythonFunctionProps) {
     super(scope, id);
@@ -269,8 +273,7 @@ export class PythonFunction extends Construct implements IGrantee {
     this.reservedConcurrency = props.reservedConcurrency;
     this.aliasVersionOwner = props.aliasVersionOwner ?? 'terraform';
     this.logGroupName = logs.logGroupName;
-    // The literal name, not the resource attribute: metric dimensions are plain strings in alarms.
-    this.metricDimensions = { FunctionName: functionName, Resource: `${functionName}:${LIVE_ALIAS}` };
+    this.literalName = functionName;
     if (props.schedule) this.addSchedule(props.schedule, functionName);
     if (props.queueTrigger) this.addQueueTrigger(props.queueTrigger);
   }
@@ -279,9 +282,42 @@ export class PythonFunction extends Construct implements IGrantee {
     this.role.addToPrincipalPolicy(statement);
   }
 
-  /** A metric of the live alias, e.g. metric('Errors', 'Sum') or metric('Duration', 'p95'). */
-  metric(metricName: string, statistic: string): FunctionMetric {
-    return { namespace: 'AWS/Lambda', metricName, statistic, dimensions: this.metricDimensions };
+  /** Invocations that ended in a function error (Sum). */
+  metricErrors(options: FunctionMetricOptions = {}): Metric {
+    return this.lambdaMetric('Errors', 'Sum', options);
+  }
+
+  /** Invocations, successful or not (Sum). */
+  metricInvocations(options: FunctionMetricOptions = {}): Metric {
+    return this.lambdaMetric('Invocations', 'Sum', options);
+  }
+
+  /** Milliseconds the handler ran (Average; alarms ask for a percentile). */
+  metricDuration(options: FunctionMetricOptions = {}): Metric {
+    return this.lambdaMetric('Duration', 'Average', options);
+  }
+
+  /** Invocation requests refused at the concurrency limit (Sum); never per version. */
+  metricThrottles(options: MetricOptions = {}): Metric {
+    return this.lambdaMetric('Throttles', 'Sum', options);
+  }
+
+  /** Failed asynchronous invocations waiting in the dead-letter queue (Maximum). */
+  metricDeadLetterQueueMessagesVisible(options: MetricOptions = {}): Metric {
+    if (this.deadLetterQueueName === undefined) {
+      throw new Error(`PythonFunction ${this.node.id} (${this.literalName}) has no dead-letter queue: only a function with a schedule has one`);
+    }
+    return queueMessagesVisible(this.deadLetterQueueName, options);
+  }
+
+  private lambdaMetric(metricName: string, defaultStatistic: string, options: FunctionMetricOptions): Metric {
+    // The whole function is named by the resource attribute (the alarm then follows the function);
+    // a version behind the alias by the literal names Lambda publishes its per-version metrics under.
+    const dimensions: Record<string, string> =
+      options.version === undefined
+        ? { FunctionName: this.functionName }
+        : { FunctionName: this.literalName, Resource: `${this.literalName}:${LIVE_ALIAS}`, ExecutedVersion: options.version };
+    return { namespace: 'AWS/Lambda', metricName, dimensions, statistic: options.statistic ?? defaultStatistic };
   }
 
   /** EventBridge invokes the live alias asynchronously; failed events end in the dead-letter queue. */

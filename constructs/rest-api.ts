@@ -17,6 +17,7 @@ import { type ApiRoute, requestModelName, resourcePaths, routesDigest, validateR
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
+import type { Metric, MetricOptions } from './metric';
 
 /** What a route invokes: a function's alias. PythonFunction satisfies this. */
 export interface ApiRouteTarget {
@@ -242,6 +243,35 @@ export class RestApi extends Construct {
     this.invokeUrl = stage.invokeUrl;
     this.accessLogGroupName = accessLogs.logGroupName;
     this.executionLogGroupName = executionLogs.logGroupName;
+  }
+
+  /** Requests the stage received (Sum). */
+  metricCount(options: MetricOptions = {}): Metric {
+    return this.gatewayMetric('Count', 'Sum', options);
+  }
+
+  /** Requests answered 4XX (Sum). */
+  metricClientError(options: MetricOptions = {}): Metric {
+    return this.gatewayMetric('4XXError', 'Sum', options);
+  }
+
+  /** Requests answered 5XX (Sum). */
+  metricServerError(options: MetricOptions = {}): Metric {
+    return this.gatewayMetric('5XXError', 'Sum', options);
+  }
+
+  /** Milliseconds from request to response (Average; alarms and graphs ask for percentiles). */
+  metricLatency(options: MetricOptions = {}): Metric {
+    return this.gatewayMetric('Latency', 'Average', options);
+  }
+
+  /** Milliseconds the backend (the function) took (Average). */
+  metricIntegrationLatency(options: MetricOptions = {}): Metric {
+    return this.gatewayMetric('IntegrationLatency', 'Average', options);
+  }
+
+  private gatewayMetric(metricName: string, defaultStatistic: string, options: MetricOptions): Metric {
+    return { namespace: 'AWS/ApiGateway', metricName, dimensions: { ApiName: this.restApiName, Stage: this.stageName }, statistic: options.statistic ?? defaultStatistic };
   }
 
   /** Lets a principal call every route of the stage with SigV4 (auth IAM); safe to call twice. */

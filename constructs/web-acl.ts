@@ -5,6 +5,7 @@ import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-as
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import type { EncryptionKey } from './encryption-key';
 import { LogGroup } from './log-group';
+import type { Metric, MetricOptions } from './metric';
 
 /** AWS managed rule groups the ACL runs, in priority order after the rate limit. */
 export const MANAGED_RULE_GROUPS = [
@@ -65,6 +66,8 @@ export class WebAcl extends Construct {
   readonly logGroupName: string;
   /** CloudWatch metric name per rule name (the Rule dimension of WAF metrics). */
   readonly ruleMetricNames: Readonly<Record<string, string>>;
+  /** WAF's regional metrics carry the region as a dimension. */
+  private readonly region: string;
 
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
@@ -165,5 +168,22 @@ export class WebAcl extends Construct {
     this.webAclName = props.webAclName;
     this.logGroupName = logGroupName;
     this.ruleMetricNames = ruleMetricNames;
+    this.region = props.region;
+  }
+
+  /** Requests every rule together blocked (Sum). */
+  metricBlockedRequests(options: MetricOptions = {}): Metric {
+    return this.wafMetric('BlockedRequests', options);
+  }
+
+  /** Requests every rule together allowed (Sum). */
+  metricAllowedRequests(options: MetricOptions = {}): Metric {
+    return this.wafMetric('AllowedRequests', options);
+  }
+
+  // Rule ALL is the web ACL's total over its rules.
+  // https://docs.aws.amazon.com/waf/latest/developerguide/waf-metrics.html
+  private wafMetric(metricName: string, options: MetricOptions): Metric {
+    return { namespace: 'AWS/WAFV2', metricName, dimensions: { WebACL: this.webAclName, Region: this.region, Rule: 'ALL' }, statistic: options.statistic ?? 'Sum' };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AlarmThresholds } from '../constructs/alarms';
 import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from './aws-facts';
 import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from './cidr';
 import { DEPLOYMENT_STRATEGY_NAMES } from './deployment-strategies';
@@ -184,7 +185,7 @@ const alarmsSchema = z.strictObject({
   /** p95 duration alarm fires at this share of the function's timeout. */
   functionDurationPercentOfTimeout: percent,
   wafBlockedRequestsPer5Minutes: positiveInt,
-});
+}) satisfies z.ZodType<AlarmThresholds>;
 
 /**
  * An exception to one security rule for this account, written by a person with its reason
@@ -294,7 +295,6 @@ export const accountSchema = z
   });
 
 export type AccountConfig = z.infer<typeof accountSchema>;
-export type AlarmsConfig = AccountConfig['alarms'];
 
 /** Deep partial: what an account file or an override may set. */
 export type DeepPartial<T> = T extends readonly (infer _U)[]

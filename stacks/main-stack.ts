@@ -179,14 +179,14 @@ export class MainStack extends AccountStack {
       emails: config.notifications.emails,
       slack: config.notifications.slack,
     });
-    this.alarms = new Alarms(this, 'Alarms', { alarmTopic: this.alarmTopic, thresholds: config.alarms, region: config.region });
+    this.alarms = new Alarms(this, 'Alarms', { alarmTopic: this.alarmTopic, thresholds: config.alarms });
     // Function and queue names are resource attributes, so alarms are labelled by catalogue name.
     for (const name of FUNCTION_NAMES) {
       const fn = this.functions.get(name);
       this.alarms.alarmOnFunction(fn, name);
-      if (fn.deadLetterQueueName) this.alarms.alarmOnDeadLetterQueue(fn.deadLetterQueueName, name);
+      if (fn.deadLetterQueueName) this.alarms.alarmOnDeadLetterQueue(fn.metricDeadLetterQueueMessagesVisible(), name);
     }
-    this.alarms.alarmOnDeadLetterQueue(this.eventsQueue.deadLetterQueueName, 'software-update-events');
+    this.alarms.alarmOnDeadLetterQueue(this.eventsQueue.metricDeadLetterQueueMessagesVisible(), 'software-update-events');
     this.alarms.alarmOnApi(this.api);
     this.alarms.alarmOnDatabase(this.database, 'postgres');
     this.alarms.alarmOnWebAcl(this.webAcl);
@@ -211,12 +211,12 @@ export class MainStack extends AccountStack {
       dashboardName: `${config.organisation}-overview`,
       region: config.region,
       api: this.api,
-      functionNames: FUNCTION_NAMES.map((name) => functionsByName[name].functionName),
+      functions: FUNCTION_NAMES.map((name) => functionsByName[name]),
       database: this.database,
-      queueNames: [
-        this.eventsQueue.queueName,
-        this.eventsQueue.deadLetterQueueName,
-        ...FUNCTION_NAMES.flatMap((name) => functionsByName[name].deadLetterQueueName ?? []),
+      queueDepths: [
+        this.eventsQueue.metricApproximateNumberOfMessagesVisible(),
+        this.eventsQueue.metricDeadLetterQueueMessagesVisible(),
+        ...FUNCTION_NAMES.flatMap((name) => (functionsByName[name].deadLetterQueueName ? [functionsByName[name].metricDeadLetterQueueMessagesVisible()] : [])),
       ],
       webAcl: this.webAcl,
     });

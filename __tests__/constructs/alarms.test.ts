@@ -1,13 +1,15 @@
 import { Alarms, type AlarmThresholds } from '../../constructs/alarms';
 import { defaults } from '../../environments/defaults';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
+import { queueMessagesVisible } from '../../constructs/metric';
+import { monitoredApi, monitoredDatabase, monitoredFunction, monitoredWebAcl } from '../helpers/monitored';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:platform-alarms';
 const thresholds: AlarmThresholds = { ...defaults.alarms, apiErrorRatePercent: 7, dbConnectionsPercentOfMax: 50 };
 
 function synthAlarms(build: (alarms: Alarms) => void, overrides: Partial<AlarmThresholds> = {}) {
   return synthWith((stack) => {
-    const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds: { ...thresholds, ...overrides }, region: 'eu-west-1' });
+    const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds: { ...thresholds, ...overrides } });
     build(alarms);
   });
 }
@@ -17,11 +19,11 @@ const alarmsByName = (synthesized: Record<string, any>) =>
 
 const all = alarmsByName(
   synthAlarms((alarms) => {
-    alarms.alarmOnFunction({ functionName: 'insert-ppu-data', timeoutSeconds: 6 });
-    alarms.alarmOnApi({ restApiName: 'ppu', stageName: 'v1' });
-    alarms.alarmOnDatabase({ instanceIdentifier: 'ppu', maxConnections: 410 });
-    alarms.alarmOnDeadLetterQueue('software-events-dlq');
-    alarms.alarmOnWebAcl({ webAclName: 'ppu-api' });
+    alarms.alarmOnFunction(monitoredFunction('insert-ppu-data', 6));
+    alarms.alarmOnApi(monitoredApi('ppu', 'v1'));
+    alarms.alarmOnDatabase(monitoredDatabase('ppu', 410));
+    alarms.alarmOnDeadLetterQueue(queueMessagesVisible('software-events-dlq'), 'software-events-dlq');
+    alarms.alarmOnWebAcl(monitoredWebAcl('ppu-api', 'eu-west-1'));
   }),
 );
 
@@ -105,9 +107,9 @@ test('WAF blocked requests above the configured count per 5 minutes', () => {
 test('a dead-letter queue named at apply time is labelled by its owner', () => {
   const named = alarmsByName(
     synthWith((stack, key) => {
-      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds, region: 'eu-west-1' });
+      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds });
       // Any apply-time attribute stands in for the queue's name.
-      alarms.alarmOnDeadLetterQueue(key.keyId, 'sync-clock');
+      alarms.alarmOnDeadLetterQueue(queueMessagesVisible(key.keyId), 'sync-clock');
     }),
   );
   expect(named['dlq-sync-clock-not-empty'].dimensions).toEqual({ QueueName: expect.stringMatching(/^\$\{aws_kms_key\..+\.key_id\}$/) });
@@ -115,8 +117,8 @@ test('a dead-letter queue named at apply time is labelled by its owner', () => {
 
 test('alarming on the same thing twice adds nothing', () => {
   const twice = synthAlarms((alarms) => {
-    alarms.alarmOnDeadLetterQueue('dlq');
-    alarms.alarmOnDeadLetterQueue('dlq');
+    alarms.alarmOnDeadLetterQueue(queueMessagesVisible('dlq'), 'dlq');
+    alarms.alarmOnDeadLetterQueue(queueMessagesVisible('dlq'), 'dlq');
   });
   expect(resourcesOf(twice, 'aws_cloudwatch_metric_alarm')).toHaveLength(1);
 });
@@ -124,8 +126,8 @@ test('alarming on the same thing twice adds nothing', () => {
 test('a function name only known at apply time needs an explicit alarm name', () => {
   expect(() =>
     synthWith((stack, key) => {
-      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds, region: 'eu-west-1' });
-      alarms.alarmOnFunction({ functionName: key.keyId, timeoutSeconds: 3 });
+      const alarms = new Alarms(stack, 'Alarms', { alarmTopic: { topicArn: TOPIC }, thresholds });
+      alarms.alarmOnFunction(monitoredFunction(key.keyId, 3));
     }),
   ).toThrow('functionName is only known at apply time');
 });

@@ -1,16 +1,18 @@
 import { Dashboard } from '../../constructs/dashboard';
+import { queueMessagesVisible } from '../../constructs/metric';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
+import { monitoredApi, monitoredDatabase, monitoredFunction, monitoredWebAcl } from '../helpers/monitored';
 
 function synthDashboard(queueNames: readonly string[] = ['software-events', 'software-events-dlq']) {
   const synthesized = synthWith((stack) => {
     new Dashboard(stack, 'Dashboard', {
       dashboardName: 'platform',
       region: 'eu-west-1',
-      api: { restApiName: 'ppu', stageName: 'v1' },
-      functionNames: ['insert-ppu-data', 'sync-clock'],
-      database: { instanceIdentifier: 'ppu' },
-      queueNames,
-      webAcl: { webAclName: 'ppu-api' },
+      api: monitoredApi('ppu', 'v1'),
+      functions: [monitoredFunction('insert-ppu-data', 6), monitoredFunction('sync-clock', 3)],
+      database: monitoredDatabase('ppu', 410),
+      queueDepths: queueNames.map((queue) => queueMessagesVisible(queue)),
+      webAcl: monitoredWebAcl('ppu-api', 'eu-west-1'),
     });
   });
   const [[, dashboard]] = resourcesOf(synthesized, 'aws_cloudwatch_dashboard');

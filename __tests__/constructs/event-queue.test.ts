@@ -111,3 +111,17 @@ describe('rejects bad props', () => {
     expect(errorWith({ queueName: 'q'.repeat(78) })).toMatch(/queue name must be 1-76/);
   });
 });
+
+test('metricXxx() are the peak of messages waiting in the queue and in its dead-letter queue', () => {
+  let metrics: unknown[] = [];
+  let names: string[] = [];
+  synthQueue({}, (queue) => {
+    metrics = [queue.metricApproximateNumberOfMessagesVisible(), queue.metricDeadLetterQueueMessagesVisible({ statistic: 'Sum' })];
+    names = [queue.queueName, queue.deadLetterQueueName];
+  });
+  expect(names.every((name) => name.length > 0)).toBe(true);
+  expect(metrics).toEqual([
+    { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: names[0] }, statistic: 'Maximum' },
+    { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: names[1] }, statistic: 'Sum' },
+  ]);
+});

@@ -238,7 +238,9 @@ describe('FunctionDelivery validation', () => {
   const build = (aliasVersionOwner: 'terraform' | 'codedeploy') => () =>
     Testing.synthScope((scope) => {
       const key = new EncryptionKey(scope, 'Key', { alias: 'k', description: 'k', accountId: '111122223333', region: 'eu-west-1' });
-      const resource = { functionName: 'f', functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', functionVersion: '1', timeoutSeconds: 3, aliasVersionOwner };
+      const versioned = (metricName: string) => () => ({ namespace: 'AWS/Lambda', metricName, dimensions: { FunctionName: 'f', Resource: 'f:live', ExecutedVersion: '1' }, statistic: 'Sum' });
+      const metrics = { metricErrors: versioned('Errors'), metricInvocations: versioned('Invocations'), metricDuration: versioned('Duration') };
+      const resource = { functionName: 'f', functionArn: 'arn:aws:lambda:eu-west-1:111122223333:function:f', functionVersion: '1', timeoutSeconds: 3, aliasVersionOwner, ...metrics };
       new FunctionDelivery(scope, 'Delivery', {
         applicationName: 'app',
         accountId: '111122223333',

@@ -384,3 +384,21 @@ describe('rejects bad props before anything is synthesized', () => {
     expect(errorWith({})).toBe('');
   });
 });
+
+test("metricXxx() are the instance's AWS/RDS metrics, each with the statistic that pages (peak connections, lowest free storage)", () => {
+  let metrics: unknown[] = [];
+  let identifier = '';
+  synthDatabase({}, (db) => {
+    identifier = db.instanceIdentifier;
+    metrics = [db.metricCPUUtilization(), db.metricDatabaseConnections(), db.metricFreeStorageSpace(), db.metricCPUUtilization({ statistic: 'Maximum' })];
+  });
+  // The instance's identifier attribute, so the alarm follows the instance.
+  const dimensions = { DBInstanceIdentifier: identifier };
+  expect(identifier).not.toBe('');
+  expect(metrics).toEqual([
+    { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions, statistic: 'Average' },
+    { namespace: 'AWS/RDS', metricName: 'DatabaseConnections', dimensions, statistic: 'Maximum' },
+    { namespace: 'AWS/RDS', metricName: 'FreeStorageSpace', dimensions, statistic: 'Minimum' },
+    { namespace: 'AWS/RDS', metricName: 'CPUUtilization', dimensions, statistic: 'Maximum' },
+  ]);
+});

@@ -222,15 +222,61 @@ describe('PythonFunction', () => {
     expect(only(json, 'aws_lambda_function').layers).toEqual([expect.stringMatching(/^\$\{aws_lambda_layer_version\.[^}]+\.arn\}$/)]);
   });
 
-  test('exposes the live alias metric dimensions for alarms', () => {
-    let metric: unknown;
+  test('metricXxx() name the whole function by its resource attribute, with the statistic each count or time takes', () => {
+    const metrics: Record<string, unknown> = {};
+    // The resource attribute (an apply-time token), so the alarm follows the function.
+    const whole = { FunctionName: '' };
     synth({}, (fn) => {
-      metric = fn.metric('Errors', 'Sum');
+      Object.assign(metrics, {
+        errors: fn.metricErrors(),
+        invocations: fn.metricInvocations(),
+        throttles: fn.metricThrottles(),
+        duration: fn.metricDuration(),
+        durationP95: fn.metricDuration({ statistic: 'p95' }),
+      });
       expect([fn.timeoutSeconds, fn.memoryMiB]).toEqual([15, 256]);
       expect(fn.aliasName).not.toBe('live');
+      whole.FunctionName = fn.functionName;
+      expect(fn.functionName).not.toBe('sample');
     });
-    expect(metric).toEqual({ namespace: 'AWS/Lambda', metricName: 'Errors', statistic: 'Sum', dimensions: { FunctionName: 'sample', Resource: 'sample:live' } });
+    expect(metrics).toEqual({
+      errors: { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: whole, statistic: 'Sum' },
+      invocations: { namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions: whole, statistic: 'Sum' },
+      throttles: { namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: whole, statistic: 'Sum' },
+      duration: { namespace: 'AWS/Lambda', metricName: 'Duration', dimensions: whole, statistic: 'Average' },
+      durationP95: { namespace: 'AWS/Lambda', metricName: 'Duration', dimensions: whole, statistic: 'p95' },
+    });
   });
+
+  test('metricXxx({ version }) name that version behind the live alias, as Lambda publishes per-version metrics', () => {
+    const metrics: Record<string, unknown> = {};
+    const dimensions = { FunctionName: 'sample', Resource: 'sample:live', ExecutedVersion: '' };
+    synth({}, (fn) => {
+      const version = { version: fn.functionVersion };
+      dimensions.ExecutedVersion = fn.functionVersion;
+      Object.assign(metrics, { errors: fn.metricErrors(version), invocations: fn.metricInvocations(version), duration: fn.metricDuration({ ...version, statistic: 'p95' }) });
+    });
+    expect(metrics).toEqual({
+      errors: { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions, statistic: 'Sum' },
+      invocations: { namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions, statistic: 'Sum' },
+      duration: { namespace: 'AWS/Lambda', metricName: 'Duration', dimensions, statistic: 'p95' },
+    });
+  });
+});
+
+test("metricDeadLetterQueueMessagesVisible() is the peak of failed invocations waiting in a scheduled function's dead-letter queue", () => {
+  let metric: unknown;
+  let queueName: string | undefined;
+  synth({ schedule: { scheduleExpression: 'rate(5 minutes)' } }, (fn) => {
+    metric = fn.metricDeadLetterQueueMessagesVisible();
+    queueName = fn.deadLetterQueueName;
+  });
+  expect(queueName).toBeDefined();
+  expect(metric).toEqual({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: queueName }, statistic: 'Maximum' });
+});
+
+test('a function without a dead-letter queue has no dead-letter metric, and says why', () => {
+  expect(() => synth({}, (fn) => fn.metricDeadLetterQueueMessagesVisible())).toThrow('PythonFunction Fn (sample) has no dead-letter queue: only a function with a schedule has one');
 });
 
 describe('PythonFunction validation', () => {

@@ -166,3 +166,15 @@ test('grantInvoke allows execute-api:Invoke on exactly the routes of the stage, 
   expect(statement.actions).toEqual(['execute-api:Invoke']);
   expect(statement.resources.map((arn) => arn.replace(/^.*\/v1\//, 'v1/'))).toEqual(HTTP_ROUTES.map((r) => `v1/${r.method}${r.path}`));
 });
+
+test('metricXxx() are the stage\'s AWS/ApiGateway metrics, counts summed and latencies averaged unless asked', () => {
+  const { api } = iam;
+  const dimensions = { ApiName: 'ppu', Stage: 'v1' };
+  expect([api.metricCount(), api.metricClientError(), api.metricServerError(), api.metricLatency(), api.metricIntegrationLatency({ statistic: 'p95' })]).toEqual([
+    { namespace: 'AWS/ApiGateway', metricName: 'Count', dimensions, statistic: 'Sum' },
+    { namespace: 'AWS/ApiGateway', metricName: '4XXError', dimensions, statistic: 'Sum' },
+    { namespace: 'AWS/ApiGateway', metricName: '5XXError', dimensions, statistic: 'Sum' },
+    { namespace: 'AWS/ApiGateway', metricName: 'Latency', dimensions, statistic: 'Average' },
+    { namespace: 'AWS/ApiGateway', metricName: 'IntegrationLatency', dimensions, statistic: 'p95' },
+  ]);
+});

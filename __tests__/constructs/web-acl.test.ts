@@ -120,3 +120,24 @@ test('Known Bad Inputs can never be put in count mode', () => {
     /AWSManagedRulesKnownBadInputsRuleSet must block/,
   );
 });
+
+test("metricXxx() are the ACL's AWS/WAFV2 totals over all rules, in its region, summed", () => {
+  let metrics: unknown[] = [];
+  synthWith((stack, key) => {
+    const waf = new WebAcl(stack, 'Waf', {
+      webAclName: 'ppu-api',
+      rateLimitPer5Minutes: 2000,
+      associatedResourceArn: STAGE_ARN,
+      accountId: '111122223333',
+      region: 'eu-central-1',
+      logRetentionDays: 30,
+      encryptionKey: key,
+    });
+    metrics = [waf.metricBlockedRequests(), waf.metricAllowedRequests({ statistic: 'Maximum' })];
+  });
+  const dimensions = { WebACL: 'ppu-api', Region: 'eu-central-1', Rule: 'ALL' };
+  expect(metrics).toEqual([
+    { namespace: 'AWS/WAFV2', metricName: 'BlockedRequests', dimensions, statistic: 'Sum' },
+    { namespace: 'AWS/WAFV2', metricName: 'AllowedRequests', dimensions, statistic: 'Maximum' },
+  ]);
+});

@@ -46,8 +46,13 @@ trap 'rm -rf "$run_tmp"' EXIT
 chmod 711 "$run_tmp"
 # Caches meant to outlive runs stay where they are: tsx's transform cache is <tmpdir>/tsx-<uid>.
 tsx_cache="tsx-$(id -u)"
-mkdir -p "${parent_tmp%/}/$tsx_cache"
-ln -s "${parent_tmp%/}/$tsx_cache" "$run_tmp/$tsx_cache"
+# So is Node's module compile cache, <tmpdir>/node-compile-cache, where tools that call
+# module.enableCompileCache() without a folder (tsc, ESLint's worker) keep it on Node 22.
+compile_cache=node-compile-cache
+for cache in "$tsx_cache" "$compile_cache"; do
+  mkdir -p "${parent_tmp%/}/$cache"
+  ln -s "${parent_tmp%/}/$cache" "$run_tmp/$cache"
+done
 # pytest keeps an (emptied) per-user root for tmp_path; it must hold nothing after the session.
 pytest_root="pytest-of-$(id -un)"
 export TMPDIR="$run_tmp"
@@ -86,7 +91,7 @@ else
   npx jest "$@"
 fi
 
-leftovers=$(cd "$run_tmp" && { find . -mindepth 1 -maxdepth 1 ! -name "$tsx_cache" ! -name "$pytest_root"; [ ! -d "$pytest_root" ] || find "$pytest_root" -mindepth 1 -maxdepth 1; } | sed 's|^\./||')
+leftovers=$(cd "$run_tmp" && { find . -mindepth 1 -maxdepth 1 ! -name "$tsx_cache" ! -name "$compile_cache" ! -name "$pytest_root"; [ ! -d "$pytest_root" ] || find "$pytest_root" -mindepth 1 -maxdepth 1; } | sed 's|^\./||')
 if [ -n "$leftovers" ]; then
   printf 'The tests left these in the temp folder (remove every temp file, folder and process a test creates):\n%s\n' "$leftovers" >&2
   exit 1

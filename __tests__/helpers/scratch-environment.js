@@ -14,6 +14,12 @@ const CDKTF_TESTING_OUTDIR = /^cdktf\.outdir\./;
 // tsx keeps its transform cache in <tmpdir>/tsx-<uid>, a cache meant to outlive runs (like
 // ~/.cache): the scratch folder links to the machine's one, so spawned apps start warm.
 const TSX_CACHE = `tsx-${os.userInfo().uid}`;
+// Node 22's module compile cache: a tool that calls module.enableCompileCache() without a folder
+// (TypeScript's tsc, ESLint's worker) writes it to <tmpdir>/node-compile-cache
+// (https://nodejs.org/api/module.html#moduleenablecompilecachecachedir). Also a cache meant to
+// outlive runs, linked the same way.
+const NODE_COMPILE_CACHE = 'node-compile-cache';
+const CACHES = [TSX_CACHE, NODE_COMPILE_CACHE];
 
 // A jest worker that has run this suite's files holds a large heap (cdktf, the provider bindings,
 // the AWS SDK): when jest ends it, its event loop is empty at once (no handle is left open), but
@@ -40,8 +46,10 @@ class ScratchEnvironment extends TestEnvironment {
     const parent = os.tmpdir();
     this.previousTmpdir = process.env.TMPDIR;
     this.scratch = fs.mkdtempSync(path.join(parent, 'jest-'));
-    fs.mkdirSync(path.join(parent, TSX_CACHE), { recursive: true });
-    fs.symlinkSync(path.join(parent, TSX_CACHE), path.join(this.scratch, TSX_CACHE));
+    for (const cache of CACHES) {
+      fs.mkdirSync(path.join(parent, cache), { recursive: true });
+      fs.symlinkSync(path.join(parent, cache), path.join(this.scratch, cache));
+    }
     // The worker's own environment (os.tmpdir(), children spawned without `env`) and the copy the
     // test file sees as process.env (children spawned with `env: process.env`).
     process.env.TMPDIR = this.scratch;
@@ -54,7 +62,7 @@ class ScratchEnvironment extends TestEnvironment {
       else process.env.TMPDIR = this.previousTmpdir;
       const leftovers = fs
         .readdirSync(this.scratch)
-        .filter((name) => name !== TSX_CACHE && !CDKTF_TESTING_OUTDIR.test(name));
+        .filter((name) => !CACHES.includes(name) && !CDKTF_TESTING_OUTDIR.test(name));
       if (leftovers.length > 0) {
         throw new Error(
           `${path.relative(process.cwd(), this.testPath)} left ${leftovers.join(', ')} in its temp folder: ` +

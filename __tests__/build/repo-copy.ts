@@ -11,6 +11,8 @@ const TEST_SOURCES = [
   '__tests__', 'jest.config.js', 'pytest.ini', 'pyproject.toml', 'requirements-dev.txt', 'README.md', '.checkov.yaml', '.github', 'docs',
   // Read by the tool-version and README-command tests, which the scaffolding acceptance test runs on the copy.
   '.ci', '.nvmrc', '.python-version', '.terraform-version',
+  // Read by the synth-gate test (the committed provider lock) and the native-module test (the npm lock).
+  '.terraform.lock.hcl', 'package-lock.json',
 ];
 const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache|\.build|node_modules|cdktf\.out)([\\/]|$)/;
 

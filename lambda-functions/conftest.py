@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -62,10 +61,10 @@ sys.path.insert(0, str(SHARED_DIR))
 
 import boto3  # noqa: E402
 import pg8000.native  # noqa: E402  (from the built layer, put on the path above)
-from pg8000.exceptions import DatabaseError  # noqa: E402
 
 import platform_db  # noqa: E402
 import platform_migrations  # noqa: E402
+from testing import rds_logins  # noqa: E402
 from testing.s3_post_policy import S3PostPolicyProxy  # noqa: E402
 from testing.servers import (  # noqa: E402
     NodeServer,
@@ -89,31 +88,12 @@ def postgres() -> Iterator[PostgresServer]:
     server.stop()
 
 
-# What a refused login looks like to a client: PostgreSQL's FATAL invalid_password.
-LOGIN_REFUSED_SQLSTATE = "28P01"
-
-
-def refused_login(message: str) -> DatabaseError:
-    return DatabaseError({"S": "FATAL", "V": "FATAL", "C": LOGIN_REFUSED_SQLSTATE, "M": message})
-
-
 @dataclass(frozen=True)
 class Database:
     """The functions' database as RDS sets it up, and the two ways RDS lets a function's role log in.
 
-    RDS's facts the login paths model (a test that logs in as a role before the migrations made it
-    fails here as it fails on AWS):
-
-    - At the instance, an IAM authentication token is accepted only for an existing PostgreSQL user
-      that is granted rds_iam; RDS then refuses that user's password logins
-      (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html).
-      `credentials` is that check: for such a user it sets a fresh random password, which stands in
-      for the token; for any other user the "token" matches nothing and the real server refuses it.
-    - Behind RDS Proxy the proxy logs in to the database with the username and password in the
-      role's Secrets Manager secret and refuses a client whose role has no secret or an empty one
-      ("This RDS Proxy has no credentials for the role ...": RDS Proxy troubleshooting,
-      https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html).
-      `proxy_credentials` is that check, over the same values the Secrets Manager stand-in serves.
+    The login paths are RDS's login rules (testing.rds_logins, shared with the scenario): a test that
+    logs in as a role before the migrations made it fails here as it fails on AWS.
 
     Only the master role (the RDS master user) has a password known here, as RDS's master secret.
     """
@@ -161,42 +141,18 @@ class Database:
 
     def credentials(self, settings: platform_db.DbSettings) -> tuple[str, str]:
         """credential_source at the instance: an IAM token, which RDS accepts only for an existing user granted rds_iam."""
-        token = secrets.token_urlsafe(24)
-        with self.superuser_connection() as admin:
-            granted = admin.run(
-                "SELECT rolcanlogin AND pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user",
-                iam=platform_migrations.RDS_IAM_ROLE,
-                user=settings.user,
-            )
-            if granted == [[True]]:
-                admin.run(f"ALTER ROLE {platform_migrations.quote_role(settings.user)} PASSWORD '{token}'")
-        return settings.user, token
+        return rds_logins.instance_login(self.superuser_connection)(settings)
 
     def proxy_credentials(
         self, secret_arns: dict[str, str], values: dict[str, str | None]
     ) -> Callable[[platform_db.DbSettings], tuple[str, str]]:
-        """credential_source behind RDS Proxy: the proxy logs in with the role's secret and refuses a role without one."""
+        """credential_source behind RDS Proxy, over the same values ({ARN: value}) the Secrets Manager stand-in serves."""
 
-        def login(settings: platform_db.DbSettings) -> tuple[str, str]:
-            arn = secret_arns.get(settings.user)
-            value = values.get(arn) if arn else None
-            stored = json.loads(value) if value else {}
-            if not isinstance(stored, dict) or not stored.get("password") or stored.get("username") != settings.user:
-                raise refused_login(
-                    f"This RDS Proxy has no credentials for the role {settings.user}. Check the credentials for this role and try again."
-                )
-            # The proxy's own login is a password login, which RDS refuses for a member of rds_iam (IAM guide above).
-            with self.superuser_connection() as admin:
-                iam_member = admin.run(
-                    "SELECT pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user",
-                    iam=platform_migrations.RDS_IAM_ROLE,
-                    user=settings.user,
-                )
-            if iam_member == [[True]]:
-                raise refused_login(f'PAM authentication failed for user "{settings.user}"')
-            return settings.user, str(stored["password"])
+        def secret_of(role: str) -> str | None:
+            arn = secret_arns.get(role)
+            return values.get(arn) if arn else None
 
-        return login
+        return rds_logins.proxy_login(secret_of, self.superuser_connection)
 
     def migrate(self) -> list[int]:
         """The product's migrate step (platform_migrations.migrate, as database-admin runs it), for tests that need a migrated database."""

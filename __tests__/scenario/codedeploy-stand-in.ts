@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AlarmConfiguration, alarmStop, assertNoActiveDeployment, CodeDeployError, deploymentAlarms, hookFailure, hookInvocation, parseLambdaAppSpec, rollbackEvents, rollbackOf, rollsBack } from '../../scripts/local-aws/codedeploy-rules';
 import type { CloudWatchModel } from './cloudwatch-alarms';
 import type { LambdaStandIn } from './lambda-stand-in';
 import type { ScenarioClock } from './scenario-clock';
@@ -9,35 +10,21 @@ import type { ScenarioClock } from './scenario-clock';
  * stack synthesizes, and deployments that run as CodeDeploy runs them, on the scenario's clock. The
  * AWS JSON 1.1 API the SDKs use answers on 127.0.0.1.
  *
- * Modelled from CodeDeploy's documentation:
+ * CodeDeploy's rules (the AppSpec check, one active deployment per group, the alarm stop, rollback
+ * as a new deployment, how a hook is invoked and reports) are scripts/local-aws/codedeploy-rules.ts,
+ * shared with the release commands' stand-in. How a deployment runs, from CodeDeploy's documentation:
  * - A Lambda deployment runs BeforeAllowTraffic (its hook), AllowTraffic (the alias shifted per the
  *   deployment configuration), AfterAllowTraffic (its hook)
- *   (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-lambda.html). A hook
- *   is invoked with {DeploymentId, LifecycleEventHookExecutionId} and must report Succeeded or
- *   Failed with PutLifecycleEventHookExecutionStatus
- *   (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#reference-appspec-file-structure-hooks-section-structure-lambda-sample-function).
+ *   (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-lambda.html).
  * - The predefined configurations: AllAtOnce, Canary<P>Percent<M>Minutes (P% for M minutes, then
  *   the rest), Linear<P>PercentEvery<M>Minute(s)
  *   (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html).
- * - The AppSpec's version is the string "0.0"
- *   (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-version.html).
- * - A deployment group has at most one active deployment, from its creation on: another
- *   CreateDeployment gets DeploymentLimitExceededException
- *   (https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html#API_CreateDeployment_Errors).
- * - While a deployment runs, any of its alarms in ALARM stops it (ALARM_ACTIVE); overrideAlarmConfiguration
- *   in CreateDeployment replaces the group's alarm configuration for that deployment
- *   (https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-create-alarms.html,
- *   https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html).
- * - With automatic rollback on DEPLOYMENT_FAILURE / DEPLOYMENT_STOP_ON_ALARM, CodeDeploy redeploys
- *   the last good revision as a new deployment (the alias back on the old version, all at once);
- *   the failed deployment's rollbackInfo names it
- *   (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployments-rollback-and-redeploy.html).
  */
 
 export interface DeploymentGroup {
   readonly name: string;
   readonly configName: string;
-  readonly alarms: { readonly enabled: boolean; readonly alarms: readonly string[] };
+  readonly alarms: AlarmConfiguration;
   readonly autoRollbackEvents: readonly string[];
 }
 
@@ -55,7 +42,7 @@ interface Deployment {
   readonly target: string;
   readonly hooks: Record<string, string>;
   readonly configName: string;
-  readonly alarms: { enabled: boolean; alarms: readonly string[] };
+  readonly alarms: AlarmConfiguration;
   readonly createTime: number;
   /** DeploymentInfo.creator: "user", or "codeDeployRollback" for an automatic rollback (API_DeploymentInfo). */
   readonly creator: 'user' | 'codeDeployRollback';
@@ -68,8 +55,6 @@ interface Deployment {
   hookResults: Map<string, (status: string) => void>;
   stop?: (error: { code: string; message: string }) => void;
 }
-
-const ACTIVE = new Set(['Created', 'Queued', 'InProgress', 'Baking', 'Ready']);
 
 class DeploymentEnded extends Error {
   constructor(readonly failure: { code: string; message: string }) {
@@ -132,63 +117,37 @@ export class CodeDeployStandIn {
     return this.clock.now() + ++this.created;
   }
 
-  private firingAlarm(deployment: Deployment): string | undefined {
-    if (!deployment.alarms.enabled) return undefined;
-    return deployment.alarms.alarms.find((name) => this.cloudwatch.state(name) === 'ALARM');
-  }
-
-  private alarmError(alarm: string): { code: string; message: string } {
-    return {
-      code: 'ALARM_ACTIVE',
-      message: `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${alarm}>`,
-    };
+  private alarmStop(deployment: Deployment): { code: string; message: string } | undefined {
+    return alarmStop(deployment.alarms, (name) => this.cloudwatch.state(name) === 'ALARM');
   }
 
   private watchAlarms(): void {
     for (const deployment of this.deployments.values()) {
       if (deployment.status !== 'InProgress') continue;
-      const alarm = this.firingAlarm(deployment);
-      if (alarm) deployment.stop?.(this.alarmError(alarm));
+      const stop = this.alarmStop(deployment);
+      if (stop) deployment.stop?.(stop);
     }
   }
 
   private create(input: Record<string, any>): Deployment {
-    if (input.applicationName !== this.applicationName) throw new ApiError('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
+    if (input.applicationName !== this.applicationName) throw new CodeDeployError('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
     const group = this.groups.get(input.deploymentGroupName);
-    if (!group) throw new ApiError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);
-    const active = [...this.deployments.values()].find((d) => d.group === group && ACTIVE.has(d.status));
-    if (active) throw new ApiError('DeploymentLimitExceededException', `The Deployment Group '${group.name}' already has an active Deployment '${active.id}'`);
-    const content = input.revision?.appSpecContent?.content;
-    if (input.revision?.revisionType !== 'AppSpecContent' || typeof content !== 'string') throw new ApiError('InvalidRevisionException', 'The revision must be AppSpecContent for the Lambda compute platform');
-    let spec: Record<string, any>;
-    try {
-      spec = JSON.parse(content);
-    } catch {
-      throw new ApiError('InvalidRevisionException', 'The AppSpec content is not valid JSON or YAML');
-    }
-    if (spec.version !== '0.0') throw new ApiError('InvalidRevisionException', `The AppSpec version must be the string "0.0"; got ${JSON.stringify(spec.version)}`);
-    const [resource] = Object.values<Record<string, any>>(spec.Resources?.[0] ?? {});
-    const properties = resource?.Properties;
-    if (resource?.Type !== 'AWS::Lambda::Function' || !properties?.Name || !properties.CurrentVersion || !properties.TargetVersion) {
-      throw new ApiError('InvalidRevisionException', 'The AppSpec needs one AWS::Lambda::Function resource with Name, Alias, CurrentVersion and TargetVersion');
-    }
-    const hooks = Object.assign({}, ...((spec.Hooks ?? []) as Record<string, string>[])) as Record<string, string>;
-    const override = input.overrideAlarmConfiguration as { enabled?: boolean; alarms?: { name: string }[] } | undefined;
-    // autoRollbackConfiguration in CreateDeployment replaces the group's for this deployment.
-    const rollbackOverride = input.autoRollbackConfiguration as { enabled?: boolean; events?: string[] } | undefined;
+    if (!group) throw new CodeDeployError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);
+    assertNoActiveDeployment(group.name, [...this.deployments.values()].filter((d) => d.group === group));
+    const spec = parseLambdaAppSpec(input.revision);
     const deployment: Deployment = {
       id: `d-SCENARIO${String(++this.counter).padStart(3, '0')}`,
       group,
       input,
-      functionName: properties.Name,
-      current: String(properties.CurrentVersion),
-      target: String(properties.TargetVersion),
-      hooks,
+      functionName: spec.name,
+      current: spec.current,
+      target: spec.target,
+      hooks: spec.hooks,
       configName: input.deploymentConfigName ?? group.configName,
-      alarms: override ? { enabled: override.enabled === true, alarms: (override.alarms ?? []).map((a) => a.name) } : { ...group.alarms },
+      alarms: deploymentAlarms(group.alarms, input.overrideAlarmConfiguration),
       createTime: this.createTime(),
       creator: 'user',
-      autoRollbackEvents: rollbackOverride ? (rollbackOverride.enabled ? (rollbackOverride.events ?? []) : []) : group.autoRollbackEvents,
+      autoRollbackEvents: rollbackEvents(group.autoRollbackEvents, input.autoRollbackConfiguration),
       status: 'Created',
       weight: 0,
       events: ['BeforeAllowTraffic', 'AllowTraffic', 'AfterAllowTraffic'].map((name) => ({ lifecycleEventName: name, status: 'Pending' })),
@@ -209,17 +168,14 @@ export class CodeDeployStandIn {
       return;
     }
     event.status = 'InProgress';
-    const executionId = `${deployment.id}-${eventName}`;
+    const { executionId, event: hookEvent } = hookInvocation(deployment.id, eventName);
     const reported = new Promise<string>((resolve) => deployment.hookResults.set(executionId, resolve));
-    const invocation = await this.lambda.invokeAsync(hook, '$LATEST', { DeploymentId: deployment.id, LifecycleEventHookExecutionId: executionId });
+    const invocation = await this.lambda.invokeAsync(hook, '$LATEST', hookEvent);
     // A hook that ended without reporting leaves CodeDeploy waiting until the hook times out (an hour).
     const status = await Promise.race([reported, invocation.functionError ? Promise.resolve('Failed') : reported]);
     event.status = status === 'Succeeded' ? 'Succeeded' : 'Failed';
     if (event.status === 'Failed') {
-      throw new DeploymentEnded({
-        code: 'HOOK_EXECUTION_FAILURE',
-        message: `The deployment failed because one or more of the lifecycle event hooks failed. Lifecycle event: ${eventName}`,
-      });
+      throw new DeploymentEnded(hookFailure(eventName));
     }
   }
 
@@ -230,8 +186,8 @@ export class CodeDeployStandIn {
     });
     stopped.catch(() => undefined);
     const check = () => {
-      const alarm = this.firingAlarm(deployment);
-      if (alarm) throw new DeploymentEnded(this.alarmError(alarm));
+      const stop = this.alarmStop(deployment);
+      if (stop) throw new DeploymentEnded(stop);
     };
     try {
       await new Promise((resolve) => setImmediate(resolve));
@@ -265,8 +221,7 @@ export class CodeDeployStandIn {
       deployment.error = error.failure;
       for (const event of deployment.events) if (event.status === 'Pending') event.status = 'Skipped';
       for (const event of deployment.events) if (event.status === 'InProgress') event.status = 'Failed';
-      const trigger = deployment.status === 'Stopped' ? 'DEPLOYMENT_STOP_ON_ALARM' : 'DEPLOYMENT_FAILURE';
-      if (deployment.autoRollbackEvents.includes(trigger)) this.rollBack(deployment);
+      if (rollsBack(deployment.autoRollbackEvents, deployment.status)) this.rollBack(deployment);
     } finally {
       deployment.stop = undefined;
       release();
@@ -276,14 +231,11 @@ export class CodeDeployStandIn {
   /** The automatic rollback: a new deployment that puts the alias back on the version it served before, at once. */
   private rollBack(failed: Deployment): void {
     this.lambda.updateAlias(failed.functionName, failed.current);
-    const content = JSON.stringify({
-      version: '0.0',
-      Resources: [{ [failed.functionName]: { Type: 'AWS::Lambda::Function', Properties: { Name: failed.functionName, Alias: 'live', CurrentVersion: failed.target, TargetVersion: failed.current } } }],
-    });
+    const { revision, rollbackMessage } = rollbackOf(failed);
     const rollback: Deployment = {
       id: `d-SCENARIO${String(++this.counter).padStart(3, '0')}`,
       group: failed.group,
-      input: { revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } },
+      input: { revision },
       functionName: failed.functionName,
       current: failed.target,
       target: failed.current,
@@ -300,7 +252,7 @@ export class CodeDeployStandIn {
       rollbackInfo: { rollbackTriggeringDeploymentId: failed.id },
     };
     this.deployments.set(rollback.id, rollback);
-    failed.rollbackInfo = { rollbackDeploymentId: rollback.id, rollbackMessage: `Automatic rollback to version ${failed.current}` };
+    failed.rollbackInfo = { rollbackDeploymentId: rollback.id, rollbackMessage };
   }
 
   private info(d: Deployment): Record<string, unknown> {
@@ -324,7 +276,7 @@ export class CodeDeployStandIn {
   private handle(operation: string, input: Record<string, any>): unknown {
     const deployment = () => {
       const found = this.deployments.get(input.deploymentId);
-      if (!found) throw new ApiError('DeploymentDoesNotExistException', `The deployment ${input.deploymentId} could not be found.`);
+      if (!found) throw new CodeDeployError('DeploymentDoesNotExistException', `The deployment ${input.deploymentId} could not be found.`);
       return found;
     };
     switch (operation) {
@@ -365,16 +317,16 @@ export class CodeDeployStandIn {
       }
       case 'PutLifecycleEventHookExecutionStatus': {
         const report = deployment().hookResults.get(input.lifecycleEventHookExecutionId);
-        if (!report) throw new ApiError('LifecycleEventAlreadyCompletedException', `No lifecycle event ${input.lifecycleEventHookExecutionId} is waiting for a status`);
+        if (!report) throw new CodeDeployError('LifecycleEventAlreadyCompletedException', `No lifecycle event ${input.lifecycleEventHookExecutionId} is waiting for a status`);
         report(input.status);
         return { lifecycleEventHookExecutionId: input.lifecycleEventHookExecutionId };
       }
       case 'ListDeploymentGroups':
-        if (input.applicationName !== this.applicationName) throw new ApiError('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
+        if (input.applicationName !== this.applicationName) throw new CodeDeployError('ApplicationDoesNotExistException', `No application found for name: ${input.applicationName}`);
         return { applicationName: this.applicationName, deploymentGroups: [...this.groups.keys()] };
       case 'GetDeploymentGroup': {
         const group = this.groups.get(input.deploymentGroupName);
-        if (!group) throw new ApiError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);
+        if (!group) throw new CodeDeployError('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${input.deploymentGroupName}`);
         return {
           deploymentGroupInfo: {
             applicationName: this.applicationName,
@@ -387,7 +339,7 @@ export class CodeDeployStandIn {
         };
       }
       default:
-        throw new ApiError('InvalidOperationException', `The CodeDeploy stand-in does not implement ${operation}`);
+        throw new CodeDeployError('InvalidOperationException', `The CodeDeploy stand-in does not implement ${operation}`);
     }
   }
 
@@ -404,17 +356,8 @@ export class CodeDeployStandIn {
     try {
       reply(200, this.handle(operation, input));
     } catch (error) {
-      if (error instanceof ApiError) reply(400, { __type: error.type, message: error.message });
+      if (error instanceof CodeDeployError) reply(400, { __type: error.type, message: error.message });
       else reply(500, { __type: 'InternalFailure', message: (error as Error).message });
     }
-  }
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
   }
 }

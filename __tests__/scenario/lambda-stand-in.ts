@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
+import { THROTTLED, throttles } from '../../scripts/local-aws/lambda-rules';
 import type { CloudWatchModel, Dimensions } from './cloudwatch-alarms';
 import type { ScenarioClock } from './scenario-clock';
 
@@ -14,12 +15,9 @@ import type { ScenarioClock } from './scenario-clock';
  * same object directly.
  *
  * Modelled from Lambda's documentation:
- * - Reserved concurrency is also the function's maximum: an invocation beyond the executions in
- *   flight gets 429 TooManyRequestsException (Reason ReservedFunctionConcurrentInvocationLimitExceeded)
- *   and counts in Throttles, not in Invocations
- *   (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html,
- *   https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors,
- *   https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
+ * - An invocation beyond reserved concurrency is throttled (the rule: scripts/local-aws/lambda-rules.ts,
+ *   shared with the release commands' stand-in) and counts in Throttles, not in Invocations
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
  * - An execution environment runs one invocation at a time; a new one is initialised when none is
  *   free, and it keeps its module state (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
  * - An alias with a routing configuration sends that share of invocations to the additional
@@ -229,14 +227,10 @@ export class LambdaStandIn {
   /** A synchronous (RequestResponse) invocation. */
   async invoke(name: string, qualifier: string, event: unknown, queued = false): Promise<InvokeResult> {
     const state = this.fn(name);
-    if (state.reservedConcurrency !== undefined && state.inFlight >= state.reservedConcurrency) {
+    if (throttles(state.reservedConcurrency, state.inFlight)) {
       this.metric(name, qualifier, undefined, 'Throttles', 1);
       this.invocations.push({ functionName: name, qualifier, outcome: 'throttled', time: this.options.clock.now(), ...(queued ? { queued } : {}) });
-      return {
-        statusCode: 429,
-        throttled: true,
-        payload: { Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', Type: 'User', message: 'Rate Exceeded.' },
-      };
+      return { statusCode: THROTTLED.statusCode, throttled: true, payload: THROTTLED.payload };
     }
     const { version, viaAlias } = this.resolve(state, qualifier);
     state.inFlight++;
@@ -318,7 +312,7 @@ export class LambdaStandIn {
       if (match[2] === 'invocations' && request.method === 'POST') {
         const qualifier = url.searchParams.get('Qualifier') ?? '$LATEST';
         const result = await this.invoke(name, qualifier, body ? JSON.parse(body) : {});
-        if (result.throttled) return reply(429, result.payload, { 'X-Amzn-ErrorType': 'TooManyRequestsException' });
+        if (result.throttled) return reply(THROTTLED.statusCode, result.payload, { 'X-Amzn-ErrorType': THROTTLED.errorType });
         return reply(200, JSON.stringify(result.payload ?? null), {
           'X-Amz-Executed-Version': result.executedVersion ?? '$LATEST',
           ...(result.functionError ? { 'X-Amz-Function-Error': result.functionError } : {}),

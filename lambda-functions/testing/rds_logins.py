@@ -1,32 +1,34 @@
-"""How a database function's login reaches the scenario's PostgreSQL: RDS's login rules on a real server.
+"""RDS's login rules on a real PostgreSQL server: the one model the pytest fixtures (conftest.Database)
+and the scenario's execution environments (install, below) both use.
 
 In Lambda, platform_db.credential_source makes an IAM authentication token, which only RDS can check.
-Installed in an execution environment (testing.lambda_environment), this module replaces it with
-the rule of the endpoint the function talks to, so a login the product has not prepared fails here
-as it fails in AWS:
-
-The endpoint is told by the port a function connects to (the scenario gives the instance and the
-proxy a port each, in front of one server):
+Here a login the product has not prepared fails as it fails in AWS:
 
 - instance: RDS accepts an IAM token only for an existing PostgreSQL user that may log in and is
-  granted rds_iam ("Creating a database account using IAM authentication",
+  granted rds_iam, and then refuses that user's password logins ("Creating a database account
+  using IAM authentication",
   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html).
   For such a user a fresh random password, set by the server's superuser, stands in for the token;
   for any other user the "token" is a password the server never heard of, and the real server refuses it.
 - proxy: RDS Proxy logs in to the database with the username and password of the role's Secrets
   Manager secret, and refuses a client whose role has no secret or one without credentials
   ("RDS Proxy troubleshooting", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html).
-  The secret is read from the Secrets Manager stand-in, as the proxy reads Secrets Manager.
+  The proxy's own login is a password login, so a member of rds_iam is refused (IAM guide above).
+
+In the scenario the endpoint is told by the port a function connects to (the instance and the
+proxy get a port each, in front of one server).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import secrets
 import ssl
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import boto3
@@ -37,51 +39,55 @@ from pg8000.exceptions import DatabaseError
 REFUSED_LOGIN_SQLSTATE = "28P01"
 RDS_IAM_ROLE = "rds_iam"
 
+Login = Callable[[Any], tuple[str, str]]
+# A connection as the server's superuser, which stands in for RDS's own view of the database's roles.
+Superuser = Callable[[], AbstractContextManager[pg8000.native.Connection]]
+# A role's Secrets Manager secret value (None when the role has no secret or it has no value).
+SecretOf = Callable[[str], str | None]
+
 
 def refused(message: str) -> DatabaseError:
     return DatabaseError({"S": "FATAL", "V": "FATAL", "C": REFUSED_LOGIN_SQLSTATE, "M": message})
 
 
-def instance_login(config: dict[str, Any]) -> Callable[[Any], tuple[str, str]]:
-    user_name, password = config["superuser"]
-    context = ssl.create_default_context(cafile=config["caFile"])
+def _quoted(role: str) -> str:
+    return '"' + role.replace('"', '""') + '"'
+
+
+def instance_login(superuser: Superuser) -> Login:
+    """credential_source at the instance: an IAM token, which RDS accepts only for an existing user granted rds_iam."""
 
     def login(settings: Any) -> tuple[str, str]:
         token = secrets.token_urlsafe(24)
-        admin = pg8000.native.Connection(
-            user_name, password=password, host=config["host"], port=config["port"], database=config["database"], ssl_context=context
-        )
-        try:
+        with superuser() as admin:
             granted = admin.run(
                 "SELECT rolcanlogin AND pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user",
                 iam=RDS_IAM_ROLE,
                 user=settings.user,
             )
             if granted == [[True]]:
-                admin.run(f"ALTER ROLE \"{settings.user}\" PASSWORD '{token}'")
-        finally:
-            admin.close()
+                admin.run(f"ALTER ROLE {_quoted(settings.user)} PASSWORD '{token}'")
         return settings.user, token
 
     return login
 
 
-def proxy_login(config: dict[str, Any]) -> Callable[[Any], tuple[str, str]]:
-    secret_arns: dict[str, str] = config["proxySecrets"]
-    client = boto3.client("secretsmanager")
+def proxy_login(secret_of: SecretOf, superuser: Superuser) -> Login:
+    """credential_source behind RDS Proxy: the proxy logs in with the role's secret and refuses a role without one."""
 
     def login(settings: Any) -> tuple[str, str]:
-        arn = secret_arns.get(settings.user)
-        stored: Any = {}
-        if arn:
-            try:
-                stored = json.loads(client.get_secret_value(SecretId=arn).get("SecretString") or "{}")
-            except client.exceptions.ResourceNotFoundException:
-                stored = {}
+        value = secret_of(settings.user)
+        stored: Any = json.loads(value) if value else {}
         if not isinstance(stored, dict) or not stored.get("password") or stored.get("username") != settings.user:
             raise refused(
                 f"This RDS Proxy has no credentials for the role {settings.user}. Check the credentials for this role and try again."
             )
+        with superuser() as admin:
+            iam_member = admin.run(
+                "SELECT pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user", iam=RDS_IAM_ROLE, user=settings.user
+            )
+        if iam_member == [[True]]:
+            raise refused(f'PAM authentication failed for user "{settings.user}"')
         return settings.user, str(stored["password"])
 
     return login
@@ -104,7 +110,31 @@ def install(config: dict[str, Any]) -> None:
         return
     import platform_db
 
-    at_instance, at_proxy = instance_login(config), proxy_login(config)
+    user_name, password = config["superuser"]
+    context = ssl.create_default_context(cafile=config["caFile"])
+
+    def superuser() -> AbstractContextManager[pg8000.native.Connection]:
+        return contextlib.closing(
+            pg8000.native.Connection(
+                user_name, password=password, host=config["host"], port=config["port"], database=config["database"], ssl_context=context
+            )
+        )
+
+    # The proxy reads the role's secret from Secrets Manager (here the scenario's stand-in).
+    secret_arns: dict[str, str] = config["proxySecrets"]
+    client = boto3.client("secretsmanager")
+
+    def secret_of(role: str) -> str | None:
+        arn = secret_arns.get(role)
+        if not arn:
+            return None
+        try:
+            value: str | None = client.get_secret_value(SecretId=arn).get("SecretString")
+            return value
+        except client.exceptions.ResourceNotFoundException:
+            return None
+
+    at_instance, at_proxy = instance_login(superuser), proxy_login(secret_of, superuser)
 
     def login(settings: Any) -> tuple[str, str]:
         return at_proxy(settings) if settings.port == config["proxyPort"] else at_instance(settings)

@@ -1,5 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { alarmStop, assertNoActiveDeployment, CodeDeployError, deploymentAlarms, hookFailure, hookInvocation, parseLambdaAppSpec, rollbackEvents, rollbackOf, rollsBack } from './codedeploy-rules';
+import { THROTTLED, throttles } from './lambda-rules';
 
 /**
  * Local stand-ins of the CodeDeploy and Lambda APIs (and the alarm states CodeDeploy reads from
@@ -12,8 +14,8 @@ import type { AddressInfo } from 'node:net';
  *   Invoke; errors with the X-Amzn-ErrorType header.
  * They share one account state (functions, published versions, the live alias, alarm states) and
  * record every request. A deployment advances one step each time it is polled (GetDeployment):
- * poll 1 the pre-traffic hook, poll 2 part of the traffic shifted, poll 3 the outcome. What AWS
- * documents and the stand-in enforces is cited next to each rule.
+ * poll 1 the pre-traffic hook, poll 2 part of the traffic shifted, poll 3 the outcome. The rules
+ * AWS documents are codedeploy-rules.ts and lambda-rules.ts, shared with the account scenario.
  */
 
 /** success; the pre-traffic hook reports Failed; the new version trips an alarm during the shift; the deployment times out; never ends. */
@@ -112,37 +114,18 @@ export interface DeliveryStandInOptions {
    */
   readonly racingDeployments?: readonly string[];
   /**
-   * Run the AppSpec's hooks as CodeDeploy does instead of playing `outcomes`: invoke the
-   * BeforeAllowTraffic hook (through `invoke`) with {DeploymentId, LifecycleEventHookExecutionId},
-   * wait for its PutLifecycleEventHookExecutionStatus, shift 10% then all traffic, invoke the
-   * AfterAllowTraffic hook and wait again; a Failed hook fails the deployment and rolls it back.
-   * https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-hooks.html#appspec-hooks-lambda
+   * Run the AppSpec's hooks as CodeDeploy does (codedeploy-rules.ts) instead of playing `outcomes`:
+   * invoke the BeforeAllowTraffic hook (through `invoke`), wait for its status report, shift 10%
+   * then all traffic, invoke the AfterAllowTraffic hook and wait again; a Failed hook fails the
+   * deployment and rolls it back.
    */
   readonly runHooks?: boolean;
 }
 
-const ERRORS: Record<'hook-failure' | 'alarm-stop' | 'timeout', { status: string; code: string; message: string }> = {
-  'hook-failure': {
-    status: 'Failed',
-    code: 'HOOK_EXECUTION_FAILURE',
-    message: 'The deployment failed because one or more of the lifecycle event hooks failed. Lifecycle event: BeforeAllowTraffic',
-  },
-  'alarm-stop': {
-    status: 'Stopped',
-    code: 'ALARM_ACTIVE',
-    message: 'One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <{alarms}>',
-  },
+const ERRORS: Record<'hook-failure' | 'timeout', { status: string; code: string; message: string }> = {
+  'hook-failure': { status: 'Failed', ...hookFailure('BeforeAllowTraffic') },
   timeout: { status: 'Failed', code: 'TIMEOUT', message: 'The deployment timed out: the lifecycle hook BeforeAllowTraffic did not report within an hour.' },
 };
-
-/**
- * Deployments that still count against a group's limit: from creation on, not from the first
- * traffic shift (a deployment in its BeforeAllowTraffic hook has no alias weights yet).
- * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_ListDeployments.html (the statuses)
- * https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html#API_CreateDeployment_Errors
- * (DeploymentLimitExceededException: "The number of allowed deployments was exceeded.")
- */
-export const ACTIVE_DEPLOYMENT_STATUSES = ['Created', 'Queued', 'InProgress', 'Ready'] as const;
 
 function listen(server: http.Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
@@ -154,25 +137,6 @@ function readBody(request: http.IncomingMessage): Promise<string> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
   });
-}
-
-/** The AppSpec as CodeDeploy checks it; a string naming the problem, or the one Lambda resource's properties. */
-function parseAppSpec(content: string | undefined): string | { name: string; current: string; target: string } {
-  if (!content) return 'the revision has no AppSpec content';
-  let spec: { version?: unknown; Resources?: Record<string, { Properties?: Record<string, unknown> }>[] };
-  try {
-    spec = JSON.parse(content);
-  } catch {
-    return 'the AppSpec content is not valid JSON';
-  }
-  // "Specify version with a string": the only allowed value is "0.0".
-  // https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-version.html
-  if (spec.version !== '0.0') return `The AppSpec version must be the string "0.0", not ${JSON.stringify(spec.version)}`;
-  const resource = Object.values(spec.Resources?.[0] ?? {})[0];
-  const properties = resource?.Properties ?? {};
-  const [name, current, target] = [properties.Name, properties.CurrentVersion, properties.TargetVersion];
-  if (typeof name !== 'string' || typeof current !== 'string' || typeof target !== 'string') return 'the AppSpec resource needs Name, CurrentVersion and TargetVersion';
-  return { name, current, target };
 }
 
 export async function startDeliveryStandIns(options: DeliveryStandInOptions): Promise<DeliveryStandIns> {
@@ -189,32 +153,22 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
   let counter = 0;
 
   const alarmsOf = (group: string) => options.groupAlarms?.[group] ?? [`deploy-${group}-error-rate`];
-  const firing = (d: StandInDeployment) => alarmsOf(d.functionName).filter((name) => alarmStates.get(name) === 'ALARM');
-  // A deployment's own overrideAlarmConfiguration replaces the group's: enabled false turns alarm polling off.
-  // https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_CreateDeployment.html (overrideAlarmConfiguration)
-  const watchesAlarms = (d: StandInDeployment) => d.input.overrideAlarmConfiguration?.enabled !== false;
-  const rollsBack = (d: StandInDeployment) => d.input.autoRollbackConfiguration?.enabled !== false;
+  const alarmsStopping = (d: StandInDeployment) =>
+    alarmStop(deploymentAlarms({ enabled: true, alarms: alarmsOf(d.functionName) }, d.input.overrideAlarmConfiguration), (name) => alarmStates.get(name) === 'ALARM');
+  // The stack's groups roll back on both events.
+  const autoRollbackEvents = (d: StandInDeployment) => rollbackEvents(['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'], d.input.autoRollbackConfiguration);
 
-  /**
-   * A rollback is a new deployment that redeploys the last good revision, with its own id; the
-   * versions stay published.
-   * https://docs.aws.amazon.com/codedeploy/latest/userguide/deployments-rollback-and-redeploy.html
-   */
   const rollBack = (d: StandInDeployment) => {
     const fn = functions[d.functionName];
     if (fn) {
       delete fn.routing;
       fn.alias = d.current;
     }
-    if (!rollsBack(d)) return;
+    if (!rollsBack(autoRollbackEvents(d), d.status === 'Stopped' ? 'Stopped' : 'Failed')) return;
     const id = `d-STANDIN${String(++counter).padStart(3, '0')}`;
-    const content = JSON.stringify({
-      version: '0.0',
-      Resources: [{ [d.functionName]: { Type: 'AWS::Lambda::Function', Properties: { Name: d.functionName, Alias: 'live', CurrentVersion: d.target, TargetVersion: d.current } } }],
-    });
     deployments.set(id, {
       id,
-      input: { deploymentGroupName: d.functionName, revision: { revisionType: 'AppSpecContent', appSpecContent: { content } } },
+      input: { deploymentGroupName: d.functionName, revision: rollbackOf(d).revision },
       functionName: d.functionName,
       current: d.target,
       target: d.current,
@@ -229,25 +183,22 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
 
   const finish = (d: StandInDeployment, failure: { status: string; code: string; message: string }) => {
     d.status = failure.status;
-    d.error = { code: failure.code, message: failure.message.replace('{alarms}', firing(d).join(', ')) };
+    d.error = { code: failure.code, message: failure.message };
     rollBack(d);
   };
 
   const startHook = (d: StandInDeployment, event: HookEvent): boolean => {
-    const spec = JSON.parse(d.input.revision?.appSpecContent?.content ?? '{}') as { Hooks?: Record<string, string>[] };
-    const hookFunction = (spec.Hooks ?? []).map((hook) => hook[event]).find((name) => name !== undefined);
+    const hookFunction = parseLambdaAppSpec(d.input.revision).hooks[event];
     if (!hookFunction) return false;
-    const executionId = `${d.id}-${event}`;
+    const { executionId, event: hookEvent } = hookInvocation(d.id, event);
     d.hooks ??= new Map();
     d.hooks.set(executionId, { event });
     // CodeDeploy invokes a hook asynchronously and waits for its status report, not its answer.
-    void (options.invoke ?? (async () => ({ payload: {} })))(hookFunction, '$LATEST', { DeploymentId: d.id, LifecycleEventHookExecutionId: executionId }).catch(() => undefined);
+    void (options.invoke ?? (async () => ({ payload: {} })))(hookFunction, '$LATEST', hookEvent).catch(() => undefined);
     return true;
   };
 
   const hookResult = (d: StandInDeployment, event: HookEvent) => [...(d.hooks?.values() ?? [])].find((h) => h.event === event)?.status;
-
-  const hookFailure = (event: HookEvent) => ({ ...ERRORS['hook-failure'], message: ERRORS['hook-failure'].message.replace('BeforeAllowTraffic', event) });
 
   /** runHooks: one step per poll, waiting while a hook has not reported. */
   const progressWithHooks = (d: StandInDeployment) => {
@@ -260,7 +211,7 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
         return;
       case 'before': {
         const result = hookResult(d, 'BeforeAllowTraffic');
-        if (result === 'Failed') return finish(d, hookFailure('BeforeAllowTraffic'));
+        if (result === 'Failed') return finish(d, { status: 'Failed', ...hookFailure('BeforeAllowTraffic') });
         if (result === 'Succeeded') {
           d.phase = 'shifted';
           if (fn) fn.routing = { [d.target]: 0.1 };
@@ -277,7 +228,7 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
         return;
       case 'after': {
         const result = hookResult(d, 'AfterAllowTraffic');
-        if (result === 'Failed') return finish(d, hookFailure('AfterAllowTraffic'));
+        if (result === 'Failed') return finish(d, { status: 'Failed', ...hookFailure('AfterAllowTraffic') });
         if (result === 'Succeeded') d.status = 'Succeeded';
       }
     }
@@ -285,10 +236,8 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
 
   const progress = (d: StandInDeployment) => {
     const fn = functions[d.functionName];
-    // A group alarm in ALARM stops the deployment (and, with auto rollback on alarm, rolls it back)
-    // unless the deployment turned alarm polling off.
-    // https://docs.aws.amazon.com/codedeploy/latest/userguide/monitoring-create-alarms.html
-    if (watchesAlarms(d) && firing(d).length > 0) return finish(d, ERRORS['alarm-stop']);
+    const stop = alarmsStopping(d);
+    if (stop) return finish(d, { status: 'Stopped', ...stop });
     if (options.runHooks) return progressWithHooks(d);
     const stage = Math.min(d.polls, 3);
     if (stage < 3 || d.outcome === 'never-ends') {
@@ -300,7 +249,8 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
       }
       return;
     }
-    if (d.outcome === 'success' || (d.outcome === 'alarm-stop' && !watchesAlarms(d))) {
+    // alarm-stop ends here only when the deployment turned alarm polling off.
+    if (d.outcome === 'success' || d.outcome === 'alarm-stop') {
       d.status = 'Succeeded';
       if (fn) {
         delete fn.routing;
@@ -308,7 +258,7 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
       }
       return;
     }
-    finish(d, ERRORS[d.outcome as keyof typeof ERRORS]);
+    finish(d, ERRORS[d.outcome]);
   };
 
   const deploymentInfo = (d: StandInDeployment) => ({
@@ -324,7 +274,7 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
     revision: d.input.revision,
     ...(d.error ? { errorInformation: d.error } : {}),
     ...(d.error && d.rollbackDeploymentId
-      ? { rollbackInfo: { rollbackDeploymentId: d.rollbackDeploymentId, rollbackMessage: `Automatic rollback to version ${d.current}` } }
+      ? { rollbackInfo: { rollbackDeploymentId: d.rollbackDeploymentId, rollbackMessage: rollbackOf(d).rollbackMessage } }
       : {}),
   });
 
@@ -355,14 +305,18 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
         if (input.applicationName !== options.applicationName) return noApplication();
         const group = input.deploymentGroupName ?? '';
         if (!groups.has(group)) return fail('DeploymentGroupDoesNotExistException', `No Deployment Group found for name: ${group}`);
-        const spec = parseAppSpec(input.revision?.appSpecContent?.content);
-        if (typeof spec === 'string') return fail('InvalidRevisionException', spec);
-        if (options.racingDeployments?.includes(group) && ![...deployments.values()].some((d) => d.id.startsWith('d-RACE'))) {
-          const id = `d-RACE${String(++counter).padStart(3, '0')}`;
-          deployments.set(id, { id, input, functionName: group, current: spec.current, target: spec.target, outcome: 'never-ends', createTime: Date.now() / 1000, creator: 'user', polls: 0, status: 'Created' });
+        let spec;
+        try {
+          spec = parseLambdaAppSpec(input.revision);
+          if (options.racingDeployments?.includes(group) && ![...deployments.values()].some((d) => d.id.startsWith('d-RACE'))) {
+            const id = `d-RACE${String(++counter).padStart(3, '0')}`;
+            deployments.set(id, { id, input, functionName: group, current: spec.current, target: spec.target, outcome: 'never-ends', createTime: Date.now() / 1000, creator: 'user', polls: 0, status: 'Created' });
+          }
+          assertNoActiveDeployment(group, [...deployments.values()].filter((d) => d.functionName === group));
+        } catch (error) {
+          if (error instanceof CodeDeployError) return fail(error.type, error.message);
+          throw error;
         }
-        const active = [...deployments.values()].find((d) => d.functionName === group && (ACTIVE_DEPLOYMENT_STATUSES as readonly string[]).includes(d.status));
-        if (active) return fail('DeploymentLimitExceededException', `The Deployment Group '${group}' already has an active Deployment '${active.id}'`);
         const fn = functions[spec.name];
         if (!fn || !fn.versions.includes(spec.current) || !fn.versions.includes(spec.target)) {
           return fail('InvalidRevisionException', `The AppSpec names versions ${spec.current} and ${spec.target} of ${spec.name}, which are not both published`);
@@ -468,14 +422,10 @@ export async function startDeliveryStandIns(options: DeliveryStandInOptions): Pr
       const qualifier = url.searchParams.get('Qualifier') ?? '$LATEST';
       const version = qualifier === 'live' ? fn.alias : qualifier;
       if (!fn.versions.includes(version)) return error(404, 'ResourceNotFoundException', `Function not found: ${arn}:${qualifier}`);
-      // Reserved concurrency is also the function's maximum: a synchronous invoke beyond it is
-      // throttled with 429 TooManyRequestsException.
-      // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-      // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
       const running = inFlight.get(name) ?? 0;
-      if (fn.reservedConcurrency !== undefined && running >= fn.reservedConcurrency) {
+      if (throttles(fn.reservedConcurrency, running)) {
         invocations.push({ functionName: name, qualifier, throttled: true });
-        return reply(429, { Type: 'User', message: 'Rate Exceeded.', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }, { 'X-Amzn-ErrorType': 'TooManyRequestsException' });
+        return reply(THROTTLED.statusCode, THROTTLED.payload, { 'X-Amzn-ErrorType': THROTTLED.errorType });
       }
       invocations.push({ functionName: name, qualifier, throttled: false });
       inFlight.set(name, running + 1);

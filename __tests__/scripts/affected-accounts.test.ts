@@ -224,7 +224,8 @@ describe('--plan-target: the PR plan job checks each matrix entry against the ba
     // only NODE_OPTIONS: a newline in a written value adds any other variable, BASH_ENV included.
     // https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
     // https://github.blog/changelog/2023-10-05-github-actions-node_options-is-now-restricted-from-github_env
-    const injected = `${stacks[0]}\nBASH_ENV=/home/runner/work/_temp/synthesized/stacks/${stacks[0]}/assets/x/env.sh`;
+    const assetScript = path.join(os.tmpdir(), 'synthesized', 'stacks', stacks[0], 'assets', 'x', 'env.sh');
+    const injected = `${stacks[0]}\nBASH_ENV=${assetScript}`;
     expect(() => selectAccounts(['--plan-target', injected], configs)).toThrow(/not a stack name \(lower-case letters, digits and '-' only\); the stacks are: /);
     for (const bad of [`${stacks[0]} `, `../${stacks[0]}`, `${stacks[0]}/assets`, 'X', '$(id)']) {
       expect(() => selectAccounts(['--plan-target', bad], configs)).toThrow('not a stack name');

@@ -8,21 +8,14 @@ set -euo pipefail
 function_name="${1:?usage: database-admin.sh <function-name> [action...]}"
 shift
 [ "$#" -gt 0 ] || set -- bootstrap migrate
+source "$(dirname "$0")/lambda-invoke.sh"
 report="$(mktemp)"
 trap 'rm -f "$report"' EXIT
 
 for action in "$@"; do
-  # The function's timeout is 120 s; the CLI must wait at least that long for the answer.
-  response="$(aws lambda invoke \
-    --function-name "$function_name" \
-    --payload "$(jq -cn --arg action "$action" '{action: $action}')" \
-    --cli-binary-format raw-in-base64-out \
-    --cli-read-timeout 150 \
-    "$report")"
-  if jq -e 'has("FunctionError")' <<<"$response" >/dev/null; then
-    echo "::error::$function_name $action raised an error: $(jq -c '{errorType, errorMessage}' "$report")"
-    exit 1
-  fi
+  # The function's timeout is 120 s; the CLI waits longer for the answer.
+  invoke_report "$function_name $action" "$report" 150 \
+    --function-name "$function_name" --payload "$(jq -cn --arg action "$action" '{action: $action}')"
   # The report names the action, its result and a detail; it never holds a secret.
   jq -c '{action, passed, detail, message}' "$report"
   if ! jq -e '.passed == true' "$report" >/dev/null; then

@@ -106,4 +106,14 @@ export const defaults: Omit<AccountConfig, 'name' | 'accountId' | 'environment' 
   },
   // Exceptions to the security rules are written per account, each with its reason.
   suppressions: [],
+  // Every unit on; the data unit (the database and stored data) is applied only with an approval,
+  // even in an account whose merges auto-apply.
+  units: {
+    foundation: { enabled: true, requireApproval: false },
+    network: { enabled: true, requireApproval: false },
+    data: { enabled: true, requireApproval: true },
+    app: { enabled: true, requireApproval: false },
+    edge: { enabled: true, requireApproval: false },
+    observability: { enabled: true, requireApproval: false },
+  },
 };

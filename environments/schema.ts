@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UNIT_DEPENDENCIES, WORKLOAD_UNITS, type WorkloadUnit } from './units';
 import type { AlarmThresholds } from '../constructs/alarms';
 import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from './aws-facts';
 import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from './cidr';
@@ -199,6 +200,18 @@ const suppressionSchema = z.strictObject({
   reason: z.string().trim().min(20, { error: 'say in at least 20 characters why the exception is safe for this account' }),
 });
 
+/** How CI treats one unit of the account (environments/units.ts). */
+const unitPolicySchema = z.strictObject({
+  /** Off: the unit's stack is not synthesized, planned or applied. A unit another enabled unit depends on must stay on. */
+  enabled: z.boolean(),
+  /** On: the merge deploy never applies this unit; it is applied only after a person approves (the data unit by default). */
+  requireApproval: z.boolean(),
+});
+
+const unitsSchema = z.strictObject(
+  Object.fromEntries(WORKLOAD_UNITS.map((unit) => [unit, unitPolicySchema])) as Record<WorkloadUnit, typeof unitPolicySchema>,
+);
+
 const notificationsSchema = z.strictObject({
   emails: z.array(z.email({ error: 'is not a valid email address' })),
   /** AWS Chatbot Slack channel; leave out to send email only. */
@@ -243,6 +256,7 @@ export const accountSchema = z
     alarms: alarmsSchema,
     notifications: notificationsSchema,
     suppressions: z.array(suppressionSchema),
+    units: unitsSchema,
   })
   .superRefine((account, ctx) => {
     const letters = REGION_AZ_LETTERS[account.region] ?? [];
@@ -284,6 +298,16 @@ export const accountSchema = z
         path: ['github', 'applyBranch'],
         message: `is set next to applyEnvironment '${account.github.applyEnvironment}', which would let every merge to main apply this account without the environment's reviewers; an account with an approval environment is applied only through it: remove applyBranch (or remove applyEnvironment if this account should really deploy on every merge, like dev)`,
       });
+    }
+    for (const unit of WORKLOAD_UNITS) {
+      if (!account.units[unit].enabled) continue;
+      for (const dependency of UNIT_DEPENDENCIES[unit].filter((dep) => !account.units[dep].enabled)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', dependency, 'enabled'],
+          message: `is false, but the ${unit} unit depends on the ${dependency} unit (environments/units.ts); turn ${dependency} back on, or turn ${unit} off too`,
+        });
+      }
     }
     if (!account.github.applyBranch && !account.github.applyEnvironment) {
       ctx.addIssue({

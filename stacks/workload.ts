@@ -2,7 +2,7 @@ import { type Construct, type IConstruct } from 'constructs';
 import { Aspects, type IAspect } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AccountConfig } from '../environments/schema';
-import { unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../environments/units';
+import { LEGACY_UNIT, unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../environments/units';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { Alarms } from '../constructs/alarms';
 import { ApiGatewayLogging } from '../constructs/api-gateway-logging';
@@ -107,7 +107,7 @@ export function addWorkloadUnits(scope: Construct, props: WorkloadProps): Partia
  */
 export class LegacyWorkloadStack extends AccountStack {
   constructor(scope: Construct, props: WorkloadProps) {
-    super(scope, props.config.name, { config: props.config, unit: 'main', acceptSuppressionsIn: workloadAccountFile(props.config) });
+    super(scope, props.config.name, { config: props.config, unit: LEGACY_UNIT, acceptSuppressionsIn: workloadAccountFile(props.config) });
     Aspects.of(this).add(new WorkloadRoleFence(workloadBoundaryArn(props.config.accountId)));
     buildWorkload(() => this, props);
   }

@@ -87,7 +87,9 @@ export function readStack(outdir: string, stack: string): Record<string, any> {
  */
 export function readWorkload(outdir: string, config: Pick<AccountConfig, 'name' | 'units'>): Record<string, any> {
   const stacks = new Map(WORKLOAD_UNITS.filter((unit) => config.units[unit].enabled).map((unit) => [unitStackName(config.name, unit), readStack(outdir, unitStackName(config.name, unit))]));
-  const merged: Record<string, any> = { resource: {}, locals: {} };
+  // Every unit has the same provider and state bucket; the backend is the first unit's (foundation).
+  const [first] = stacks.values();
+  const merged: Record<string, any> = { terraform: first.terraform, provider: first.provider, resource: {}, locals: {} };
   for (const json of stacks.values()) {
     for (const [type, byName] of Object.entries<Record<string, any>>(json.resource ?? {})) merged.resource[type] = { ...merged.resource[type], ...byName };
     Object.assign(merged.locals, json.locals);

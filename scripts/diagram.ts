@@ -6,10 +6,12 @@ import { ConfigError, loadEnvironments } from '../environments/load';
 import type { AccountConfig } from '../environments/schema';
 import { SecurityRulesError } from '../constructs/rules/engine';
 import { accountStacks, buildStacks } from '../stacks/app';
+import { LegacyWorkloadStack } from '../stacks/workload';
+import { UNIT_DEPENDENCIES, unitStackName } from '../environments/units';
 import { buildArtifacts } from './build-artifacts';
 import { byCodePoint, graphFromStackJson, type StackJson } from './lib/diagram/graph';
-import { renderMermaid } from './lib/diagram/mermaid';
-import { buildDiagram, type Diagram, LAYERS } from './lib/diagram/model';
+import { type MermaidStyle, renderMermaid } from './lib/diagram/mermaid';
+import { buildDiagram, type Diagram, type DiagramNode, LAYERS } from './lib/diagram/model';
 import { optionValue } from './lib/cli-options';
 import { answerHelp } from './lib/cli-help';
 
@@ -31,9 +33,46 @@ const README_END = '<!-- architecture:end -->';
 
 /** The picture of one account: its workload stack, and its bootstrap stack as the CI identity layer. */
 export function accountDiagram(account: Pick<AccountConfig, 'name' | 'units'>, stacks: (name: string) => StackJson): Diagram {
-  return buildDiagram(
-    accountStacks(account).map(({ unit, stack }) => ({ graph: graphFromStackJson(stacks(stack), `${stack}:`), ...(unit === 'bootstrap' ? { layer: 'identity' as const } : {}) })),
-  );
+  const [bootstrap, ...units] = accountStacks(account);
+  // Which unit's stack holds each address; the references between them are drawn from the
+  // workload as one stack (LegacyWorkloadStack, the units' union address for address), since
+  // between units they travel as names or remote state (docs/units.md).
+  const home = new Map(units.flatMap(({ stack }) => addresses(stacks(stack)).map((address) => [address, stack] as const)));
+  const inUnit = (address: string) => `${home.get(address) ?? account.name}:${address}`;
+  const workload = graphFromStackJson(stacks(account.name));
+  const unitGraph = {
+    resources: workload.resources.map((r) => ({ ...r, key: inUnit(r.address), references: r.references.map((ref) => ({ ...ref, target: inUnit(ref.target) })) })),
+  };
+  return buildDiagram([{ graph: unitGraph }, { graph: graphFromStackJson(stacks(bootstrap.stack), `${bootstrap.stack}:`), layer: 'identity' }]);
+}
+
+function addresses(json: StackJson): string[] {
+  return Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
+}
+
+/** The stack holding most of a node's resources (keys are `<stack>:<address>`); ties go to the first in key order. */
+export function stackOfNode(node: Pick<DiagramNode, 'members'>): string {
+  const counts = new Map<string, number>();
+  for (const key of node.members) counts.set(key.slice(0, key.indexOf(':')), (counts.get(key.slice(0, key.indexOf(':'))) ?? 0) + 1);
+  return [...counts.entries()].reduce((best, entry) => (entry[1] > best[1] ? entry : best))[0];
+}
+
+/** Subgraph id of an account's stack in the picture. */
+const groupId = (stack: string) => `unit_${stack.replace(/[^A-Za-z0-9]/g, '_')}`;
+
+/** The account's units as groups (bootstrap first, then dependency order) with the DAG between them. */
+export function unitGroups(account: Pick<AccountConfig, 'name' | 'units'>): NonNullable<MermaidStyle['groups']> {
+  const stacks = accountStacks(account);
+  const enabled = stacks.map(({ unit }) => unit);
+  return {
+    order: stacks.map(({ unit, stack }) => ({ id: groupId(stack), title: unit === 'bootstrap' ? `bootstrap: CI identity (${stack})` : `${unit} (${stack})` })),
+    // A node may gather resources of two units (a function and the API's permission to invoke it):
+    // it sits in the unit holding most of them.
+    of: (node) => groupId(stackOfNode(node)),
+    edges: stacks.flatMap(({ unit, stack }) =>
+      unit === 'bootstrap' ? [] : UNIT_DEPENDENCIES[unit].filter((dep) => enabled.includes(dep)).map((dep) => [groupId(unitStackName(account.name, dep)), groupId(stack)] as const),
+    ),
+  };
 }
 
 function typeCounts(members: readonly string[]): string {
@@ -56,7 +95,8 @@ export function renderAccountDoc(account: Pick<AccountConfig, 'name' | 'accountI
     GENERATED_MARKER,
     `# Architecture of \`${account.name}\` (${account.accountId}, ${account.region})`,
     '',
-    `Drawn from the synthesized stacks ${units.join(', ')} (the workload units) and ${bootstrap} (CI identity):`,
+    `Drawn from the synthesized stacks ${units.join(', ')} (the workload units, one group each, thick arrows between`,
+    `groups from a unit to the units that read from it: docs/units.md) and ${bootstrap} (CI identity):`,
     `${resources} resources in ${diagram.nodes.length} nodes. A node names what it is as a person knows it and`,
     'lists after `+` the resources that exist only for it (a function\'s alias, role and policies; a bucket\'s',
     'settings). Double-bordered nodes are families collapsed into one node with a count. Solid arrows are',
@@ -65,14 +105,16 @@ export function renderAccountDoc(account: Pick<AccountConfig, 'name' | 'accountI
     'security group; thick arrows are security-group rules, the paths traffic may take.',
     '',
     '```mermaid',
-    renderMermaid(diagram).trimEnd(),
+    renderMermaid(diagram, { groups: unitGroups(account) }).trimEnd(),
     '```',
     '',
     '<details><summary>Resources in each node</summary>',
     '',
-    '| node | layer | resources |',
-    '|---|---|---|',
-    ...diagram.nodes.map((node) => `| ${node.lines[0].replace(/\|/g, '\\|')} | ${layerTitle.get(node.layer)} | ${typeCounts(node.members)} |`),
+    '| node | stack | layer | resources |',
+    '|---|---|---|---|',
+    ...diagram.nodes.map(
+      (node) => `| ${node.lines[0].replace(/\|/g, '\\|')} | ${stackOfNode(node)} | ${layerTitle.get(node.layer)} | ${typeCounts(node.members)} |`,
+    ),
     '',
     '</details>',
     '',
@@ -124,8 +166,21 @@ export function readSynthOutput(outdir: string, accounts: readonly AccountConfig
       if (!fs.existsSync(file)) throw new Error(`${file} does not exist: synthesize first (npm run synth) or leave out --from`);
       stacks.set(name, JSON.parse(fs.readFileSync(file, 'utf8')) as StackJson);
     }
+    stacks.set(account.name, workloadJson(account));
   }
   return (name) => stacks.get(name)!;
+}
+
+/** The account's workload as one stack, resolved in memory (nothing written): the references between its units. */
+function workloadJson(config: AccountConfig): StackJson {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'diagram-workload-'));
+  try {
+    const stack = new LegacyWorkloadStack(new App({ outdir, skipValidation: true }), { config });
+    stack.prepareStack();
+    return stack.toTerraform() as StackJson;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** File path -> expected content (null: a generated picture of an account that no longer exists). */

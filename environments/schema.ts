@@ -280,6 +280,15 @@ export const accountSchema = z
         message: "is 'none' but network.lambdaHttpsToInternet is on, and internet egress needs a NAT gateway; set natGateways to 'single' or 'per-az', or turn lambdaHttpsToInternet off",
       });
     }
+    // database-admin (every account) and the RDS Proxy read their secrets through this endpoint;
+    // without it the stacks' constructs refuse the network, far from the account file.
+    if (!account.network.interfaceEndpoints.includes('secretsmanager')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'interfaceEndpoints'],
+        message: `is [${account.network.interfaceEndpoints.join(', ')}] without 'secretsmanager', which database-admin (and the RDS Proxy) need to read the database secrets inside the VPC; add 'secretsmanager'`,
+      });
+    }
     if (account.database.maxAllocatedStorageGiB < account.database.allocatedStorageGiB) {
       ctx.addIssue({
         code: 'custom',

@@ -9,6 +9,7 @@ import { POSTGRES_PORT } from './network';
 import { PythonFunction } from './python-function';
 import type { PythonLayer } from './python-layer';
 import type { SecurityGroup } from './security-group';
+import { ConstructPropsError } from './construct-props-error';
 
 /** What the admin function needs of the network (Network satisfies it). */
 export interface AdminNetwork {
@@ -67,7 +68,7 @@ export class DatabaseAdmin extends Construct {
     const migrator = DATABASE_ADMIN.migrationUser;
     const missing = proxy ? [migrator, ...props.functionRoles].filter((user) => !db.userSecretArns[user]) : [];
     if (missing.length) {
-      throw new Error(`DatabaseAdmin: the database has no secret for ${missing.join(', ')}; pass them in PostgresDatabaseProps users (functions) or instanceUsers (${migrator})`);
+      throw new ConstructPropsError(`DatabaseAdmin: the database has no secret for ${missing.join(', ')}; pass them in PostgresDatabaseProps users (functions) or instanceUsers (${migrator})`);
     }
     // Its own group: at an account with a proxy the database admits only the proxy's group, and the
     // master user cannot log in through the proxy (it holds no master secret).

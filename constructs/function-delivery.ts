@@ -13,6 +13,7 @@ import type { Metric } from './metric';
 import { type FunctionMetricOptions, LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
 import { suppressRule } from './rules/engine';
+import { ConstructPropsError } from './construct-props-error';
 
 /**
  * The notifications every deployment group sends to the account's topic (CodeDeploy triggers).
@@ -274,5 +275,5 @@ function validate(props: FunctionDeliveryProps): void {
     // Terraform would move the alias back on the next apply and undo every release.
     if (fn.resource.aliasVersionOwner !== 'codedeploy') problems.push(`${fn.name}: its live alias is moved by Terraform; create it with aliasVersionOwner: 'codedeploy'`);
   }
-  if (problems.length) throw new Error(`FunctionDelivery: ${problems.join('; ')}`);
+  if (problems.length) throw new ConstructPropsError(`FunctionDelivery: ${problems.join('; ')}`);
 }

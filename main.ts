@@ -5,9 +5,9 @@ import { configWarnings } from './environments/warnings';
 import { SecurityRulesError } from './constructs/rules/engine';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomicallyAsync } from './stacks/synthesize';
-import { buildArtifacts } from './scripts/build-artifacts';
-import { FunctionSourceError } from './scripts/lib/function-sources';
-import { answerHelp } from './scripts/lib/cli-help';
+import { buildArtifacts } from './build/build-artifacts';
+import { FunctionSourceError } from './build/function-sources';
+import { answerHelp } from './build/cli-help';
 
 /**
  * The cdktf app: load and validate every account first (nothing is written when the

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 /**
  * `npm run bench [-- --no-test]`: prints the project's performance figures against its budgets.

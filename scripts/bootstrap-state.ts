@@ -4,7 +4,7 @@ import { checkAccount, NoCredentialsError } from './lib/account-guard';
 import { resolveStackTargets } from './lib/stack-catalog';
 import { ensureStateBucket } from './lib/state-bucket';
 import { stackNames } from '../stacks/app';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 /**
  * `npm run bootstrap:state -- <account>`: creates the account's Terraform state bucket (the one

@@ -3,7 +3,7 @@ import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
 import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../stacks/github-oidc';
 import { prefixFix, templateCommand } from './oidc-subjects';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 type GithubConfig = AccountConfig['github'];
 

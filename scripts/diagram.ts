@@ -6,12 +6,12 @@ import { ConfigError, loadEnvironments } from '../environments/load';
 import type { AccountConfig } from '../environments/schema';
 import { SecurityRulesError } from '../constructs/rules/engine';
 import { buildStacks, stackNames } from '../stacks/app';
-import { buildArtifacts } from './build-artifacts';
+import { buildArtifacts } from '../build/build-artifacts';
 import { byCodePoint, graphFromStackJson, type StackJson } from './lib/diagram/graph';
 import { renderMermaid } from './lib/diagram/mermaid';
 import { buildDiagram, type Diagram, LAYERS } from './lib/diagram/model';
 import { optionValue } from './lib/cli-options';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 /**
  * `npm run diagram`: one architecture picture per account, docs/architecture/<account>.md, drawn

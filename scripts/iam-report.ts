@@ -5,11 +5,11 @@ import { ConfigError, loadEnvironments } from '../environments/load';
 import { iamDataVersion } from '../constructs/rules/iam/iam-reference';
 import { buildStacks, stackNames } from '../stacks/app';
 import { synthesizeAtomically } from '../stacks/synthesize';
-import { buildArtifacts } from './build-artifacts';
+import { buildArtifacts } from '../build/build-artifacts';
 import { accountModel, outdirModels } from './lib/iam/model';
 import { accountReport, type IamReport, renderReport } from './lib/iam/report';
 import { optionValue } from './lib/cli-options';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]
 Prints, per account and principal, what it may do on which resources (by service) and the

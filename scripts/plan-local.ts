@@ -7,7 +7,7 @@ import { findProviderMirror, noMirrorHint } from './lib/provider-mirror';
 import { type PlanJson, type PlanSummary, summarizePlan } from './plan-summary';
 import { resolveStackTargets, type StackTarget } from './lib/stack-catalog';
 import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws/stand-ins';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 /**
  * `npm run plan:local [-- <stack>...]`: plans stacks with no AWS at all. It synthesizes into its

@@ -14,7 +14,7 @@ import {
   watchDeployments,
 } from './lib/delivery';
 import { parseDeliveryArgs, preflight, problemText, runCommand } from './lib/delivery-cli';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 const USAGE = 'Usage: npm run release -- <account> [--function <name>]... [--override-alarms] [--poll-seconds <s>] [--timeout-minutes <m>]';
 

@@ -15,7 +15,7 @@ import {
   watchDeployments,
 } from './lib/delivery';
 import { parseDeliveryArgs, preflight, problemText, runCommand } from './lib/delivery-cli';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 const USAGE = 'Usage: npm run rollback -- <account> [--function <name>] [--to-version <n>] [--poll-seconds <s>] [--timeout-minutes <m>] [--check-input]';
 

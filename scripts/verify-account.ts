@@ -1,7 +1,7 @@
 import { checkAccount, NoCredentialsError } from './lib/account-guard';
 import { checkConcurrencyQuota } from './lib/concurrency-guard';
 import { resolveStackTargets } from './lib/stack-catalog';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 /**
  * `npm run verify-account -- <stack>`: refuse (exit 1) unless the credentials belong to the stack's

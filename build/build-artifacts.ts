@@ -12,8 +12,8 @@ import { DATABASE_ADMIN } from '../lambda-functions/database-admin';
 import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../lambda-functions/deployment-hooks';
 import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
 import { catalogueSchemaProblems } from '../lambda-functions/catalogue-schema';
-import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
-import { answerHelp } from './lib/cli-help';
+import { checkFunctionSources, FunctionSourceError } from './function-sources';
+import { answerHelp } from './cli-help';
 
 /**
  * The deterministic build of every function zip and layer zip.

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FunctionSpec, HttpRoute } from '../../lambda-functions/catalogue';
+import type { FunctionSpec, HttpRoute } from '../lambda-functions/catalogue';
 
 /**
  * Problems with the function sources that would otherwise surface only in Lambda or in pytest:

@@ -1,8 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadEnvironments } from '../environments/load';
-import { checkAccount, NoCredentialsError } from './lib/account-guard';
-import { resolveStackTargets } from './lib/stack-catalog';
-import { ensureStateBucket } from './lib/state-bucket';
+import { checkAccount, NoCredentialsError } from '../tools/lib/account-guard';
+import { resolveStackTargets } from '../tools/lib/stack-catalog';
+import { ensureStateBucket } from '../tools/lib/state-bucket';
 import { stackNames } from '../stacks/app';
 import { answerHelp } from '../build/cli-help';
 

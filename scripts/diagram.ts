@@ -10,7 +10,7 @@ import { buildArtifacts } from '../build/build-artifacts';
 import { byCodePoint, graphFromStackJson, type StackJson } from './lib/diagram/graph';
 import { renderMermaid } from './lib/diagram/mermaid';
 import { buildDiagram, type Diagram, LAYERS } from './lib/diagram/model';
-import { optionValue } from './lib/cli-options';
+import { optionValue } from '../tools/lib/cli-options';
 import { answerHelp } from '../build/cli-help';
 
 /**

@@ -8,7 +8,7 @@ import { synthesizeAtomically } from '../stacks/synthesize';
 import { buildArtifacts } from '../build/build-artifacts';
 import { accountModel, outdirModels } from './lib/iam/model';
 import { accountReport, type IamReport, renderReport } from './lib/iam/report';
-import { optionValue } from './lib/cli-options';
+import { optionValue } from '../tools/lib/cli-options';
 import { answerHelp } from '../build/cli-help';
 
 const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]

@@ -2,10 +2,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { cacheDir, terraformEnv } from './lib/terraform-env';
-import { findProviderMirror, noMirrorHint } from './lib/provider-mirror';
+import { cacheDir, terraformEnv } from '../tools/lib/terraform-env';
+import { findProviderMirror, noMirrorHint } from '../tools/lib/provider-mirror';
 import { type PlanJson, type PlanSummary, summarizePlan } from './plan-summary';
-import { resolveStackTargets, type StackTarget } from './lib/stack-catalog';
+import { resolveStackTargets, type StackTarget } from '../tools/lib/stack-catalog';
 import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from './local-aws/stand-ins';
 import { answerHelp } from '../build/cli-help';
 
@@ -17,7 +17,7 @@ import { answerHelp } from '../build/cli-help';
  *
  * Environment:
  *   TF_PROVIDER_MIRROR    filesystem mirror holding hashicorp/aws (unset: searched for as npm test
- *                         does, scripts/lib/provider-mirror.ts; none found: the registry, with a hint)
+ *                         does, tools/lib/provider-mirror.ts; none found: the registry, with a hint)
  *   SIMULATED_ACCOUNT_ID  make STS answer as this account (simulates foreign credentials)
  *   PLAN_LOCAL_OUTDIR     output folder (default: .cache/plan-local)
  *   PLAN_LOCAL_CONCURRENCY stacks planned at once (default: 2)

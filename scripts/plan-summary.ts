@@ -7,7 +7,7 @@ import { widenings, wideningsForStack } from './lib/iam/report-diff';
 import { stackNames } from '../stacks/app';
 import type { PlanGraphJson } from './lib/diagram/graph';
 import { planPicture, planPictureSection } from './lib/diagram/plan-picture';
-import { optionValue } from './lib/cli-options';
+import { optionValue } from '../tools/lib/cli-options';
 
 /**
  * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift

@@ -29,7 +29,7 @@ if [ "${1:-}" = --all ]; then
 fi
 # GitHub runners reach the registry: the setup action sets TF_PROVIDER_MIRROR_SEARCH=off.
 if [ -z "${TF_PROVIDER_MIRROR:-}" ] && [ "${TF_PROVIDER_MIRROR_SEARCH:-on}" != off ]; then
-  TF_PROVIDER_MIRROR=$(node --import tsx scripts/lib/provider-mirror.ts)
+  TF_PROVIDER_MIRROR=$(node --import tsx tools/lib/provider-mirror.ts)
   [ -n "$TF_PROVIDER_MIRROR" ] && export TF_PROVIDER_MIRROR || unset TF_PROVIDER_MIRROR
 fi
 bash scripts/setup-python.sh

@@ -1,6 +1,6 @@
-import { checkAccount, NoCredentialsError } from './lib/account-guard';
+import { checkAccount, NoCredentialsError } from '../tools/lib/account-guard';
 import { checkConcurrencyQuota } from './lib/concurrency-guard';
-import { resolveStackTargets } from './lib/stack-catalog';
+import { resolveStackTargets } from '../tools/lib/stack-catalog';
 import { answerHelp } from '../build/cli-help';
 
 /**

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { TERRAFORM_REQUIRED_VERSION } from '../../stacks/account-stack';
 import { tempDir } from '../helpers/temp';
 import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { terraformEnv } from '../../tools/lib/terraform-env';
 
 const run = promisify(execFile);
 

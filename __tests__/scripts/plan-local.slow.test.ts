@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { COMMITTED_LOCK_FILE, planLocal, planStack, type PlanResult, summaryLine } from '../../scripts/plan-local';
-import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
+import { resolveStackTargets } from '../../tools/lib/stack-catalog';
 import { startLambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
 import { OVERRIDE_FILE } from '../../scripts/local-aws/stand-ins';

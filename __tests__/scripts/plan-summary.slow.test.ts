@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { terraformEnv } from '../../tools/lib/terraform-env';
 import type { PlanGraphJson } from '../../scripts/lib/diagram/graph';
 import { planPicture, planPictureSection } from '../../scripts/lib/diagram/plan-picture';
 import { mermaidErrors } from '../helpers/mermaid';

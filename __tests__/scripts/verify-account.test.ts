@@ -10,7 +10,7 @@ import {
   LAMBDA_MINIMUM_UNRESERVED,
   reservedConcurrencyOf,
 } from '../../scripts/lib/concurrency-guard';
-import { resolveStackTargets } from '../../scripts/lib/stack-catalog';
+import { resolveStackTargets } from '../../tools/lib/stack-catalog';
 import { startLambdaServer, type LambdaServer } from '../../scripts/local-aws/lambda-server';
 import { startStsServer } from '../../scripts/local-aws/sts-server';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';

@@ -9,7 +9,7 @@ import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { stackNames } from '../../stacks/app';
 import { githubOidcProviderArn } from '../../stacks/github-oidc';
 import { checkovCopy, checkovUnparsable } from '../../scripts/export-checkov';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { terraformEnv } from '../../tools/lib/terraform-env';
 import { tempDir } from '../helpers/temp';
 import { readStack, sharedSynth } from '../helpers/terraform';
 

@@ -9,7 +9,7 @@ import { stackNames } from '../../stacks/app';
 import { commandExitCode } from '../../scripts/lib/delivery-cli';
 import { release } from '../../scripts/release';
 import { rollback } from '../../scripts/rollback';
-import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
+import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
 import { readStack, sharedSynth } from '../helpers/terraform';
 import { writeCommandStandIns, type CommandStandIns } from './command-stand-ins';
 import { LocalAccount, PYTHON, REPO_ROOT } from './local-account';

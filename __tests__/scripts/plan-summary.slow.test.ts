@@ -10,7 +10,7 @@ import { terraformEnv } from '../../tools/lib/terraform-env';
 import type { PlanGraphJson } from '../../scripts/lib/diagram/graph';
 import { planPicture, planPictureSection } from '../../scripts/lib/diagram/plan-picture';
 import { mermaidErrors } from '../helpers/mermaid';
-import { startStandIns } from '../../scripts/local-aws/stand-ins';
+import { startStandIns } from '../../tools/local-aws/stand-ins';
 import {
   commentMarker,
   main,

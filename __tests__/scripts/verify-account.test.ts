@@ -11,8 +11,8 @@ import {
   reservedConcurrencyOf,
 } from '../../scripts/lib/concurrency-guard';
 import { resolveStackTargets } from '../../tools/lib/stack-catalog';
-import { startLambdaServer, type LambdaServer } from '../../scripts/local-aws/lambda-server';
-import { startStsServer } from '../../scripts/local-aws/sts-server';
+import { startLambdaServer, type LambdaServer } from '../../tools/local-aws/lambda-server';
+import { startStsServer } from '../../tools/local-aws/sts-server';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
 import { stackNames } from '../../stacks/app';

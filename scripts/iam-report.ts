@@ -14,7 +14,7 @@ import { answerHelp } from '../build/cli-help';
 const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]
 Prints, per account and principal, what it may do on which resources (by service) and the
 escalation checks on the apply role. Without --outdir the app is synthesized into a temp folder.
---json writes the machine-readable report that scripts/plan-summary.ts compares (--iam-base/--iam-head).
+--json writes the machine-readable report that tools/ci/plan-summary.ts compares (--iam-base/--iam-head).
 Exits 1 when an escalation check is allowed.`;
 
 

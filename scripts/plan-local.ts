@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { cacheDir, terraformEnv } from '../tools/lib/terraform-env';
 import { findProviderMirror, noMirrorHint } from '../tools/lib/provider-mirror';
-import { type PlanJson, type PlanSummary, summarizePlan } from './plan-summary';
+import { type PlanJson, type PlanSummary, summarizePlan } from '../tools/ci/plan-summary';
 import { resolveStackTargets, type StackTarget } from '../tools/lib/stack-catalog';
 import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from '../tools/local-aws/stand-ins';
 import { answerHelp } from '../build/cli-help';

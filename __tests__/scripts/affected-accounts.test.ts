@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../scripts/affected-accounts';
+import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../tools/ci/affected-accounts';
 import { stackNames } from '../../stacks/app';
 import { unusedAccountName } from '../helpers/accounts';
 
@@ -238,7 +238,7 @@ describe('--plan-target: the PR plan job checks each matrix entry against the ba
   });
 
   test('the command line refuses with one clear line and exit 1, printing nothing to stdout', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'scripts', 'affected-accounts.ts'), '--plan-target', `${stacks[0]}\nBASH_ENV=x`], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'tools', 'ci', 'affected-accounts.ts'), '--plan-target', `${stacks[0]}\nBASH_ENV=x`], {
       encoding: 'utf8',
       cwd: path.join(__dirname, '..', '..'),
     });

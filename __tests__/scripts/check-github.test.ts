@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../../stacks/github-oidc';
-import { approvalEnvironmentNames, fetchAnswers, githubFindings, type GithubAnswers } from '../../scripts/check-github';
+import { approvalEnvironmentNames, fetchAnswers, githubFindings, type GithubAnswers } from '../../tools/ci/check-github';
 
 /**
  * `npm run check:github` against recorded GitHub answers (__tests__/fixtures/github, shaped like the

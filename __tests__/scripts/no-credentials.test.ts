@@ -26,7 +26,7 @@ const [account] = realAccounts();
 const role = (name: string) => `arn:aws:iam::${account.accountId}:role/${name}`;
 
 test('verify-account without any credentials says which account and CI role it needs and how to sign in', async () => {
-  const result = await runScript('scripts/verify-account.ts', account.name);
+  const result = await runScript('tools/ci/verify-account.ts', account.name);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain(`npm run verify-account found no AWS credentials. It needs credentials of account ${account.name} (${account.accountId})`);
   expect(result.stderr).toContain(role(account.ci.planRoleName));
@@ -36,7 +36,7 @@ test('verify-account without any credentials says which account and CI role it n
 }, 60_000);
 
 test('bootstrap:state without any credentials says it needs an administrator of the account, and creates nothing', async () => {
-  const result = await runScript('scripts/bootstrap-state.ts', account.name);
+  const result = await runScript('tools/ci/bootstrap-state.ts', account.name);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain(`npm run bootstrap:state found no AWS credentials. It needs credentials of an administrator of account ${account.name} (${account.accountId})`);
   expect(result.stderr).toContain('Nothing was checked or written.');

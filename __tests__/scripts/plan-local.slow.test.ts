@@ -148,7 +148,7 @@ describe('verify-account pre-flight against the STS stand-in', () => {
       // The pre-flight also reads the Lambda concurrency quota (scripts/lib/concurrency-guard.ts): a raised one here.
       const lambda = await startLambdaServer({ concurrentExecutions: 1000 });
       try {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-account.ts', stack], {
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/ci/verify-account.ts', stack], {
           cwd: REPO_ROOT,
           env: {
             ...process.env,

@@ -20,7 +20,7 @@ import {
   stackWarnings,
   summarizePlan,
   type PlanJson,
-} from '../../scripts/plan-summary';
+} from '../../tools/ci/plan-summary';
 import { loadEnvironments } from '../../environments/load';
 import { configWarnings } from '../../environments/warnings';
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main, renderSummary, summarizePlan } from '../../scripts/plan-summary';
+import { main, renderSummary, summarizePlan } from '../../tools/ci/plan-summary';
 import { tempDir } from '../helpers/temp';
 
 /**

@@ -6,7 +6,7 @@ import { loadEnvironments } from '../../environments/load';
 import { AWS_PROVIDER_VERSION } from '../../stacks/account-stack';
 import { stackNames } from '../../stacks/app';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { expectationFor, gateProblems, LOCK_FILE } from '../../scripts/synth-gate';
+import { expectationFor, gateProblems, LOCK_FILE } from '../../tools/ci/synth-gate';
 
 /**
  * The gate a pull request's synthesized stack passes before the PR plan role is requested.

@@ -120,7 +120,7 @@ describe('npm run verify-account (the real script, against the STS and Lambda st
     const sts = await startStsServer({ accountId: callerAccount });
     const lambda = await startLambdaServer({ concurrentExecutions });
     try {
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify-account.ts', stack], {
+      const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/ci/verify-account.ts', stack], {
         cwd: REPO_ROOT,
         env: { ...process.env, ...credentials, AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_LAMBDA: lambda.url },
       });

@@ -62,7 +62,7 @@ function positiveNumber(flag: string, raw: string): number {
   return value;
 }
 
-/** The account pre-flight (scripts/verify-account.ts): refuses unless the credentials are the account's. */
+/** The account pre-flight (tools/ci/verify-account.ts): refuses unless the credentials are the account's. */
 export async function preflight(account: AccountConfig, log: (line: string) => void): Promise<void> {
   const result = await checkAccount({ stack: account.name, account, stateBucket: stateBucketName(account) });
   if (!result.ok) throw new DeliveryInputError(result.message);

@@ -33,7 +33,7 @@ function generatedFiles(root: string): string[] {
 /**
  * Regenerates what the tests compare against the account list and the catalogue: the function zips
  * (build/build-artifacts.ts, which the stacks read), the README rules section and .checkov.yaml
- * (scripts/export-checkov.ts) and, where the repository has them, the
+ * (tools/ci/export-checkov.ts) and, where the repository has them, the
  * architecture diagrams (`npm run diagram`). On failure every file is put back as it was and the
  * `created` files are removed, so the command leaves nothing half-done.
  */
@@ -44,7 +44,7 @@ export function regenerateDerivedFiles(created: readonly string[], edited: Reado
   // The stacks reference the built zips, so the build (a no-op when warm) comes first, as in synth.
   const steps: [string, string[]][] = [
     [tsx, ['build/build-artifacts.ts']],
-    [tsx, ['scripts/export-checkov.ts']],
+    [tsx, ['tools/ci/export-checkov.ts']],
   ];
   if (scripts.diagram) steps.push(['npm', ['run', '--silent', 'diagram']]);
   try {

@@ -1,10 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { loadEnvironments } from '../environments/load';
-import { checkAccount, NoCredentialsError } from '../tools/lib/account-guard';
-import { resolveStackTargets } from '../tools/lib/stack-catalog';
-import { ensureStateBucket } from '../tools/lib/state-bucket';
-import { stackNames } from '../stacks/app';
-import { answerHelp } from '../build/cli-help';
+import { loadEnvironments } from '../../environments/load';
+import { checkAccount, NoCredentialsError } from '../lib/account-guard';
+import { resolveStackTargets } from '../lib/stack-catalog';
+import { ensureStateBucket } from '../lib/state-bucket';
+import { stackNames } from '../../stacks/app';
+import { answerHelp } from '../../build/cli-help';
 
 /**
  * `npm run bootstrap:state -- <account>`: creates the account's Terraform state bucket (the one

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import type { AccountConfig } from '../environments/schema';
-import { loadEnvironments } from '../environments/load';
-import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../stacks/github-oidc';
+import type { AccountConfig } from '../../environments/schema';
+import { loadEnvironments } from '../../environments/load';
+import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../../stacks/github-oidc';
 import { prefixFix, templateCommand } from './oidc-subjects';
-import { answerHelp } from '../build/cli-help';
+import { answerHelp } from '../../build/cli-help';
 
 type GithubConfig = AccountConfig['github'];
 

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AccountConfig } from '../environments/schema';
-import { loadEnvironments, stateBucketName } from '../environments/load';
-import { AWS_PROVIDER_VERSION } from '../stacks/account-stack';
-import { stackNames } from '../stacks/app';
+import type { AccountConfig } from '../../environments/schema';
+import { loadEnvironments, stateBucketName } from '../../environments/load';
+import { AWS_PROVIDER_VERSION } from '../../stacks/account-stack';
+import { stackNames } from '../../stacks/app';
 
 /**
  * The gate between a pull request's synthesized Terraform and the credentials that plan it.
@@ -15,7 +15,7 @@ import { stackNames } from '../stacks/app';
  * module from anywhere, an `external` data source (runs a program), `http` (sends requests),
  * provisioners, or an endpoint/proxy override that hands the session's signed requests elsewhere.
  *
- *   tsx scripts/synth-gate.ts <stack> <stack-folder>     exit 1 listing every problem
+ *   tsx tools/ci/synth-gate.ts <stack> <stack-folder>     exit 1 listing every problem
  */
 
 /**
@@ -155,7 +155,7 @@ export function gateProblems(stackDir: string, expected: GateExpectation, lockFi
 if (require.main === module) {
   const [stack, stackDir] = process.argv.slice(2);
   if (!stack || !stackDir) {
-    console.error('Usage: tsx scripts/synth-gate.ts <stack> <stack-folder>');
+    console.error('Usage: tsx tools/ci/synth-gate.ts <stack> <stack-folder>');
     process.exit(2);
   }
   try {
@@ -164,7 +164,7 @@ if (require.main === module) {
       console.error(`${stack}: not a stack of the base branch's accounts; a new account is planned after its bootstrap stack is applied`);
       process.exit(1);
     }
-    const committedLock = path.join(__dirname, '..', LOCK_FILE);
+    const committedLock = path.join(__dirname, '..', '..', LOCK_FILE);
     const problems = gateProblems(stackDir, expected, fs.existsSync(committedLock) ? fs.readFileSync(committedLock, 'utf8') : undefined);
     if (problems.length > 0) {
       console.error(`${stack}: the synthesized stack may not be planned with AWS credentials:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

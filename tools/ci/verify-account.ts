@@ -1,7 +1,7 @@
-import { checkAccount, NoCredentialsError } from '../tools/lib/account-guard';
-import { checkConcurrencyQuota } from './lib/concurrency-guard';
-import { resolveStackTargets } from '../tools/lib/stack-catalog';
-import { answerHelp } from '../build/cli-help';
+import { checkAccount, NoCredentialsError } from '../lib/account-guard';
+import { checkConcurrencyQuota } from '../../scripts/lib/concurrency-guard';
+import { resolveStackTargets } from '../lib/stack-catalog';
+import { answerHelp } from '../../build/cli-help';
 
 /**
  * `npm run verify-account -- <stack>`: refuse (exit 1) unless the credentials belong to the stack's

@@ -1,15 +1,15 @@
-import type { AccountConfig } from '../environments/schema';
-import { loadEnvironments } from '../environments/load';
-import { ciSubjects, SUBJECT_CLAIM_KEYS, subjectPrefix, workflowSubject } from '../stacks/github-oidc';
+import type { AccountConfig } from '../../environments/schema';
+import { loadEnvironments } from '../../environments/load';
+import { ciSubjects, SUBJECT_CLAIM_KEYS, subjectPrefix, workflowSubject } from '../../stacks/github-oidc';
 
 /**
  * Compares the `sub` GitHub really put in a job's OIDC token (printed by
  * .github/workflows/oidc-subjects.yml, which needs no AWS access) with what environments/defaults.ts
  * makes every trust policy expect, and says what to change when they differ.
  *
- *   tsx scripts/oidc-subjects.ts --explain '<sub>'   exit 1 with the fix when the sub does not fit
- *   tsx scripts/oidc-subjects.ts --list              every subject each CI role of each account trusts
- *   tsx scripts/oidc-subjects.ts --template-command  the gh command that sets the subject template
+ *   tsx tools/ci/oidc-subjects.ts --explain '<sub>'   exit 1 with the fix when the sub does not fit
+ *   tsx tools/ci/oidc-subjects.ts --list              every subject each CI role of each account trusts
+ *   tsx tools/ci/oidc-subjects.ts --template-command  the gh command that sets the subject template
  */
 
 type GithubConfig = AccountConfig['github'];
@@ -98,7 +98,7 @@ export function main(args: readonly string[], accounts: readonly AccountConfig[]
     if (problems.length === 0) return { output: `${sub}\nis exactly the subject the trust policies build for this workflow, ref and context (repository part '${subjectPrefix(github)}')`, code: 0 };
     return { output: `${sub}\n${problems.map((p) => `- ${p}`).join('\n')}`, code: 1 };
   }
-  return { output: 'Usage: tsx scripts/oidc-subjects.ts --explain <sub> | --list | --template-command', code: 2 };
+  return { output: 'Usage: tsx tools/ci/oidc-subjects.ts --explain <sub> | --list | --template-command', code: 2 };
 }
 
 if (require.main === module) {

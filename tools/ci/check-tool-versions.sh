@@ -3,7 +3,7 @@
 # .python-version and .terraform-version (a pin may name only a prefix, e.g. 20 or 3.11).
 # .ci/run calls it so CI runs what the files say; GitHub's setup action installs from the same files.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 status=0
 check() { # name pin actual
   case "$3." in

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import type { AccountConfig } from '../environments/schema';
-import { loadEnvironments } from '../environments/load';
-import { stackNames } from '../stacks/app';
+import type { AccountConfig } from '../../environments/schema';
+import { loadEnvironments } from '../../environments/load';
+import { stackNames } from '../../stacks/app';
 
 /**
  * Which accounts a change affects, for the plan matrix of pull requests.
@@ -150,15 +150,15 @@ export function changedFiles(repoDir: string, base: string, head: string): strin
 }
 
 const USAGE = `Usage:
-  tsx scripts/affected-accounts.ts --base <rev> --head <rev>   both stacks of each account changed between base and head
+  tsx tools/ci/affected-accounts.ts --base <rev> --head <rev>   both stacks of each account changed between base and head
                                                                (accounts whose file exists at base: a new one has no roles yet)
-  tsx scripts/affected-accounts.ts --all                       both stacks of every account (drift check)
-  tsx scripts/affected-accounts.ts --plan-target <stack>       that one stack, refused unless it is a stack of these accounts
+  tsx tools/ci/affected-accounts.ts --all                       both stacks of every account (drift check)
+  tsx tools/ci/affected-accounts.ts --plan-target <stack>       that one stack, refused unless it is a stack of these accounts
                                                                (the PR plan job checks each matrix entry with the base branch's copy)
-  tsx scripts/affected-accounts.ts --account <name>            the account's workload stack with its roles
-  tsx scripts/affected-accounts.ts --deploy-branch <branch>    every account applied on a push to that branch (deploy.yml)
-  tsx scripts/affected-accounts.ts --approval <name>           an account applied after approval in its environment (apply.yml)
-  tsx scripts/affected-accounts.ts --all-approvals             {account, environment} of every such account (oidc-subjects.yml)
+  tsx tools/ci/affected-accounts.ts --account <name>            the account's workload stack with its roles
+  tsx tools/ci/affected-accounts.ts --deploy-branch <branch>    every account applied on a push to that branch (deploy.yml)
+  tsx tools/ci/affected-accounts.ts --approval <name>           an account applied after approval in its environment (apply.yml)
+  tsx tools/ci/affected-accounts.ts --all-approvals             {account, environment} of every such account (oidc-subjects.yml)
 Prints a JSON array for a job matrix: {account, stack, accountId, region, planRoleArn, prPlanRoleArn}
 per stack to plan, plus applyRoleArn and environment for the apply selections (the bootstrap stack
 is never applied by CI).`;

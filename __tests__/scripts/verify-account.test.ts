@@ -9,7 +9,7 @@ import {
   LAMBDA_CONCURRENCY_QUOTA_CODE,
   LAMBDA_MINIMUM_UNRESERVED,
   reservedConcurrencyOf,
-} from '../../scripts/lib/concurrency-guard';
+} from '../../tools/delivery/concurrency-guard';
 import { resolveStackTargets } from '../../tools/lib/stack-catalog';
 import { startLambdaServer, type LambdaServer } from '../../tools/local-aws/lambda-server';
 import { startStsServer } from '../../tools/local-aws/sts-server';

@@ -1,5 +1,5 @@
 import { checkAccount, NoCredentialsError } from '../lib/account-guard';
-import { checkConcurrencyQuota } from '../../scripts/lib/concurrency-guard';
+import { checkConcurrencyQuota } from '../delivery/concurrency-guard';
 import { resolveStackTargets } from '../lib/stack-catalog';
 import { answerHelp } from '../../build/cli-help';
 

@@ -1,4 +1,4 @@
-import { FUNCTION_NAMES } from '../lambda-functions/catalogue';
+import { FUNCTION_NAMES } from '../../lambda-functions/catalogue';
 import {
   activeDeployments,
   DeliveryInputError,
@@ -13,9 +13,9 @@ import {
   versionBeforeLastRelease,
   wasLive,
   watchDeployments,
-} from './lib/delivery';
-import { parseDeliveryArgs, preflight, problemText, runCommand } from './lib/delivery-cli';
-import { answerHelp } from '../build/cli-help';
+} from './delivery';
+import { parseDeliveryArgs, preflight, problemText, runCommand } from './delivery-cli';
+import { answerHelp } from '../../build/cli-help';
 
 const USAGE = 'Usage: npm run rollback -- <account> [--function <name>] [--to-version <n>] [--poll-seconds <s>] [--timeout-minutes <m>] [--check-input]';
 

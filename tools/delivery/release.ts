@@ -1,5 +1,5 @@
-import { resolveFunctionSettings } from '../lambda-functions/function-settings';
-import { DEPLOYMENT_STRATEGIES } from '../environments/deployment-strategies';
+import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { DEPLOYMENT_STRATEGIES } from '../../environments/deployment-strategies';
 import {
   activeDeployments,
   DeliveryInputError,
@@ -12,9 +12,9 @@ import {
   startDeployment,
   summarize,
   watchDeployments,
-} from './lib/delivery';
-import { parseDeliveryArgs, preflight, problemText, runCommand } from './lib/delivery-cli';
-import { answerHelp } from '../build/cli-help';
+} from './delivery';
+import { parseDeliveryArgs, preflight, problemText, runCommand } from './delivery-cli';
+import { answerHelp } from '../../build/cli-help';
 
 const USAGE = 'Usage: npm run release -- <account> [--function <name>]... [--override-alarms] [--poll-seconds <s>] [--timeout-minutes <m>]';
 

@@ -1,7 +1,7 @@
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { FUNCTION_NAMES, isFunctionName } from '../../lambda-functions/catalogue';
-import { checkAccount } from '../../tools/lib/account-guard';
+import { checkAccount } from '../lib/account-guard';
 import { stateBucketName } from '../../environments/load';
 import { DeliveryInputError } from './delivery';
 

@@ -3,7 +3,7 @@ import { resolveFunctionSettings } from '../../lambda-functions/function-setting
 import { hookConcurrency } from '../../lambda-functions/deployment-hooks';
 import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { stackNames } from '../../stacks/app';
-import type { StackTarget } from '../../tools/lib/stack-catalog';
+import type { StackTarget } from '../lib/stack-catalog';
 
 /**
  * Lambda keeps at least this many concurrent executions of an account unreserved: a function's

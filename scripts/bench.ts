@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const floor = { wallMs: median(wall(turns.b)), bestMs: Math.min(...wall(turns.b)), peakMiB: Math.max(...turns.b.map((r) => r.peakMiB)) };
   const ratio = synth.wallMs / floor.wallMs;
   const bestRatio = synth.bestMs / floor.bestMs;
-  const diagram = best([...node, 'scripts/diagram.ts', '--check']);
+  const diagram = best([...node, 'tools/diagram/diagram.ts', '--check']);
   const diagramRatio = diagram.wallMs / synth.wallMs;
 
   // One run: the suite is the slowest part here, and its budget is about what it adds to npm test.

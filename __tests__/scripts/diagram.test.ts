@@ -15,10 +15,10 @@ import {
   readSynthOutput,
   renderAccountDoc,
   staleFiles,
-} from '../../scripts/diagram';
-import { graphFromStackJson, type StackJson } from '../../scripts/lib/diagram/graph';
-import { renderMermaid } from '../../scripts/lib/diagram/mermaid';
-import { buildDiagram, type Diagram, type DiagramNode } from '../../scripts/lib/diagram/model';
+} from '../../tools/diagram/diagram';
+import { graphFromStackJson, type StackJson } from '../../tools/diagram/graph';
+import { renderMermaid } from '../../tools/diagram/mermaid';
+import { buildDiagram, type Diagram, type DiagramNode } from '../../tools/diagram/model';
 import { accountsDirWith, fixtureAccount } from '../helpers/accounts';
 import { mermaidBlocks, mermaidErrors } from '../helpers/mermaid';
 import { REPO_ROOT, runApp } from '../helpers/terraform';
@@ -220,7 +220,7 @@ test('the committed pictures and the README links are current (run `npm run diag
 describe('npm run diagram', () => {
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     try {
-      const stdout = execFileSync(TSX[0], [...TSX.slice(1), 'scripts/diagram.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
+      const stdout = execFileSync(TSX[0], [...TSX.slice(1), 'tools/diagram/diagram.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', stdio: 'pipe' });
       return { status: 0, stdout, stderr: '' };
     } catch (error) {
       const e = error as { status: number; stdout: string; stderr: string };

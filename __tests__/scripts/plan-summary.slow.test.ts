@@ -7,8 +7,8 @@ import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { terraformEnv } from '../../tools/lib/terraform-env';
-import type { PlanGraphJson } from '../../scripts/lib/diagram/graph';
-import { planPicture, planPictureSection } from '../../scripts/lib/diagram/plan-picture';
+import type { PlanGraphJson } from '../../tools/diagram/graph';
+import { planPicture, planPictureSection } from '../../tools/diagram/plan-picture';
 import { mermaidErrors } from '../helpers/mermaid';
 import { startStandIns } from '../../tools/local-aws/stand-ins';
 import {

@@ -5,15 +5,15 @@ import { configWarnings } from '../../environments/warnings';
 import type { IamReport } from '../../scripts/lib/iam/report';
 import { widenings, wideningsForStack } from '../../scripts/lib/iam/report-diff';
 import { stackNames } from '../../stacks/app';
-import type { PlanGraphJson } from '../../scripts/lib/diagram/graph';
-import { planPicture, planPictureSection } from '../../scripts/lib/diagram/plan-picture';
+import type { PlanGraphJson } from '../diagram/graph';
+import { planPicture, planPictureSection } from '../diagram/plan-picture';
 import { optionValue } from '../lib/cli-options';
 
 /**
  * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift
  * issue) per account: counts of add / change / replace / destroy, the replaced and destroyed
  * resources first, then the other changes, then a collapsed picture of the change (Mermaid, see
- * scripts/lib/diagram/plan-picture.ts), then the full plan text collapsed. The hidden marker
+ * tools/diagram/plan-picture.ts), then the full plan text collapsed. The hidden marker
  * lets the workflow find and update the account's previous comment instead of adding another.
  */
 

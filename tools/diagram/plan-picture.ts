@@ -1,4 +1,4 @@
-import type { ChangeKind, PlannedChange } from '../../../tools/ci/plan-summary';
+import type { ChangeKind, PlannedChange } from '../ci/plan-summary';
 import { graphFromPlan, type PlanGraphJson } from './graph';
 import { renderMermaid } from './mermaid';
 import { buildDiagram, type Diagram } from './model';

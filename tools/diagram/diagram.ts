@@ -2,16 +2,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { ConfigError, loadEnvironments } from '../environments/load';
-import type { AccountConfig } from '../environments/schema';
-import { SecurityRulesError } from '../constructs/rules/engine';
-import { buildStacks, stackNames } from '../stacks/app';
-import { buildArtifacts } from '../build/build-artifacts';
-import { byCodePoint, graphFromStackJson, type StackJson } from './lib/diagram/graph';
-import { renderMermaid } from './lib/diagram/mermaid';
-import { buildDiagram, type Diagram, LAYERS } from './lib/diagram/model';
-import { optionValue } from '../tools/lib/cli-options';
-import { answerHelp } from '../build/cli-help';
+import { ConfigError, loadEnvironments } from '../../environments/load';
+import type { AccountConfig } from '../../environments/schema';
+import { SecurityRulesError } from '../../constructs/rules/engine';
+import { buildStacks, stackNames } from '../../stacks/app';
+import { buildArtifacts } from '../../build/build-artifacts';
+import { byCodePoint, graphFromStackJson, type StackJson } from './graph';
+import { renderMermaid } from './mermaid';
+import { buildDiagram, type Diagram, LAYERS } from './model';
+import { optionValue } from '../lib/cli-options';
+import { answerHelp } from '../../build/cli-help';
 
 /**
  * `npm run diagram`: one architecture picture per account, docs/architecture/<account>.md, drawn

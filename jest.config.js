@@ -19,9 +19,9 @@ module.exports = {
   // worker per core keeps both cores busy.
   maxWorkers: '100%',
   // Jest's own transform cache would go to <tmpdir>/jest_<uid>; the tests' temp folder is per run
-  // (scripts/test.sh) and must end empty, and a kept cache keeps runs warm.
+  // (tools/dev/test.sh) and must end empty, and a kept cache keeps runs warm.
   cacheDirectory: '<rootDir>/.cache/jest',
-  // Coverage is collected by `npm run test:all` (scripts/test.sh passes --coverage on the whole
+  // Coverage is collected by `npm run test:all` (tools/dev/test.sh passes --coverage on the whole
   // suite only: a partial run cannot meet whole-suite thresholds, and the quick loop skips it for
   // speed). V8's own coverage needs no instrumentation.
   coverageProvider: 'v8',

@@ -937,8 +937,8 @@ describe('toolchain setup', () => {
     for (const line of ['CHECKPOINT_DISABLE=1', 'TF_PROVIDER_MIRROR_SEARCH=off', 'TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache']) expect(envStep.run).toContain(line);
     const cache = steps.find((s) => s.uses?.startsWith('actions/cache@'))!;
     expect(cache.with).toEqual({ path: '~/.terraform.d/plugin-cache', key: expect.stringContaining("hashFiles('package-lock.json')") });
-    // scripts/test.sh honours the switch, so `npm test` on a runner never walks the filesystem.
-    expect(fs.readFileSync(path.join(ROOT, 'scripts', 'test.sh'), 'utf8')).toContain('"${TF_PROVIDER_MIRROR_SEARCH:-on}" != off');
+    // tools/dev/test.sh honours the switch, so `npm test` on a runner never walks the filesystem.
+    expect(fs.readFileSync(path.join(ROOT, 'tools', 'dev', 'test.sh'), 'utf8')).toContain('"${TF_PROVIDER_MIRROR_SEARCH:-on}" != off');
   });
 
   test('the checks run as parallel jobs, joined by the one required `checks` job', () => {

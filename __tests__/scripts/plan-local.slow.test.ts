@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { COMMITTED_LOCK_FILE, planLocal, planStack, type PlanResult, summaryLine } from '../../scripts/plan-local';
+import { COMMITTED_LOCK_FILE, planLocal, planStack, type PlanResult, summaryLine } from '../../tools/dev/plan-local';
 import { resolveStackTargets } from '../../tools/lib/stack-catalog';
 import { startLambdaServer } from '../../tools/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';

@@ -72,7 +72,7 @@ export function noMirrorHint(version = AWS_PROVIDER_VERSION, platform = terrafor
 }
 
 if (require.main === module) {
-  // scripts/test.sh and .ci/run: print the mirror (or nothing) for TF_PROVIDER_MIRROR.
+  // tools/dev/test.sh and .ci/run: print the mirror (or nothing) for TF_PROVIDER_MIRROR.
   const found = findProviderMirror();
   if (found) console.log(found);
   else console.error(noMirrorHint());

@@ -2,12 +2,12 @@ import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { cacheDir, terraformEnv } from '../tools/lib/terraform-env';
-import { findProviderMirror, noMirrorHint } from '../tools/lib/provider-mirror';
-import { type PlanJson, type PlanSummary, summarizePlan } from '../tools/ci/plan-summary';
-import { resolveStackTargets, type StackTarget } from '../tools/lib/stack-catalog';
-import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from '../tools/local-aws/stand-ins';
-import { answerHelp } from '../build/cli-help';
+import { cacheDir, terraformEnv } from '../lib/terraform-env';
+import { findProviderMirror, noMirrorHint } from '../lib/provider-mirror';
+import { type PlanJson, type PlanSummary, summarizePlan } from '../ci/plan-summary';
+import { resolveStackTargets, type StackTarget } from '../lib/stack-catalog';
+import { OVERRIDE_FILE, startStandIns, writeStandInOverrides } from '../local-aws/stand-ins';
+import { answerHelp } from '../../build/cli-help';
 
 /**
  * `npm run plan:local [-- <stack>...]`: plans stacks with no AWS at all. It synthesizes into its
@@ -24,7 +24,7 @@ import { answerHelp } from '../build/cli-help';
  */
 
 const run = promisify(execFile);
-const REPO_ROOT = path.resolve(__dirname, '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const bin = (name: string) => path.join(REPO_ROOT, 'node_modules', '.bin', name);
 
 export interface PlanResult {
@@ -68,7 +68,7 @@ export const COMMITTED_LOCK_FILE = path.join(REPO_ROOT, '.terraform.lock.hcl');
  */
 export function providerMirror(env: NodeJS.ProcessEnv = process.env, say: (message: string) => void = () => undefined): string | undefined {
   if (env.TF_PROVIDER_MIRROR) return env.TF_PROVIDER_MIRROR;
-  // Where the registry is reachable (GitHub runners) the search is switched off, as in scripts/test.sh.
+  // Where the registry is reachable (GitHub runners) the search is switched off, as in tools/dev/test.sh.
   if (env.TF_PROVIDER_MIRROR_SEARCH === 'off') return undefined;
   const found = findProviderMirror();
   if (!found) say(noMirrorHint());

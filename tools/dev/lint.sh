@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run lint`: ESLint over the repository, then the Python gates (scripts/lint-python.sh).
+# `npm run lint`: ESLint over the repository, then the Python gates (tools/dev/lint-python.sh).
 set -euo pipefail
 for arg in "$@"; do
   case "$arg" in
@@ -9,6 +9,6 @@ for arg in "$@"; do
       ;;
   esac
 done
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 npx eslint .
-bash scripts/lint-python.sh
+bash tools/dev/lint-python.sh

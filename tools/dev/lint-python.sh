@@ -3,8 +3,8 @@
 # (including flake8-bandit's security rules), ruff's formatter in check mode, and mypy --strict.
 # `npm run lint` runs it after ESLint; `ruff format lambda-functions` applies the formatting.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/setup-python.sh
+cd "$(dirname "$0")/../.."
+bash tools/dev/setup-python.sh
 .venv/bin/ruff check --quiet lambda-functions
 .venv/bin/ruff format --check --quiet lambda-functions || {
   echo "Python files above are not formatted: run '.venv/bin/ruff format lambda-functions'" >&2

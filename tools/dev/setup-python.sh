@@ -11,7 +11,7 @@ for arg in "$@"; do
       ;;
   esac
 done
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 python="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv

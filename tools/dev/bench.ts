@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { answerHelp } from '../build/cli-help';
+import { answerHelp } from '../../build/cli-help';
 
 /**
  * `npm run bench [-- --no-test]`: prints the project's performance figures against its budgets.
@@ -19,7 +19,7 @@ import { answerHelp } from '../build/cli-help';
  * figure to trust, the absolute times are not.
  */
 
-const REPO_ROOT = path.resolve(__dirname, '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 interface Measure {

@@ -9,9 +9,9 @@ for arg in "$@"; do
       ;;
   esac
 done
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 if [ ! -x .venv/bin/python ]; then
-  echo "No Python virtualenv at .venv: run 'npm run setup:python' (scripts/setup-python.sh) first." >&2
+  echo "No Python virtualenv at .venv: run 'npm run setup:python' (tools/dev/setup-python.sh) first." >&2
   exit 1
 fi
 exec .venv/bin/python -m pytest "$@"

@@ -2,9 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildArtifacts } from '../build/build-artifacts';
+import { buildArtifacts } from '../../build/build-artifacts';
 
-const REPO_ROOT = path.resolve(__dirname, '..');
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache)([\\/]|$)/;
 
 function isFileOrFolder(file: string): boolean {

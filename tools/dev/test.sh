@@ -10,7 +10,7 @@
 # Other arguments go to jest alone, e.g. `npm test -- __tests__/environments` (any file named,
 # slow or not, runs).
 set -euo pipefail
-# INFRA_TEST_JEST and INFRA_TEST_PYTEST replace the two runners (npx jest, scripts/test-python.sh):
+# INFRA_TEST_JEST and INFRA_TEST_PYTEST replace the two runners (npx jest, tools/dev/test-python.sh):
 # the test of this script (__tests__/quality/test-runner-output.test.ts) runs stand-ins.
 for arg in "$@"; do
   case "$arg" in
@@ -21,7 +21,7 @@ for arg in "$@"; do
       ;;
   esac
 done
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 tier=quick
 if [ "${1:-}" = --all ]; then
   tier=all
@@ -32,7 +32,7 @@ if [ -z "${TF_PROVIDER_MIRROR:-}" ] && [ "${TF_PROVIDER_MIRROR_SEARCH:-on}" != o
   TF_PROVIDER_MIRROR=$(node --import tsx tools/lib/provider-mirror.ts)
   [ -n "$TF_PROVIDER_MIRROR" ] && export TF_PROVIDER_MIRROR || unset TF_PROVIDER_MIRROR
 fi
-bash scripts/setup-python.sh
+bash tools/dev/setup-python.sh
 
 # One temp folder per run: TMPDIR for jest, pytest and everything they start (os.tmpdir(), Python's
 # tempfile, Terraform, the stand-in servers). It must be empty when the run ends, or the run fails
@@ -75,7 +75,7 @@ if [ $# -eq 0 ]; then
   pytest_status_file="$run_tmp/pytest.status"
   {
     status=0
-    PYTHONUNBUFFERED=1 ${INFRA_TEST_PYTEST:-bash scripts/test-python.sh} "${pytest_args[@]}" 2>&1 || status=$?
+    PYTHONUNBUFFERED=1 ${INFRA_TEST_PYTEST:-bash tools/dev/test-python.sh} "${pytest_args[@]}" 2>&1 || status=$?
     echo "$status" >"$pytest_status_file"
   } | tee "$pytest_log" | sed -u 's/^/pytest | /' &
   pytest_pid=$!

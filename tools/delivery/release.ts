@@ -94,7 +94,7 @@ export async function release(argv: readonly string[]): Promise<boolean> {
   return ok && notStarted.length === 0 && busy.length === 0;
 }
 
-// The command line; tests call release() in-process as well (__tests__/scripts/release-rollback.test.ts).
+// The command line; tests call release() in-process as well (__tests__/tools/delivery/release-rollback.test.ts).
 if (require.main === module) {
   answerHelp(USAGE);
   runCommand(() => release(process.argv.slice(2)));

@@ -117,7 +117,7 @@ export async function rollback(argv: readonly string[]): Promise<boolean> {
   return ok && notStarted.length === 0;
 }
 
-// The command line; tests call rollback() in-process as well (__tests__/scripts/release-rollback.test.ts).
+// The command line; tests call rollback() in-process as well (__tests__/tools/delivery/release-rollback.test.ts).
 if (require.main === module) {
   answerHelp(USAGE);
   runCommand(() => rollback(process.argv.slice(2)));

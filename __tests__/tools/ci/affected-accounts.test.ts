@@ -2,10 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadEnvironments } from '../../environments/load';
-import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../tools/ci/affected-accounts';
-import { stackNames } from '../../stacks/app';
-import { unusedAccountName } from '../helpers/accounts';
+import { loadEnvironments } from '../../../environments/load';
+import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../../tools/ci/affected-accounts';
+import { stackNames } from '../../../stacks/app';
+import { unusedAccountName } from '../../helpers/accounts';
 
 const ACCOUNTS = ['dev', 'staging'];
 let repo: string;
@@ -238,9 +238,9 @@ describe('--plan-target: the PR plan job checks each matrix entry against the ba
   });
 
   test('the command line refuses with one clear line and exit 1, printing nothing to stdout', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'tools', 'ci', 'affected-accounts.ts'), '--plan-target', `${stacks[0]}\nBASH_ENV=x`], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', '..', 'tools', 'ci', 'affected-accounts.ts'), '--plan-target', `${stacks[0]}\nBASH_ENV=x`], {
       encoding: 'utf8',
-      cwd: path.join(__dirname, '..', '..'),
+      cwd: path.join(__dirname, '..', '..', '..'),
     });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');

@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ensureStateBucket } from '../../tools/lib/state-bucket';
+import { ensureStateBucket } from '../../../tools/lib/state-bucket';
 
 /**
  * A real HTTP server in the S3 REST shape that keeps bucket state and records every request, so the

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { realAccounts } from '../helpers/accounts';
-import { REPO_ROOT } from '../helpers/terraform';
+import { realAccounts } from '../../helpers/accounts';
+import { REPO_ROOT } from '../../helpers/terraform';
 
 const run = promisify(execFile);
 

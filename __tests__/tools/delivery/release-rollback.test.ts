@@ -1,18 +1,18 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
-import { loadEnvironments } from '../../environments/load';
-import type { AccountConfig } from '../../environments/schema';
-import { DEPLOYMENT_STRATEGIES } from '../../environments/deployment-strategies';
-import { FUNCTION_NAMES, FUNCTIONS } from '../../lambda-functions/catalogue';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { type DeliveryStandIns, type ScriptedOutcome, type StandInFunction, startDeliveryStandIns } from '../../tools/local-aws/delivery-apis';
-import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
-import { REPO_ROOT } from '../helpers/terraform';
-import { hookConcurrency, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
-import { commandExitCode } from '../../tools/delivery/delivery-cli';
-import { release } from '../../tools/delivery/release';
-import { rollback } from '../../tools/delivery/rollback';
+import { loadEnvironments } from '../../../environments/load';
+import type { AccountConfig } from '../../../environments/schema';
+import { DEPLOYMENT_STRATEGIES } from '../../../environments/deployment-strategies';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../../lambda-functions/catalogue';
+import { resolveFunctionSettings } from '../../../lambda-functions/function-settings';
+import { type DeliveryStandIns, type ScriptedOutcome, type StandInFunction, startDeliveryStandIns } from '../../../tools/local-aws/delivery-apis';
+import { startStsServer, type StsServer } from '../../../tools/local-aws/sts-server';
+import { REPO_ROOT } from '../../helpers/terraform';
+import { hookConcurrency, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../../lambda-functions/deployment-hooks';
+import { commandExitCode } from '../../../tools/delivery/delivery-cli';
+import { release } from '../../../tools/delivery/release';
+import { rollback } from '../../../tools/delivery/rollback';
 
 /**
  * `npm run release` and `npm run rollback` against real local HTTP stand-ins of STS (pre-flight),

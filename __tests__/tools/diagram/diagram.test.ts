@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadEnvironments } from '../../environments/load';
-import type { AccountConfig } from '../../environments/schema';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { stackNames } from '../../stacks/app';
+import { loadEnvironments } from '../../../environments/load';
+import type { AccountConfig } from '../../../environments/schema';
+import { FUNCTIONS } from '../../../lambda-functions/catalogue';
+import { stackNames } from '../../../stacks/app';
 import {
   accountDiagram,
   DOCS_DIR,
@@ -15,13 +15,13 @@ import {
   readSynthOutput,
   renderAccountDoc,
   staleFiles,
-} from '../../tools/diagram/diagram';
-import { graphFromStackJson, type StackJson } from '../../tools/diagram/graph';
-import { renderMermaid } from '../../tools/diagram/mermaid';
-import { buildDiagram, type Diagram, type DiagramNode } from '../../tools/diagram/model';
-import { accountsDirWith, fixtureAccount } from '../helpers/accounts';
-import { mermaidBlocks, mermaidErrors } from '../helpers/mermaid';
-import { REPO_ROOT, runApp } from '../helpers/terraform';
+} from '../../../tools/diagram/diagram';
+import { graphFromStackJson, type StackJson } from '../../../tools/diagram/graph';
+import { renderMermaid } from '../../../tools/diagram/mermaid';
+import { buildDiagram, type Diagram, type DiagramNode } from '../../../tools/diagram/model';
+import { accountsDirWith, fixtureAccount } from '../../helpers/accounts';
+import { mermaidBlocks, mermaidErrors } from '../../helpers/mermaid';
+import { REPO_ROOT, runApp } from '../../helpers/terraform';
 
 // GitHub renders ```mermaid blocks in Markdown files, issues and pull-request comments
 // (https://github.com/github/roadmap/issues/372); the syntax is Mermaid's flowchart

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadEnvironments } from '../../environments/load';
-import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../../stacks/github-oidc';
-import { approvalEnvironmentNames, fetchAnswers, githubFindings, type GithubAnswers } from '../../tools/ci/check-github';
+import { loadEnvironments } from '../../../environments/load';
+import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../../../stacks/github-oidc';
+import { approvalEnvironmentNames, fetchAnswers, githubFindings, type GithubAnswers } from '../../../tools/ci/check-github';
 
 /**
  * `npm run check:github` against recorded GitHub answers (__tests__/fixtures/github, shaped like the
@@ -25,7 +25,7 @@ import { approvalEnvironmentNames, fetchAnswers, githubFindings, type GithubAnsw
  *   https://docs.github.com/rest/actions/permissions#get-private-repo-fork-pr-workflow-settings-for-a-repository
  */
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'github');
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'github');
 const fixture = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.json`), 'utf8')) as T;
 const accounts = loadEnvironments();
 const { github } = accounts[0];

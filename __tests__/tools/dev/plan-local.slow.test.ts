@@ -2,17 +2,17 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { COMMITTED_LOCK_FILE, planLocal, planStack, type PlanResult, summaryLine } from '../../tools/dev/plan-local';
-import { resolveStackTargets } from '../../tools/lib/stack-catalog';
-import { startLambdaServer } from '../../tools/local-aws/lambda-server';
-import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
-import { OVERRIDE_FILE } from '../../tools/local-aws/stand-ins';
-import { REPO_ROOT } from '../helpers/terraform';
-import { tempDir } from '../helpers/temp';
-import { realAccounts, unusedAccountId, unusedAccountName } from '../helpers/accounts';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
+import { COMMITTED_LOCK_FILE, planLocal, planStack, type PlanResult, summaryLine } from '../../../tools/dev/plan-local';
+import { resolveStackTargets } from '../../../tools/lib/stack-catalog';
+import { startLambdaServer } from '../../../tools/local-aws/lambda-server';
+import { startStsServer, type StsServer } from '../../../tools/local-aws/sts-server';
+import { OVERRIDE_FILE } from '../../../tools/local-aws/stand-ins';
+import { REPO_ROOT } from '../../helpers/terraform';
+import { tempDir } from '../../helpers/temp';
+import { realAccounts, unusedAccountId, unusedAccountName } from '../../helpers/accounts';
+import { FUNCTIONS } from '../../../lambda-functions/catalogue';
+import { DATABASE_ADMIN } from '../../../lambda-functions/database-admin';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../../lambda-functions/deployment-hooks';
 
 const accounts = realAccounts();
 

@@ -6,11 +6,11 @@ import { promisify } from 'node:util';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { terraformEnv } from '../../tools/lib/terraform-env';
-import type { PlanGraphJson } from '../../tools/diagram/graph';
-import { planPicture, planPictureSection } from '../../tools/diagram/plan-picture';
-import { mermaidErrors } from '../helpers/mermaid';
-import { startStandIns } from '../../tools/local-aws/stand-ins';
+import { terraformEnv } from '../../../tools/lib/terraform-env';
+import type { PlanGraphJson } from '../../../tools/diagram/graph';
+import { planPicture, planPictureSection } from '../../../tools/diagram/plan-picture';
+import { mermaidErrors } from '../../helpers/mermaid';
+import { startStandIns } from '../../../tools/local-aws/stand-ins';
 import {
   commentMarker,
   main,
@@ -20,9 +20,9 @@ import {
   stackWarnings,
   summarizePlan,
   type PlanJson,
-} from '../../tools/ci/plan-summary';
-import { loadEnvironments } from '../../environments/load';
-import { configWarnings } from '../../environments/warnings';
+} from '../../../tools/ci/plan-summary';
+import { loadEnvironments } from '../../../environments/load';
+import { configWarnings } from '../../../environments/warnings';
 
 const run = promisify(execFile);
 const ACCOUNT_ID = '824357028182';

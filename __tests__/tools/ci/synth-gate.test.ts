@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Testing } from 'cdktf';
-import { loadEnvironments } from '../../environments/load';
-import { AWS_PROVIDER_VERSION } from '../../stacks/account-stack';
-import { stackNames } from '../../stacks/app';
-import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { expectationFor, gateProblems, LOCK_FILE } from '../../tools/ci/synth-gate';
+import { loadEnvironments } from '../../../environments/load';
+import { AWS_PROVIDER_VERSION } from '../../../stacks/account-stack';
+import { stackNames } from '../../../stacks/app';
+import { BootstrapStack } from '../../../stacks/bootstrap-stack';
+import { expectationFor, gateProblems, LOCK_FILE } from '../../../tools/ci/synth-gate';
 
 /**
  * The gate a pull request's synthesized stack passes before the PR plan role is requested.
@@ -29,7 +29,7 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-const committedLock = fs.readFileSync(path.join(__dirname, '..', '..', LOCK_FILE), 'utf8');
+const committedLock = fs.readFileSync(path.join(__dirname, '..', '..', '..', LOCK_FILE), 'utf8');
 
 function gate(mutate: (json: any) => void = () => undefined, extraFiles: Record<string, string> = {}): string[] {
   // Each call gates a fresh folder: files of an earlier call must not count again.

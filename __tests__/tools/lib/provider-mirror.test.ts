@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AWS_PROVIDER_VERSION as PINNED } from '../../stacks/account-stack';
-import { AWS_PROVIDER_VERSION, findProviderMirror, holdsProvider, noMirrorHint, terraformPlatform } from '../../tools/lib/provider-mirror';
-import { providerMirror } from '../../tools/dev/plan-local';
+import { AWS_PROVIDER_VERSION as PINNED } from '../../../stacks/account-stack';
+import { AWS_PROVIDER_VERSION, findProviderMirror, holdsProvider, noMirrorHint, terraformPlatform } from '../../../tools/lib/provider-mirror';
+import { providerMirror } from '../../../tools/dev/plan-local';
 
 // Terraform's filesystem mirror layouts: unpacked HOST/NAMESPACE/TYPE/VERSION/TARGET/ and packed
 // HOST/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_TARGET.zip

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { main, renderSummary, summarizePlan } from '../../tools/ci/plan-summary';
-import { tempDir } from '../helpers/temp';
+import { main, renderSummary, summarizePlan } from '../../../tools/ci/plan-summary';
+import { tempDir } from '../../helpers/temp';
 
 /**
  * The "behind main" line of a plan comment (issue 21 item 12): an account applied after approval

@@ -2,20 +2,20 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Testing } from 'cdktf';
-import { loadEnvironments } from '../../environments/load';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { loadEnvironments } from '../../../environments/load';
+import { resolveFunctionSettings } from '../../../lambda-functions/function-settings';
 import {
   checkConcurrencyQuota,
   LAMBDA_CONCURRENCY_QUOTA_CODE,
   LAMBDA_MINIMUM_UNRESERVED,
   reservedConcurrencyOf,
-} from '../../tools/delivery/concurrency-guard';
-import { resolveStackTargets } from '../../tools/lib/stack-catalog';
-import { startLambdaServer, type LambdaServer } from '../../tools/local-aws/lambda-server';
-import { startStsServer } from '../../tools/local-aws/sts-server';
-import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
-import { stackNames } from '../../stacks/app';
+} from '../../../tools/delivery/concurrency-guard';
+import { resolveStackTargets } from '../../../tools/lib/stack-catalog';
+import { startLambdaServer, type LambdaServer } from '../../../tools/local-aws/lambda-server';
+import { startStsServer } from '../../../tools/local-aws/sts-server';
+import { BootstrapStack } from '../../../stacks/bootstrap-stack';
+import { readStack, REPO_ROOT, sharedSynth } from '../../helpers/terraform';
+import { stackNames } from '../../../stacks/app';
 
 /*
  * Lambda keeps 100 concurrent executions of an account unreserved; reserved concurrency can only

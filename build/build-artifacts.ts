@@ -34,7 +34,7 @@ import { answerHelp } from './cli-help';
 const run = promisify(execFile);
 
 export interface BuildOptions {
-  /** Repository root holding lambda-functions/. Default: the folder above scripts/. */
+  /** Repository root holding lambda-functions/. Default: the folder above build/. */
   readonly rootDir?: string;
   /** Output folder. Default: <rootDir>/.build. */
   readonly outDir?: string;

@@ -13,7 +13,7 @@ import { stackNames } from '../../stacks/app';
  *   lambda-functions/conftest.py, lambda-functions/testing/) -> no account
  * - .github/ outside workflows/ and actions/ (dependabot.yml, CODEOWNERS, templates) -> no account
  * - anything else (constructs/, stacks/, lambda-functions/, environments/ defaults and schema,
- *   scripts/, package*.json, main.ts, cdktf.json, .github/workflows/, .github/actions/) -> every
+ *   build/, tools/, package*.json, main.ts, cdktf.json, .github/workflows/, .github/actions/) -> every
  *   account: shared code reaches every account, and a changed workflow is proven by planning with it.
  *
  * An affected account is planned as both of its stacks: `<account>` and `<account>-bootstrap` (the

@@ -5,8 +5,8 @@ import { configWarnings } from './environments/warnings';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomicallyAsync } from './stacks/synthesize';
 import { describeSynthFailure } from './stacks/synth-failure';
-import { buildArtifacts } from './scripts/build-artifacts';
-import { answerHelp } from './scripts/lib/cli-help';
+import { buildArtifacts } from './build/build-artifacts';
+import { answerHelp } from './build/cli-help';
 
 /**
  * The cdktf app: load and validate every account first (nothing is written when the

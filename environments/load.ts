@@ -270,7 +270,7 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
       }
       continue;
     }
-    // CI keys an account on its file (scripts/affected-accounts.ts): the file name is the account name.
+    // CI keys an account on its file (tools/ci/affected-accounts.ts): the file name is the account name.
     const fileName = path.basename(name).replace(/\.(ts|js)$/, '');
     if (fileName !== parsed.data.name) {
       problems.push(`${file}: name: '${parsed.data.name}' differs from the file name '${fileName}'; rename the file to ${parsed.data.name}${path.extname(name)} or set name: '${fileName}'`);

@@ -15,7 +15,7 @@ export interface LayerArtifactRecord extends ArtifactRecord {
   readonly compatibleArchitectures: readonly Architecture[];
 }
 
-/** What `npm run build` (scripts/build-artifacts.ts) produced: .build/manifest.json. */
+/** What `npm run build` (build/build-artifacts.ts) produced: .build/manifest.json. */
 export interface BuildManifest {
   readonly functions: Readonly<Record<FunctionName, ArtifactRecord>>;
   readonly layers: Readonly<Record<LayerName, LayerArtifactRecord>>;

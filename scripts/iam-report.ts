@@ -5,16 +5,16 @@ import { ConfigError, loadEnvironments } from '../environments/load';
 import { iamDataVersion } from '../constructs/rules/iam/iam-reference';
 import { buildStacks, stackNames } from '../stacks/app';
 import { synthesizeAtomically } from '../stacks/synthesize';
-import { buildArtifacts } from './build-artifacts';
+import { buildArtifacts } from '../build/build-artifacts';
 import { accountModel, outdirModels } from './lib/iam/model';
 import { accountReport, type IamReport, renderReport } from './lib/iam/report';
-import { optionValue } from './lib/cli-options';
-import { answerHelp } from './lib/cli-help';
+import { optionValue } from '../tools/lib/cli-options';
+import { answerHelp } from '../build/cli-help';
 
 const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]
 Prints, per account and principal, what it may do on which resources (by service) and the
 escalation checks on the apply role. Without --outdir the app is synthesized into a temp folder.
---json writes the machine-readable report that scripts/plan-summary.ts compares (--iam-base/--iam-head).
+--json writes the machine-readable report that tools/ci/plan-summary.ts compares (--iam-base/--iam-head).
 Exits 1 when an escalation check is allowed.`;
 
 

@@ -6,7 +6,7 @@ import { cidrsOverlap, isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from
 import { defaults } from '../environments/defaults';
 import { ACCOUNTS_DIR, accountSourceFile, ConfigError, loadEnvironments } from '../environments/load';
 import { regenerateDerivedFiles, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 /**
  * `npm run new:account -- <name> --account-id <12 digits> --cidr <a /16> [--auto-apply | --approval]`

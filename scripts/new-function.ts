@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
 import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
-import { answerHelp } from './lib/cli-help';
+import { answerHelp } from '../build/cli-help';
 
 /**
  * `npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]` adds the catalogue

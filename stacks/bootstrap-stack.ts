@@ -135,7 +135,7 @@ const OBJECT_READS = ['s3:GetObject', 's3:GetObjectAttributes', 's3:GetObjectTor
 
 /**
  * The pre-flight (`npm run verify-account`) reads the account's Lambda concurrency quota before
- * every plan and apply (scripts/lib/concurrency-guard.ts). GetAccountSettings has no resource type,
+ * every plan and apply (tools/delivery/concurrency-guard.ts). GetAccountSettings has no resource type,
  * so Resource is "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
  * Granted explicitly rather than left to the attached managed policies.
  */

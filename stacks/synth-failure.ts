@@ -1,7 +1,7 @@
 import { ConfigError } from '../environments/load';
 import { SecurityRulesError } from '../constructs/rules/engine';
 import { ConstructPropsError } from '../constructs/construct-props-error';
-import { FunctionSourceError } from '../scripts/lib/function-sources';
+import { FunctionSourceError } from '../build/function-sources';
 import { SOURCE_MAPS_REQUESTED } from './source-maps-off';
 
 /**

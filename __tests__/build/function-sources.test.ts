@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
-import { isPackagedFile } from '../../scripts/build-artifacts';
-import { checkFunctionSources, FunctionSourceError } from '../../scripts/lib/function-sources';
+import { isPackagedFile } from '../../build/build-artifacts';
+import { checkFunctionSources, FunctionSourceError } from '../../build/function-sources';
 import { copyFunctionSources, copyRepo, listTree } from './repo-copy';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
-import { commentMarker } from '../../scripts/plan-summary';
+import { commentMarker } from '../../tools/ci/plan-summary';
 
 /**
  * The shell scripts the workflows run, driven against fake `aws` and `gh` commands on PATH that

@@ -279,7 +279,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('the CI 
     const deliver = applyPolicy().find((s) => s.Sid === 'DeliverFunctions');
     const prefix = `arn:aws:codedeploy:${config.region}:${config.accountId}`;
     expect(deliver.Resource).toEqual([`${prefix}:application:${config.organisation}-functions`, `${prefix}:deploymentgroup:${config.organisation}-functions/*`, `${prefix}:deploymentconfig:*`]);
-    // What npm run release / rollback call on the application and its groups (scripts/lib/delivery.ts).
+    // What npm run release / rollback call on the application and its groups (tools/delivery/delivery.ts).
     expect(deliver.Action).toEqual(
       expect.arrayContaining(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:ListDeploymentGroups', 'codedeploy:CreateDeploymentGroup']),
     );

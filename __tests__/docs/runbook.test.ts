@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { FUNCTION_NAMES } from '../../lambda-functions/catalogue';
-import { parseDeliveryArgs } from '../../scripts/lib/delivery-cli';
+import { parseDeliveryArgs } from '../../tools/delivery/delivery-cli';
 
 /**
  * docs/runbook.md promises that every command in it is one the repository provides and the tests
@@ -41,7 +41,7 @@ test('the runbook has commands, and each is an npm script of package.json', () =
 test("each command's entry point is run by the tests", () => {
   for (const command of commands) {
     const name = /^npm run ([\w:-]+)/.exec(command)![1];
-    // "tsx scripts/release.ts" -> scripts/release; "tsx main.ts" -> main.ts
+    // "tsx tools/delivery/release.ts" -> tools/delivery/release; "tsx main.ts" -> main.ts
     const entry = /(?:tsx|bash) (\S+)/.exec(scripts[name])![1];
     const referenced = tests.includes(entry) || tests.includes(entry.replace(/\.(ts|sh)$/, ''));
     expect([command, entry, referenced]).toEqual([command, entry, true]);

@@ -60,7 +60,7 @@ test('new:account and new:function on a fresh copy, then the type check, the syn
     ['typecheck', 'npx', ['tsc', '--noEmit']],
     ['synth', 'npm', ['run', '--silent', 'synth']],
     ['jest', 'npx', ['jest', '--ci', ...QUICK_TIER]],
-    ['jest (plan:local)', 'npx', ['jest', '--ci', '__tests__/scripts/plan-local.slow.test.ts']],
+    ['jest (plan:local)', 'npx', ['jest', '--ci', '__tests__/tools/dev/plan-local.slow.test.ts']],
     ['pytest', '.venv/bin/python', ['-m', 'pytest', '-q']],
   ];
   for (const [step, command, args] of steps) {

@@ -8,8 +8,8 @@ import { loadEnvironments } from '../../environments/load';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
-import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
+import { terraformEnv } from '../../tools/lib/terraform-env';
+import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
 import { readStack, sharedSynth } from '../helpers/terraform';
 
 /**

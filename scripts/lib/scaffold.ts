@@ -32,8 +32,8 @@ function generatedFiles(root: string): string[] {
 
 /**
  * Regenerates what the tests compare against the account list and the catalogue: the function zips
- * (scripts/build-artifacts.ts, which the stacks read), the README rules section and .checkov.yaml
- * (scripts/export-checkov.ts) and, where the repository has them, the
+ * (build/build-artifacts.ts, which the stacks read), the README rules section and .checkov.yaml
+ * (tools/ci/export-checkov.ts) and, where the repository has them, the
  * architecture diagrams (`npm run diagram`). On failure every file is put back as it was and the
  * `created` files are removed, so the command leaves nothing half-done.
  */
@@ -43,8 +43,8 @@ export function regenerateDerivedFiles(created: readonly string[], edited: Reado
   const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
   // The stacks reference the built zips, so the build (a no-op when warm) comes first, as in synth.
   const steps: [string, string[]][] = [
-    [tsx, ['scripts/build-artifacts.ts']],
-    [tsx, ['scripts/export-checkov.ts']],
+    [tsx, ['build/build-artifacts.ts']],
+    [tsx, ['tools/ci/export-checkov.ts']],
   ];
   if (scripts.diagram) steps.push(['npm', ['run', '--silent', 'diagram']]);
   try {

@@ -25,17 +25,19 @@ module.exports = {
   // suite only: a partial run cannot meet whole-suite thresholds, and the quick loop skips it for
   // speed). V8's own coverage needs no instrumentation.
   coverageProvider: 'v8',
-  collectCoverageFrom: ['main.ts', '{constructs,stacks,environments,scripts,lambda-functions}/**/*.ts'],
+  collectCoverageFrom: ['main.ts', '{constructs,rules,stacks,environments,scripts,lambda-functions}/**/*.ts'],
   coverageDirectory: '<rootDir>/.cache/coverage/jest',
   // Per file in the console; the summary JSON (.cache/coverage/jest) is for re-checking thresholds.
   coverageReporters: ['text', 'text-summary', 'json-summary'],
-  // Each folder's figure counts its subfolders (constructs/ includes constructs/rules/). Just under
+  // Each folder's figure counts its subfolders (rules/ includes rules/iam/). Just under
   // what the suite reaches, line and branch; new code comes with tests that keep these figures:
   // raise a threshold when coverage grows, never lower one to let a change pass.
   coverageThreshold: {
     // Measured 2026-11-29 (lines / branches): constructs 98.2 / 88.3, stacks 99.8 / 88.2,
     // environments 97.3 / 87.7, scripts 93.3 / 83.1, lambda-functions 99.1 / 91.1.
     './constructs/': { lines: 96, branches: 86 },
+    // rules/ was counted in constructs/ until issue 22 moved it out; it keeps that figure.
+    './rules/': { lines: 96, branches: 86 },
     './stacks/': { lines: 97, branches: 85 },
     './environments/': { lines: 95, branches: 85 },
     './scripts/': { lines: 90, branches: 80 },

@@ -2,7 +2,7 @@
 import { SOURCE_MAPS_REQUESTED } from './stacks/source-maps-off';
 import { ConfigError, loadEnvironments } from './environments/load';
 import { configWarnings } from './environments/warnings';
-import { SecurityRulesError } from './constructs/rules/engine';
+import { SecurityRulesError } from './rules/engine';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomicallyAsync } from './stacks/synthesize';
 import { buildArtifacts } from './scripts/build-artifacts';

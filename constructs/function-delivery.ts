@@ -12,7 +12,7 @@ import { type AlarmThresholds, alarmMetric, rateQuery } from './alarms';
 import type { Metric } from './metric';
 import { type FunctionMetricOptions, LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
-import { suppressRule } from './rules/engine';
+import { suppressRule } from '../rules/engine';
 
 /**
  * The notifications every deployment group sends to the account's topic (CodeDeploy triggers).

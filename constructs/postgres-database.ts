@@ -13,7 +13,7 @@ import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
 import type { Metric, MetricOptions } from './metric';
 import { type Network, POSTGRES_PORT } from './network';
-import { suppressRule } from './rules/engine';
+import { suppressRule } from '../rules/engine';
 import type { SecurityGroup } from './security-group';
 import { ServiceRole } from './service-role';
 

@@ -193,8 +193,8 @@ const alarmsSchema = z.strictObject({
  * (README "Security rules"). Configuration never switches a rule off by itself.
  */
 const suppressionSchema = z.strictObject({
-  /** The rule id, e.g. PLAT-RDS-5 (constructs/rules/index.ts). */
-  rule: z.string().regex(/^PLAT-[A-Z0-9]+-\d+$/, { error: "is a rule id such as 'PLAT-RDS-5' (see constructs/rules/index.ts)" }),
+  /** The rule id, e.g. PLAT-RDS-5 (rules/index.ts). */
+  rule: z.string().regex(/^PLAT-[A-Z0-9]+-\d+$/, { error: "is a rule id such as 'PLAT-RDS-5' (see rules/index.ts)" }),
   /** Construct path below the account's workload stack, e.g. Database or Functions/SyncClock. */
   construct: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, { error: "is a construct path below the stack, such as 'Database' or 'Functions/SyncClock'" }),
   reason: z.string().trim().min(20, { error: 'say in at least 20 characters why the exception is safe for this account' }),

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadEnvironments } from '../environments/load';
-import { iamDataVersion } from '../constructs/rules/iam/iam-reference';
+import { iamDataVersion } from '../rules/iam/iam-reference';
 import { buildStacks, stackNames } from '../stacks/app';
 import { synthesizeAtomically } from '../stacks/synthesize';
 import { buildArtifacts } from './build-artifacts';

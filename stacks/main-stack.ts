@@ -22,8 +22,8 @@ import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
-import { listSuppressions, suppressRule } from '../constructs/rules/engine';
-import { RULES } from '../constructs/rules/index';
+import { listSuppressions, suppressRule } from '../rules/engine';
+import { RULES } from '../rules/index';
 import { accountSourceFile, ConfigError } from '../environments/load';
 import { AccountStack } from './account-stack';
 import { PLATFORM_KEY_ALIAS, WORKLOAD_ROLE_PATH, workloadBoundaryArn } from './bootstrap-stack';
@@ -238,7 +238,7 @@ function applyAccountSuppressions(stack: MainStack, suppressions: AccountConfig[
       const children = stack.node.children.map((child) => child.node.id).filter((childId) => !/^(aws|backend)$/.test(childId));
       problems.push(`${field}.construct: '${construct}' is no construct of the ${stack.node.id} stack; use a path below it, e.g. one of ${children.join(', ')}`);
     } else if (!RULES.some((r) => r.id === rule)) {
-      problems.push(`${field}.rule: '${rule}' is no rule of constructs/rules/index.ts; use one of the ids in the README's "Security rules" table`);
+      problems.push(`${field}.rule: '${rule}' is no rule of rules/index.ts; use one of the ids in the README's "Security rules" table`);
     } else if (listSuppressions(target).some((s) => s.path === target.node.path && s.ruleId === rule)) {
       problems.push(`${field}: ${rule} is already suppressed at ${construct}; remove the duplicate entry`);
     } else {

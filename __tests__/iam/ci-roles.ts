@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { actionReference, expandAction, resourceMatchesType, resourceTypes } from '../../constructs/rules/iam/iam-reference';
+import { actionReference, expandAction, resourceMatchesType, resourceTypes } from '../../rules/iam/iam-reference';
 import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../stacks/bootstrap-stack';
 import { awsManagedPolicy, type RoleModel, type StackModel } from '../../scripts/lib/iam/model';
 import { escalationChecks } from '../../scripts/lib/iam/escalations';

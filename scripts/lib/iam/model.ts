@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { POLICY_HOLDING_TYPES, policyFields } from '../../../constructs/rules/iam/policy-documents';
-import { type Placement, type StackJson, TerraformValues } from '../../../constructs/rules/iam/terraform-values';
+import { POLICY_HOLDING_TYPES, policyFields } from '../../../rules/iam/policy-documents';
+import { type Placement, type StackJson, TerraformValues } from '../../../rules/iam/terraform-values';
 
 /**
  * The IAM picture of one synthesized stack, read from its Terraform JSON as AWS will see it after
  * apply: each role with its trust policy, identity policies (inline and AWS managed) and
  * permissions boundary, and each resource policy with the ARNs it protects. References are
- * resolved to stand-in ARNs (constructs/rules/iam/terraform-values.ts), so simulations run on
+ * resolved to stand-in ARNs (rules/iam/terraform-values.ts), so simulations run on
  * what CI would apply, not on a hand-written copy of it.
  */
 

@@ -1,4 +1,4 @@
-import { allowedPythonRuntimes } from '../../../environments/aws-facts';
+import { allowedPythonRuntimes } from '../../environments/aws-facts';
 import type { Rule } from '../rule';
 
 export const lambdaSupportedRuntime: Rule = {

@@ -213,7 +213,7 @@ describe.each(accounts.map((a) => [a.config.name, a] as const))('%s CI roles', (
       expect(allowedOnly(results)).toEqual([]);
     });
 
-    const ESCALATIONS = escalationChecks({ accountId: account, applyRole: apply, planRole: plan, boundaryArn });
+    const ESCALATIONS = escalationChecks({ accountId: account, applyRole: apply, planRole: plan, boundaryArn, workloadRolePath: WORKLOAD_ROLE_PATH });
     test.each(ESCALATIONS.map((e) => [e.method, e] as const))('escalation %s is denied', async (_method, escalation) => {
       expect(await decide(model, { principal: apply, action: escalation.action, resource: escalation.resource, context: escalation.context })).not.toBe('Allowed');
     });

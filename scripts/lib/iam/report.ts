@@ -108,7 +108,7 @@ export async function accountReport(account: string, model: StackModel, ci: { ap
   const escalations = [];
   if (applyRole && planRole) {
     const { accountId } = model.placement;
-    for (const check of escalationChecks({ accountId, applyRole, planRole, boundaryArn: workloadBoundaryArn(accountId) })) {
+    for (const check of escalationChecks({ accountId, applyRole, planRole, boundaryArn: workloadBoundaryArn(accountId), workloadRolePath: WORKLOAD_ROLE_PATH })) {
       escalations.push({ method: check.method, action: check.action, resource: check.resource, decision: await decide(model, { principal: applyRole, ...check }) });
     }
   }

@@ -25,7 +25,7 @@ module.exports = {
   // suite only: a partial run cannot meet whole-suite thresholds, and the quick loop skips it for
   // speed). V8's own coverage needs no instrumentation.
   coverageProvider: 'v8',
-  collectCoverageFrom: ['main.ts', '{constructs,rules,stacks,environments,scripts,lambda-functions}/**/*.ts'],
+  collectCoverageFrom: ['main.ts', '{constructs,rules,iam,stacks,environments,scripts,lambda-functions}/**/*.ts'],
   coverageDirectory: '<rootDir>/.cache/coverage/jest',
   // Per file in the console; the summary JSON (.cache/coverage/jest) is for re-checking thresholds.
   coverageReporters: ['text', 'text-summary', 'json-summary'],
@@ -38,6 +38,8 @@ module.exports = {
     './constructs/': { lines: 96, branches: 86 },
     // rules/ was counted in constructs/ until issue 22 moved it out; it keeps that figure.
     './rules/': { lines: 96, branches: 86 },
+    // iam/ joined the IAM model from constructs/rules/iam/ and scripts/lib/iam/: the lower of the two figures.
+    './iam/': { lines: 90, branches: 80 },
     './stacks/': { lines: 97, branches: 85 },
     './environments/': { lines: 95, branches: 85 },
     './scripts/': { lines: 90, branches: 80 },

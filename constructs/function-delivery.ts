@@ -218,7 +218,7 @@ export class FunctionDelivery extends Construct {
   }
 
   /**
-   * What AWSCodeDeployRoleForLambdaLimited grants (scripts/lib/iam/aws-managed-policies/), limited to
+   * What AWSCodeDeployRoleForLambdaLimited grants (iam/aws-managed-policies/), limited to
    * this application: read and move the live aliases of its functions only (the managed policy
    * allows UpdateAlias on every function of the account), invoke its two hooks only, and read its
    * deployment alarms. No S3 statement: the AppSpec travels as AppSpecContent. IAM checks alias

@@ -1,4 +1,4 @@
-import { expandAction } from '../../../rules/iam/iam-reference';
+import { expandAction } from '../../../iam/iam-reference';
 import type { IamReport } from './report';
 
 /**

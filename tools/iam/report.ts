@@ -1,7 +1,7 @@
-import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../../stacks/bootstrap-stack';
-import { escalationChecks } from '../../../iam/escalations';
-import type { PolicyDocument, RoleModel, StackModel } from '../../../iam/model';
-import { decide, type Decision } from '../../../iam/simulate';
+import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../stacks/bootstrap-stack';
+import { escalationChecks } from '../../iam/escalations';
+import type { PolicyDocument, RoleModel, StackModel } from '../../iam/model';
+import { decide, type Decision } from '../../iam/simulate';
 
 /**
  * What each principal of each account may do, for reviewers (`npm run iam:report`) and for the PR

@@ -25,7 +25,7 @@ module.exports = {
   // suite only: a partial run cannot meet whole-suite thresholds, and the quick loop skips it for
   // speed). V8's own coverage needs no instrumentation.
   coverageProvider: 'v8',
-  collectCoverageFrom: ['main.ts', '{constructs,rules,iam,stacks,environments,scripts,lambda-functions}/**/*.ts'],
+  collectCoverageFrom: ['main.ts', '{aws,constructs,rules,iam,stacks,environments,scripts,lambda-functions}/**/*.ts'],
   coverageDirectory: '<rootDir>/.cache/coverage/jest',
   // Per file in the console; the summary JSON (.cache/coverage/jest) is for re-checking thresholds.
   coverageReporters: ['text', 'text-summary', 'json-summary'],
@@ -42,6 +42,8 @@ module.exports = {
     './iam/': { lines: 90, branches: 80 },
     './stacks/': { lines: 97, branches: 85 },
     './environments/': { lines: 95, branches: 85 },
+    // aws/ was counted in environments/ until issue 22 moved it out; it keeps that figure.
+    './aws/': { lines: 95, branches: 85 },
     './scripts/': { lines: 90, branches: 80 },
     './lambda-functions/': { lines: 97, branches: 88 },
   },

@@ -7,7 +7,7 @@ import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-defa
 import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../environments/aws-facts';
+import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../aws/aws-facts';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
@@ -39,7 +39,7 @@ export interface PostgresDatabaseProps {
    * upgraded automatically, and pinning one would make every such upgrade show as drift.
    */
   readonly engineVersion: string;
-  /** Instance class, e.g. db.t4g.micro; the family must be in environments/aws-facts.ts. */
+  /** Instance class, e.g. db.t4g.micro; the family must be in aws/aws-facts.ts. */
   readonly instanceClass: string;
   readonly databaseName: string;
   readonly masterUsername: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { UNIT_DEPENDENCIES, WORKLOAD_UNITS, type WorkloadUnit } from './units';
 import type { AlarmThresholds } from '../constructs/alarms';
-import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from './aws-facts';
-import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from './cidr';
+import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from '../aws/aws-facts';
+import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../aws/cidr';
 import { DEPLOYMENT_STRATEGY_NAMES } from './deployment-strategies';
 
 /**
@@ -231,7 +231,7 @@ export const accountSchema = z
     /** Value of the `environment` tag. */
     environment: z.string().min(1),
     region: z.enum(KNOWN_REGIONS as [string, ...string[]], {
-      error: `is not a known region; use one of ${KNOWN_REGIONS.join(', ')} (or add it to environments/aws-facts.ts)`,
+      error: `is not a known region; use one of ${KNOWN_REGIONS.join(', ')} (or add it to aws/aws-facts.ts)`,
     }),
     availabilityZones: z.array(z.string()).length(2, { error: 'give exactly two availability zones' }),
     /** Organisation prefix used in global names (state bucket). */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { UNIT_DEPENDENCIES, WORKLOAD_UNITS, type WorkloadUnit } from './units';
+// The one import of environments/ from above aws/, type-only (erased at compile time): the alarms
+// construct owns its thresholds' type and the schema below satisfies it (__tests__/quality/layering.test.ts).
 import type { AlarmThresholds } from '../constructs/alarms';
 import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from '../aws/aws-facts';
 import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../aws/cidr';

@@ -36,14 +36,15 @@ module.exports = {
     // Measured 2026-11-29 (lines / branches): constructs 98.2 / 88.3, stacks 99.8 / 88.2,
     // environments 97.3 / 87.7, scripts 93.3 / 83.1, lambda-functions 99.1 / 91.1.
     './constructs/': { lines: 96, branches: 86 },
-    // rules/ was counted in constructs/ until issue 22 moved it out; it keeps that figure.
-    './rules/': { lines: 96, branches: 86 },
-    // iam/ joined the IAM model from constructs/rules/iam/ and scripts/lib/iam/: the lower of the two figures.
-    './iam/': { lines: 90, branches: 80 },
+    // rules/, iam/ and aws/ left constructs/, scripts/ and environments/ in issue 22. Measured
+    // 2026-12-06 with only the tests that read them (__tests__/rules, iam, environments, tools/iam,
+    // constructs/network), a floor of the whole suite's figure: rules 98.3 / 85.7, iam 97.9 / 81.4,
+    // aws 100 / 90.9.
+    './rules/': { lines: 96, branches: 85 },
+    './iam/': { lines: 95, branches: 80 },
     './stacks/': { lines: 97, branches: 85 },
     './environments/': { lines: 95, branches: 85 },
-    // aws/ was counted in environments/ until issue 22 moved it out; it keeps that figure.
-    './aws/': { lines: 95, branches: 85 },
+    './aws/': { lines: 98, branches: 89 },
     './scripts/': { lines: 90, branches: 80 },
     './lambda-functions/': { lines: 97, branches: 88 },
   },

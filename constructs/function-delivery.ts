@@ -12,7 +12,7 @@ import { type AlarmThresholds, alarmMetric, rateQuery } from './alarms';
 import type { Metric } from './metric';
 import { type FunctionMetricOptions, LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
-import { suppressRule } from './rules/engine';
+import { suppressRule } from '../rules/engine';
 import { ConstructPropsError } from './construct-props-error';
 
 /**
@@ -219,7 +219,7 @@ export class FunctionDelivery extends Construct {
   }
 
   /**
-   * What AWSCodeDeployRoleForLambdaLimited grants (scripts/lib/iam/aws-managed-policies/), limited to
+   * What AWSCodeDeployRoleForLambdaLimited grants (iam/aws-managed-policies/), limited to
    * this application: read and move the live aliases of its functions only (the managed policy
    * allows UpdateAlias on every function of the account), invoke its two hooks only, and read its
    * deployment alarms. No S3 statement: the AppSpec travels as AppSpecContent. IAM checks alias

@@ -10,8 +10,8 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { REGION_AZ_LETTERS } from '../environments/aws-facts';
-import { cidrContains, cidrsOverlap, isIpv4Cidr } from '../environments/cidr';
+import { REGION_AZ_LETTERS } from '../aws/aws-facts';
+import { cidrContains, cidrsOverlap, isIpv4Cidr } from '../aws/cidr';
 import type { EncryptionKey } from './encryption-key';
 import { LogGroup } from './log-group';
 import { SecurityGroup } from './security-group';
@@ -272,7 +272,7 @@ function validateNetworkProps(props: NetworkProps): void {
   const where = `Network ${props.name}`;
   const zones = REGION_AZ_LETTERS[props.region];
   if (!zones) {
-    throw new ConstructPropsError(`${where}: region '${props.region}' is not in environments/aws-facts.ts; add it there or use one of ${Object.keys(REGION_AZ_LETTERS).join(', ')}`);
+    throw new ConstructPropsError(`${where}: region '${props.region}' is not in aws/aws-facts.ts; add it there or use one of ${Object.keys(REGION_AZ_LETTERS).join(', ')}`);
   }
   if (props.availabilityZones.length !== 2) {
     throw new ConstructPropsError(`${where}: availabilityZones has ${props.availabilityZones.length} entries [${props.availabilityZones.join(', ')}]; give exactly two zones of ${props.region}`);

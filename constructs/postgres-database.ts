@@ -7,13 +7,13 @@ import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-defa
 import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../environments/aws-facts';
+import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../aws/aws-facts';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
 import type { Metric, MetricOptions } from './metric';
 import { type Network, POSTGRES_PORT } from './network';
-import { suppressRule } from './rules/engine';
+import { suppressRule } from '../rules/engine';
 import type { SecurityGroup } from './security-group';
 import { ServiceRole } from './service-role';
 import { ConstructPropsError } from './construct-props-error';
@@ -40,7 +40,7 @@ export interface PostgresDatabaseProps {
    * upgraded automatically, and pinning one would make every such upgrade show as drift.
    */
   readonly engineVersion: string;
-  /** Instance class, e.g. db.t4g.micro; the family must be in environments/aws-facts.ts. */
+  /** Instance class, e.g. db.t4g.micro; the family must be in aws/aws-facts.ts. */
   readonly instanceClass: string;
   readonly databaseName: string;
   readonly masterUsername: string;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import deepmerge from 'deepmerge';
 import { defaults } from './defaults';
-import { cidrContains, cidrsOverlap } from './cidr';
+import { cidrContains, cidrsOverlap } from '../aws/cidr';
 import { accountSchema, type AccountConfig, type AccountFile, type DeepPartial } from './schema';
 
 /** The folder holding one file per account; adding an account is adding a file here. */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { UNIT_DEPENDENCIES, WORKLOAD_UNITS, type WorkloadUnit } from './units';
+// The one import of environments/ from above aws/, type-only (erased at compile time): the alarms
+// construct owns its thresholds' type and the schema below satisfies it (__tests__/quality/layering.test.ts).
 import type { AlarmThresholds } from '../constructs/alarms';
-import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from './aws-facts';
-import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from './cidr';
+import { DB_INSTANCE_FAMILIES, dbInstanceMemoryGiB, KNOWN_REGIONS, REGION_AZ_LETTERS } from '../aws/aws-facts';
+import { isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../aws/cidr';
 import { DEPLOYMENT_STRATEGY_NAMES } from './deployment-strategies';
 
 /**
@@ -193,8 +195,8 @@ const alarmsSchema = z.strictObject({
  * (README "Security rules"). Configuration never switches a rule off by itself.
  */
 const suppressionSchema = z.strictObject({
-  /** The rule id, e.g. PLAT-RDS-5 (constructs/rules/index.ts). */
-  rule: z.string().regex(/^PLAT-[A-Z0-9]+-\d+$/, { error: "is a rule id such as 'PLAT-RDS-5' (see constructs/rules/index.ts)" }),
+  /** The rule id, e.g. PLAT-RDS-5 (rules/index.ts). */
+  rule: z.string().regex(/^PLAT-[A-Z0-9]+-\d+$/, { error: "is a rule id such as 'PLAT-RDS-5' (see rules/index.ts)" }),
   /** Construct path below the account's workload stack, e.g. Database or Functions/SyncClock. */
   construct: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, { error: "is a construct path below the stack, such as 'Database' or 'Functions/SyncClock'" }),
   reason: z.string().trim().min(20, { error: 'say in at least 20 characters why the exception is safe for this account' }),
@@ -231,7 +233,7 @@ export const accountSchema = z
     /** Value of the `environment` tag. */
     environment: z.string().min(1),
     region: z.enum(KNOWN_REGIONS as [string, ...string[]], {
-      error: `is not a known region; use one of ${KNOWN_REGIONS.join(', ')} (or add it to environments/aws-facts.ts)`,
+      error: `is not a known region; use one of ${KNOWN_REGIONS.join(', ')} (or add it to aws/aws-facts.ts)`,
     }),
     availabilityZones: z.array(z.string()).length(2, { error: 'give exactly two availability zones' }),
     /** Organisation prefix used in global names (state bucket). */

@@ -1,5 +1,5 @@
 import { ConfigError, fieldLocation } from '../environments/load';
-import { allowedPythonRuntimes, REFUSED_PYTHON_RUNTIMES } from '../environments/aws-facts';
+import { allowedPythonRuntimes, REFUSED_PYTHON_RUNTIMES } from '../aws/aws-facts';
 import type { AccountConfig } from '../environments/schema';
 import { defaults } from '../environments/defaults';
 import type { DeploymentStrategy } from '../environments/deployment-strategies';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REGION_AZ_LETTERS } from '../environments/aws-facts';
-import { cidrsOverlap, isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../environments/cidr';
+import { REGION_AZ_LETTERS } from '../aws/aws-facts';
+import { cidrsOverlap, isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../aws/cidr';
 import { defaults } from '../environments/defaults';
 import { ACCOUNTS_DIR, accountSourceFile, ConfigError, loadEnvironments } from '../environments/load';
 import { regenerateDerivedFiles, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';

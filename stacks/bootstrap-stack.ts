@@ -7,7 +7,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import type { AccountConfig } from '../environments/schema';
 import { stateBucketName } from '../environments/load';
 import { policyDocument, type PolicyStatement } from '../constructs/iam';
-import { suppressRule } from '../constructs/rules/engine';
+import { suppressRule } from '../rules/engine';
 import { AccountStack } from './account-stack';
 import { APPLY_SESSION_SECONDS, ciSubjects, GITHUB_OIDC_HOST, githubOidcProviderArn, githubTrustPolicy } from './github-oidc';
 import { deliveryApplicationName } from '../environments/deployment-strategies';

@@ -22,10 +22,9 @@ import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
-import { listSuppressions, suppressRule } from '../constructs/rules/engine';
-import { RULES } from '../constructs/rules/index';
-import { accountSourceFile, ConfigError } from '../environments/load';
+import { accountSourceFile } from '../environments/load';
 import { AccountStack } from './account-stack';
+import { applyAccountSuppressions } from './account-suppressions';
 import { PLATFORM_KEY_ALIAS, WORKLOAD_ROLE_PATH, workloadBoundaryArn } from './bootstrap-stack';
 
 export interface MainStackProps {
@@ -222,28 +221,4 @@ export class MainStack extends AccountStack {
     });
     applyAccountSuppressions(this, config.suppressions, accountFile);
   }
-}
-
-/**
- * The account file's `suppressions`, each put on the construct it names with the reason a person
- * wrote. A path or rule that does not exist is a ConfigError naming the entry and the fix, so a
- * typo never leaves a finding unexplained or suppresses nothing.
- */
-function applyAccountSuppressions(stack: MainStack, suppressions: AccountConfig['suppressions'], accountFile: string): void {
-  const problems: string[] = [];
-  suppressions.forEach(({ rule, construct, reason }, index) => {
-    const field = `${accountFile}: suppressions.${index}`;
-    const target = construct.split('/').reduce<IConstruct | undefined>((node, childId) => node?.node.tryFindChild(childId), stack);
-    if (!target) {
-      const children = stack.node.children.map((child) => child.node.id).filter((childId) => !/^(aws|backend)$/.test(childId));
-      problems.push(`${field}.construct: '${construct}' is no construct of the ${stack.node.id} stack; use a path below it, e.g. one of ${children.join(', ')}`);
-    } else if (!RULES.some((r) => r.id === rule)) {
-      problems.push(`${field}.rule: '${rule}' is no rule of constructs/rules/index.ts; use one of the ids in the README's "Security rules" table`);
-    } else if (listSuppressions(target).some((s) => s.path === target.node.path && s.ruleId === rule)) {
-      problems.push(`${field}: ${rule} is already suppressed at ${construct}; remove the duplicate entry`);
-    } else {
-      suppressRule(target, rule, reason, `${accountFile} (suppressions.${index})`);
-    }
-  });
-  if (problems.length) throw new ConfigError(problems);
 }

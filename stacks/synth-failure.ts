@@ -1,5 +1,5 @@
 import { ConfigError } from '../environments/load';
-import { SecurityRulesError } from '../constructs/rules/engine';
+import { SecurityRulesError } from '../rules/engine';
 import { ConstructPropsError } from '../constructs/construct-props-error';
 import { FunctionSourceError } from '../build/function-sources';
 import { SOURCE_MAPS_REQUESTED } from './source-maps-off';

@@ -5,7 +5,7 @@ import { tempDir } from '../helpers/temp';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** What a clone holds that the build and synth read. */
-const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'stacks', 'constructs', 'lambda-functions', 'build', 'tools', 'scripts'];
+const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'aws', 'environments', 'stacks', 'constructs', 'rules', 'iam', 'lambda-functions', 'build', 'tools', 'scripts'];
 /** What a clone holds besides: the tests, their configuration and the files they compare against. */
 const TEST_SOURCES = [
   '__tests__', 'jest.config.js', 'pytest.ini', 'pyproject.toml', 'requirements-dev.txt', 'README.md', '.checkov.yaml', '.github', 'docs',

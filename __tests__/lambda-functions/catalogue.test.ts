@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, writeAccountFile } from '../helpers/accounts';
-import { allowedPythonRuntimes } from '../../environments/aws-facts';
+import { allowedPythonRuntimes } from '../../aws/aws-facts';
 import { accountSourceFile, ConfigError, loadEnvironments } from '../../environments/load';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
 import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';

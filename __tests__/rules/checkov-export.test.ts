@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { ACCEPTED_CHECKOV, CHECKOV_SKIPS_JSON_POLICIES } from '../../constructs/rules/accepted-checkov';
-import { RULES } from '../../constructs/rules/index';
+import { ACCEPTED_CHECKOV, CHECKOV_SKIPS_JSON_POLICIES } from '../../rules/accepted-checkov';
+import { RULES } from '../../rules/index';
 import { spawnSync } from 'node:child_process';
 import { loadEnvironments } from '../../environments/load';
 import { ciSubjects } from '../../stacks/github-oidc';

@@ -5,7 +5,7 @@ import type { AccountConfig } from '../../environments/schema';
 import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { MainStack } from '../../stacks/main-stack';
-import { listSuppressions } from '../../constructs/rules/engine';
+import { listSuppressions } from '../../rules/engine';
 import { resourcesOf } from '../helpers/edge-fixtures';
 import { expectedMaxConnections } from '../helpers/rds';
 

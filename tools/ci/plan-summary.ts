@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import type { AccountConfig } from '../../environments/schema';
 import { loadEnvironments } from '../../environments/load';
 import { configWarnings } from '../../environments/warnings';
-import type { IamReport } from '../../scripts/lib/iam/report';
-import { widenings, wideningsForStack } from '../../scripts/lib/iam/report-diff';
+import type { IamReport } from '../iam/report';
+import { widenings, wideningsForStack } from '../iam/report-diff';
 import { stackNames } from '../../stacks/app';
 import type { PlanGraphJson } from '../diagram/graph';
 import { planPicture, planPictureSection } from '../diagram/plan-picture';
@@ -125,7 +125,7 @@ export interface RenderOptions {
   readonly changePicture?: string;
   /**
    * What the change lets a principal of this stack do that main does not (widenings of the IAM
-   * report, scripts/lib/iam/report.ts). Default: not compared (no section).
+   * report, tools/iam/report.ts). Default: not compared (no section).
    */
   readonly iamWidenings?: readonly string[];
   /** The commit that was planned: a comment always says which code it describes. */

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { SecurityRulesError } from '../../constructs/rules/engine';
+import { SecurityRulesError } from '../../rules/engine';
 import { buildStacks, stackNames } from '../../stacks/app';
 import { buildArtifacts } from '../../build/build-artifacts';
 import { byCodePoint, graphFromStackJson, type StackJson } from './graph';

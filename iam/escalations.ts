@@ -1,4 +1,3 @@
-import { WORKLOAD_ROLE_PATH } from '../../../stacks/bootstrap-stack';
 import type { RoleModel } from './model';
 
 export type Context = Readonly<Record<string, string | string[]>>;
@@ -21,9 +20,22 @@ export const ADMIN_ROLE = (accountId: string) => `arn:aws:iam::${accountId}:role
  * article's), each as the step that would take the apply role past its fence. Methods whose first
  * step the role needs for its job (lambda:CreateFunction, lambda:UpdateFunctionCode ...) are
  * closed by the only roles it can pass, the workload roles, whose boundary denies IAM and STS.
- * The tests (and `npm run iam:report`) require every one to be denied.
+ * The tests (and `npm run iam:report`) require every one to be denied. The workload role path is
+ * passed in (the bootstrap stack owns it) so the IAM model never imports a stack.
  */
-export function escalationChecks({ accountId, applyRole, planRole, boundaryArn }: { accountId: string; applyRole: RoleModel; planRole: RoleModel; boundaryArn: string }): EscalationCheck[] {
+export function escalationChecks({
+  accountId,
+  applyRole,
+  planRole,
+  boundaryArn,
+  workloadRolePath,
+}: {
+  accountId: string;
+  applyRole: RoleModel;
+  planRole: RoleModel;
+  boundaryArn: string;
+  workloadRolePath: string;
+}): EscalationCheck[] {
   return [
     { method: '1 new version of a managed policy', action: 'iam:CreatePolicyVersion', resource: `arn:aws:iam::${accountId}:policy/any-policy` },
     { method: '2 switch a managed policy to an older version', action: 'iam:SetDefaultPolicyVersion', resource: `arn:aws:iam::${accountId}:policy/any-policy` },
@@ -33,7 +45,7 @@ export function escalationChecks({ accountId, applyRole, planRole, boundaryArn }
     { method: '6 change a user\'s console password', action: 'iam:UpdateLoginProfile', resource: `arn:aws:iam::${accountId}:user/admin` },
     { method: '7 attach a policy to a user', action: 'iam:AttachUserPolicy', resource: `arn:aws:iam::${accountId}:user/admin` },
     { method: '8 attach a policy to a group', action: 'iam:AttachGroupPolicy', resource: `arn:aws:iam::${accountId}:group/admins` },
-    { method: '9 attach AdministratorAccess to a workload role', action: 'iam:AttachRolePolicy', resource: `arn:aws:iam::${accountId}:role${WORKLOAD_ROLE_PATH}sample`, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
+    { method: '9 attach AdministratorAccess to a workload role', action: 'iam:AttachRolePolicy', resource: `arn:aws:iam::${accountId}:role${workloadRolePath}sample`, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' } },
     { method: '9 attach a policy to its own role', action: 'iam:AttachRolePolicy', resource: applyRole.arn, context: { 'iam:PermissionsBoundary': boundaryArn } },
     { method: '10 inline policy on a user', action: 'iam:PutUserPolicy', resource: `arn:aws:iam::${accountId}:user/admin` },
     { method: '11 inline policy on a group', action: 'iam:PutGroupPolicy', resource: `arn:aws:iam::${accountId}:group/admins` },
@@ -51,6 +63,6 @@ export function escalationChecks({ accountId, applyRole, planRole, boundaryArn }
     { method: 'new user', action: 'iam:CreateUser', resource: `arn:aws:iam::${accountId}:user/escalate` },
     { method: '1 new version of the workload boundary itself', action: 'iam:CreatePolicyVersion', resource: boundaryArn },
     { method: '2 older version of the workload boundary', action: 'iam:SetDefaultPolicyVersion', resource: boundaryArn },
-    { method: 'workload role with PowerUserAccess as boundary (allows sts:*)', action: 'iam:CreateRole', resource: `arn:aws:iam::${accountId}:role${WORKLOAD_ROLE_PATH}sample`, context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/PowerUserAccess' } },
+    { method: 'workload role with PowerUserAccess as boundary (allows sts:*)', action: 'iam:CreateRole', resource: `arn:aws:iam::${accountId}:role${workloadRolePath}sample`, context: { 'iam:PermissionsBoundary': 'arn:aws:iam::aws:policy/PowerUserAccess' } },
       ];
 }

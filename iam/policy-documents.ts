@@ -1,4 +1,4 @@
-import { blocks } from '../attributes';
+import { blocks } from '../rules/attributes';
 
 /** What a policy document is to IAM, which decides which elements it must and must not have. */
 export type PolicyKind = 'identity' | 'trust' | 'resource';

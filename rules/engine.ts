@@ -43,7 +43,7 @@ export interface StackReport {
 }
 
 export interface CheckOptions {
-  /** Rules to run. Default: every rule in constructs/rules/index.ts. */
+  /** Rules to run. Default: every rule in rules/index.ts. */
   readonly rules?: readonly Rule[];
   /** The day date-dependent rules judge by. Default: the current date. */
   readonly today?: Date;
@@ -61,7 +61,7 @@ export interface CheckOptions {
  */
 export function suppressRule(construct: IConstruct, ruleId: string, reason: string, declaredIn?: string): void {
   if (!RULES.some((rule) => rule.id === ruleId)) {
-    throw new Error(`suppressRule(${construct.node.path}): unknown rule id '${ruleId}'; use one of the ids listed in constructs/rules/index.ts`);
+    throw new Error(`suppressRule(${construct.node.path}): unknown rule id '${ruleId}'; use one of the ids listed in rules/index.ts`);
   }
   if (reason.trim().length < MIN_REASON_LENGTH) {
     throw new Error(`suppressRule(${construct.node.path}, ${ruleId}): give a reason of at least ${MIN_REASON_LENGTH} characters saying why the exception is safe`);

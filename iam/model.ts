@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { POLICY_HOLDING_TYPES, policyFields } from '../../../constructs/rules/iam/policy-documents';
-import { type Placement, type StackJson, TerraformValues } from '../../../constructs/rules/iam/terraform-values';
+import { POLICY_HOLDING_TYPES, policyFields } from './policy-documents';
+import { type Placement, type StackJson, TerraformValues } from './terraform-values';
 
 /**
  * The IAM picture of one synthesized stack, read from its Terraform JSON as AWS will see it after
  * apply: each role with its trust policy, identity policies (inline and AWS managed) and
  * permissions boundary, and each resource policy with the ARNs it protects. References are
- * resolved to stand-in ARNs (constructs/rules/iam/terraform-values.ts), so simulations run on
+ * resolved to stand-in ARNs (iam/terraform-values.ts), so simulations run on
  * what CI would apply, not on a hand-written copy of it.
  */
 
@@ -32,7 +32,7 @@ export function awsManagedPolicy(arn: string): ManagedPolicy {
   const file = path.join(MANAGED_DIR, `${name}.json`);
   if (!fs.existsSync(file)) {
     throw new Error(
-      `${arn}: no vendored document in scripts/lib/iam/aws-managed-policies/${name}.json. Fix: add the policy's current version (aws iam get-policy-version, or a mirror of AWS managed policies) with its source and versionId`,
+      `${arn}: no vendored document in iam/aws-managed-policies/${name}.json. Fix: add the policy's current version (aws iam get-policy-version, or a mirror of AWS managed policies) with its source and versionId`,
     );
   }
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as { source: string; versionId: string; document: PolicyDocument };
@@ -202,7 +202,7 @@ export function stackModel(stack: string, json: StackJson, customerPolicies: Rea
     for (const [name, config] of Object.entries(resources[type] ?? {})) {
       for (const field of policyFields(type, config)) {
         const arn = protectedArn(type, name, config, values);
-        if (!arn) throw new Error(`${type}.${name}: cannot tell which resource its ${field.label} protects; teach scripts/lib/iam/model.ts`);
+        if (!arn) throw new Error(`${type}.${name}: cannot tell which resource its ${field.label} protects; teach iam/model.ts`);
         resourcePolicies.push({ stack, constructPath: constructPath(config, `${type}.${name}`), resourceArn: arn, policy: parse(values, field.text, `${type}.${name}`) });
       }
     }

@@ -1,15 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError, loadEnvironments } from '../environments/load';
-import { iamDataVersion } from '../constructs/rules/iam/iam-reference';
-import { buildStacks, stackNames } from '../stacks/app';
-import { synthesizeAtomically } from '../stacks/synthesize';
-import { buildArtifacts } from '../build/build-artifacts';
-import { accountModel, outdirModels } from './lib/iam/model';
-import { accountReport, type IamReport, renderReport } from './lib/iam/report';
-import { optionValue } from '../tools/lib/cli-options';
-import { answerHelp } from '../build/cli-help';
+import { ConfigError, loadEnvironments } from '../../environments/load';
+import { iamDataVersion } from '../../iam/iam-reference';
+import { buildStacks, stackNames } from '../../stacks/app';
+import { synthesizeAtomically } from '../../stacks/synthesize';
+import { buildArtifacts } from '../../build/build-artifacts';
+import { accountModel, outdirModels } from '../../iam/model';
+import { accountReport, type IamReport, renderReport } from './report';
+import { optionValue } from '../lib/cli-options';
+import { answerHelp } from '../../build/cli-help';
 
 const USAGE = `Usage: npm run iam:report -- [--outdir <synthesized cdktf.out>] [--json] [--output <file>]
 Prints, per account and principal, what it may do on which resources (by service) and the

@@ -1,5 +1,5 @@
-import { actionReference, resourceTypes } from '../../../constructs/rules/iam/iam-reference';
-import type { Placement } from '../../../constructs/rules/iam/terraform-values';
+import { actionReference, resourceTypes } from './iam-reference';
+import type { Placement } from './terraform-values';
 
 /**
  * The IAM actions the Terraform AWS provider (5.100.0) calls for each resource type of these

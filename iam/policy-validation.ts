@@ -1,4 +1,4 @@
-import { asStrings } from '../attributes';
+import { asStrings } from '../rules/attributes';
 import {
   type ActionReference,
   conditionKeyValidFor,
@@ -38,7 +38,7 @@ export function validatePolicy(text: unknown, kind: PolicyKind, values: Terrafor
       {
         where: 'document',
         problem: `references ${[...new Set(unresolved)].join(', ')}, which cannot be resolved to a known ARN or id`,
-        fix: 'reference an attribute listed in constructs/rules/iam/terraform-values.ts (add the resource type there if it is new)',
+        fix: 'reference an attribute listed in iam/terraform-values.ts (add the resource type there if it is new)',
       },
     ];
   }

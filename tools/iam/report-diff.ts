@@ -1,4 +1,4 @@
-import { expandAction } from '../../../constructs/rules/iam/iam-reference';
+import { expandAction } from '../../iam/iam-reference';
 import type { IamReport } from './report';
 
 /**

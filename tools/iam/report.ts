@@ -1,7 +1,7 @@
-import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../../stacks/bootstrap-stack';
-import { escalationChecks } from './escalations';
-import type { PolicyDocument, RoleModel, StackModel } from './model';
-import { decide, type Decision } from './simulate';
+import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../stacks/bootstrap-stack';
+import { escalationChecks } from '../../iam/escalations';
+import type { PolicyDocument, RoleModel, StackModel } from '../../iam/model';
+import { decide, type Decision } from '../../iam/simulate';
 
 /**
  * What each principal of each account may do, for reviewers (`npm run iam:report`) and for the PR
@@ -108,7 +108,7 @@ export async function accountReport(account: string, model: StackModel, ci: { ap
   const escalations = [];
   if (applyRole && planRole) {
     const { accountId } = model.placement;
-    for (const check of escalationChecks({ accountId, applyRole, planRole, boundaryArn: workloadBoundaryArn(accountId) })) {
+    for (const check of escalationChecks({ accountId, applyRole, planRole, boundaryArn: workloadBoundaryArn(accountId), workloadRolePath: WORKLOAD_ROLE_PATH })) {
       escalations.push({ method: check.method, action: check.action, resource: check.resource, decision: await decide(model, { principal: applyRole, ...check }) });
     }
   }

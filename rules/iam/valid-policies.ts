@@ -1,8 +1,8 @@
 import type { Rule, RuleContext } from '../rule';
-import { iamDataVersion } from './iam-reference';
-import { POLICY_HOLDING_TYPES, policyFields } from './policy-documents';
-import { validatePolicy } from './policy-validation';
-import { type StackJson, TerraformValues } from './terraform-values';
+import { iamDataVersion } from '../../iam/iam-reference';
+import { POLICY_HOLDING_TYPES, policyFields } from '../../iam/policy-documents';
+import { validatePolicy } from '../../iam/policy-validation';
+import { type StackJson, TerraformValues } from '../../iam/terraform-values';
 
 /** One resolver per stack JSON: the references of every policy in a stack resolve against it. */
 const valuesByStack = new WeakMap<object, TerraformValues>();

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildReport } from '../../scripts/iam-report';
-import { stackNames } from '../../stacks/app';
-import { realAccounts } from '../helpers/accounts';
-import { sharedSynth } from '../helpers/terraform';
-import { tempDir } from '../helpers/temp';
+import { buildReport } from '../../../tools/iam/iam-report';
+import { stackNames } from '../../../stacks/app';
+import { realAccounts } from '../../helpers/accounts';
+import { sharedSynth } from '../../helpers/terraform';
+import { tempDir } from '../../helpers/temp';
 
 // A pull request's plan job runs main's `npm run iam:report -- --outdir` on the change's
 // synthesized stacks (.github/workflows/plan.yml): main's account files, the change's stacks.

@@ -61,3 +61,16 @@ test('every page of docs/ is reachable from the README in one hop', () => {
   const pages = manualFiles(ROOT).filter((file) => file !== 'README.md' && !/^docs\/architecture\/(?!README\.md)/.test(file.split(path.sep).join('/')));
   expect(pages.filter((page) => !linked.has(page.split(path.sep).join('/')))).toEqual([]);
 });
+
+// The first hop from a resource to its code: the construct path's id, in stacks/README.md's table,
+// names the construct class and its file; the table is what main-stack.ts builds, no more, no less.
+test("stacks/README.md's construct table is what the workload stack builds: id, class and file", () => {
+  const note = fs.readFileSync(path.join(ROOT, 'stacks', 'README.md'), 'utf8');
+  const listed = [...note.matchAll(/^\| `(\w+)` \| `(\w+)` \| \[`(constructs\/[\w-]+\.ts)`\]/gm)].map((m) => ({ id: m[1], construct: m[2], file: m[3] }));
+  const source = fs.readFileSync(path.join(ROOT, 'stacks', 'main-stack.ts'), 'utf8');
+  const imported = new Map([...source.matchAll(/^import \{([^}]+)\} from '\.\.\/constructs\/([\w-]+)';$/gm)].flatMap((m) => m[1].split(',').map((name) => [name.trim(), `constructs/${m[2]}.ts`] as const)));
+  const built = [...source.matchAll(/new (\w+)\(this, '(\w+)'/g)].filter((m) => imported.has(m[1])).map((m) => ({ id: m[2], construct: m[1], file: imported.get(m[1])! }));
+  expect(built.length).toBeGreaterThan(5);
+  expect(listed).toEqual(built);
+  for (const { file } of listed) expect([file, fs.existsSync(path.join(ROOT, file))]).toEqual([file, true]);
+});

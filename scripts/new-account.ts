@@ -152,7 +152,7 @@ function main(): void {
   const file = newAccount(request);
   regenerateDerivedFiles([file]);
   const relative = path.relative(process.cwd(), file);
-  console.log(`Wrote ${relative}; regenerated the README rules section and .checkov.yaml.`);
+  console.log(`Wrote ${relative}; regenerated docs/security-rules.md and .checkov.yaml.`);
   console.log(`Fill in by hand:
   - ${relative}: notifications (the TODO; synth warns until it is set) and any size that should differ from environments/defaults.ts
 ${request.apply === 'approval' ? `  - GitHub: create the environment '${request.name}' (Settings > Environments) with required reviewers\n` : ''}Then, once, as an administrator of account ${request.accountId}:

@@ -9,6 +9,8 @@ const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'aws'
 /** What a clone holds besides: the tests, their configuration and the files they compare against. */
 const TEST_SOURCES = [
   '__tests__', 'jest.config.js', 'pytest.ini', 'pyproject.toml', 'requirements-dev.txt', 'README.md', '.checkov.yaml', '.github', 'docs',
+  // The docs generator (tools/docs/) that the configuration-reference test runs.
+  'tools',
   // Read by the tool-version and README-command tests, which the scaffolding acceptance test runs on the copy.
   '.ci', '.nvmrc', '.python-version', '.terraform-version',
   // Read by the synth-gate test (the committed provider lock) and the native-module test (the npm lock).

@@ -7,6 +7,7 @@ import { APPLY_SESSION_SECONDS, ciSubjects, type CiSubjects, githubTrustPolicy, 
 import { templateCommand } from '../../tools/ci/oidc-subjects';
 import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../tools/ci/lint-workflows';
 import { stackNames } from '../../stacks/app';
+import { manualTexts } from '../helpers/manual';
 import { tempDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -836,16 +837,18 @@ describe('supply chain and secrets', () => {
   });
 });
 
-describe('README CI/CD section', () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const row = (workflow: string) => readme.split('\n').find((line) => line.startsWith(`| \`${workflow}\` |`)) ?? '';
-  /** How the README writes a subject: <prefix> for the repository part, <owner>/<repo> for the name. */
+// Issue 22 item 3: the manual (README.md and docs/) may move a topic between files; these checks read
+// all of it, so they keep checking the same facts wherever the text lives.
+describe('the manual on CI/CD', () => {
+  const manual = manualTexts(ROOT);
+  /** The workflow table's row of `workflow`, wherever in the manual the table is. */
+  const row = (workflow: string) => manual.flatMap(({ text }) => text.split('\n')).find((line) => line.startsWith(`| \`${workflow}\` |`)) ?? '';
+  /** How the manual writes a subject: <prefix> for the repository part, <owner>/<repo> for the name. */
   const generic = (subject: string) => subject.replace(subjectPrefix(accounts[0].github), '<prefix>').replaceAll(repository, '<owner>/<repo>');
 
-  test('the README and the runbook name only workflows and files that exist', () => {
+  test('the manual names only workflows and files that exist', () => {
     const names = new Set(Object.values(workflows).map((wf) => wf.name));
-    for (const doc of ['README.md', path.join('docs', 'runbook.md')]) {
-      const text = fs.readFileSync(path.join(ROOT, doc), 'utf8');
+    for (const { file: doc, text } of manual) {
       // A bare `x.yml` is a workflow file; one with a folder (or a dotfile) is a path from the repository root.
       for (const [, file] of text.matchAll(/`([\w./-]+\.ya?ml)`/g)) {
         const where = file.includes('/') || file.startsWith('.') ? path.join(ROOT, file) : path.join(GITHUB_DIR, 'workflows', file);
@@ -915,8 +918,9 @@ describe('README CI/CD section', () => {
   });
 
   test('the one-time setup starts with the OIDC subject check and sets the subject template with the exact command', () => {
-    const setup = readme.slice(readme.indexOf('### One-time setup'));
-    expect(setup).toMatch(/^### One-time setup[^\n]*\n\n1\. [^\n]*OIDC subjects/);
+    // The page whose heading is the one-time setup in GitHub; its first numbered step is the subject check.
+    const setup = manual.map(({ text }) => text).find((text) => /^#+ One-time setup in GitHub/m.test(text)) ?? '';
+    expect(setup.slice(setup.search(/^#+ One-time setup in GitHub/m))).toMatch(/^#+ One-time setup[^\n]*\n\n1\. [^\n]*OIDC subjects/);
     expect(setup).toContain(templateCommand(accounts[0].github));
     expect(setup).toContain('npm run check:github');
   });

@@ -72,7 +72,7 @@ describe('checkovSkips', () => {
   });
 });
 
-describe('README section', () => {
+describe('the rules page (docs/security-rules.md)', () => {
   const markdown = rulesMarkdown(suppressions);
 
   it('lists every rule with its scanner mapping', () => {
@@ -100,7 +100,7 @@ describe('README section', () => {
     for (const s of suppressions) expect(markdown).toContain(`| ${s.path} | ${s.ruleId} | ${s.reason} |`);
   });
 
-  it('is what the README shows (run tools/ci/export-checkov.ts after changing a rule or suppression)', () => {
+  it('is what the rules page shows (run tools/ci/export-checkov.ts after changing a rule or suppression)', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', README_FILE), 'utf8');
     expect(readme).toBe(readmeWithRules(readme, markdown));
   });

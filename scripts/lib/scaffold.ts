@@ -27,12 +27,12 @@ export function writeFileAtomically(file: string, text: string): void {
 function generatedFiles(root: string): string[] {
   const docs = path.join(root, 'docs', 'architecture');
   const diagrams = fs.existsSync(docs) ? fs.readdirSync(docs).map((name) => path.join(docs, name)) : [];
-  return [path.join(root, 'README.md'), path.join(root, '.checkov.yaml'), ...diagrams];
+  return [path.join(root, 'docs', 'security-rules.md'), path.join(root, '.checkov.yaml'), ...diagrams];
 }
 
 /**
  * Regenerates what the tests compare against the account list and the catalogue: the function zips
- * (build/build-artifacts.ts, which the stacks read), the README rules section and .checkov.yaml
+ * (build/build-artifacts.ts, which the stacks read), the rules page (docs/security-rules.md) and .checkov.yaml
  * (tools/ci/export-checkov.ts) and, where the repository has them, the
  * architecture diagrams (`npm run diagram`). On failure every file is put back as it was and the
  * `created` files are removed, so the command leaves nothing half-done.

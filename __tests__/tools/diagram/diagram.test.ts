@@ -209,12 +209,21 @@ test('every picture is a flowchart that Mermaid parses (and the check catches a 
   expect(mermaidErrors([...texts, escaped, 'flowchart LR\n  a["unclosed] --> b\n'])).toEqual([...texts.map(() => null), null, expect.stringContaining('Parse error')]);
 });
 
-test('the committed pictures and the README links are current (run `npm run diagram` when this fails)', () => {
+/** Where the index's link to each account's picture leads (resolved from the index file's folder). */
+function linkedPictures(index: string, names: readonly string[]): string[] {
+  const text = fs.readFileSync(index, 'utf8');
+  return names.map((name) => {
+    const [, target = ''] = new RegExp(`\\[\`${name}\`\\]\\(([^)]+)\\)`).exec(text) ?? [];
+    return target && path.resolve(path.dirname(index), target);
+  });
+}
+
+test('the committed pictures and the index links are current (run `npm run diagram` when this fails)', () => {
   const files = expectedFiles(realAccounts, stacks, path.join(REPO_ROOT, DOCS_DIR), path.join(REPO_ROOT, README_FILE));
   const stale = staleFiles(files).map((file) => path.relative(REPO_ROOT, file));
   if (stale.length) throw new Error(`Stale: ${stale.join(', ')}. Run \`npm run diagram\` and commit the result.`);
-  const readme = fs.readFileSync(path.join(REPO_ROOT, README_FILE), 'utf8');
-  for (const account of realAccounts) expect(readme).toContain(`(docs/architecture/${account.name}.md)`);
+  const names = realAccounts.map((a) => a.name);
+  expect(linkedPictures(path.join(REPO_ROOT, README_FILE), names)).toEqual(names.map((name) => path.join(REPO_ROOT, DOCS_DIR, `${name}.md`)));
 });
 
 describe('npm run diagram', () => {
@@ -228,7 +237,7 @@ describe('npm run diagram', () => {
     }
   };
 
-  test('--check fails on stale pictures; writing adds one per account and the README links and removes a removed account’s', () => {
+  test('--check fails on stale pictures; writing adds one per account and the index links and removes a removed account’s', () => {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'diagram-cli-'));
     tempDirs.push(work);
     const docs = path.join(work, 'docs');
@@ -246,7 +255,8 @@ describe('npm run diagram', () => {
 
     expect(run(args, env).status).toBe(0);
     expect(fs.readdirSync(docs).sort()).toEqual([...accounts.map((a) => `${a.name}.md`), 'notes.md'].sort());
-    for (const account of accounts) expect(fs.readFileSync(readme, 'utf8')).toContain(`(docs/architecture/${account.name}.md)`);
+    const names = accounts.map((a) => a.name);
+    expect(linkedPictures(readme, names)).toEqual(names.map((name) => path.join(docs, `${name}.md`)));
     expect(staleFiles(expectedFiles(accounts, stacks, docs, readme))).toEqual([]);
   });
 

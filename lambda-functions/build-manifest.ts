@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Architecture, FunctionName, LayerName } from './catalogue';
+import type { Architecture, FunctionName, LayerName } from '../catalogue/catalogue';
 
 /** One built zip. `zip` is relative to the repository root, so the manifest is the same on every machine. */
 export interface ArtifactRecord {
@@ -19,9 +19,9 @@ export interface LayerArtifactRecord extends ArtifactRecord {
 export interface BuildManifest {
   readonly functions: Readonly<Record<FunctionName, ArtifactRecord>>;
   readonly layers: Readonly<Record<LayerName, LayerArtifactRecord>>;
-  /** The CodeDeploy lifecycle hooks' zip (lambda-functions/deployment-hooks.ts). */
+  /** The CodeDeploy lifecycle hooks' zip (catalogue/deployment-hooks.ts). */
   readonly deploymentHooks: ArtifactRecord;
-  /** The database-admin function's zip (lambda-functions/database-admin.ts). */
+  /** The database-admin function's zip (catalogue/database-admin.ts). */
   readonly databaseAdmin: ArtifactRecord;
 }
 

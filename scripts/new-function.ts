@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../catalogue/catalogue';
 import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
 import { answerHelp } from './lib/cli-help';
 
@@ -23,7 +23,7 @@ export interface NewFunctionRequest {
   readonly vpc: boolean;
 }
 
-export const CATALOGUE_FILE = path.join('lambda-functions', 'catalogue.ts');
+export const CATALOGUE_FILE = path.join('catalogue', 'catalogue.ts');
 
 export function parseNewFunctionArgs(args: readonly string[]): NewFunctionRequest {
   const problems: string[] = [];

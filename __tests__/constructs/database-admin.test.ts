@@ -4,7 +4,7 @@ import type { EncryptionKey } from '../../constructs/encryption-key';
 import { PostgresDatabase } from '../../constructs/postgres-database';
 import { PythonLayer } from '../../constructs/python-layer';
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
+import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
 import { constructionError, testNetwork } from '../helpers/data-fixtures';
 import * as path from 'node:path';

@@ -3,11 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyRepo } from '../build/repo-copy';
 import { tempDir } from '../helpers/temp';
-import { FUNCTIONS, type FunctionSpec } from '../../lambda-functions/catalogue';
-import { catalogueSchemaProblems } from '../../lambda-functions/catalogue-schema';
-import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { FUNCTIONS, type FunctionSpec } from '../../catalogue/catalogue';
+import { catalogueSchemaProblems } from '../../catalogue/catalogue-schema';
+import { catalogueProblems, resolveFunctionSettings } from '../../catalogue/function-settings';
 
-const CATALOGUE = 'lambda-functions/catalogue.ts';
+const CATALOGUE = 'catalogue/catalogue.ts';
 const TODAY = new Date('2026-11-22T00:00:00Z');
 
 /** The catalogue with one entry changed the way a cast or an untyped edit would let through. */

@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, writeAccountFile } from '../helpers/accounts';
 import { allowedPythonRuntimes } from '../../environments/aws-facts';
 import { accountSourceFile, ConfigError, loadEnvironments } from '../../environments/load';
-import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
-import { catalogueProblems, resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue/catalogue';
+import { catalogueProblems, resolveFunctionSettings } from '../../catalogue/function-settings';
 import { defaults } from '../../environments/defaults';
-import { POST_TRAFFIC_TARGET } from '../../lambda-functions/deployment-hooks';
+import { POST_TRAFFIC_TARGET } from '../../catalogue/deployment-hooks';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const TODAY = new Date('2026-11-22T00:00:00Z');
@@ -95,7 +95,7 @@ describe('function catalogue', () => {
   });
 
   // Issue #10 item 4: each database function logs in as a PostgreSQL role of its own. Issue 20: none
-  // logs in as the migration role; that is database-admin's alone (lambda-functions/database-admin.ts).
+  // logs in as the migration role; that is database-admin's alone (catalogue/database-admin.ts).
   test('each database function logs in as exactly one role of its own (DB_USER), which no other function uses, and never as the migration role', () => {
     const own = FUNCTIONS.filter((f) => f.vpc).map((fn) => {
       const users = fn.grants.flatMap((grant) => (grant.kind === 'db-login' ? [grant.user] : []));
@@ -139,14 +139,14 @@ describe('runtime checks', () => {
 
   test.each(FUNCTION_NAMES)('the catalogue refuses python3.9 for %s, naming the function and the allowed runtimes', (name) => {
     expect(catalogueProblems(withRuntime(name, 'python3.9'), TODAY)).toEqual([
-      `lambda-functions/catalogue.ts: ${name}.runtime: 'python3.9' is deprecated by AWS; use one of python3.11, python3.12, python3.13`,
+      `catalogue/catalogue.ts: ${name}.runtime: 'python3.9' is deprecated by AWS; use one of python3.11, python3.12, python3.13`,
     ]);
   });
 
   test.each(FUNCTION_NAMES)('the catalogue refuses for %s a runtime whose AWS deprecation date has passed', (name) => {
     const old = withRuntime(name, 'python3.10');
     expect(catalogueProblems(old, TODAY)).toEqual([
-      `lambda-functions/catalogue.ts: ${name}.runtime: 'python3.10' is past its AWS deprecation date or not a known Lambda runtime; use one of python3.11, python3.12, python3.13`,
+      `catalogue/catalogue.ts: ${name}.runtime: 'python3.10' is past its AWS deprecation date or not a known Lambda runtime; use one of python3.11, python3.12, python3.13`,
     ]);
     expect(catalogueProblems(old, new Date('2026-10-01T00:00:00Z'))).toEqual([]);
   });

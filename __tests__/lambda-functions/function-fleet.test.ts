@@ -4,8 +4,8 @@ import { EncryptionKey } from '../../constructs/encryption-key';
 import { FunctionFleet, type FunctionFleetProps } from '../../constructs/function-fleet';
 import type { IGrantee } from '../../constructs/iam';
 import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { FUNCTION_NAMES, FUNCTIONS } from '../../lambda-functions/catalogue';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../catalogue/catalogue';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
 
 const noGrant = (_grantee: IGrantee) => undefined;
 

@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
-import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
-import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
-import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../catalogue/catalogue';
+import { DATABASE_ADMIN } from '../../catalogue/database-admin';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
+import { type FunctionSettings, resolveFunctionSettings } from '../../catalogue/function-settings';
 import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
 

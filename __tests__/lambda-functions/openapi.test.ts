@@ -1,5 +1,5 @@
-import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
-import { openApiDocument, openApiJson } from '../../lambda-functions/openapi';
+import { HTTP_ROUTES } from '../../catalogue/catalogue';
+import { openApiDocument, openApiJson } from '../../catalogue/openapi';
 
 type Operation = { operationId: string; requestBody?: { content: { 'application/json': { schema: unknown } } }; responses: Record<string, unknown> };
 const doc = openApiDocument() as {

@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../../lambda-functions/catalogue';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue/catalogue';
 import { catalogueWithFunction, newFunction, parseNewFunctionArgs, type NewFunctionRequest } from '../../scripts/new-function';
 import { copyFunctionSources, listTree, REPO_ROOT } from '../build/repo-copy';
 
 const run = promisify(execFile);
 const TRIGGERS = ['http', 'schedule', 'queue', 'manual'] as const;
-const CATALOGUE = fs.readFileSync(path.join(REPO_ROOT, 'lambda-functions', 'catalogue.ts'), 'utf8');
+const CATALOGUE = fs.readFileSync(path.join(REPO_ROOT, 'catalogue', 'catalogue.ts'), 'utf8');
 
 let root: string;
 beforeEach(() => {
@@ -18,7 +18,7 @@ afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** The catalogue text with a new function, evaluated as the module it is (no TypeScript needed: tsx). */
 async function catalogueModule(source: string): Promise<{ names: string[]; functions: Record<string, unknown>[]; routes: Record<string, unknown>[] }> {
-  const file = path.join(root, 'lambda-functions', 'catalogue.ts');
+  const file = path.join(root, 'catalogue', 'catalogue.ts');
   fs.writeFileSync(file, source);
   const script = `const c = require(${JSON.stringify(file)}); console.log(JSON.stringify({ names: c.FUNCTION_NAMES, functions: c.FUNCTIONS, routes: c.HTTP_ROUTES }));`;
   const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT });
@@ -49,7 +49,7 @@ describe.each(TRIGGERS.flatMap((trigger) => [false, true].map((vpc) => ({ trigge
     expect(listTree(folder)).toEqual(['handler.py', `tests/test_${request.name.replace(/-/g, '_')}.py`]);
     const handler = fs.readFileSync(path.join(folder, 'handler.py'), 'utf8');
     const imported = ['platform_log', 'platform_db', 'platform_http'].filter((m) => new RegExp(`^(import|from) ${m}\\b`, 'm').test(handler));
-    const entry = /sharedModules: \[([^\]]*)\]/.exec(fs.readFileSync(path.join(root, 'lambda-functions', 'catalogue.ts'), 'utf8').split(`name: '${request.name}'`)[1])![1];
+    const entry = /sharedModules: \[([^\]]*)\]/.exec(fs.readFileSync(path.join(root, 'catalogue', 'catalogue.ts'), 'utf8').split(`name: '${request.name}'`)[1])![1];
     expect(imported.sort()).toEqual(entry.split(', ').map((m) => m.replace(/'/g, '')).sort());
     expect(handler).toMatch(/^def handler\(event: Any, context: Any\)/m);
     // A database function logs in as a role of its own, which the migrations create (README "Database roles").
@@ -89,7 +89,7 @@ describe('new:function refuses mistakes and writes nothing', () => {
   const snapshot = () => listTree(path.join(root, 'lambda-functions')).map((f) => [f, fs.readFileSync(path.join(root, 'lambda-functions', f), 'utf8')]);
 
   test.each([
-    ['a name the catalogue has', FUNCTION_NAMES[0], `'${FUNCTION_NAMES[0]}' is already a function of lambda-functions/catalogue.ts`],
+    ['a name the catalogue has', FUNCTION_NAMES[0], `'${FUNCTION_NAMES[0]}' is already a function of catalogue/catalogue.ts`],
     ['a folder that is not a function', 'shared', "'shared' is a folder of lambda-functions/ that is not a function"],
     ['capitals', 'MyFunction', "name 'MyFunction': use lower-case words joined by dashes"],
     ['a name longer than Lambda allows', `f${'-x'.repeat(40)}`, "at most 64 characters (Lambda's function name limit)"],

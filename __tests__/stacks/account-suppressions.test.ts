@@ -6,7 +6,7 @@ import { accountSourceFile, ConfigError, loadEnvironments, type Overrides } from
 import type { AccountConfig } from '../../environments/schema';
 import { listSuppressions, SecurityRulesError } from '../../constructs/rules/engine';
 import { MainStack } from '../../stacks/main-stack';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { realAccounts } from '../helpers/accounts';
 import { runApp } from '../helpers/terraform';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FunctionSpec, HttpRoute } from '../../lambda-functions/catalogue';
+import type { FunctionSpec, HttpRoute } from '../../catalogue/catalogue';
 
 /**
  * Problems with the function sources that would otherwise surface only in Lambda or in pytest:
@@ -17,7 +17,7 @@ export class FunctionSourceError extends Error {
   }
 }
 
-const CATALOGUE = 'lambda-functions/catalogue.ts';
+const CATALOGUE = 'catalogue/catalogue.ts';
 
 /** Routes whose method and path repeat an earlier one, numbered from 1 as a person counts them. */
 export function duplicateRouteProblems(routes: readonly HttpRoute[]): string[] {

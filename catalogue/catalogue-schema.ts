@@ -8,7 +8,7 @@ import { FUNCTION_NAMES, LAYER_NAMES, SHARED_MODULES } from './catalogue';
  * each message says what is allowed.
  */
 
-export const CATALOGUE_FILE = 'lambda-functions/catalogue.ts';
+export const CATALOGUE_FILE = 'catalogue/catalogue.ts';
 
 /** A whole number in [min, max]; every way of missing it gets the same message. */
 function wholeNumber(min: number, max: number, error: string): z.ZodNumber {
@@ -140,7 +140,7 @@ function fieldPath(segments: readonly PropertyKey[]): string {
 }
 
 /**
- * Every problem of the catalogue's entries, as `lambda-functions/catalogue.ts: <function>.<field>: <what is wrong>; <fix>`.
+ * Every problem of the catalogue's entries, as `catalogue/catalogue.ts: <function>.<field>: <what is wrong>; <fix>`.
  * `functions` is typed loosely on purpose: the check is for values the types did not stop.
  */
 export function catalogueSchemaProblems(functions: readonly unknown[]): string[] {

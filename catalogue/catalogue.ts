@@ -39,7 +39,7 @@ export const RDS_CA_BUNDLE_RUNTIME_PATH = `/opt/${RDS_CA_BUNDLE_LAYER_FILE}`;
  * the JSON logger every handler uses, platform_db the PostgreSQL connection of the database
  * functions, platform_http the request body parsing and JSON responses of the HTTP functions,
  * platform_migrations the database schema and the functions' database roles (applied by database-admin,
- * lambda-functions/database-admin.ts; lambda-test-runner reads its list of migrations).
+ * catalogue/database-admin.ts; lambda-test-runner reads its list of migrations).
  * The build copies each listed module flat next to handler.py, so `import platform_log` works in
  * Lambda as in the tests.
  */
@@ -281,7 +281,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     },
     // Checks only look: they read schema_migrations as its own role, list the bucket, describe the
     // table and read queue attributes. Every release's post-traffic hook runs them, so the role may
-    // neither migrate nor touch a secret: that is database-admin's (lambda-functions/database-admin.ts).
+    // neither migrate nor touch a secret: that is database-admin's (catalogue/database-admin.ts).
     grants: [
       { kind: 'db-login', user: 'lambda_test_runner' },
       { kind: 'bucket-list' },

@@ -25,7 +25,7 @@ module.exports = {
   // suite only: a partial run cannot meet whole-suite thresholds, and the quick loop skips it for
   // speed). V8's own coverage needs no instrumentation.
   coverageProvider: 'v8',
-  collectCoverageFrom: ['main.ts', '{constructs,stacks,environments,scripts,catalogue,lambda-functions}/**/*.ts'],
+  collectCoverageFrom: ['main.ts', '{constructs,stacks,environments,scripts,catalogue,build,lambda-functions}/**/*.ts'],
   coverageDirectory: '<rootDir>/.cache/coverage/jest',
   // Per file in the console; the summary JSON (.cache/coverage/jest) is for re-checking thresholds.
   coverageReporters: ['text', 'text-summary', 'json-summary'],

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { DATABASE_ADMIN } from '../catalogue/database-admin';
 import { RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue/catalogue';
-import type { ArtifactRecord } from '../lambda-functions/build-manifest';
+import type { ArtifactRecord } from '../build/build-manifest';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { POSTGRES_PORT } from './network';

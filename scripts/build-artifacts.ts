@@ -10,7 +10,7 @@ import { type Architecture, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, LAYER_NAM
 import { openApiJson } from '../catalogue/openapi';
 import { DATABASE_ADMIN } from '../catalogue/database-admin';
 import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../catalogue/deployment-hooks';
-import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
+import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../build/build-manifest';
 import { catalogueSchemaProblems } from '../catalogue/catalogue-schema';
 import { checkFunctionSources, FunctionSourceError } from './lib/function-sources';
 import { answerHelp } from './lib/cli-help';

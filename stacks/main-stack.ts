@@ -19,7 +19,7 @@ import { RestApi } from '../constructs/rest-api';
 import { SoftwareEventsTable } from '../constructs/software-events-table';
 import { UploadsBucket } from '../constructs/uploads-bucket';
 import { WebAcl } from '../constructs/web-acl';
-import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
+import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../build/build-manifest';
 import { resolveFunctionSettings } from '../catalogue/function-settings';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../catalogue/catalogue';
 import { listSuppressions, suppressRule } from '../constructs/rules/engine';

@@ -3,7 +3,7 @@ import { DatabaseAdmin } from '../../constructs/database-admin';
 import type { EncryptionKey } from '../../constructs/encryption-key';
 import { PostgresDatabase } from '../../constructs/postgres-database';
 import { PythonLayer } from '../../constructs/python-layer';
-import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { readBuildManifest, REPO_ROOT } from '../../build/build-manifest';
 import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
 import { constructionError, testNetwork } from '../helpers/data-fixtures';

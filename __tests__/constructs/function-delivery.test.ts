@@ -4,7 +4,7 @@ import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES, SHIFT_MINUTES } from 
 import { FUNCTIONS } from '../../catalogue/catalogue';
 import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
 import { resolveFunctionSettings } from '../../catalogue/function-settings';
-import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { readBuildManifest, REPO_ROOT } from '../../build/build-manifest';
 import { AUTO_ROLLBACK_EVENTS, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { readStack, sharedSynth } from '../helpers/terraform';

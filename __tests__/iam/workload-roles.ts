@@ -1,5 +1,5 @@
 import { FUNCTIONS } from '../../catalogue/catalogue';
-import { REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { REPO_ROOT } from '../../build/build-manifest';
 import { boto3Calls, CONFIGURATION_GUARDS, handlerConstant } from '../../scripts/lib/iam/function-calls';
 import type { RoleModel, StackModel } from '../../scripts/lib/iam/model';
 import { decide, type Decision } from '../../scripts/lib/iam/simulate';

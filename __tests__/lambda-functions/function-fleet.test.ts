@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { FunctionFleet, type FunctionFleetProps } from '../../constructs/function-fleet';
 import type { IGrantee } from '../../constructs/iam';
-import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { readBuildManifest, REPO_ROOT } from '../../build/build-manifest';
 import { FUNCTION_NAMES, FUNCTIONS } from '../../catalogue/catalogue';
 import { resolveFunctionSettings } from '../../catalogue/function-settings';
 

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REGION_AZ_LETTERS } from '../environments/aws-facts';
-import { cidrsOverlap, isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../environments/cidr';
-import { defaults } from '../environments/defaults';
-import { ACCOUNTS_DIR, accountSourceFile, ConfigError, loadEnvironments } from '../environments/load';
-import { regenerateDerivedFiles, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
-import { answerHelp } from './lib/cli-help';
+import { REGION_AZ_LETTERS } from '../../environments/aws-facts';
+import { cidrsOverlap, isIpv4Cidr, isPrivateIpv4Cidr, PRIVATE_IPV4_RANGES } from '../../environments/cidr';
+import { defaults } from '../../environments/defaults';
+import { ACCOUNTS_DIR, accountSourceFile, ConfigError, loadEnvironments } from '../../environments/load';
+import { regenerateDerivedFiles, runScaffoldCli, ScaffoldError, writeFileAtomically } from './scaffold';
+import { answerHelp } from '../../scripts/lib/cli-help';
 
 /**
  * `npm run new:account -- <name> --account-id <12 digits> --cidr <a /16> [--auto-apply | --approval]`

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../catalogue/catalogue';
-import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './lib/scaffold';
-import { answerHelp } from './lib/cli-help';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue/catalogue';
+import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './scaffold';
+import { answerHelp } from '../../scripts/lib/cli-help';
 
 /**
  * `npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]` adds the catalogue

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue/catalogue';
-import { catalogueWithFunction, newFunction, parseNewFunctionArgs, type NewFunctionRequest } from '../../scripts/new-function';
-import { copyFunctionSources, listTree, REPO_ROOT } from '../build/repo-copy';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../../catalogue/catalogue';
+import { catalogueWithFunction, newFunction, parseNewFunctionArgs, type NewFunctionRequest } from '../../../tools/scaffold/new-function';
+import { copyFunctionSources, listTree, REPO_ROOT } from '../../build/repo-copy';
 
 const run = promisify(execFile);
 const TRIGGERS = ['http', 'schedule', 'queue', 'manual'] as const;
@@ -120,7 +120,7 @@ describe('new:function refuses mistakes and writes nothing', () => {
   });
 
   test('the command exits 1 with the reason, no stack trace, and says nothing was written', async () => {
-    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/new-function.ts', FUNCTION_NAMES[0], '--trigger', 'manual'], { cwd: REPO_ROOT }).then(
+    const result = await run(process.execPath, ['--import', 'tsx', 'tools/scaffold/new-function.ts', FUNCTION_NAMES[0], '--trigger', 'manual'], { cwd: REPO_ROOT }).then(
       () => ({ code: 0, stderr: '' }),
       (error: { code: number; stderr: string }) => error,
     );

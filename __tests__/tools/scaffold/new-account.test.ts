@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { cidrContains } from '../../environments/cidr';
-import { defaults } from '../../environments/defaults';
-import { loadEnvironments } from '../../environments/load';
-import { REGION_AZ_LETTERS } from '../../environments/aws-facts';
-import { alarmDestinationWarnings } from '../../environments/warnings';
-import { newAccount, parseNewAccountArgs, type NewAccountRequest } from '../../scripts/new-account';
-import { accountsDirWith, realAccounts, unusedAccountId, unusedAccountName, unusedVpcCidr } from '../helpers/accounts';
-import { REPO_ROOT } from '../helpers/terraform';
+import { cidrContains } from '../../../environments/cidr';
+import { defaults } from '../../../environments/defaults';
+import { loadEnvironments } from '../../../environments/load';
+import { REGION_AZ_LETTERS } from '../../../environments/aws-facts';
+import { alarmDestinationWarnings } from '../../../environments/warnings';
+import { newAccount, parseNewAccountArgs, type NewAccountRequest } from '../../../tools/scaffold/new-account';
+import { accountsDirWith, realAccounts, unusedAccountId, unusedAccountName, unusedVpcCidr } from '../../helpers/accounts';
+import { REPO_ROOT } from '../../helpers/terraform';
 
 const run = promisify(execFile);
 const accounts = realAccounts();
@@ -76,7 +76,7 @@ describe('new:account writes one file with everything a new account needs, nothi
 
   test('the command exits 1 with a one-paragraph message, no stack trace, and says nothing was written', async () => {
     const [account] = accounts;
-    const result = await run(process.execPath, ['--import', 'tsx', 'scripts/new-account.ts', account.name, '--account-id', account.accountId, '--cidr', account.network.cidr], {
+    const result = await run(process.execPath, ['--import', 'tsx', 'tools/scaffold/new-account.ts', account.name, '--account-id', account.accountId, '--cidr', account.network.cidr], {
       cwd: REPO_ROOT,
     }).then(
       () => ({ code: 0, stderr: '' }),

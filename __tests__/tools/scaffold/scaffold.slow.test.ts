@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { copyRepo, REPO_ROOT } from '../build/repo-copy';
-import { realAccounts, unusedAccountId, unusedAccountName, unusedVpcCidr } from '../helpers/accounts';
-import { FUNCTION_NAMES } from '../../catalogue/catalogue';
+import { copyRepo, REPO_ROOT } from '../../build/repo-copy';
+import { realAccounts, unusedAccountId, unusedAccountName, unusedVpcCidr } from '../../helpers/accounts';
+import { FUNCTION_NAMES } from '../../../catalogue/catalogue';
 
 const run = promisify(execFile);
 

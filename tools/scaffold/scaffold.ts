@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The repository root (scripts/lib/..). */
+/** The repository root (tools/scaffold/..). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** A scaffolding request that cannot be carried out; the message names what and the fix. */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Architecture, FunctionName, LayerName } from '../catalogue/catalogue';
+import type { Architecture, FunctionName, LayerName } from '../catalogue';
 
 /** One built zip. `zip` is relative to the repository root, so the manifest is the same on every machine. */
 export interface ArtifactRecord {

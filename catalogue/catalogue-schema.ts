@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FUNCTION_NAMES, LAYER_NAMES, SHARED_MODULES } from './catalogue';
+import { functionFile, LAYER_NAMES, SHARED_MODULES } from '.';
 
 /**
  * The catalogue checked at synth like the account files: TypeScript's types vanish at run time
@@ -8,7 +8,8 @@ import { FUNCTION_NAMES, LAYER_NAMES, SHARED_MODULES } from './catalogue';
  * each message says what is allowed.
  */
 
-export const CATALOGUE_FILE = 'catalogue/catalogue.ts';
+/** Where the entry's fields are defined (FunctionSpec, Grant, ...). */
+export const SPEC_FILE = 'catalogue/function-spec.ts';
 
 /** A whole number in [min, max]; every way of missing it gets the same message. */
 function wholeNumber(min: number, max: number, error: string): z.ZodNumber {
@@ -58,7 +59,7 @@ const grant = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('db-role-secrets') }),
     z.strictObject({ kind: z.literal('cloudwatch-put-metric'), namespace: z.string().min(1).max(255).refine((n) => !n.startsWith('AWS/'), { error: "is a custom metric namespace (not 'AWS/...')" }) }),
   ],
-  { error: `is not a grant kind; use one of ${GRANT_KINDS.join(', ')} (the Grant type in ${CATALOGUE_FILE})` },
+  { error: `is not a grant kind; use one of ${GRANT_KINDS.join(', ')} (the Grant type in ${SPEC_FILE})` },
 );
 
 const trigger = z.discriminatedUnion(
@@ -95,7 +96,8 @@ const environmentValue = z.union([z.string(), z.strictObject({ from: z.enum(ENVI
 
 const functionSpec = z
   .strictObject({
-    name: z.enum(FUNCTION_NAMES, { error: `is not in FUNCTION_NAMES; add the name there (FUNCTION_NAMES in ${CATALOGUE_FILE})` }),
+    // The file name: catalogue/functions/<name>.ts and lambda-functions/<name>/.
+    name: z.string().max(64).regex(/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, { error: "is not a function name; use lower-case words joined by dashes (e.g. device-status), at most 64 characters, the same as the entry's file name" }),
     // Lambda's Description is at most 256 characters.
     description: z.string().min(1).max(256),
     handler: z.string().regex(/^[A-Za-z_]\w*\.[A-Za-z_]\w*$/, { error: "is module.function inside the zip, e.g. 'handler.handler'" }),
@@ -140,20 +142,21 @@ function fieldPath(segments: readonly PropertyKey[]): string {
 }
 
 /**
- * Every problem of the catalogue's entries, as `catalogue/catalogue.ts: <function>.<field>: <what is wrong>; <fix>`.
+ * Every problem of the catalogue's entries, as `catalogue/functions/<function>.ts: <function>.<field>: <what is wrong>; <fix>`.
  * `functions` is typed loosely on purpose: the check is for values the types did not stop.
  */
 export function catalogueSchemaProblems(functions: readonly unknown[]): string[] {
   return functions.flatMap((entry, index) => {
     const parsed = functionSpec.safeParse(entry);
     if (parsed.success) return [];
-    const name = entry !== null && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string' ? (entry as { name: string }).name : `FUNCTIONS[${index}]`;
+    const name = entry !== null && typeof entry === 'object' && typeof (entry as { name?: unknown }).name === 'string' ? (entry as { name: string }).name : undefined;
+    const file = name === undefined ? `catalogue/functions/ (the entry at FUNCTIONS[${index}] has no name)` : functionFile(name);
     return parsed.error.issues.map((issue) => {
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const field = fieldPath([...issue.path, ...(keys.length === 1 ? keys : [])]) || '(entry)';
-      const fix = keys.length ? `: ${keys.length === 1 ? 'is' : `${keys.join(', ')} are`} not a field of a catalogue entry; remove it or fix its spelling (FunctionSpec in ${CATALOGUE_FILE})` : '';
+      const fix = keys.length ? `: ${keys.length === 1 ? 'is' : `${keys.join(', ')} are`} not a field of a catalogue entry; remove it or fix its spelling (FunctionSpec in ${SPEC_FILE})` : '';
       const message = keys.length ? '' : `: ${shown(valueAt(entry, issue.path))}${issue.message}`;
-      return `${CATALOGUE_FILE}: ${name}.${field}${message}${fix}`;
+      return `${file}: ${name ?? `FUNCTIONS[${index}]`}.${field}${message}${fix}`;
     });
   });
 }

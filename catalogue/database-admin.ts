@@ -1,4 +1,4 @@
-import { DB_MIGRATION_USER, type SharedModule } from './catalogue';
+import { DB_MIGRATION_USER, type SharedModule } from '.';
 
 /**
  * The database's schema owner (lambda-functions/database-admin/): bootstrap, as the RDS master user,

@@ -1,4 +1,4 @@
-import { FUNCTIONS, type FunctionSpec, type SharedModule } from './catalogue';
+import { FUNCTIONS, type FunctionSpec, type SharedModule } from '.';
 
 /**
  * The CodeDeploy lifecycle hooks of every release: one zip (lambda-functions/deployment-hooks/,

@@ -3,8 +3,8 @@ import { allowedPythonRuntimes, REFUSED_PYTHON_RUNTIMES } from '../environments/
 import type { AccountConfig } from '../environments/schema';
 import { defaults } from '../environments/defaults';
 import type { DeploymentStrategy } from '../environments/deployment-strategies';
-import { FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, isFunctionName } from './catalogue';
-import { API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS, CATALOGUE_FILE, catalogueSchemaProblems, httpTimeoutProblem } from './catalogue-schema';
+import { FUNCTION_NAMES, functionFile, FUNCTIONS, type FunctionSpec, isFunctionName } from '.';
+import { API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS, catalogueSchemaProblems, httpTimeoutProblem } from './catalogue-schema';
 import { hookConcurrency, POST_TRAFFIC_TARGET } from './deployment-hooks';
 
 /**
@@ -34,10 +34,10 @@ export function catalogueProblems(functions: readonly FunctionSpec[], today: Dat
   const problems = catalogueSchemaProblems(functions);
   const seen = new Set<string>();
   for (const fn of functions) {
-    if (seen.has(fn.name)) problems.push(`${CATALOGUE_FILE}: ${fn.name}: listed twice; each function has one entry`);
+    if (seen.has(fn.name)) problems.push(`${functionFile(fn.name)}: ${fn.name}: listed twice (catalogue/functions/index.ts); each function has one file and one line there`);
     seen.add(fn.name);
     const problem = runtimeProblem(fn.runtime, today);
-    if (problem) problems.push(`${CATALOGUE_FILE}: ${fn.name}.runtime: ${problem}`);
+    if (problem) problems.push(`${functionFile(fn.name)}: ${fn.name}.runtime: ${problem}`);
   }
   return problems;
 }

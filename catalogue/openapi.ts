@@ -1,4 +1,4 @@
-import { HTTP_ROUTES, type HttpRoute } from './catalogue';
+import { HTTP_ROUTES, type HttpRoute } from '.';
 
 /** The API's version in the document; bump with a change to a route's contract. */
 export const API_VERSION = '1.0.0';

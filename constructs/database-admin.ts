@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { DATABASE_ADMIN } from '../catalogue/database-admin';
-import { RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue/catalogue';
+import { RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue';
 import type { ArtifactRecord } from '../build/build-manifest';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';

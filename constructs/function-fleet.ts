@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue/catalogue';
+import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue';
 import type { BuildManifest } from '../build/build-manifest';
 import type { FunctionSettings } from '../catalogue/function-settings';
 import type { EncryptionKey } from './encryption-key';

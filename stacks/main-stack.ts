@@ -21,7 +21,7 @@ import { UploadsBucket } from '../constructs/uploads-bucket';
 import { WebAcl } from '../constructs/web-acl';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../build/build-manifest';
 import { resolveFunctionSettings } from '../catalogue/function-settings';
-import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../catalogue/catalogue';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../catalogue';
 import { listSuppressions, suppressRule } from '../constructs/rules/engine';
 import { RULES } from '../constructs/rules/index';
 import { accountSourceFile, ConfigError } from '../environments/load';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue/catalogue';
+import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue';
 import { isPackagedFile } from '../../scripts/build-artifacts';
 import { checkFunctionSources, FunctionSourceError } from '../../scripts/lib/function-sources';
 import { tempDir } from '../helpers/temp';

@@ -3,11 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { copyRepo } from '../build/repo-copy';
 import { tempDir } from '../helpers/temp';
-import { FUNCTIONS, type FunctionSpec } from '../../catalogue/catalogue';
+import { FUNCTIONS, type FunctionSpec } from '../../catalogue';
 import { catalogueSchemaProblems } from '../../catalogue/catalogue-schema';
 import { catalogueProblems, resolveFunctionSettings } from '../../catalogue/function-settings';
 
-const CATALOGUE = 'catalogue/catalogue.ts';
+/** Each function's entry is its own file: errors name it. */
+const fileOf = (name: string): string => `catalogue/functions/${name}.ts`;
 const TODAY = new Date('2026-11-22T00:00:00Z');
 
 /** The catalogue with one entry changed the way a cast or an untyped edit would let through. */
@@ -23,13 +24,13 @@ describe('the catalogue is validated by a schema, not only by TypeScript types',
   test('a misspelt grant kind is refused naming the file, function, field and the kinds to use', () => {
     const fn = FUNCTIONS.find((f) => f.grants.length > 0) as FunctionSpec;
     const problems = catalogueSchemaProblems(withEntry(fn.name, (entry) => ({ ...entry, grants: [{ kind: 'bucket-reed', prefix: 'downloads/' }] })));
-    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${CATALOGUE}: ${fn.name}\\.grants\\.0\\.kind: 'bucket-reed' is not a grant kind; use one of .*bucket-read`))]);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^${fileOf(fn.name)}: ${fn.name}\\.grants\\.0\\.kind: 'bucket-reed' is not a grant kind; use one of .*bucket-read`))]);
   });
 
   test("architecture 'arm' is refused with the two Lambda architectures", () => {
     const [fn] = FUNCTIONS;
     expect(catalogueSchemaProblems(withEntry(fn.name, (entry) => ({ ...entry, architecture: 'arm' })))).toEqual([
-      `${CATALOGUE}: ${fn.name}.architecture: 'arm' is not a Lambda architecture; use 'arm64' or 'x86_64'`,
+      `${fileOf(fn.name)}: ${fn.name}.architecture: 'arm' is not a Lambda architecture; use 'arm64' or 'x86_64'`,
     ]);
   });
 
@@ -38,9 +39,9 @@ describe('the catalogue is validated by a schema, not only by TypeScript types',
     const problems = catalogueSchemaProblems(withEntry(fn.name, (entry) => ({ ...entry, memoryMiB: '512', layers: ['pg-drivers'], envirnoment: {} })));
     expect(problems).toEqual(
       expect.arrayContaining([
-        `${CATALOGUE}: ${fn.name}.memoryMiB: '512' is not a memory size; use a whole number of MiB from 128 to 10240`,
-        expect.stringMatching(new RegExp(`^${CATALOGUE}: ${fn.name}\\.layers\\.0: 'pg-drivers' is not a layer; use one of pg-driver`)),
-        `${CATALOGUE}: ${fn.name}.envirnoment: is not a field of a catalogue entry; remove it or fix its spelling (FunctionSpec in ${CATALOGUE})`,
+        `${fileOf(fn.name)}: ${fn.name}.memoryMiB: '512' is not a memory size; use a whole number of MiB from 128 to 10240`,
+        expect.stringMatching(new RegExp(`^${fileOf(fn.name)}: ${fn.name}\\.layers\\.0: 'pg-drivers' is not a layer; use one of pg-driver`)),
+        `${fileOf(fn.name)}: ${fn.name}.envirnoment: is not a field of a catalogue entry; remove it or fix its spelling (FunctionSpec in catalogue/function-spec.ts)`,
       ]),
     );
     expect(problems).toHaveLength(3);
@@ -49,20 +50,21 @@ describe('the catalogue is validated by a schema, not only by TypeScript types',
   test('catalogueProblems (what resolveFunctionSettings throws as ConfigError) includes the schema problems', () => {
     const [fn] = FUNCTIONS;
     const bad = withEntry(fn.name, (entry) => ({ ...entry, architecture: 'arm' })) as unknown as FunctionSpec[];
-    expect(catalogueProblems(bad, TODAY)).toContain(`${CATALOGUE}: ${fn.name}.architecture: 'arm' is not a Lambda architecture; use 'arm64' or 'x86_64'`);
+    expect(catalogueProblems(bad, TODAY)).toContain(`${fileOf(fn.name)}: ${fn.name}.architecture: 'arm' is not a Lambda architecture; use 'arm64' or 'x86_64'`);
   });
 });
 
 describe('synth with a bad catalogue', () => {
-  // A clone whose catalogue was edited without running tsc (tsx strips types, so synth never saw them).
+  // A clone whose function file was edited without running tsc (tsx strips types, so synth never saw them).
   const root = copyRepo('catalogue-synth-');
-  const file = path.join(root, CATALOGUE);
-  const source = fs.readFileSync(file, 'utf8');
   const [target] = FUNCTIONS.filter((fn) => fn.grants.length > 0).slice(-1);
-  const entryStart = source.indexOf(`name: '${target.name}'`);
+  const file = path.join(root, fileOf(target.name));
+  const source = fs.readFileSync(file, 'utf8');
   const kind = target.grants[0].kind;
-  const entry = source.slice(entryStart).replace("architecture: 'arm64'", "architecture: 'arm'").replace(`kind: '${kind}'`, `kind: '${kind}s'`);
-  fs.writeFileSync(file, source.slice(0, entryStart) + entry);
+  const nameLine = `  name: '${target.name}',\n`;
+  expect(source).toContain(nameLine);
+  // Its architecture is the default one: the bad value is a line the file adds.
+  fs.writeFileSync(file, source.replace(nameLine, `${nameLine}  architecture: 'arm',\n`).replace(`kind: '${kind}'`, `kind: '${kind}s'`));
 
   const outdir = tempDir('catalogue-synth-out-');
   fs.writeFileSync(path.join(outdir, 'manifest.json'), '{"previous": true}\n');
@@ -70,8 +72,8 @@ describe('synth with a bad catalogue', () => {
 
   test('exits non-zero naming the file, the function, each field and the fix, without a stack trace', () => {
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${CATALOGUE}: ${target.name}.architecture: 'arm' is not a Lambda architecture; use 'arm64' or 'x86_64'`);
-    expect(run.stderr).toContain(`${CATALOGUE}: ${target.name}.grants.0.kind: '${kind}s' is not a grant kind; use one of`);
+    expect(run.stderr).toContain(`${fileOf(target.name)}: ${target.name}.architecture: 'arm' is not a Lambda architecture; use 'arm64' or 'x86_64'`);
+    expect(run.stderr).toContain(`${fileOf(target.name)}: ${target.name}.grants.0.kind: '${kind}s' is not a grant kind; use one of`);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stderr).not.toMatch(/TypeError/);
   });
@@ -93,7 +95,7 @@ describe("HTTP-triggered functions stay within API Gateway's 29-second integrati
 
   test('a catalogue timeout above 29 s on an HTTP function is refused with the fix; other triggers may run longer', () => {
     expect(catalogueSchemaProblems(withEntry(http.name, (entry) => ({ ...entry, timeoutSeconds: 30 })))).toEqual([
-      expect.stringMatching(new RegExp(`^${CATALOGUE}: ${http.name}\\.timeoutSeconds: 30 seconds is longer than API Gateway's 29-second integration timeout.*; set it to 29 or less`)),
+      expect.stringMatching(new RegExp(`^${fileOf(http.name)}: ${http.name}\\.timeoutSeconds: 30 seconds is longer than API Gateway's 29-second integration timeout.*; set it to 29 or less`)),
     ]);
     expect(catalogueSchemaProblems(withEntry(other.name, (entry) => ({ ...entry, timeoutSeconds: 300 })))).toEqual([]);
   });

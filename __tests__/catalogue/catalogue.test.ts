@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { accountsDirWith, fixtureAccount, realAccounts, unusedAccountName, writeAccountFile } from '../helpers/accounts';
 import { allowedPythonRuntimes } from '../../environments/aws-facts';
 import { accountSourceFile, ConfigError, loadEnvironments } from '../../environments/load';
-import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue/catalogue';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue';
 import { catalogueProblems, resolveFunctionSettings } from '../../catalogue/function-settings';
 import { defaults } from '../../environments/defaults';
 import { POST_TRAFFIC_TARGET } from '../../catalogue/deployment-hooks';
@@ -139,14 +139,14 @@ describe('runtime checks', () => {
 
   test.each(FUNCTION_NAMES)('the catalogue refuses python3.9 for %s, naming the function and the allowed runtimes', (name) => {
     expect(catalogueProblems(withRuntime(name, 'python3.9'), TODAY)).toEqual([
-      `catalogue/catalogue.ts: ${name}.runtime: 'python3.9' is deprecated by AWS; use one of python3.11, python3.12, python3.13`,
+      `catalogue/functions/${name}.ts: ${name}.runtime: 'python3.9' is deprecated by AWS; use one of python3.11, python3.12, python3.13`,
     ]);
   });
 
   test.each(FUNCTION_NAMES)('the catalogue refuses for %s a runtime whose AWS deprecation date has passed', (name) => {
     const old = withRuntime(name, 'python3.10');
     expect(catalogueProblems(old, TODAY)).toEqual([
-      `catalogue/catalogue.ts: ${name}.runtime: 'python3.10' is past its AWS deprecation date or not a known Lambda runtime; use one of python3.11, python3.12, python3.13`,
+      `catalogue/functions/${name}.ts: ${name}.runtime: 'python3.10' is past its AWS deprecation date or not a known Lambda runtime; use one of python3.11, python3.12, python3.13`,
     ]);
     expect(catalogueProblems(old, new Date('2026-10-01T00:00:00Z'))).toEqual([]);
   });

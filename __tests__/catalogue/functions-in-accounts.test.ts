@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
-import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../catalogue/catalogue';
+import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../catalogue';
 import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
 import { type FunctionSettings, resolveFunctionSettings } from '../../catalogue/function-settings';

@@ -1,4 +1,4 @@
-import { HTTP_ROUTES } from '../../catalogue/catalogue';
+import { HTTP_ROUTES } from '../../catalogue';
 import { openApiDocument, openApiJson } from '../../catalogue/openapi';
 
 type Operation = { operationId: string; requestBody?: { content: { 'application/json': { schema: unknown } } }; responses: Record<string, unknown> };

@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES, SHIFT_MINUTES } from '../../environments/deployment-strategies';
-import { FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTIONS } from '../../catalogue';
 import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
 import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { readBuildManifest, REPO_ROOT } from '../../build/build-manifest';

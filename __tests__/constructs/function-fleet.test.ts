@@ -4,7 +4,7 @@ import { EncryptionKey } from '../../constructs/encryption-key';
 import { FunctionFleet, type FunctionFleetProps } from '../../constructs/function-fleet';
 import type { IGrantee } from '../../constructs/iam';
 import { readBuildManifest, REPO_ROOT } from '../../build/build-manifest';
-import { FUNCTION_NAMES, FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../catalogue';
 import { resolveFunctionSettings } from '../../catalogue/function-settings';
 
 const noGrant = (_grantee: IGrantee) => undefined;

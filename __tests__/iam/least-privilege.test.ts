@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { iamDataVersion } from '../../constructs/rules/iam/iam-reference';
 import { REPO_ROOT } from '../../build/build-manifest';
-import { FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTIONS } from '../../catalogue';
 import { accountReport, type IamReport, type PrincipalReport, renderReport } from '../../scripts/lib/iam/report';
 import { widenings, wideningsForStack } from '../../scripts/lib/iam/report-diff';
 import { synthesizedAccounts } from '../helpers/iam';

@@ -1,4 +1,4 @@
-import { FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTIONS } from '../../catalogue';
 import { REPO_ROOT } from '../../build/build-manifest';
 import { boto3Calls, CONFIGURATION_GUARDS, handlerConstant } from '../../scripts/lib/iam/function-calls';
 import type { RoleModel, StackModel } from '../../scripts/lib/iam/model';

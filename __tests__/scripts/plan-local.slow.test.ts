@@ -10,7 +10,7 @@ import { OVERRIDE_FILE } from '../../scripts/local-aws/stand-ins';
 import { REPO_ROOT } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
 import { realAccounts, unusedAccountId, unusedAccountName } from '../helpers/accounts';
-import { FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTIONS } from '../../catalogue';
 import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
 

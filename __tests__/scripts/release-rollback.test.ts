@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { DEPLOYMENT_STRATEGIES } from '../../environments/deployment-strategies';
-import { FUNCTION_NAMES, FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTION_NAMES, FUNCTIONS } from '../../catalogue';
 import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { type DeliveryStandIns, type ScriptedOutcome, type StandInFunction, startDeliveryStandIns } from '../../scripts/local-aws/delivery-apis';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
-import { FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTIONS } from '../../catalogue';
 import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
 import { terraformEnv } from '../../scripts/lib/terraform-env';

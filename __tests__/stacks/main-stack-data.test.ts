@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { FUNCTIONS } from '../../catalogue/catalogue';
+import { FUNCTIONS } from '../../catalogue';
 import { REPO_ROOT } from '../../build/build-manifest';
 import { expectedMaxConnections } from '../helpers/rds';
 import { readStack, sharedSynth } from '../helpers/terraform';

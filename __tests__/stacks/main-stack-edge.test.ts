@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { defaults } from '../../environments/defaults';
 import { loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { HTTP_ROUTES } from '../../catalogue/catalogue';
+import { HTTP_ROUTES } from '../../catalogue';
 import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { MainStack } from '../../stacks/main-stack';
 import { listSuppressions } from '../../constructs/rules/engine';

@@ -1,6 +1,6 @@
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { FUNCTION_NAMES, isFunctionName } from '../../catalogue/catalogue';
+import { FUNCTION_NAMES, isFunctionName } from '../../catalogue';
 import { checkAccount } from './account-guard';
 import { stateBucketName } from '../../environments/load';
 import { DeliveryInputError } from './delivery';

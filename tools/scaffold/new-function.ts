@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue/catalogue';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue';
 import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './scaffold';
 import { answerHelp } from '../../scripts/lib/cli-help';
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../../../catalogue/catalogue';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../../catalogue';
 import { catalogueWithFunction, newFunction, parseNewFunctionArgs, type NewFunctionRequest } from '../../../tools/scaffold/new-function';
 import { copyFunctionSources, listTree, REPO_ROOT } from '../../build/repo-copy';
 

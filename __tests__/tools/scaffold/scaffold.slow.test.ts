@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { copyRepo, REPO_ROOT } from '../../build/repo-copy';
 import { realAccounts, unusedAccountId, unusedAccountName, unusedVpcCidr } from '../../helpers/accounts';
-import { FUNCTION_NAMES } from '../../../catalogue/catalogue';
+import { FUNCTION_NAMES } from '../../../catalogue';
 
 const run = promisify(execFile);
 

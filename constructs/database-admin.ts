@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { DATABASE_ADMIN } from '../lambda-functions/database-admin';
-import { RDS_CA_BUNDLE_RUNTIME_PATH } from '../lambda-functions/catalogue';
-import type { ArtifactRecord } from '../lambda-functions/build-manifest';
+import { DATABASE_ADMIN } from '../catalogue/database-admin';
+import { RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue';
+import type { ArtifactRecord } from '../build/build-manifest';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { POSTGRES_PORT } from './network';
@@ -51,7 +51,7 @@ export interface DatabaseAdminProps {
 }
 
 /**
- * The database's schema owner as a one-shot VPC function (lambda-functions/database-admin.ts): its
+ * The database's schema owner as a one-shot VPC function (catalogue/database-admin.ts): its
  * role alone may read the RDS master secret and log in as the migration role, and only its
  * security group reaches the instance besides the database's clients group. It reaches Secrets
  * Manager through the VPC endpoint, so it needs no NAT; IAM tokens are signed locally.

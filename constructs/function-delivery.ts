@@ -6,7 +6,7 @@ import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
-import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
+import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../catalogue/deployment-hooks';
 import type { EncryptionKey } from './encryption-key';
 import { type AlarmThresholds, alarmMetric, rateQuery } from './alarms';
 import type { Metric } from './metric';

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../lambda-functions/catalogue';
-import type { BuildManifest } from '../lambda-functions/build-manifest';
-import type { FunctionSettings } from '../lambda-functions/function-settings';
+import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue';
+import type { BuildManifest } from '../build/build-manifest';
+import type { FunctionSettings } from '../catalogue/function-settings';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { PythonFunction } from './python-function';

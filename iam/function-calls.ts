@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { actionReference } from './iam-reference';
-import type { FunctionSpec } from '../lambda-functions/catalogue';
+import type { FunctionSpec } from '../catalogue';
 
 /**
  * The AWS calls a function's code makes, read from its handler and the shared modules in its zip

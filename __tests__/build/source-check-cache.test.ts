@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
+import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue';
 import { isPackagedFile } from '../../build/build-artifacts';
 import { checkFunctionSources, FunctionSourceError } from '../../build/function-sources';
 import { tempDir } from '../helpers/temp';

@@ -1,10 +1,10 @@
 import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES, SHIFT_MINUTES } from '../../environments/deployment-strategies';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { FUNCTIONS } from '../../catalogue';
+import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
+import { readBuildManifest, REPO_ROOT } from '../../build/build-manifest';
 import { AUTO_ROLLBACK_EVENTS, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { readStack, sharedSynth } from '../helpers/terraform';

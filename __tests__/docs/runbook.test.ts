@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { FUNCTION_NAMES } from '../../lambda-functions/catalogue';
+import { FUNCTION_NAMES } from '../../catalogue';
 import { parseDeliveryArgs } from '../../tools/delivery/delivery-cli';
 import { manualTexts } from '../helpers/manual';
 

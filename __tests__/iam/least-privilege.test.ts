@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { iamDataVersion } from '../../iam/iam-reference';
-import { REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
+import { REPO_ROOT } from '../../build/build-manifest';
+import { FUNCTIONS } from '../../catalogue';
 import { accountReport, type IamReport, type PrincipalReport, renderReport } from '../../tools/iam/report';
 import { widenings, wideningsForStack } from '../../tools/iam/report-diff';
 import { synthesizedAccounts } from '../helpers/iam';

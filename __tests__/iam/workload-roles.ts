@@ -1,5 +1,5 @@
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { FUNCTIONS } from '../../catalogue';
+import { REPO_ROOT } from '../../build/build-manifest';
 import { boto3Calls, CONFIGURATION_GUARDS, handlerConstant } from '../../iam/function-calls';
 import type { RoleModel, StackModel } from '../../iam/model';
 import { decide, type Decision } from '../../iam/simulate';

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { parse } from 'yaml';
-import { databaseUsers, DB_MIGRATION_USER, FUNCTIONS, type FunctionSpec } from '../../lambda-functions/catalogue';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTIONS, type FunctionSpec } from '../../catalogue';
 import { stackNames } from '../../stacks/app';
 import { commandExitCode } from '../../tools/delivery/delivery-cli';
 import { release } from '../../tools/delivery/release';

@@ -6,7 +6,7 @@ import { accountSourceFile, loadEnvironments, type Overrides } from '../../envir
 import type { AccountConfig } from '../../environments/schema';
 import { listSuppressions, SecurityRulesError } from '../../rules/engine';
 import { MainStack } from '../../stacks/main-stack';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { realAccounts } from '../helpers/accounts';
 import { runApp } from '../helpers/terraform';
 

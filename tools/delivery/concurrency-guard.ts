@@ -1,7 +1,7 @@
 import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { hookConcurrency } from '../../lambda-functions/deployment-hooks';
-import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
+import { hookConcurrency } from '../../catalogue/deployment-hooks';
+import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { stackNames } from '../../stacks/app';
 import type { StackTarget } from '../lib/stack-catalog';
 

@@ -1,6 +1,6 @@
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { FUNCTION_NAMES, isFunctionName } from '../../lambda-functions/catalogue';
+import { FUNCTION_NAMES, isFunctionName } from '../../catalogue';
 import { checkAccount } from '../lib/account-guard';
 import { stateBucketName } from '../../environments/load';
 import { DeliveryInputError } from './delivery';

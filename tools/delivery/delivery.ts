@@ -13,7 +13,7 @@ import { GetAliasCommand, LambdaClient, ListVersionsByFunctionCommand } from '@a
 import { DEPLOYMENT_STRATEGIES, deliveryApplicationName, ROLLBACK_STRATEGY } from '../../environments/deployment-strategies';
 import type { AccountConfig } from '../../environments/schema';
 import { LIVE_ALIAS } from '../../constructs/python-function';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
 
 /**
  * What `npm run release` and `npm run rollback` do with CodeDeploy and Lambda: find what to

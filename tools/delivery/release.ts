@@ -1,4 +1,4 @@
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { DEPLOYMENT_STRATEGIES } from '../../environments/deployment-strategies';
 import {
   activeDeployments,

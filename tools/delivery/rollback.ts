@@ -1,4 +1,4 @@
-import { FUNCTION_NAMES } from '../../lambda-functions/catalogue';
+import { FUNCTION_NAMES } from '../../catalogue';
 import {
   activeDeployments,
   DeliveryInputError,

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../../environments/load';
-import { resolveFunctionSettings } from '../../../lambda-functions/function-settings';
+import { resolveFunctionSettings } from '../../../catalogue/function-settings';
 import {
   checkConcurrencyQuota,
   LAMBDA_CONCURRENCY_QUOTA_CODE,

@@ -10,9 +10,9 @@ import { OVERRIDE_FILE } from '../../../tools/local-aws/stand-ins';
 import { REPO_ROOT } from '../../helpers/terraform';
 import { tempDir } from '../../helpers/temp';
 import { realAccounts, unusedAccountId, unusedAccountName } from '../../helpers/accounts';
-import { FUNCTIONS } from '../../../lambda-functions/catalogue';
-import { DATABASE_ADMIN } from '../../../lambda-functions/database-admin';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../../lambda-functions/deployment-hooks';
+import { FUNCTIONS } from '../../../catalogue';
+import { DATABASE_ADMIN } from '../../../catalogue/database-admin';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../../catalogue/deployment-hooks';
 import { manualTexts } from '../../helpers/manual';
 
 const accounts = realAccounts();

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../../environments/load';
 import type { AccountConfig } from '../../../environments/schema';
-import { FUNCTIONS } from '../../../lambda-functions/catalogue';
+import { FUNCTIONS } from '../../../catalogue';
 import { stackNames } from '../../../stacks/app';
 import {
   accountDiagram,

@@ -1,8 +1,8 @@
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { accountStacks } from '../../stacks/app';
-import { accountModel, customerManagedPolicies, outdirModels, stackModel, type StackModel } from '../../scripts/lib/iam/model';
 import { readWorkload, sharedSynth } from './terraform';
+import { accountModel, customerManagedPolicies, outdirModels, stackModel, type StackModel } from '../../iam/model';
 
 export interface AccountUnderTest {
   readonly config: AccountConfig;

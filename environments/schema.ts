@@ -195,10 +195,13 @@ const alarmsSchema = z.strictObject({
  */
 const suppressionSchema = z.strictObject({
   rule: z.string().regex(/^PLAT-[A-Z0-9]+-\d+$/, { error: "is a rule id such as 'PLAT-RDS-5' (see rules/index.ts)" }).describe('The rule excepted, e.g. PLAT-RDS-5 (docs/security-rules.md lists them).'),
+  unit: z
+    .enum(WORKLOAD_UNITS, { error: `is a workload unit: one of ${WORKLOAD_UNITS.join(', ')}` })
+    .describe('The workload unit whose stack holds the construct (docs/units.md), e.g. data for Database, app for Functions/SyncClock.'),
   construct: z
     .string()
-    .regex(/^[\w-]+(\/[\w-]+)*$/, { error: "is a construct path below the stack, such as 'Database' or 'Functions/SyncClock'" })
-    .describe("Construct path below the account's workload stack where the exception applies, e.g. Database or Functions/SyncClock."),
+    .regex(/^[\w-]+(\/[\w-]+)*$/, { error: "is a construct path below the unit's stack, such as 'Database' or 'Functions/SyncClock'" })
+    .describe("Construct path below the unit's stack where the exception applies, e.g. Database (unit data) or Functions/SyncClock (unit app)."),
   reason: z.string().trim().min(20, { error: 'say in at least 20 characters why the exception is safe for this account' }).describe('Why the exception is safe in this account, in at least 20 characters; shown in the rules page and .checkov.yaml.'),
 });
 

@@ -162,8 +162,14 @@ export function customerManagedPolicies(stacks: readonly StackJson[]): Map<strin
  * looked up in `customerPolicies` (e.g. the workload boundary the bootstrap stack creates), else
  * among the vendored AWS managed policies.
  */
-export function stackModel(stack: string, json: StackJson, customerPolicies: ReadonlyMap<string, PolicyDocument> = customerManagedPolicies([json])): StackModel {
-  const values = new TerraformValues(json);
+export function stackModel(
+  stack: string,
+  json: StackJson,
+  customerPolicies: ReadonlyMap<string, PolicyDocument> = customerManagedPolicies([json]),
+  stackNamed?: (name: string) => StackJson | undefined,
+): StackModel {
+  // A unit's values read from another unit's state resolve through that stack's outputs.
+  const values = new TerraformValues(json, undefined, stackNamed);
   const policyByArn = (arn: string): PolicyDocument => customerPolicies.get(arn) ?? awsManagedPolicy(arn).document;
   const resources = (json.resource ?? {}) as Resources;
   const byRole = new Map<string, { inline: Array<{ name: string; policy: PolicyDocument }>; managed: string[] }>();
@@ -220,7 +226,8 @@ export function outdirModels(outdir: string): Map<string, StackModel> {
   const stacks = fs.readdirSync(path.join(outdir, 'stacks')).sort();
   const jsons = stacks.map((stack) => JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as StackJson);
   const customer = customerManagedPolicies(jsons);
-  return new Map(stacks.map((stack, index) => [stack, stackModel(stack, jsons[index], customer)]));
+  const stackNamed = (name: string) => jsons[stacks.indexOf(name)];
+  return new Map(stacks.map((stack, index) => [stack, stackModel(stack, jsons[index], customer, stackNamed)]));
 }
 
 /**

@@ -3,6 +3,7 @@ import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountConfig } from '../environments/schema';
 import { stateBucketName } from '../environments/load';
+import { stateKey } from '../environments/units';
 import { applyRules } from '../rules/engine';
 
 /** The AWS provider version the @cdktf/provider-aws bindings were generated for. */
@@ -26,12 +27,11 @@ export interface AccountStackProps {
    * finding. Default: none (the stack's exceptions are written in code).
    */
   readonly acceptSuppressionsIn?: string;
+  /** The unit those suppressions name to reach this stack (named in each finding). Default: none. */
+  readonly suppressionUnit?: string;
 }
 
-/** Terragrunt-style state key: <account>/<region>/<unit>/terraform.tfstate. */
-export function stateKey(config: Pick<AccountConfig, 'name' | 'region'>, unit: string): string {
-  return `${config.name}/${config.region}/${unit}/terraform.tfstate`;
-}
+export { stateKey } from '../environments/units';
 
 /**
  * The one place where backend and provider are wired. Every stack of an account extends it, so
@@ -65,6 +65,6 @@ export abstract class AccountStack extends TerraformStack {
       defaultTags: [{ tags: config.tags }],
     });
     // Secure by default, checked by code: synthesis fails on any unsuppressed rule finding.
-    applyRules(this, { acceptIn: props.acceptSuppressionsIn });
+    applyRules(this, { acceptIn: props.acceptSuppressionsIn, acceptUnit: props.suppressionUnit });
   }
 }

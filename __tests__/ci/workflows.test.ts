@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../environments/load';
 import { APPLY_SESSION_SECONDS, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
+import { accountStacks } from '../../stacks/app';
 import { templateCommand } from '../../tools/ci/oidc-subjects';
 import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../tools/ci/lint-workflows';
-import { stackNames } from '../../stacks/app';
 import { manualTexts } from '../helpers/manual';
 import { tempDir } from '../helpers/temp';
 
@@ -49,7 +49,7 @@ const roleJobs = allJobs.filter(({ job }) => assumeStep(job));
 const envName = (job: Job) => (typeof job.environment === 'string' ? job.environment : job.environment?.name);
 const runScripts = (job: Job) => (job.steps ?? []).map((s) => s.run).filter((r): r is string => typeof r === 'string');
 const accounts = loadEnvironments();
-const stackNamesOf = (config: (typeof accounts)[number]) => [stackNames(config).main, stackNames(config).bootstrap];
+const stackNamesOf = (config: (typeof accounts)[number]) => accountStacks(config).map(({ stack }) => stack);
 const repository = accounts[0].github.repository;
 
 /** The role a job assumes, from the matrix field or step output its role-to-assume names. */

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { unitOfConstruct } from '../../environments/units';
 import { manualFiles, manualTexts } from '../helpers/manual';
 
 /**
@@ -63,13 +64,15 @@ test('every page of docs/ is reachable from the README in one hop', () => {
 });
 
 // The first hop from a resource to its code: the construct path's id, in stacks/README.md's table,
-// names the construct class and its file; the table is what main-stack.ts builds, no more, no less.
-test("stacks/README.md's construct table is what the workload stack builds: id, class and file", () => {
+// names the construct class, its file and its unit; the table is what workload.ts builds, no more, no less.
+test("stacks/README.md's construct table is what the workload builds: id, class, file and unit", () => {
   const note = fs.readFileSync(path.join(ROOT, 'stacks', 'README.md'), 'utf8');
-  const listed = [...note.matchAll(/^\| `(\w+)` \| `(\w+)` \| \[`(constructs\/[\w-]+\.ts)`\]/gm)].map((m) => ({ id: m[1], construct: m[2], file: m[3] }));
-  const source = fs.readFileSync(path.join(ROOT, 'stacks', 'main-stack.ts'), 'utf8');
+  const listed = [...note.matchAll(/^\| `(\w+)` \| `(\w+)` \| \[`(constructs\/[\w-]+\.ts)`\]\([^)]+\) \| `(\w+)` \|$/gm)].map((m) => ({ id: m[1], construct: m[2], file: m[3], unit: m[4] }));
+  const source = fs.readFileSync(path.join(ROOT, 'stacks', 'workload.ts'), 'utf8');
   const imported = new Map([...source.matchAll(/^import \{([^}]+)\} from '\.\.\/constructs\/([\w-]+)';$/gm)].flatMap((m) => m[1].split(',').map((name) => [name.trim(), `constructs/${m[2]}.ts`] as const)));
-  const built = [...source.matchAll(/new (\w+)\(this, '(\w+)'/g)].filter((m) => imported.has(m[1])).map((m) => ({ id: m[2], construct: m[1], file: imported.get(m[1])! }));
+  const built = [...source.matchAll(/new (\w+)\(place\('(\w+)'\), '\2'/g)]
+    .filter((m) => imported.has(m[1]))
+    .map((m) => ({ id: m[2], construct: m[1], file: imported.get(m[1])!, unit: unitOfConstruct(m[2]) }));
   expect(built.length).toBeGreaterThan(5);
   expect(listed).toEqual(built);
   for (const { file } of listed) expect([file, fs.existsSync(path.join(ROOT, file))]).toEqual([file, true]);

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AccountConfig } from '../../environments/schema';
+import { unitStackName, WORKLOAD_UNITS } from '../../environments/units';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -74,4 +76,29 @@ export function sharedSynth(): string {
 /** The synthesized JSON of one stack from an outdir. */
 export function readStack(outdir: string, stack: string): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+}
+
+/**
+ * An account's workload as one stack held it before units: the resources and locals of every
+ * enabled unit together (addresses are unique across an account's units), with each value one unit
+ * reads from another's state put back as the expression that unit outputs it from. What each unit
+ * gets through remote state is exactly that expression's value, so tests that follow references
+ * across the workload (security groups, policies) read it whole.
+ */
+export function readWorkload(outdir: string, config: Pick<AccountConfig, 'name' | 'units'>): Record<string, any> {
+  const stacks = new Map(WORKLOAD_UNITS.filter((unit) => config.units[unit].enabled).map((unit) => [unitStackName(config.name, unit), readStack(outdir, unitStackName(config.name, unit))]));
+  // Every unit has the same provider and state bucket; the backend is the first unit's (foundation).
+  const [first] = stacks.values();
+  const merged: Record<string, any> = { terraform: first.terraform, provider: first.provider, resource: {}, locals: {} };
+  for (const json of stacks.values()) {
+    for (const [type, byName] of Object.entries<Record<string, any>>(json.resource ?? {})) merged.resource[type] = { ...merged.resource[type], ...byName };
+    Object.assign(merged.locals, json.locals);
+  }
+  const remote = /\$\{data\.terraform_remote_state\.cross-stack-reference-input-([\w-]+)\.outputs\.([\w-]+)\}/g;
+  const inlined = JSON.stringify(merged).replace(remote, (whole, stack: string, output: string) => {
+    const value = stacks.get(stack)?.output?.[output]?.value;
+    if (typeof value !== 'string') throw new Error(`${whole}: ${stack} has no output ${output}`);
+    return value.replace(/"/g, '\\"');
+  });
+  return JSON.parse(inlined);
 }

@@ -82,10 +82,19 @@ export function functionPairs(account: AccountUnderTest): Pair[] {
       return resolved;
     };
     const arnOf = (variable: string): string => {
-      const ref = referenced(env[variable]);
+      // Another unit's resource is named by its literal name or URL (constructs/cross-stack.ts): find the resource it names.
+      const ref = referenced(env[variable]) ?? named(env[variable]);
       const arn = ref ? main.values.value(`\${${ref.type}.${ref.name}.arn}`) : undefined;
       if (!arn) throw new Error(`${fn.name}: ${variable} does not reference a resource with an ARN`);
       return arn;
+    };
+    const named = (literal: string | undefined): { type: string; name: string } | undefined => {
+      for (const [type, byName] of Object.entries(resources)) {
+        for (const name of Object.keys(byName)) {
+          if (['name', 'bucket', 'url'].some((attribute) => literal !== undefined && main.values.value(`\${${type}.${name}.${attribute}}`) === literal)) return { type, name };
+        }
+      }
+      return undefined;
     };
     const probe = (label: string, action: string, resource: string, context?: Context): Probe => ({ label: `${fn.name} ${label}`, principal: role, action, resource, context });
     const keyArn = (keyReference: unknown) => main.values.value(keyReference);

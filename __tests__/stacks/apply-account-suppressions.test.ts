@@ -17,6 +17,10 @@ const ACCOUNT_FILE = 'environments/accounts/sandbox.ts';
 const REASON = 'the bucket holds throw-away test data only (written for this test)';
 const outdir = tempDir('apply-suppressions-');
 
+/** The tiny stack as the stack of the data unit, its three top-level constructs that unit's. */
+const TINY_UNITS = { foundation: [], network: [], data: ['Data', 'Queue', 'Logs'], app: [], edge: [], observability: [] };
+const inData = (stack: TerraformStack) => (unit: string) => (unit === 'data' ? stack : undefined);
+
 function tinyStack(): TerraformStack {
   const stack = new TerraformStack(new App({ outdir, skipValidation: true }), 'tiny');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
@@ -46,7 +50,8 @@ function problemsOf(apply: () => void): readonly string[] {
 test('a suppression is put on the construct it names with its reason and the account file entry it came from, and the engine honours it', () => {
   const rule = bucketRule();
   const stack = tinyStack();
-  applyAccountSuppressions(stack, [{ rule, construct: 'Data/Bucket', reason: REASON }], ACCOUNT_FILE);
+  applyAccountSuppressions(
+      inData(stack), [{ rule, unit: 'data', construct: 'Data/Bucket', reason: REASON }], ACCOUNT_FILE, TINY_UNITS);
   expect(listSuppressions(stack)).toEqual([{ path: 'tiny/Data/Bucket', ruleId: rule, reason: REASON, declaredIn: `${ACCOUNT_FILE} (suppressions.0)` }]);
   const report = checkStack(stack);
   expect(report.violations.filter((v) => v.path === 'tiny/Data/Bucket' && v.ruleId === rule)).toEqual([]);
@@ -55,8 +60,9 @@ test('a suppression is put on the construct it names with its reason and the acc
 
 test('an unknown construct path is an error naming the entry and listing the stack\'s children (not the provider) to choose from', () => {
   const stack = tinyStack();
-  expect(problemsOf(() => applyAccountSuppressions(stack, [{ rule: bucketRule(), construct: 'Data/Buckett', reason: REASON }], ACCOUNT_FILE))).toEqual([
-    `${ACCOUNT_FILE}: suppressions.0.construct: 'Data/Buckett' is no construct of the tiny stack; use a path below it, e.g. one of Data, Queue, Logs`,
+  expect(problemsOf(() => applyAccountSuppressions(
+      inData(stack), [{ rule: bucketRule(), unit: 'data', construct: 'Data/Buckett', reason: REASON }], ACCOUNT_FILE, TINY_UNITS))).toEqual([
+    `${ACCOUNT_FILE}: suppressions.0.construct: 'Data/Buckett' is no construct of the data unit; use a path below one of its constructs: Data, Queue, Logs`,
   ]);
   expect(listSuppressions(stack)).toEqual([]);
 });
@@ -64,15 +70,17 @@ test('an unknown construct path is an error naming the entry and listing the sta
 test('an unknown rule id is an error naming the entry and where the rule ids are', () => {
   const unknown = 'PLAT-S3-999';
   expect(RULES.map((r) => r.id)).not.toContain(unknown);
-  expect(problemsOf(() => applyAccountSuppressions(tinyStack(), [{ rule: unknown, construct: 'Queue', reason: REASON }], ACCOUNT_FILE))).toEqual([
+  expect(problemsOf(() => applyAccountSuppressions(
+      inData(tinyStack()), [{ rule: unknown, unit: 'data', construct: 'Queue', reason: REASON }], ACCOUNT_FILE, TINY_UNITS))).toEqual([
     `${ACCOUNT_FILE}: suppressions.0.rule: '${unknown}' is no rule of rules/index.ts; use one of the ids in the README's "Security rules" table`,
   ]);
 });
 
 test('the same rule suppressed twice at one construct is an error naming the second entry', () => {
   const rule = bucketRule();
-  const entry = { rule, construct: 'Data/Bucket', reason: REASON };
-  expect(problemsOf(() => applyAccountSuppressions(tinyStack(), [entry, entry], ACCOUNT_FILE))).toEqual([
+  const entry = { rule, unit: 'data' as const, construct: 'Data/Bucket', reason: REASON };
+  expect(problemsOf(() => applyAccountSuppressions(
+      inData(tinyStack()), [entry, entry], ACCOUNT_FILE, TINY_UNITS))).toEqual([
     `${ACCOUNT_FILE}: suppressions.1: ${rule} is already suppressed at Data/Bucket; remove the duplicate entry`,
   ]);
 });
@@ -81,13 +89,14 @@ test('every bad entry is reported at once, each naming the account file and its 
   const rule = bucketRule();
   const problems = problemsOf(() =>
     applyAccountSuppressions(
-      tinyStack(),
+      inData(tinyStack()),
       [
-        { rule, construct: 'Data/Bucket', reason: REASON },
-        { rule, construct: 'Nowhere', reason: REASON },
-        { rule: 'PLAT-S3-999', construct: 'Logs', reason: REASON },
+        { rule, unit: 'data', construct: 'Data/Bucket', reason: REASON },
+        { rule, unit: 'data', construct: 'Nowhere', reason: REASON },
+        { rule: 'PLAT-S3-999', unit: 'data', construct: 'Logs', reason: REASON },
       ],
       ACCOUNT_FILE,
+      TINY_UNITS,
     ),
   );
   expect(problems.map((p) => p.slice(0, p.indexOf(':', ACCOUNT_FILE.length + 2)))).toEqual([`${ACCOUNT_FILE}: suppressions.1.construct`, `${ACCOUNT_FILE}: suppressions.2.rule`]);

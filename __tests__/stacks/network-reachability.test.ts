@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { MainStack } from '../../stacks/main-stack';
-import { readStack, sharedSynth } from '../helpers/terraform';
+import { LegacyWorkloadStack } from '../../stacks/workload';
+import { readWorkload, sharedSynth } from '../helpers/terraform';
 
 /**
  * Who can open a TCP connection to whom, read from the synthesized stacks CI plans. A security group
@@ -70,7 +70,7 @@ function expectedTable(config: AccountConfig): Row[] {
 }
 
 describe.each(accounts.map((config) => [config.name, config] as const))('account %s', (name, config) => {
-  const json = readStack(outdir, name);
+  const json = readWorkload(outdir, config);
 
   // RDS Proxy fetches its Secrets Manager secret from inside the VPC
   // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-secrets-arns.html); the
@@ -90,6 +90,6 @@ describe.each(accounts.map((config) => [config.name, config] as const))('account
 test('with the proxy switched for an account, the table follows (proxy on: proxy to endpoints on HTTPS)', () => {
   const [first] = accounts;
   const flipped = loadEnvironments({ overrides: { [first.name]: { database: { proxy: !first.database.proxy } } } }).find((a) => a.name === first.name)!;
-  const json = JSON.parse(Testing.synth(new MainStack(Testing.app(), first.name, { config: flipped })));
+  const json = JSON.parse(Testing.synth(new LegacyWorkloadStack(Testing.app(), { config: flipped })));
   expect(reachabilityTable(json, first.name)).toEqual({ paths: expectedTable(flipped), halfOpen: [] });
 });

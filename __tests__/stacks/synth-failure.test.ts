@@ -15,7 +15,7 @@ function synthesizeBadQueue(outdir: string): unknown {
     synthesizeAtomically(outdir, (app) => {
       const stack = new TerraformStack(app, 'broken');
       const key = new EncryptionKey(stack, 'Key', { alias: 'alias/test', description: 'test key', accountId: '111111111111', region: 'eu-west-1' });
-      new EventQueue(stack, 'Queue', { queueName: 'software update events', encryptionKey: key, messageRetentionSeconds: 3600, maxReceiveCount: 3 });
+      new EventQueue(stack, 'Queue', { queueName: 'software update events', accountId: '111111111111', region: 'eu-west-1', encryptionKey: key, messageRetentionSeconds: 3600, maxReceiveCount: 3 });
     });
   } catch (error) {
     return error;

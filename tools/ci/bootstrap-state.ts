@@ -3,8 +3,8 @@ import { loadEnvironments } from '../../environments/load';
 import { checkAccount, NoCredentialsError } from '../lib/account-guard';
 import { resolveStackTargets } from '../lib/stack-catalog';
 import { ensureStateBucket } from '../lib/state-bucket';
-import { stackNames } from '../../stacks/app';
 import { answerHelp } from '../../build/cli-help';
+import { accountStacks } from '../../stacks/app';
 
 /**
  * `npm run bootstrap:state -- <account>`: creates the account's Terraform state bucket (the one
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   const account = accounts.find((a) => a.name === accountName);
   if (!account) throw new Error(`Unknown account '${accountName}'; the accounts are: ${accounts.map((a) => a.name).join(', ')}`);
-  const [target] = resolveStackTargets([stackNames(account).main], accounts);
+  const [target] = resolveStackTargets([accountStacks(account)[0].stack], accounts);
   const check = await checkAccount(target, undefined, 'bootstrap:state');
   if (!check.ok) {
     console.error(check.message);

@@ -2,8 +2,8 @@ import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { hookConcurrency } from '../../catalogue/deployment-hooks';
 import { DATABASE_ADMIN } from '../../catalogue/database-admin';
-import { stackNames } from '../../stacks/app';
 import type { StackTarget } from '../lib/stack-catalog';
+import { unitStackName } from '../../environments/units';
 
 /**
  * Lambda keeps at least this many concurrent executions of an account unreserved: a function's
@@ -32,7 +32,7 @@ export interface ConcurrencyCheck {
  * (constructs/database-admin.ts), which every account's workload stack has.
  */
 export function reservedConcurrencyOf(target: StackTarget): number {
-  if (stackNames(target.account).main !== target.stack) return 0;
+  if (unitStackName(target.account.name, 'app') !== target.stack) return 0;
   const functions = resolveFunctionSettings(target.account);
   const own = functions.reduce((sum, fn) => sum + (fn.reservedConcurrency === 'off' ? 0 : fn.reservedConcurrency), 0);
   return own + 2 * hookConcurrency(functions.length) + DATABASE_ADMIN.reservedConcurrency;

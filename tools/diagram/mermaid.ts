@@ -13,6 +13,15 @@ export interface MermaidStyle {
   readonly classes?: ReadonlyMap<string, string>;
   /** Extra label line per node id (e.g. the plan's counts). */
   readonly notes?: ReadonlyMap<string, string>;
+  /**
+   * Subgraphs by group instead of by layer (an account's units), in this order, and the edges
+   * between groups (a unit's dependencies). Default: by layer.
+   */
+  readonly groups?: {
+    readonly order: ReadonlyArray<{ readonly id: string; readonly title: string }>;
+    readonly of: (node: DiagramNode) => string;
+    readonly edges: ReadonlyArray<readonly [string, string]>;
+  };
 }
 
 /** A label is quoted: quotes, angle brackets, `#` and backticks become Mermaid entity codes. */
@@ -38,13 +47,16 @@ const ARROWS = { uses: '-->', attached: '-.->', path: '==>' } as const;
 
 export function renderMermaid(diagram: Diagram, style: MermaidStyle = {}): string {
   const lines = ['flowchart LR'];
-  for (const { layer, title } of LAYERS) {
-    const nodes = diagram.nodes.filter((n) => n.layer === layer);
+  const groups = style.groups
+    ? style.groups.order.map(({ id, title }) => ({ id, title, nodes: diagram.nodes.filter((n) => style.groups!.of(n) === id) }))
+    : LAYERS.map(({ layer, title }) => ({ id: `layer_${layer}`, title, nodes: diagram.nodes.filter((n) => n.layer === layer) }));
+  for (const { id, title, nodes } of groups) {
     if (!nodes.length) continue;
-    lines.push(`  subgraph layer_${layer}["${escapeLabel(title)}"]`);
+    lines.push(`  subgraph ${id}["${escapeLabel(title)}"]`);
     for (const node of nodes) lines.push(`    ${nodeLine(node, style.notes?.get(node.id))}`);
     lines.push('  end');
   }
+  for (const [from, to] of style.groups?.edges ?? []) lines.push(`  ${from} ==> ${to}`);
   for (const edge of diagram.edges) {
     const arrow = edge.both ? '<-->' : ARROWS[edge.kind];
     lines.push(edge.label ? `  ${edge.from} ${arrow}|"${escapeLabel(edge.label)}"| ${edge.to}` : `  ${edge.from} ${arrow} ${edge.to}`);

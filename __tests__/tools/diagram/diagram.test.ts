@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { loadEnvironments } from '../../../environments/load';
 import type { AccountConfig } from '../../../environments/schema';
 import { FUNCTIONS } from '../../../catalogue';
-import { stackNames } from '../../../stacks/app';
+import { UNIT_DEPENDENCIES, unitStackName } from '../../../environments/units';
 import {
   accountDiagram,
   DOCS_DIR,
@@ -22,6 +22,7 @@ import { buildDiagram, type Diagram, type DiagramNode } from '../../../tools/dia
 import { accountsDirWith, fixtureAccount } from '../../helpers/accounts';
 import { mermaidBlocks, mermaidErrors } from '../../helpers/mermaid';
 import { REPO_ROOT, runApp } from '../../helpers/terraform';
+import { accountStacks } from '../../../stacks/app';
 
 // GitHub renders ```mermaid blocks in Markdown files, issues and pull-request comments
 // (https://github.com/github/roadmap/issues/372); the syntax is Mermaid's flowchart
@@ -53,19 +54,28 @@ afterAll(() => {
 
 /** Every resource of the account's two stacks, keyed as the diagram keys them (`<stack>:<address>`). */
 function resourceKeys(account: AccountConfig): string[] {
-  return Object.values(stackNames(account)).flatMap((stack) =>
+  return accountStacks(account).flatMap(({ stack }) =>
     Object.entries(stacks(stack).resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${stack}:${type}.${name}`)),
   );
 }
 
+/**
+ * The diagram's key of a workload resource: `<stack of its unit>:<address>`. The tests read the
+ * workload as one stack (`stacks(account.name)`, the units' union) to follow its references.
+ */
+function keyOf(account: AccountConfig, address: string): string {
+  const holder = accountStacks(account).find(({ stack }) => Object.keys(stacks(stack).resource?.[address.split('.')[0]] ?? {}).includes(address.split('.')[1]));
+  return `${holder?.stack ?? account.name}:${address}`;
+}
+
 function resourcesOfType(account: AccountConfig, type: string): Array<[string, Record<string, any>]> {
   const byName = (stacks(account.name).resource?.[type] ?? {}) as Record<string, Record<string, any>>;
-  return Object.entries(byName).map(([name, config]) => [`${account.name}:${type}.${name}`, config]);
+  return Object.entries(byName).map(([name, config]) => [keyOf(account, `${type}.${name}`), config]);
 }
 
 /** The key of the resource a `${aws_x.y.attr}` expression names. */
 function referenced(account: AccountConfig, expression: string): string {
-  return `${account.name}:${/\$\{(aws_[a-z0-9_]+\.[^.}]+)/.exec(expression)![1]}`;
+  return keyOf(account, /\$\{(aws_[a-z0-9_]+\.[^.}]+)/.exec(expression)![1]);
 }
 
 function nodeOf(account: AccountConfig, key: string): DiagramNode {
@@ -136,8 +146,8 @@ describe.each(accounts.map((account) => ({ name: account.name, account })))('arc
 
   test('the WAF points at the stage it protects and the alarms at the topic they notify', () => {
     for (const [, association] of resourcesOfType(account, 'aws_wafv2_web_acl_association')) {
-      const acl = `${account.name}:${/\$\{(aws_wafv2_web_acl\.[^.]+)\./.exec(association.web_acl_arn)![1]}`;
-      const stage = `${account.name}:${/\$\{(aws_api_gateway_stage\.[^.]+)\./.exec(association.resource_arn)![1]}`;
+      const acl = keyOf(account, /\$\{(aws_wafv2_web_acl\.[^.]+)\./.exec(association.web_acl_arn)![1]);
+      const stage = keyOf(account, /\$\{(aws_api_gateway_stage\.[^.]+)\./.exec(association.resource_arn)![1]);
       expect(connected(account, nodeOf(account, acl), nodeOf(account, stage))).toBe(true);
     }
     const alarms = resourcesOfType(account, 'aws_cloudwatch_metric_alarm');
@@ -146,7 +156,7 @@ describe.each(accounts.map((account) => ({ name: account.name, account })))('arc
     for (const [key, alarm] of alarms) {
       expect(nodeOf(account, key)).toBe(alarmNode);
       for (const action of alarm.alarm_actions) {
-        const topic = `${account.name}:${/\$\{(aws_sns_topic\.[^.]+)\./.exec(action)![1]}`;
+        const topic = keyOf(account, /\$\{(aws_sns_topic\.[^.]+)\./.exec(action)![1]);
         expect(connected(account, alarmNode, nodeOf(account, topic))).toBe(true);
       }
     }
@@ -155,7 +165,7 @@ describe.each(accounts.map((account) => ({ name: account.name, account })))('arc
   test('each security-group rule between two groups is a path labelled with its protocol and port', () => {
     const diagram = diagrams.get(account.name)!;
     const rules = [...resourcesOfType(account, 'aws_vpc_security_group_ingress_rule'), ...resourcesOfType(account, 'aws_vpc_security_group_egress_rule')];
-    const group = (expression: string) => nodeOf(account, `${account.name}:${/\$\{(aws_security_group\.[^.]+)\.id\}/.exec(expression)![1]}`);
+    const group = (expression: string) => nodeOf(account, keyOf(account, /\$\{(aws_security_group\.[^.]+)\.id\}/.exec(expression)![1]));
     let paths = 0;
     for (const [key, rule] of rules) {
       if (!rule.referenced_security_group_id) continue;
@@ -274,4 +284,27 @@ describe('npm run diagram', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(fs.readdirSync(docs)).toEqual([]);
   });
+});
+
+test('each picture groups the resources by unit, one group per stack of the account, with the unit graph between the groups', () => {
+  for (const account of accounts) {
+    const doc = renderAccountDoc(account, diagrams.get(account.name)!);
+    const group = (stack: string) => `unit_${stack.replace(/[^A-Za-z0-9]/g, '_')}`;
+    const subgraphs = [...doc.matchAll(/^ {2}subgraph (\S+)\[/gm)].map((m) => m[1]);
+    expect(subgraphs).toEqual(accountStacks(account).map(({ stack }) => group(stack)));
+    const between = [...doc.matchAll(/^ {2}(unit_\S+) ==> (unit_\S+)$/gm)].map((m) => [m[1], m[2]]);
+    const expected = accountStacks(account).flatMap(({ unit, stack }) =>
+      unit === 'bootstrap' ? [] : UNIT_DEPENDENCIES[unit].map((dep) => [group(unitStackName(account.name, dep)), group(stack)]),
+    );
+    expect(between.sort()).toEqual(expected.sort());
+    // Every node sits in the group of the stack that holds most of its resources.
+    const body = (stack: string) => doc.slice(doc.indexOf(`subgraph ${group(stack)}[`)).split('\n  end')[0];
+    for (const node of diagrams.get(account.name)!.nodes) {
+      const counts = new Map<string, number>();
+      for (const key of node.members) counts.set(key.split(':')[0], (counts.get(key.split(':')[0]) ?? 0) + 1);
+      const most = Math.max(...counts.values());
+      const homes = [...counts.entries()].filter(([, count]) => count === most).map(([stack]) => stack);
+      expect([node.lines[0], homes.some((stack) => body(stack).includes(`    ${node.id}`))]).toEqual([node.lines[0], true]);
+    }
+  }
 });

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildReport } from '../../../tools/iam/iam-report';
-import { stackNames } from '../../../stacks/app';
 import { realAccounts } from '../../helpers/accounts';
 import { sharedSynth } from '../../helpers/terraform';
 import { tempDir } from '../../helpers/temp';
+import { accountStacks } from '../../../stacks/app';
 
 // A pull request's plan job runs main's `npm run iam:report -- --outdir` on the change's
 // synthesized stacks (.github/workflows/plan.yml): main's account files, the change's stacks.
@@ -15,7 +15,7 @@ function outdirWithout(removed: readonly string[]): string {
   const outdir = tempDir('iam-report-out-');
   fs.cpSync(sharedSynth(), outdir, { recursive: true });
   for (const account of accounts.filter((a) => removed.includes(a.name))) {
-    for (const stack of Object.values(stackNames(account))) fs.rmSync(path.join(outdir, 'stacks', stack), { recursive: true, force: true });
+    for (const { stack } of accountStacks(account)) fs.rmSync(path.join(outdir, 'stacks', stack), { recursive: true, force: true });
   }
   return outdir;
 }

@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { copyRepo, REPO_ROOT } from '../../build/repo-copy';
 import { realAccounts, unusedAccountId, unusedAccountName, unusedVpcCidr } from '../../helpers/accounts';
 import { FUNCTION_NAMES } from '../../../catalogue';
+import { accountStacks } from '../../../stacks/app';
+import { defaults } from '../../../environments/defaults';
 
 const run = promisify(execFile);
 
@@ -71,7 +73,8 @@ test('new:account and new:function on a fresh copy, then the type check, the syn
     expect([step, result.code, result.code === 0 ? '' : result.output]).toEqual([step, 0, '']);
   }
   const synthesized = fs.readdirSync(path.join(copy, 'cdktf.out', 'stacks'));
-  expect(synthesized).toEqual(expect.arrayContaining([account, `${account}-bootstrap`]));
+  // Every unit of the new account, from its one file (the defaults turn every unit on).
+  expect(synthesized).toEqual(expect.arrayContaining(accountStacks({ name: account, units: defaults.units }).map(({ stack }) => stack)));
   // The source tree itself was not touched.
   expect(fs.existsSync(path.join(REPO_ROOT, 'environments', 'accounts', `${account}.ts`))).toBe(false);
 }, 1_800_000);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
-import { stackNames } from '../stacks/app';
+import { accountStacks } from '../stacks/app';
 
 /**
  * Which accounts a change affects, for the plan matrix of pull requests.
@@ -53,13 +53,14 @@ export function approvalEnvironments(accounts: readonly AccountConfig[]): CiEnvi
   return accounts.flatMap((a) => (a.github.applyEnvironment ? [{ account: a.name, environment: a.github.applyEnvironment }] : []));
 }
 
-type CiConfig = Pick<AccountConfig, 'name' | 'accountId' | 'region' | 'ci' | 'github'>;
+type CiConfig = Pick<AccountConfig, 'name' | 'accountId' | 'region' | 'ci' | 'github' | 'units'>;
 const roleArn = (config: CiConfig, name: string) => `arn:aws:iam::${config.accountId}:role/${name}`;
 
 export function ciAccount(config: CiConfig): CiAccount {
   return {
     account: config.name,
-    stack: stackNames(config).main,
+    // The account's workload units in dependency order (one plan/apply per unit: helper units-ci).
+    stack: accountStacks(config).filter(({ unit }) => unit !== 'bootstrap').map(({ stack }) => stack).join(' '),
     accountId: config.accountId,
     region: config.region,
     planRoleArn: roleArn(config, config.ci.planRoleName),
@@ -69,10 +70,10 @@ export function ciAccount(config: CiConfig): CiAccount {
   };
 }
 
-/** Both stacks of an account, workload first, each with the plan role only. */
+/** Every stack of an account, workload units first, each with the plan role only. */
 export function ciPlanTargets(config: CiConfig): CiPlanTarget[] {
-  const names = stackNames(config);
-  return [names.main, names.bootstrap].map((stack) => ({
+  const [bootstrap, ...units] = accountStacks(config).map(({ stack }) => stack);
+  return [...units, bootstrap].map((stack) => ({
     account: config.name,
     stack,
     accountId: config.accountId,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments, stateBucketName } from '../environments/load';
 import { AWS_PROVIDER_VERSION } from '../stacks/account-stack';
-import { stackNames } from '../stacks/app';
+import { accountStacks } from '../stacks/app';
 
 /**
  * The gate between a pull request's synthesized Terraform and the credentials that plan it.
@@ -69,7 +69,7 @@ export interface GateExpectation {
 
 /** The expectation for a stack of the base branch's configuration; undefined for an unknown stack. */
 export function expectationFor(stack: string, accounts: readonly AccountConfig[]): GateExpectation | undefined {
-  const config = accounts.find((a) => Object.values(stackNames(a)).includes(stack));
+  const config = accounts.find((a) => accountStacks(a).some((s) => s.stack === stack));
   if (!config) return undefined;
   return { stack, bucket: stateBucketName(config), region: config.region, keyPrefix: `${config.name}/${config.region}/` };
 }

@@ -6,7 +6,7 @@ import { loadEnvironments } from '../../environments/load';
 import { APPLY_SESSION_SECONDS, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
 import { templateCommand } from '../../scripts/oidc-subjects';
 import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../scripts/lint-workflows';
-import { stackNames } from '../../stacks/app';
+import { accountStacks } from '../../stacks/app';
 import { tempDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -48,7 +48,7 @@ const roleJobs = allJobs.filter(({ job }) => assumeStep(job));
 const envName = (job: Job) => (typeof job.environment === 'string' ? job.environment : job.environment?.name);
 const runScripts = (job: Job) => (job.steps ?? []).map((s) => s.run).filter((r): r is string => typeof r === 'string');
 const accounts = loadEnvironments();
-const stackNamesOf = (config: (typeof accounts)[number]) => [stackNames(config).main, stackNames(config).bootstrap];
+const stackNamesOf = (config: (typeof accounts)[number]) => accountStacks(config).map(({ stack }) => stack);
 const repository = accounts[0].github.repository;
 
 /** The role a job assumes, from the matrix field or step output its role-to-assume names. */

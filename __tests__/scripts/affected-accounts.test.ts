@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../scripts/affected-accounts';
-import { stackNames } from '../../stacks/app';
+import { accountStacks } from '../../stacks/app';
 import { unusedAccountName } from '../helpers/accounts';
 
 const ACCOUNTS = ['dev', 'staging'];
@@ -200,11 +200,11 @@ test('a pull request that adds an account file does not plan it: the account has
 
 describe('--plan-target: the PR plan job checks each matrix entry against the base branch before using it', () => {
   const configs = loadEnvironments();
-  const stacks = configs.flatMap((c) => [stackNames(c).main, stackNames(c).bootstrap]);
+  const stacks = configs.flatMap((c) => accountStacks(c).map(({ stack }) => stack));
 
   test('each stack of the accounts resolves to its plan target, roles derived from the account file', () => {
     for (const config of configs) {
-      for (const stack of [stackNames(config).main, stackNames(config).bootstrap]) {
+      for (const { stack } of accountStacks(config)) {
         expect(selectAccounts(['--plan-target', stack], configs)).toEqual([
           {
             account: config.name,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import { AWS_PROVIDER_VERSION } from '../../stacks/account-stack';
-import { stackNames } from '../../stacks/app';
+import { unitStackName } from '../../environments/units';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { expectationFor, gateProblems, LOCK_FILE } from '../../scripts/synth-gate';
 
@@ -20,7 +20,7 @@ import { expectationFor, gateProblems, LOCK_FILE } from '../../scripts/synth-gat
 
 const accounts = loadEnvironments();
 const config = accounts[0];
-const stack = stackNames(config).bootstrap;
+const stack = unitStackName(config.name, 'bootstrap');
 const synthesized = JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), stack, { config })));
 let dir: string;
 
@@ -49,7 +49,7 @@ test('the bootstrap stack of every account, as synthesized, passes (and a stack 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-gate-all-'));
   try {
     for (const account of accounts) {
-      const name = stackNames(account).bootstrap;
+      const name = unitStackName(account.name, 'bootstrap');
       fs.mkdirSync(path.join(out, name));
       fs.writeFileSync(path.join(out, name, 'cdk.tf.json'), Testing.synth(new BootstrapStack(Testing.app(), name, { config: account })));
       expect([name, gateProblems(path.join(out, name), expectationFor(name, accounts)!)]).toEqual([name, []]);

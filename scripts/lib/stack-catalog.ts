@@ -1,6 +1,6 @@
 import type { AccountConfig } from '../../environments/schema';
 import { loadEnvironments, stateBucketName } from '../../environments/load';
-import { stackNames } from '../../stacks/app';
+import { accountStacks } from '../../stacks/app';
 
 /** What the operational scripts need to know about a stack: its account and state bucket. */
 export interface StackTarget {
@@ -9,12 +9,9 @@ export interface StackTarget {
   readonly stateBucket: string;
 }
 
-/** Every stack of every account, in synth order. */
+/** Every stack of every account, each account's in dependency order. */
 export function allStackTargets(accounts: readonly AccountConfig[] = loadEnvironments()): StackTarget[] {
-  return accounts.flatMap((account) => {
-    const names = stackNames(account);
-    return [names.bootstrap, names.main].map((stack) => ({ stack, account, stateBucket: stateBucketName(account) }));
-  });
+  return accounts.flatMap((account) => accountStacks(account).map(({ stack }) => ({ stack, account, stateBucket: stateBucketName(account) })));
 }
 
 /** Resolves stack names given on a command line; an unknown name is an error listing the known ones. */

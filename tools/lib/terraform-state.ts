@@ -86,7 +86,7 @@ export interface Ownership<U extends string> {
   readonly unowned: readonly string[];
   /** Data sources of the old state no unit reads: nothing to move (a data source owns no object). */
   readonly droppedData: readonly string[];
-  /** Addresses two or more units declare: two states would manage one object. */
+  /** Managed resources two or more units declare: two states would manage one object (a data source may be read by many). */
   readonly duplicates: ReadonlyArray<{ readonly address: string; readonly units: readonly U[] }>;
   /** Managed resources a unit declares that the old state does not hold: the unit's plan would create them. */
   readonly notInState: ReadonlyArray<{ readonly address: string; readonly unit: U }>;
@@ -114,7 +114,7 @@ export function assignOwners<U extends string>(state: StateFile, units: Readonly
     else if (resource.mode === 'data') droppedData.push(address);
     else unowned.push(address);
   }
-  const duplicates = [...declaredBy.entries()].filter(([, by]) => by.length > 1).map(([address, by]) => ({ address, units: by }));
+  const duplicates = [...declaredBy.entries()].filter(([address, by]) => by.length > 1 && !address.startsWith('data.')).map(([address, by]) => ({ address, units: by }));
   const notInState = units.flatMap(({ unit, addresses }) => addresses.managed.filter((address) => !inState.has(address)).map((address) => ({ address, unit })));
   return { owner, unowned, droppedData, duplicates, notInState };
 }

@@ -22,7 +22,8 @@ export function terraform(args: readonly string[], cwd: string, env: NodeJS.Proc
 
 /** The first `Error:` paragraph terraform printed, for a one-paragraph message. */
 export function terraformError(result: TerraformResult): string {
-  const text = `${result.stderr}\n${result.stdout}`;
+  // eslint-disable-next-line no-control-regex -- the colour codes terraform writes where -no-color is not accepted
+  const text = `${result.stderr}\n${result.stdout}`.replace(/\x1b\[[0-9;]*m/g, '');
   const start = text.search(/Error: /);
   if (start === -1) return text.trim().split('\n').slice(-3).join(' ').trim() || `terraform exited ${result.code}`;
   return text

@@ -8,6 +8,8 @@ import { stateKey } from '../../stacks/account-stack';
 import { addWorkloadUnits, LegacyWorkloadStack } from '../../stacks/workload';
 import { synthesizeAtomically } from '../../stacks/synthesize';
 import { buildArtifacts } from '../../scripts/build-artifacts';
+import { STSClient } from '@aws-sdk/client-sts';
+import { checkAccount } from '../../scripts/lib/account-guard';
 import { answerHelp } from '../../scripts/lib/cli-help';
 import { optionValue } from '../../scripts/lib/cli-options';
 import { cacheDir, terraformEnv } from '../../scripts/lib/terraform-env';
@@ -129,9 +131,10 @@ export async function synthesizeMigrationStacks(account: AccountConfig, outdir: 
 }
 
 /** The differences of a saved plan's JSON (`terraform show -json`), data sources left out. */
-export function planDifferences(plan: PlanJson & { resource_changes?: ReadonlyArray<{ address: string; mode?: string; change: { actions: readonly string[]; before?: unknown; after?: unknown; after_unknown?: unknown } }> }): Difference[] {
+export function planDifferences(plan: PlanJson): Difference[] {
   const changed = new Set(summarizePlan(plan).changes.map((change) => change.address));
-  return (plan.resource_changes ?? [])
+  const resourceChanges = (plan.resource_changes ?? []) as ReadonlyArray<{ address: string; change: { actions: readonly string[]; before?: unknown; after?: unknown; after_unknown?: unknown } }>;
+  return resourceChanges
     .filter((rc) => changed.has(rc.address))
     .map((rc) => {
       const before = (rc.change.before ?? {}) as Record<string, unknown>;
@@ -355,7 +358,8 @@ export async function splitAndPush(prepared: PreparedMigration): Promise<{ backu
     const state = unitState(current.state, owned);
     const file = path.join(stateDir, `${folder.stack}-${stamp}.tfstate`);
     writePrivate(file, `${JSON.stringify(state, null, 2)}\n`);
-    const listed = await workspace.run(folder, ['state', 'list', `-state=${file}`]);
+    // Offline, in the backup's folder: beside a stack with a backend, -state is not read.
+    const listed = await terraform(['state', 'list', `-state=${file}`], stateDir, workspace.env);
     const actual = listed.stdout.split('\n').filter((line) => line && !line.startsWith('data.')).sort();
     if (listed.code !== 0 || JSON.stringify(actual) !== JSON.stringify(instanceAddresses(state))) {
       throw new MigrationError(`${account.name}: the state built for unit ${folder.unit} (${file}) does not list as expected: ${terraformError(listed)}. Nothing was pushed.`);
@@ -442,8 +446,9 @@ export function report(result: MigrationResult): string {
     if (unit.notPlanned) lines.push(`${unit.stack}: ${unit.moved} resources moved; NOT PLANNED: ${unit.notPlanned}`);
     else if (unit.unexpected?.length) lines.push(`${unit.stack}: ${unit.moved} resources moved; plan shows ${unit.unexpected.length} difference(s): ${describe(unit.unexpected)}`);
     else {
-      const accepted = unit.differences?.length ? ` (${unit.differences.length} of the workload plan's own differences)` : '';
-      lines.push(`${unit.stack}: ${unit.moved} resources moved; plan: no changes${accepted}`);
+      const own = unit.differences ?? [];
+      const plan = own.length ? `only the workload plan's own ${own.length} difference(s), per address: ${describe(own, own.length)}` : 'no changes';
+      lines.push(`${unit.stack}: ${unit.moved} resources moved; plan: ${plan}`);
     }
   }
   return lines.join('\n');
@@ -461,6 +466,11 @@ export async function main(args: readonly string[]): Promise<number> {
   const account = accounts.find((candidate) => candidate.name === positional[0]);
   if (!account) throw new MigrationError(`There is no account '${positional[0]}' (environments/accounts/*.ts); the accounts are: ${accounts.map((a) => a.name).join(', ')}.`);
   const say = (message: string) => console.error(`units:migrate: ${message}`);
+  // The third lock on the account door, before anything is read: the credentials must be the account's.
+  const sts = new STSClient({ region: account.region, ...(endpoint ? { endpoint } : {}) });
+  const check = await checkAccount({ stack: account.name, account, stateBucket: stateBucketName(account) }, sts, 'units:migrate');
+  if (!check.ok) throw new MigrationError(`${check.message} Nothing was changed.`);
+  say(check.message);
   const outdir = path.join(cacheDir(), 'units-migrate', account.name, 'stacks');
   say(`synthesizing ${account.name}'s workload stack and its units into ${outdir}`);
   const stacks = await synthesizeMigrationStacks(account, outdir);

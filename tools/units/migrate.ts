@@ -147,9 +147,14 @@ export function planDifferences(plan: PlanJson): Difference[] {
     });
 }
 
+/** Counts by action, then each difference with the attributes that change (a creation's are all new). */
 function describe(differences: readonly Difference[], limit = 20): string {
-  const shown = differences.slice(0, limit).map((d) => `${d.address} (${d.actions}${d.attributes.length ? `: ${d.attributes.join(', ')}` : ''})`);
-  return shown.join('; ') + (differences.length > limit ? `; and ${differences.length - limit} more` : '');
+  const counts = new Map<string, number>();
+  for (const d of differences) counts.set(d.actions, (counts.get(d.actions) ?? 0) + 1);
+  const shown = differences
+    .slice(0, limit)
+    .map((d) => `${d.address} (${d.actions}${d.actions !== 'create' && d.attributes.length ? `: ${d.attributes.join(', ')}` : ''})`);
+  return `[${[...counts].map(([actions, count]) => `${count} ${actions}`).join(', ')}] ${shown.join('; ')}${differences.length > limit ? `; and ${differences.length - limit} more` : ''}`;
 }
 
 function writePrivate(file: string, text: string): void {

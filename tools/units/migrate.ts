@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AccountConfig } from '../../environments/schema';
-import { loadEnvironments, stateBucketName } from '../../environments/load';
+import { ConfigError, loadEnvironments, stateBucketName } from '../../environments/load';
 import { UNIT_DEPENDENCIES, unitOrder, unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../../environments/units';
 import { stateKey } from '../../stacks/account-stack';
 import { addWorkloadUnits, LegacyWorkloadStack } from '../../stacks/workload';
 import { synthesizeAtomically } from '../../stacks/synthesize';
 import { buildArtifacts } from '../../scripts/build-artifacts';
 import { STSClient } from '@aws-sdk/client-sts';
-import { checkAccount } from '../../scripts/lib/account-guard';
+import { checkAccount, NoCredentialsError } from '../../scripts/lib/account-guard';
 import { answerHelp } from '../../scripts/lib/cli-help';
 import { optionValue } from '../../scripts/lib/cli-options';
 import { cacheDir, terraformEnv } from '../../scripts/lib/terraform-env';
@@ -497,7 +497,9 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: Error) => {
-      console.error(error instanceof MigrationError ? error.message : `units:migrate failed: ${error.message}`);
+      // Our refusals, a missing login and a bad account file each say what to do already.
+      const explained = error instanceof MigrationError || error instanceof NoCredentialsError || error instanceof ConfigError;
+      console.error(explained ? error.message : `units:migrate failed: ${error.message}. Nothing was pushed unless a line above says so.`);
       process.exit(1);
     },
   );

@@ -470,6 +470,12 @@ export async function main(args: readonly string[]): Promise<number> {
   const accounts = loadEnvironments();
   const account = accounts.find((candidate) => candidate.name === positional[0]);
   if (!account) throw new MigrationError(`There is no account '${positional[0]}' (environments/accounts/*.ts); the accounts are: ${accounts.map((a) => a.name).join(', ')}.`);
+  let access: TerraformAccess;
+  try {
+    access = endpoint ? emulatorAccess(endpoint) : awsAccess();
+  } catch (error) {
+    throw new MigrationError(`${(error as Error).message}. Nothing was changed.`);
+  }
   const say = (message: string) => console.error(`units:migrate: ${message}`);
   // The third lock on the account door, before anything is read: the credentials must be the account's.
   const sts = new STSClient({ region: account.region, ...(endpoint ? { endpoint } : {}) });
@@ -479,7 +485,7 @@ export async function main(args: readonly string[]): Promise<number> {
   const outdir = path.join(cacheDir(), 'units-migrate', account.name, 'stacks');
   say(`synthesizing ${account.name}'s workload stack and its units into ${outdir}`);
   const stacks = await synthesizeMigrationStacks(account, outdir);
-  const result = await migrate(stacks, { access: endpoint ? emulatorAccess(endpoint) : awsAccess(), acceptLegacyDifferences: acceptDifferences, say });
+  const result = await migrate(stacks, { access, acceptLegacyDifferences: acceptDifferences, say });
   console.log(report(result));
   if (result.ok) {
     console.log(`${account.name}: the workload state is split into ${result.units.length} units and every unit plans clean. The old state is unchanged; delete it once the units are applied from CI.`);

@@ -5,6 +5,8 @@ import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { type Metric, type MetricOptions, queueMessagesVisible } from './metric';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
+import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 /** SQS's longest retention, given to the dead-letter queue so failed events wait for a human. */
 const MAX_RETENTION_SECONDS = 1209600;
@@ -22,6 +24,9 @@ export interface EventQueueProps {
    * timeout for Lambda event sources. Default: 60.
    */
   readonly visibilityTimeoutSeconds?: number;
+  /** Where the queues live: their ARNs and URLs are known from the names, so other units read them without remote state. */
+  readonly accountId: string;
+  readonly region: string;
 }
 
 /**
@@ -69,12 +74,17 @@ export class EventQueue extends Construct {
     });
     tlsOnlyQueuePolicy(this, 'QueuePolicy', queue);
     tlsOnlyQueuePolicy(this, 'DeadLetterQueuePolicy', dlq);
-    this.queueArn = queue.arn;
-    this.queueUrl = queue.url;
-    this.queueName = queue.name;
-    this.deadLetterQueueArn = dlq.arn;
-    this.deadLetterQueueName = dlq.name;
-    this.deadLetterQueueUrl = dlq.url;
+    // ARN and URL follow from the name (queue URL format:
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html).
+    const arn = (name: string) => `arn:aws:sqs:${props.region}:${props.accountId}:${name}`;
+    const url = (name: string) => `https://sqs.${props.region}.amazonaws.com/${props.accountId}/${name}`;
+    const dlqName = `${props.queueName}-dlq`;
+    this.queueArn = nameAcrossStacks(this, queue.arn, arn(props.queueName));
+    this.queueUrl = nameAcrossStacks(this, queue.url, url(props.queueName));
+    this.queueName = nameAcrossStacks(this, queue.name, props.queueName);
+    this.deadLetterQueueArn = nameAcrossStacks(this, dlq.arn, arn(dlqName));
+    this.deadLetterQueueName = nameAcrossStacks(this, dlq.name, dlqName);
+    this.deadLetterQueueUrl = nameAcrossStacks(this, dlq.url, url(dlqName));
   }
 
   /** Receive, delete and extend visibility of messages (what a Lambda event source mapping needs). */
@@ -118,16 +128,16 @@ function validateQueueProps(props: EventQueueProps): void {
   const where = `EventQueue ${props.queueName}`;
   // The dead-letter queue adds '-dlq' to the 80-character SQS limit.
   if (!/^[A-Za-z0-9_-]{1,76}$/.test(props.queueName)) {
-    throw new Error(`${where}: queue name must be 1-76 letters, digits, '-' or '_' (the dead-letter queue appends -dlq)`);
+    throw new ConstructPropsError(`${where}: queue name must be 1-76 letters, digits, '-' or '_' (the dead-letter queue appends -dlq)`);
   }
   if (!Number.isInteger(props.messageRetentionSeconds) || props.messageRetentionSeconds < 60 || props.messageRetentionSeconds > MAX_RETENTION_SECONDS) {
-    throw new Error(`${where}: messageRetentionSeconds ${props.messageRetentionSeconds} is outside 60-${MAX_RETENTION_SECONDS} (1 minute to 14 days)`);
+    throw new ConstructPropsError(`${where}: messageRetentionSeconds ${props.messageRetentionSeconds} is outside 60-${MAX_RETENTION_SECONDS} (1 minute to 14 days)`);
   }
   if (!Number.isInteger(props.maxReceiveCount) || props.maxReceiveCount < 1 || props.maxReceiveCount > 1000) {
-    throw new Error(`${where}: maxReceiveCount ${props.maxReceiveCount} is outside 1-1000`);
+    throw new ConstructPropsError(`${where}: maxReceiveCount ${props.maxReceiveCount} is outside 1-1000`);
   }
   const visibility = props.visibilityTimeoutSeconds ?? 60;
   if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43200) {
-    throw new Error(`${where}: visibilityTimeoutSeconds ${visibility} is outside 0-43200 (12 hours)`);
+    throw new ConstructPropsError(`${where}: visibilityTimeoutSeconds ${visibility} is outside 0-43200 (12 hours)`);
   }
 }

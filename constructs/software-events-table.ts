@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
+import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 /** Key schema the software-event-update-handler reads and writes. */
 export const SOFTWARE_EVENTS_PARTITION_KEY = 'deviceId';
@@ -16,6 +18,9 @@ export interface SoftwareEventsTableProps {
   readonly encryptionKey: EncryptionKey;
   /** Refuse DeleteTable. Default: true. */
   readonly deletionProtection?: boolean;
+  /** Where the table lives: its ARN is known from the name, so other units read it without remote state. */
+  readonly accountId: string;
+  readonly region: string;
 }
 
 /**
@@ -34,7 +39,7 @@ export class SoftwareEventsTable extends Construct {
     super(scope, id);
     const name = props.tableName ?? 'software-update-events';
     if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
-      throw new Error(`SoftwareEventsTable: table name '${name}' must be 3-255 letters, digits, '_', '-' or '.'`);
+      throw new ConstructPropsError(`SoftwareEventsTable: table name '${name}' must be 3-255 letters, digits, '_', '-' or '.'`);
     }
     this.encryptionKey = props.encryptionKey;
     const table = new DynamodbTable(this, 'Table', {
@@ -58,8 +63,9 @@ export class SoftwareEventsTable extends Construct {
       serverSideEncryption: { enabled: true, kmsKeyArn: props.encryptionKey.keyArn },
       deletionProtectionEnabled: props.deletionProtection ?? true,
     });
-    this.tableName = table.name;
-    this.tableArn = table.arn;
+    // arn:aws:dynamodb:<region>:<account>:table/<name> (Service Authorization Reference, DynamoDB resource types).
+    this.tableName = nameAcrossStacks(this, table.name, name);
+    this.tableArn = nameAcrossStacks(this, table.arn, `arn:aws:dynamodb:${props.region}:${props.accountId}:table/${name}`);
   }
 
   /** Item reads and writes on the table and queries on its index, with the key used through DynamoDB. */

@@ -23,9 +23,40 @@ export const UNIT_DEPENDENCIES: Readonly<Record<WorkloadUnit, readonly WorkloadU
   observability: ['foundation', 'data', 'app', 'edge'],
 };
 
+/**
+ * The unit of every top-level construct of the workload. The construct ids are the first part of
+ * every Terraform address (cdktf's logical ids leave the stack out), so moving a construct between
+ * units moves its resources between states without renaming one; `npm run units:migrate` reads
+ * this table too. Why each unit exists: docs/units.md.
+ */
+export const UNIT_CONSTRUCTS: Readonly<Record<WorkloadUnit, readonly string[]>> = {
+  foundation: ['PlatformKey', 'AlarmTopic', 'ApiGatewayLogging'],
+  network: ['Network'],
+  data: ['Database', 'Uploads', 'SoftwareEvents', 'SoftwareEventQueue'],
+  app: ['Functions', 'DatabaseAdmin', 'Delivery'],
+  edge: ['Api', 'WebAcl'],
+  observability: ['Alarms', 'Dashboard'],
+};
+
+/** The unit a top-level construct id belongs to, or undefined for an id no unit builds. */
+export function unitOfConstruct(id: string): WorkloadUnit | undefined {
+  return WORKLOAD_UNITS.find((unit) => UNIT_CONSTRUCTS[unit].includes(id));
+}
+
 /** The stack (and synthesized folder) of one unit of one account. */
 export function unitStackName(account: string, unit: UnitName): string {
   return `${account}-${unit}`;
+}
+
+/**
+ * The unit of state the workload was before units: one stack named after the account, key
+ * <account>/<region>/main/terraform.tfstate (stacks/workload.ts LegacyWorkloadStack, units:migrate).
+ */
+export const LEGACY_UNIT = 'main';
+
+/** Terragrunt-style state key: <account>/<region>/<unit>/terraform.tfstate. */
+export function stateKey(config: { readonly name: string; readonly region: string }, unit: string): string {
+  return `${config.name}/${config.region}/${unit}/terraform.tfstate`;
 }
 
 /** A cycle in a unit graph: the units on it, in order. */

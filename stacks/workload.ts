@@ -1,8 +1,8 @@
-import { type Construct, type IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { Aspects, type IAspect } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AccountConfig } from '../environments/schema';
-import { unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../environments/units';
+import { LEGACY_UNIT, unitOfConstruct, unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../environments/units';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { Alarms } from '../constructs/alarms';
 import { ApiGatewayLogging } from '../constructs/api-gateway-logging';
@@ -11,7 +11,7 @@ import { EncryptionKey } from '../constructs/encryption-key';
 import { EventQueue } from '../constructs/event-queue';
 import { DatabaseAdmin } from '../constructs/database-admin';
 import { FunctionDelivery } from '../constructs/function-delivery';
-import { POST_TRAFFIC_TARGET } from '../lambda-functions/deployment-hooks';
+import { POST_TRAFFIC_TARGET } from '../catalogue/deployment-hooks';
 import { deliveryApplicationName } from '../environments/deployment-strategies';
 import { FunctionFleet } from '../constructs/function-fleet';
 import { Network } from '../constructs/network';
@@ -20,34 +20,14 @@ import { RestApi } from '../constructs/rest-api';
 import { SoftwareEventsTable } from '../constructs/software-events-table';
 import { UploadsBucket } from '../constructs/uploads-bucket';
 import { WebAcl } from '../constructs/web-acl';
-import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
-import { resolveFunctionSettings } from '../lambda-functions/function-settings';
-import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
-import { listSuppressions, suppressRule } from '../constructs/rules/engine';
-import { RULES } from '../constructs/rules/index';
-import { accountSourceFile, ConfigError } from '../environments/load';
+import { dependsOnStacksOf } from '../constructs/cross-stack';
+import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../build/build-manifest';
+import { resolveFunctionSettings } from '../catalogue/function-settings';
+import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../catalogue';
+import { accountSourceFile } from '../environments/load';
 import { AccountStack } from './account-stack';
+import { applyAccountSuppressions } from './account-suppressions';
 import { PLATFORM_KEY_ALIAS, WORKLOAD_ROLE_PATH, workloadBoundaryArn } from './bootstrap-stack';
-
-/**
- * The unit of every top-level construct of the workload. The construct ids are the first part of
- * every Terraform address (cdktf's logical ids leave the stack out), so moving a construct between
- * units moves its resources between states without renaming one; `npm run units:migrate` reads
- * this table too. Why each unit exists: docs/units.md.
- */
-export const UNIT_CONSTRUCTS: Readonly<Record<WorkloadUnit, readonly string[]>> = {
-  foundation: ['PlatformKey', 'AlarmTopic', 'ApiGatewayLogging'],
-  network: ['Network'],
-  data: ['Database', 'Uploads', 'SoftwareEvents', 'SoftwareEventQueue'],
-  app: ['Functions', 'DatabaseAdmin', 'Delivery'],
-  edge: ['Api', 'WebAcl'],
-  observability: ['Alarms', 'Dashboard'],
-};
-
-/** The unit a top-level construct id belongs to, or undefined for an id no unit builds. */
-export function unitOfConstruct(id: string): WorkloadUnit | undefined {
-  return WORKLOAD_UNITS.find((unit) => UNIT_CONSTRUCTS[unit].includes(id));
-}
 
 export interface WorkloadProps {
   readonly config: AccountConfig;
@@ -106,7 +86,7 @@ export function addWorkloadUnits(scope: Construct, props: WorkloadProps): Partia
  */
 export class LegacyWorkloadStack extends AccountStack {
   constructor(scope: Construct, props: WorkloadProps) {
-    super(scope, props.config.name, { config: props.config, unit: 'main', acceptSuppressionsIn: workloadAccountFile(props.config) });
+    super(scope, props.config.name, { config: props.config, unit: LEGACY_UNIT, acceptSuppressionsIn: workloadAccountFile(props.config) });
     Aspects.of(this).add(new WorkloadRoleFence(workloadBoundaryArn(props.config.accountId)));
     buildWorkload(() => this, props);
   }
@@ -169,12 +149,16 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
         corsAllowedOrigins: config.storage.corsAllowedOrigins,
       }),
       events: new SoftwareEventsTable(place('SoftwareEvents'), 'SoftwareEvents', {
+        accountId: config.accountId,
+        region: config.region,
         encryptionKey: key,
         // The account's one switch for protecting stored data from deletion (off in dev).
         deletionProtection: config.database.deletionProtection,
       }),
       eventsQueue: new EventQueue(place('SoftwareEventQueue'), 'SoftwareEventQueue', {
         queueName: 'software-update-events',
+        accountId: config.accountId,
+        region: config.region,
         encryptionKey: key,
         messageRetentionSeconds: config.queue.messageRetentionSeconds,
         maxReceiveCount: config.queue.maxReceiveCount,
@@ -255,6 +239,7 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
   });
   if (data && functions && edge && scope('Alarms')) {
     const alarms = new Alarms(place('Alarms'), 'Alarms', { alarmTopic, thresholds: config.alarms });
+    dependsOnStacksOf(alarms, edge.api, edge.webAcl);
     // Function and queue names are resource attributes, so alarms are labelled by catalogue name.
     for (const name of FUNCTION_NAMES) {
       const fn = functions.get(name);
@@ -287,7 +272,7 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
   }
   if (data && functionsByName && edge && scope('Dashboard')) {
     const { eventsQueue, database } = data;
-    new Dashboard(place('Dashboard'), 'Dashboard', {
+    const dashboard = new Dashboard(place('Dashboard'), 'Dashboard', {
       dashboardName: `${config.organisation}-overview`,
       region: config.region,
       api: edge.api,
@@ -300,38 +285,7 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
       ],
       webAcl: edge.webAcl,
     });
+    dependsOnStacksOf(dashboard, edge.api, edge.webAcl);
   }
   applyAccountSuppressions(stackOf, config.suppressions, accountFile);
-}
-
-/**
- * The account file's `suppressions`, each put on the construct it names, in the stack of the unit
- * it names, with the reason a person wrote. A unit, path or rule that does not exist is a
- * ConfigError naming the entry and the fix, so a typo never leaves a finding unexplained or
- * suppresses nothing.
- */
-function applyAccountSuppressions(stackOf: (unit: WorkloadUnit) => AccountStack | undefined, suppressions: AccountConfig['suppressions'], accountFile: string): void {
-  const problems: string[] = [];
-  suppressions.forEach(({ rule, unit, construct, reason }, index) => {
-    const field = `${accountFile}: suppressions.${index}`;
-    const stack = stackOf(unit);
-    const [topId] = construct.split('/');
-    const target = stack && UNIT_CONSTRUCTS[unit].includes(topId) ? construct.split('/').reduce<IConstruct | undefined>((node, childId) => node?.node.tryFindChild(childId), stack) : undefined;
-    const owner = unitOfConstruct(topId);
-    if (!stack) {
-      problems.push(`${field}.unit: the ${unit} unit is turned off (units.${unit}.enabled), so nothing of it is synthesized; remove the suppression or turn the unit on`);
-    } else if (!target && owner && owner !== unit) {
-      problems.push(`${field}.unit: '${topId}' is in the ${owner} unit, not ${unit}; set unit: '${owner}'`);
-    } else if (!target) {
-      const children = stack.node.children.map((child) => child.node.id).filter((childId) => UNIT_CONSTRUCTS[unit].includes(childId));
-      problems.push(`${field}.construct: '${construct}' is no construct of the ${unit} unit; use a path below one of its constructs: ${children.join(', ')}`);
-    } else if (!RULES.some((r) => r.id === rule)) {
-      problems.push(`${field}.rule: '${rule}' is no rule of constructs/rules/index.ts; use one of the ids in the README's "Security rules" table`);
-    } else if (listSuppressions(target).some((s) => s.path === target.node.path && s.ruleId === rule)) {
-      problems.push(`${field}: ${rule} is already suppressed at ${construct}; remove the duplicate entry`);
-    } else {
-      suppressRule(target, rule, reason, `${accountFile} (suppressions.${index})`);
-    }
-  });
-  if (problems.length) throw new ConfigError(problems);
 }

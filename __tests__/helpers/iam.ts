@@ -1,8 +1,8 @@
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { accountStacks } from '../../stacks/app';
-import { accountModel, outdirModels, type StackModel } from '../../scripts/lib/iam/model';
-import { sharedSynth } from './terraform';
+import { readWorkload, sharedSynth } from './terraform';
+import { accountModel, customerManagedPolicies, outdirModels, stackModel, type StackModel } from '../../iam/model';
 
 export interface AccountUnderTest {
   readonly config: AccountConfig;
@@ -20,11 +20,12 @@ export function synthesizedAccounts(): AccountUnderTest[] {
   const accounts = loadEnvironments({ overrides: {} });
   const models = outdirModels(sharedSynth());
   return accounts.map((config) => {
-    const [bootstrapName, ...unitNames] = accountStacks(config).map(({ stack }) => stack);
-    const units = unitNames.map((name) => models.get(name)!);
-    // The workload is every unit's stack together.
-    const main = accountModel(config.name, units);
+    const [{ stack: bootstrapName }] = accountStacks(config);
     const bootstrap = models.get(bootstrapName)!;
-    return { config, main, bootstrap, model: accountModel(config.name, [...units, bootstrap]) };
+    // The workload is every unit's stack together, each value read through remote state put back
+    // as what the other unit outputs (helpers/terraform.ts readWorkload).
+    const workload = readWorkload(sharedSynth(), config);
+    const main = stackModel(config.name, workload, customerManagedPolicies([workload, bootstrap.json]));
+    return { config, main, bootstrap, model: accountModel(config.name, [main, bootstrap]) };
   });
 }

@@ -1,15 +1,15 @@
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { boto3Calls, CONFIGURATION_GUARDS, handlerConstant } from '../../scripts/lib/iam/function-calls';
-import type { RoleModel, StackModel } from '../../scripts/lib/iam/model';
-import { decide, type Decision } from '../../scripts/lib/iam/simulate';
+import { FUNCTIONS } from '../../catalogue';
+import { REPO_ROOT } from '../../build/build-manifest';
+import { boto3Calls, CONFIGURATION_GUARDS, handlerConstant } from '../../iam/function-calls';
+import type { RoleModel, StackModel } from '../../iam/model';
+import { decide, type Decision } from '../../iam/simulate';
 import type { AccountUnderTest } from '../helpers/iam';
 
 /**
  * Every call the workload makes is allowed and the same call one resource over is denied,
  * simulated against the synthesized roles (identity policy + permissions boundary) and the
  * resource's own policy (bucket, queue, topic, key, function). Calls come from the handler code
- * (scripts/lib/iam/function-calls.ts) and from what Lambda and other AWS services do with our
+ * (iam/function-calls.ts) and from what Lambda and other AWS services do with our
  * resources, each with the documentation it follows.
  */
 
@@ -82,10 +82,19 @@ export function functionPairs(account: AccountUnderTest): Pair[] {
       return resolved;
     };
     const arnOf = (variable: string): string => {
-      const ref = referenced(env[variable]);
+      // Another unit's resource is named by its literal name or URL (constructs/cross-stack.ts): find the resource it names.
+      const ref = referenced(env[variable]) ?? named(env[variable]);
       const arn = ref ? main.values.value(`\${${ref.type}.${ref.name}.arn}`) : undefined;
       if (!arn) throw new Error(`${fn.name}: ${variable} does not reference a resource with an ARN`);
       return arn;
+    };
+    const named = (literal: string | undefined): { type: string; name: string } | undefined => {
+      for (const [type, byName] of Object.entries(resources)) {
+        for (const name of Object.keys(byName)) {
+          if (['name', 'bucket', 'url'].some((attribute) => literal !== undefined && main.values.value(`\${${type}.${name}.${attribute}}`) === literal)) return { type, name };
+        }
+      }
+      return undefined;
     };
     const probe = (label: string, action: string, resource: string, context?: Context): Probe => ({ label: `${fn.name} ${label}`, principal: role, action, resource, context });
     const keyArn = (keyReference: unknown) => main.values.value(keyReference);

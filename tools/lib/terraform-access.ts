@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { S3RVER_CREDENTIALS } from '../../scripts/local-aws/s3-server';
-import type { StandIns } from '../../scripts/local-aws/stand-ins';
+import { S3RVER_CREDENTIALS } from '../local-aws/s3-server';
+import type { StandIns } from '../local-aws/stand-ins';
 
 /**
  * How Terraform reaches AWS for a command that works on synthesized stacks: real AWS with the

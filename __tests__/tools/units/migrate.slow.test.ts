@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments, stateBucketName } from '../../../environments/load';
 import { UNIT_DEPENDENCIES, unitOrder, WORKLOAD_UNITS } from '../../../environments/units';
-import { startStandIns, type StandIns } from '../../../scripts/local-aws/stand-ins';
+import { startStandIns, type StandIns } from '../../../tools/local-aws/stand-ins';
 import { standInAccess, type TerraformAccess } from '../../../tools/lib/terraform-access';
 import { terraform } from '../../../tools/lib/terraform-run';
 import { stackAddresses } from '../../../tools/lib/terraform-state';
-import { terraformEnv } from '../../../scripts/lib/terraform-env';
+import { terraformEnv } from '../../../tools/lib/terraform-env';
 import {
   migrate,
   MigrationError,

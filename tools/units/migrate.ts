@@ -103,7 +103,7 @@ export interface MigrateOptions {
   readonly stateDir?: string;
   /**
    * Proceed when the old plan shows differences, and then require each unit to show exactly the
-   * old plan's differences on its addresses. Only for an emulator, whose own differences
+   * old plan's differences on its addresses (same actions on the same attributes). Only for an emulator, whose own differences
    * (../shared/tools/README.md) every plan shows; the CLI allows it only with --endpoint.
    */
   readonly acceptLegacyDifferences?: boolean;
@@ -396,7 +396,9 @@ export async function planUnits(
   options: Pick<MigrateOptions, 'acceptLegacyDifferences'>,
 ): Promise<UnitResult[]> {
   const { stacks, workspace, say } = prepared;
-  const expectedByAddress = new Map(legacyDifferences.map((d) => [d.address, d.actions]));
+  // The same actions on the same attributes as the old plan, address by address.
+  const signature = (d: Difference) => `${d.actions} ${d.attributes.join(',')}`;
+  const expectedByAddress = new Map(legacyDifferences.map((d) => [d.address, signature(d)]));
   const results: UnitResult[] = [];
   const failed = new Set<WorkloadUnit>();
   for (const unit of built) {
@@ -415,7 +417,7 @@ export async function planUnits(
       continue;
     }
     const differences = planDifferences(plan.json);
-    const unexpected = differences.filter((d) => !options.acceptLegacyDifferences || expectedByAddress.get(d.address) !== d.actions);
+    const unexpected = differences.filter((d) => !options.acceptLegacyDifferences || expectedByAddress.get(d.address) !== signature(d));
     if (unexpected.length) failed.add(unit.unit);
     const outputs = plan.json.planned_values?.outputs ?? {};
     if (Object.keys(outputs).length) await writeOutputs(workspace, unit, outputs);

@@ -2,7 +2,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { StackTarget } from './stack-catalog';
 
 /** The commands that check the account first; each needs credentials of a different principal. */
-export type GuardedCommand = 'verify-account' | 'bootstrap:state';
+export type GuardedCommand = 'verify-account' | 'bootstrap:state' | 'units:migrate';
 
 /** No AWS credentials at all: the message says which account and role, and how to get them. */
 export class NoCredentialsError extends Error {

@@ -103,7 +103,7 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
   /** The stack a top-level construct goes into, or undefined when its unit is off. */
   const scope = (id: string): AccountStack | undefined => {
     const unit = unitOfConstruct(id);
-    if (!unit) throw new Error(`stacks/workload.ts: construct '${id}' is in no unit; add it to UNIT_CONSTRUCTS`);
+    if (!unit) throw new Error(`stacks/workload.ts: construct '${id}' is in no unit; add it to UNIT_CONSTRUCTS in environments/units.ts`);
     return stackOf(unit);
   };
   const place = (id: string): AccountStack => scope(id)!;

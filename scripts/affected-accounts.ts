@@ -227,9 +227,9 @@ export function selectAccounts(args: readonly string[], accounts: readonly Accou
     const every = option(args, '--every') ?? 'false';
     if (every !== 'true' && every !== 'false') throw new Error(`--every ${JSON.stringify(every.slice(0, 20))}: must be true or false`);
     const dirs = outdirs(args);
-    if (!dirs) return [target];
+    if (!dirs) return [{ ...target, every: every === 'true' }];
     const config = accounts.find((a) => a.name === target.account)!;
-    return [ciPlanTarget(config, changedUnits(config, dirs.base, dirs.head, every === 'true'))];
+    return [{ ...ciPlanTarget(config, changedUnits(config, dirs.base, dirs.head, every === 'true')), every: every === 'true' }];
   }
   const account = option(args, '--account');
   if (account) {

@@ -288,6 +288,7 @@ describe('--plan-target: the PR plan job checks each matrix entry against the ba
           region: config.region,
           planRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.planRoleName}`,
           prPlanRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.prPlanRoleName}`,
+          every: false,
         },
       ]);
     }

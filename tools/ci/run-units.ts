@@ -12,7 +12,7 @@ import { type RunUnit, resultLine, runUnits, terraformIn, type UnitMode, type Un
  * plan.yml, drift.yml), with the credentials and Terraform flags (TF_CLI_ARGS_*) of the job:
  *
  *   npx tsx tools/ci/run-units.ts --mode <plan|apply> --account <name> --units "<unit> ..." --stacks <dir>
- *       [--no-lock] [--hold-approval] [--results <file>]
+ *       [--no-lock] [--hold-approval] [--results <file>] [--dependency-stacks <dir>]
  *
  * Each unit's folder is <dir>/<account>-<unit> (the synthesized stack, gated and with the committed
  * lock file beside it). --hold-approval (the merge deploy) plans the units whose account file sets
@@ -22,10 +22,12 @@ import { type RunUnit, resultLine, runUnits, terraformIn, type UnitMode, type Un
  */
 
 const USAGE = `Usage: npx tsx tools/ci/run-units.ts --mode <plan|apply> --account <name> --units "<unit> ..." --stacks <dir>
-       [--no-lock] [--hold-approval] [--results <file>]
+       [--no-lock] [--hold-approval] [--results <file>] [--dependency-stacks <dir>]
 Plans (or plans and applies) the named units of the account in dependency order, UNITS_CONCURRENCY at once (default 2).
 A unit whose dependency has unapplied output changes, was never applied, failed or is held for approval waits.
---hold-approval: units with requireApproval are planned but not applied (the merge deploy).`;
+--hold-approval: units with requireApproval are planned but not applied (the merge deploy).
+--dependency-stacks: the folders of dependencies that are not run, whose states must hold outputs (default: --stacks);
+  a pull request's plan reads them from the base commit's synthesis, never from the pull request's.`;
 
 /** What the summary reads of one unit: no Terraform output, only paths and counts. */
 export type UnitRecord = Omit<UnitResult, 'output' | 'summary'> & { readonly counts?: PlanSummary['counts'] };
@@ -38,6 +40,8 @@ export interface RunUnitsArgs {
   readonly noLock: boolean;
   readonly holdApproval: boolean;
   readonly results?: string;
+  /** Where the folders of dependencies that are not run live (their outputs are read). Default: --stacks. */
+  readonly dependencyStacks?: string;
 }
 
 export function parseArgs(args: readonly string[], accountNames: readonly string[], unitsOf: (account: string) => readonly string[]): RunUnitsArgs {
@@ -51,7 +55,7 @@ export function parseArgs(args: readonly string[], accountNames: readonly string
   const requested = units.split(/\s+/).filter(Boolean);
   const unknown = requested.filter((unit) => !unitsOf(account).includes(unit));
   if (unknown.length) throw new Error(`--units: ${unknown.join(', ')} ${unknown.length === 1 ? 'is no unit' : 'are no units'} of ${account}; its units are: ${unitsOf(account).join(', ')}`);
-  return { mode, account, units: requested, stacks, noLock: args.includes('--no-lock'), holdApproval: args.includes('--hold-approval'), results: optionValue(args, '--results', USAGE) };
+  return { mode, account, units: requested, stacks, noLock: args.includes('--no-lock'), holdApproval: args.includes('--hold-approval'), results: optionValue(args, '--results', USAGE), dependencyStacks: optionValue(args, '--dependency-stacks', USAGE) };
 }
 
 export async function main(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<UnitResult[]> {
@@ -62,14 +66,16 @@ export async function main(args: readonly string[], env: NodeJS.ProcessEnv = pro
     (name) => accountUnitTargets(accounts.find((a) => a.name === name)!).map((t) => t.unit),
   );
   const config = accounts.find((a) => a.name === parsed.account)!;
-  const all: RunUnit[] = accountUnitTargets(config).map((target) => ({
-    unit: target.unit,
-    stack: target.stack,
-    dir: path.join(parsed.stacks, target.stack),
-    dependsOn: target.dependsOn,
-    requireApproval: target.requireApproval,
-  }));
-  const selected = all.filter((unit) => parsed.units.includes(unit.unit));
+  const unitsIn = (dir: string): RunUnit[] =>
+    accountUnitTargets(config).map((target) => ({
+      unit: target.unit,
+      stack: target.stack,
+      dir: path.join(dir, target.stack),
+      dependsOn: target.dependsOn,
+      requireApproval: target.requireApproval,
+    }));
+  const selected = unitsIn(parsed.stacks).filter((unit) => parsed.units.includes(unit.unit));
+  const all = unitsIn(parsed.dependencyStacks ?? parsed.stacks);
   const results = await runUnits(selected, {
     mode: parsed.mode,
     terraform: terraformIn(env),

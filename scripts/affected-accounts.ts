@@ -44,8 +44,13 @@ export interface CiPlanTarget {
 /** An account's workload units with both roles, for the jobs that apply them (deploy.yml, apply.yml). */
 export interface CiAccount extends CiPlanTarget {
   readonly applyRoleArn: string;
-  /** The GitHub environment whose reviewers approve its applies through apply.yml, or '' (none). */
+  /** The account's applyEnvironment, whose reviewers approve its applies and rollbacks, or '' (none: rollback.yml runs on main). */
   readonly environment: string;
+  /**
+   * The environment apply.yml waits in: the applyEnvironment, or `<account>-approval` for an account
+   * that auto-applies but has units requiring approval (stacks/github-oidc.ts), or '' (none).
+   */
+  readonly approvalEnvironment: string;
   /** Units the merge deploy plans but never applies (config.units.<unit>.requireApproval), space-separated. */
   readonly approvalUnits: string;
 }
@@ -94,7 +99,8 @@ export function ciAccount(config: CiConfig): CiAccount {
   return {
     ...ciPlanTarget(config, workload),
     applyRoleArn: roleArn(config, config.ci.applyRoleName),
-    environment: approvalEnvironment(config) ?? '',
+    environment: config.github.applyEnvironment ?? '',
+    approvalEnvironment: approvalEnvironment(config) ?? '',
     approvalUnits: workload.filter((unit) => config.units[unit].requireApproval).join(' '),
   };
 }

@@ -128,7 +128,8 @@ test('--account gives the workload units (never bootstrap) with every role ARN a
         planRoleArn: arn(config.accountId, config.ci.planRoleName),
         prPlanRoleArn: arn(config.accountId, config.ci.prPlanRoleName),
         applyRoleArn: arn(config.accountId, config.ci.applyRoleName),
-        environment: approvalEnvironment(config) ?? '',
+        environment: config.github.applyEnvironment ?? '',
+        approvalEnvironment: approvalEnvironment(config) ?? '',
         approvalUnits: workloadOf(config).filter((u) => config.units[u as WorkloadUnit].requireApproval).join(' '),
       },
     ]);
@@ -152,7 +153,7 @@ test('--deploy-branch selects every account whose file sets that apply branch, a
 
 test('--approval selects an account with an approval environment (its own, or <account>-approval for units that require approval) and refuses one without', () => {
   for (const config of configs) {
-    expect(selectAccounts(['--approval', config.name], configs)).toEqual([expect.objectContaining({ account: config.name, environment: approvalEnvironment(config) })]);
+    expect(selectAccounts(['--approval', config.name], configs)).toEqual([expect.objectContaining({ account: config.name, approvalEnvironment: approvalEnvironment(config) })]);
   }
   // An account that auto-applies and has no unit requiring approval has nothing to approve.
   const noApproval = { ...configs[0], name: unusedAccountName(configs), github: { ...configs[0].github, applyEnvironment: undefined, applyBranch: 'main' as const }, units: Object.fromEntries(Object.entries(configs[0].units).map(([u, p]) => [u, { ...p, requireApproval: false }])) as (typeof configs)[number]['units'] };

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { ApiGatewayAccount } from '@cdktf/provider-aws/lib/api-gateway-account';
 import { ServiceRole } from './service-role';
@@ -16,7 +16,7 @@ export interface ApiGatewayLoggingProps {
 export class ApiGatewayLogging extends Construct {
   readonly roleArn: string;
   /** The account setting; stages with execution logging must be created after it. */
-  readonly accountSetting: ITerraformDependable;
+  readonly accountSetting: ITerraformDependable & IConstruct;
 
   constructor(scope: Construct, id: string, props: ApiGatewayLoggingProps = {}) {
     super(scope, id);

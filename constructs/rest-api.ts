@@ -13,6 +13,7 @@ import { ApiGatewayUsagePlan } from '@cdktf/provider-aws/lib/api-gateway-usage-p
 import { ApiGatewayUsagePlanKey } from '@cdktf/provider-aws/lib/api-gateway-usage-plan-key';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { ApiGatewayLogging } from './api-gateway-logging';
+import { dependablesInStack } from './cross-stack';
 import { type ApiRoute, requestModelName, resourcePaths, routesDigest, validateRoutes } from './api-routes';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
@@ -200,7 +201,8 @@ export class RestApi extends Construct {
       deploymentId: deployment.id,
       xrayTracingEnabled: true,
       accessLogSettings: { destinationArn: accessLogs.logGroupArn, format: ACCESS_LOG_FORMAT },
-      dependsOn: [props.logging.accountSetting, executionLogs],
+      // The account setting may be another unit's (foundation): then that unit is applied first.
+      dependsOn: [...dependablesInStack(this, [props.logging.accountSetting]), executionLogs],
     });
 
     new ApiGatewayMethodSettings(this, 'StageSettings', {

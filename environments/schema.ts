@@ -195,8 +195,10 @@ const alarmsSchema = z.strictObject({
 const suppressionSchema = z.strictObject({
   /** The rule id, e.g. PLAT-RDS-5 (constructs/rules/index.ts). */
   rule: z.string().regex(/^PLAT-[A-Z0-9]+-\d+$/, { error: "is a rule id such as 'PLAT-RDS-5' (see constructs/rules/index.ts)" }),
-  /** Construct path below the account's workload stack, e.g. Database or Functions/SyncClock. */
-  construct: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, { error: "is a construct path below the stack, such as 'Database' or 'Functions/SyncClock'" }),
+  /** The workload unit whose stack holds the construct (environments/units.ts; stacks/workload.ts UNIT_CONSTRUCTS), e.g. data. */
+  unit: z.enum(WORKLOAD_UNITS, { error: `is a workload unit: one of ${WORKLOAD_UNITS.join(', ')}` }),
+  /** Construct path below the unit's stack, e.g. Database (unit data) or Functions/SyncClock (unit app). */
+  construct: z.string().regex(/^[\w-]+(\/[\w-]+)*$/, { error: "is a construct path below the unit's stack, such as 'Database' or 'Functions/SyncClock'" }),
   reason: z.string().trim().min(20, { error: 'say in at least 20 characters why the exception is safe for this account' }),
 });
 

@@ -3,7 +3,7 @@ import { loadEnvironments } from '../environments/load';
 import { checkAccount, NoCredentialsError } from './lib/account-guard';
 import { resolveStackTargets } from './lib/stack-catalog';
 import { ensureStateBucket } from './lib/state-bucket';
-import { stackNames } from '../stacks/app';
+import { accountStacks } from '../stacks/app';
 import { answerHelp } from './lib/cli-help';
 
 /**
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   const account = accounts.find((a) => a.name === accountName);
   if (!account) throw new Error(`Unknown account '${accountName}'; the accounts are: ${accounts.map((a) => a.name).join(', ')}`);
-  const [target] = resolveStackTargets([stackNames(account).main], accounts);
+  const [target] = resolveStackTargets([accountStacks(account)[0].stack], accounts);
   const check = await checkAccount(target, undefined, 'bootstrap:state');
   if (!check.ok) {
     console.error(check.message);

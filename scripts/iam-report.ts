@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, loadEnvironments } from '../environments/load';
 import { iamDataVersion } from '../constructs/rules/iam/iam-reference';
-import { buildStacks, stackNames } from '../stacks/app';
+import { accountStacks, buildStacks } from '../stacks/app';
 import { synthesizeAtomically } from '../stacks/synthesize';
 import { buildArtifacts } from './build-artifacts';
 import { accountModel, outdirModels } from './lib/iam/model';
@@ -31,8 +31,7 @@ export async function buildReport(outdir?: string): Promise<IamReport> {
     }
     const models = outdirModels(outdir);
     const synthesized = accounts
-      .map((config) => ({ config, names: stackNames(config) }))
-      .map((account) => ({ ...account, stacks: [models.get(account.names.main), models.get(account.names.bootstrap)].filter((m) => m !== undefined) }));
+      .map((config) => ({ config, stacks: accountStacks(config).map(({ stack }) => models.get(stack)).filter((m) => m !== undefined) }));
     // A pull request's plan runs main's report tool on the change's synthesized stacks
     // (.github/workflows/plan.yml): an account the change removes has no stacks there and grants
     // nothing any more, so it is left out. An outdir with no account's stacks is a mistake.
@@ -40,8 +39,8 @@ export async function buildReport(outdir?: string): Promise<IamReport> {
       throw new Error(`${outdir}: no synthesized stacks of any account (${accounts.map((a) => a.name).join(', ')}); run npm run synth first or omit --outdir`);
     }
     const reports = [];
-    for (const { config, names, stacks } of synthesized.filter((account) => account.stacks.length > 0)) {
-      reports.push(await accountReport(config.name, accountModel(names.main, stacks), config.ci));
+    for (const { config, stacks } of synthesized.filter((account) => account.stacks.length > 0)) {
+      reports.push(await accountReport(config.name, accountModel(config.name, stacks), config.ci));
     }
     return { iamData: iamDataVersion(), accounts: reports };
   } finally {

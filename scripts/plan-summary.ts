@@ -4,7 +4,7 @@ import { loadEnvironments } from '../environments/load';
 import { configWarnings } from '../environments/warnings';
 import type { IamReport } from './lib/iam/report';
 import { widenings, wideningsForStack } from './lib/iam/report-diff';
-import { stackNames } from '../stacks/app';
+import { accountStacks } from '../stacks/app';
 import type { PlanGraphJson } from './lib/diagram/graph';
 import { planPicture, planPictureSection } from './lib/diagram/plan-picture';
 import { optionValue } from './lib/cli-options';
@@ -175,7 +175,7 @@ function capList(items: readonly string[], budget: number, runUrl: string | unde
  * destinations that reach nobody, idle NAT); none for other stacks, which create neither.
  */
 export function stackWarnings(stack: string, accounts: readonly AccountConfig[] = loadEnvironments()): string[] {
-  const account = accounts.find((candidate) => stackNames(candidate).main === stack);
+  const account = accounts.find((candidate) => accountStacks(candidate).some((s) => s.stack === stack && s.unit !== 'bootstrap'));
   return account ? configWarnings(account) : [];
 }
 

@@ -26,6 +26,8 @@ export interface AccountStackProps {
    * finding. Default: none (the stack's exceptions are written in code).
    */
   readonly acceptSuppressionsIn?: string;
+  /** The unit those suppressions name to reach this stack (named in each finding). Default: none. */
+  readonly suppressionUnit?: string;
 }
 
 /** Terragrunt-style state key: <account>/<region>/<unit>/terraform.tfstate. */
@@ -65,6 +67,6 @@ export abstract class AccountStack extends TerraformStack {
       defaultTags: [{ tags: config.tags }],
     });
     // Secure by default, checked by code: synthesis fails on any unsuppressed rule finding.
-    applyRules(this, { acceptIn: props.acceptSuppressionsIn });
+    applyRules(this, { acceptIn: props.acceptSuppressionsIn, acceptUnit: props.suppressionUnit });
   }
 }

@@ -4,7 +4,7 @@ import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import { accountSchema, type AccountConfig } from '../../environments/schema';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { stackNames } from '../../stacks/app';
+import { unitStackName } from '../../environments/units';
 import {
   APPLY_SESSION_SECONDS,
   CI_WORKFLOWS,
@@ -49,7 +49,7 @@ function token(options: { workflow: string; event: 'push' | 'pull_request' | 'wo
 }
 
 function synthRoles(config: AccountConfig): Record<string, { assume_role_policy: string; max_session_duration: number; name: string }> {
-  const stack = new BootstrapStack(Testing.app(), stackNames(config).bootstrap, { config });
+  const stack = new BootstrapStack(Testing.app(), unitStackName(config.name, 'bootstrap'), { config });
   return JSON.parse(Testing.synth(stack)).resource.aws_iam_role;
 }
 

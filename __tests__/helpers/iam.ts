@@ -1,6 +1,6 @@
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { stackNames } from '../../stacks/app';
+import { accountStacks } from '../../stacks/app';
 import { accountModel, outdirModels, type StackModel } from '../../scripts/lib/iam/model';
 import { sharedSynth } from './terraform';
 
@@ -20,9 +20,11 @@ export function synthesizedAccounts(): AccountUnderTest[] {
   const accounts = loadEnvironments({ overrides: {} });
   const models = outdirModels(sharedSynth());
   return accounts.map((config) => {
-    const names = stackNames(config);
-    const main = models.get(names.main)!;
-    const bootstrap = models.get(names.bootstrap)!;
-    return { config, main, bootstrap, model: accountModel(names.main, [main, bootstrap]) };
+    const [bootstrapName, ...unitNames] = accountStacks(config).map(({ stack }) => stack);
+    const units = unitNames.map((name) => models.get(name)!);
+    // The workload is every unit's stack together.
+    const main = accountModel(config.name, units);
+    const bootstrap = models.get(bootstrapName)!;
+    return { config, main, bootstrap, model: accountModel(config.name, [...units, bootstrap]) };
   });
 }

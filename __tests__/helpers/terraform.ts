@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { AccountConfig } from '../../environments/schema';
+import { unitStackName, WORKLOAD_UNITS } from '../../environments/units';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -74,4 +76,16 @@ export function sharedSynth(): string {
 /** The synthesized JSON of one stack from an outdir. */
 export function readStack(outdir: string, stack: string): Record<string, any> {
   return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+}
+
+/**
+ * The resources of every workload unit of an account in one `resource` map (type -> address ->
+ * arguments), as one stack held them before units. Addresses are unique across an account's units.
+ */
+export function readWorkloadResources(outdir: string, config: Pick<AccountConfig, 'name' | 'units'>): Record<string, Record<string, any>> {
+  const merged: Record<string, Record<string, any>> = {};
+  for (const unit of WORKLOAD_UNITS.filter((name) => config.units[name].enabled)) {
+    for (const [type, byName] of Object.entries<Record<string, any>>(readStack(outdir, unitStackName(config.name, unit)).resource ?? {})) merged[type] = { ...merged[type], ...byName };
+  }
+  return merged;
 }

@@ -5,12 +5,12 @@ import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { parse } from 'yaml';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTIONS, type FunctionSpec } from '../../lambda-functions/catalogue';
-import { stackNames } from '../../stacks/app';
 import { commandExitCode } from '../../scripts/lib/delivery-cli';
 import { release } from '../../scripts/release';
 import { rollback } from '../../scripts/rollback';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
-import { readStack, sharedSynth } from '../helpers/terraform';
+import { readWorkloadResources, sharedSynth } from '../helpers/terraform';
+import { ciAccount } from '../../scripts/affected-accounts';
 import { writeCommandStandIns, type CommandStandIns } from './command-stand-ins';
 import { LocalAccount, PYTHON, REPO_ROOT } from './local-account';
 import { playWorkflow, type StepResult } from './workflow-player';
@@ -79,8 +79,7 @@ beforeAll(async () => {
     fs.chmodSync(os.tmpdir(), 0o711);
     fs.chmodSync(work, 0o711);
   }
-  const stack = readStack(sharedSynth(), stackNames(account).main);
-  local = new LocalAccount(account, stack, work);
+  local = new LocalAccount(account, { resource: readWorkloadResources(sharedSynth(), account) }, work);
   await local.start();
   tools = writeCommandStandIns(path.join(work, 'tools'), PYTHON);
   sts = await startStsServer({ accountId: account.accountId });
@@ -130,7 +129,7 @@ async function merge(changes: Record<string, string> = {}): Promise<DeployRun> {
   Object.assign(mainCode, changes);
   const sha = (++merges).toString(16).padStart(40, 'c');
   let published: Record<string, string> = {};
-  const matrix = { account: account.name, stack: stackNames(account).main, applyRoleArn: 'arn:aws:iam::000000000000:role/apply', region: account.region, accountId: account.accountId };
+  const matrix = { account: account.name, units: ciAccount(account).units, base: '', applyRoleArn: 'arn:aws:iam::000000000000:role/apply', region: account.region, accountId: account.accountId };
   const runDir = path.join(work, `run-${merges}`);
   const { steps } = await playWorkflow({
     workflowFile: DEPLOY_WORKFLOW,
@@ -145,10 +144,22 @@ async function merge(changes: Record<string, string> = {}): Promise<DeployRun> {
       // The pre-flight and the synth: the scenario's stand-ins answer as the account, and the stack was synthesized once.
       { matches: /npm run verify-account/, run: async () => ({ ok: true, output: 'Account check passed' }) },
       { matches: /npm run synth/, run: async () => ({ ok: true, output: 'synthesized' }) },
+      // The committed lock file beside each unit folder: the scenario plans no Terraform.
+      { matches: /cp \.terraform\.lock\.hcl/, run: async () => ({ ok: true, output: 'lock files' }) },
       {
-        matches: /npx cdktf deploy/,
-        run: async () => {
+        // The units' apply (tools/ci/run-units.ts, tested with real Terraform on its own): the scenario's
+        // stand-ins publish the functions; a unit that requires approval is never applied by a merge,
+        // and the account's data is unchanged after its first (approved) apply here.
+        matches: /tools\/ci\/run-units\.ts --mode apply --hold-approval/,
+        run: async (_script, env) => {
           published = local.apply(mainCode);
+          const results = env.UNITS.split(' ').filter(Boolean).map((unit) => ({
+            unit,
+            stack: `${account.name}-${unit}`,
+            status: account.units[unit as keyof typeof account.units]?.requireApproval ? 'unchanged' : 'applied',
+            seconds: 0,
+          }));
+          fs.writeFileSync(path.join(runDir, 'runner-deploy', 'results.json'), JSON.stringify(results));
           return { ok: true, output: `published ${JSON.stringify(published)}` };
         },
       },
@@ -361,7 +372,7 @@ describe.each(PROXY_ACCOUNTS.map((a) => [a.name, a] as const))('a new database b
   let behind: LocalAccount;
   beforeAll(async () => {
     const folder = fs.mkdtempSync(path.join(work, `${proxied.name}-`));
-    behind = new LocalAccount(proxied, readStack(sharedSynth(), stackNames(proxied).main), folder);
+    behind = new LocalAccount(proxied, { resource: readWorkloadResources(sharedSynth(), proxied) }, folder);
     await behind.start();
     behind.apply();
   }, 300_000);

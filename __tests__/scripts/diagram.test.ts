@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { stackNames } from '../../stacks/app';
+import { accountStacks } from '../../stacks/app';
 import {
   accountDiagram,
   DOCS_DIR,
@@ -53,7 +53,7 @@ afterAll(() => {
 
 /** Every resource of the account's two stacks, keyed as the diagram keys them (`<stack>:<address>`). */
 function resourceKeys(account: AccountConfig): string[] {
-  return Object.values(stackNames(account)).flatMap((stack) =>
+  return accountStacks(account).flatMap(({ stack }) =>
     Object.entries(stacks(stack).resource ?? {}).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${stack}:${type}.${name}`)),
   );
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildReport } from '../../scripts/iam-report';
-import { stackNames } from '../../stacks/app';
+import { accountStacks } from '../../stacks/app';
 import { realAccounts } from '../helpers/accounts';
 import { sharedSynth } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
@@ -15,7 +15,7 @@ function outdirWithout(removed: readonly string[]): string {
   const outdir = tempDir('iam-report-out-');
   fs.cpSync(sharedSynth(), outdir, { recursive: true });
   for (const account of accounts.filter((a) => removed.includes(a.name))) {
-    for (const stack of Object.values(stackNames(account))) fs.rmSync(path.join(outdir, 'stacks', stack), { recursive: true, force: true });
+    for (const { stack } of accountStacks(account)) fs.rmSync(path.join(outdir, 'stacks', stack), { recursive: true, force: true });
   }
   return outdir;
 }

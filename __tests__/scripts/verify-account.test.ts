@@ -15,7 +15,7 @@ import { startLambdaServer, type LambdaServer } from '../../scripts/local-aws/la
 import { startStsServer } from '../../scripts/local-aws/sts-server';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
-import { stackNames } from '../../stacks/app';
+import { unitStackName } from '../../environments/units';
 
 /*
  * Lambda keeps 100 concurrent executions of an account unreserved; reserved concurrency can only
@@ -33,7 +33,7 @@ const reservedOf = (fn: { reservedConcurrency: number | 'off' }) => (fn.reserved
 const reservedIn = (name: string) => resolveFunctionSettings(accounts.find((a) => a.name === name)!).reduce((sum, fn) => sum + reservedOf(fn), 0);
 /** What the synthesized main stack of the account reserves: reserved_concurrent_executions of every function (absent or -1: none). */
 const synthesizedReservations = (name: string): number => {
-  const functions = Object.values<Record<string, any>>(readStack(sharedSynth(), stackNames(accounts.find((a) => a.name === name)!).main).resource.aws_lambda_function ?? {});
+  const functions = Object.values<Record<string, any>>(readStack(sharedSynth(), unitStackName(name, 'app')).resource.aws_lambda_function ?? {});
   return functions.reduce((sum, fn) => sum + (typeof fn.reserved_concurrent_executions === 'number' && fn.reserved_concurrent_executions > 0 ? fn.reserved_concurrent_executions : 0), 0);
 };
 

@@ -4,18 +4,15 @@ import * as path from 'node:path';
 import { loadEnvironments, stateBucketName } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { ciSubjects } from '../../stacks/github-oidc';
+import { accountStacks } from '../../stacks/app';
+import { UNIT_DEPENDENCIES } from '../../environments/units';
+import { defaults } from '../../environments/defaults';
 import { accountsDirWith, fixtureAccount } from '../helpers/accounts';
 import { readStack, runApp, sharedSynth } from '../helpers/terraform';
 
 const outdir = sharedSynth();
 const accounts = loadEnvironments({ overrides: {} });
-const expectations = accounts.flatMap((account) =>
-  (['main', 'bootstrap'] as const).map((unit) => ({
-    stack: unit === 'main' ? account.name : `${account.name}-bootstrap`,
-    unit,
-    account,
-  })),
-);
+const expectations = accounts.flatMap((account) => accountStacks(account).map(({ stack, unit }) => ({ stack, unit, account })));
 
 describe.each(expectations)('stack $stack', ({ stack, unit, account }) => {
   const json = readStack(outdir, stack);
@@ -41,8 +38,16 @@ describe.each(expectations)('stack $stack', ({ stack, unit, account }) => {
     expect(json.terraform.required_providers.aws).toEqual({ source: 'aws', version: '5.100.0' });
   });
 
-  test('has no data source that would call AWS during plan', () => {
-    expect(json.data ?? {}).toEqual({});
+  test('reads nothing during plan but the state of units it depends on, from its own account bucket', () => {
+    const { terraform_remote_state: remote = {}, ...others } = json.data ?? {};
+    expect(others).toEqual({});
+    const dependencies: readonly string[] = unit === 'bootstrap' ? [] : UNIT_DEPENDENCIES[unit];
+    for (const source of Object.values<Record<string, any>>(remote)) {
+      expect(source.backend).toBe('s3');
+      expect(source.config.bucket).toBe(stateBucketName(account));
+      const [, read] = new RegExp(`^${account.name}/${account.region}/([a-z]+)/terraform\\.tfstate$`).exec(source.config.key) ?? [];
+      expect(dependencies).toContain(read);
+    }
   });
 });
 
@@ -103,12 +108,6 @@ describe.each(byAccount)('CI roles in the bootstrap stack of %s', (name, account
     expect(statements).toContainEqual(expect.objectContaining({ Sid: 'NoWrites', Effect: 'Deny', Action: expect.arrayContaining(['s3:PutObject', 's3:DeleteObject']), Resource: '*' }));
   });
 
-  test('every role of the workload stack carries the workload permissions boundary', () => {
-    const roles = Object.values(readStack(outdir, name).resource.aws_iam_role as Record<string, any>);
-    expect(roles.length).toBeGreaterThan(5);
-    expect(new Set(roles.map((role) => role.permissions_boundary))).toEqual(new Set([boundaryArn(account)]));
-  });
-
   test('role creation and policy changes require that boundary; passing roles is limited to the workload services', () => {
     const statements = policy('manage-workload-roles');
     const allows = statements.filter((s) => s.Effect === 'Allow');
@@ -130,9 +129,12 @@ describe.each(byAccount)('CI roles in the bootstrap stack of %s', (name, account
     expect(denies.find((s) => s.Sid === 'NeverDropTheBoundary').Action).toBe('iam:DeleteRolePermissionsBoundary');
   });
 
-  test('every role of the workload stack is on the workload path', () => {
-    const roles = Object.values(readStack(outdir, name).resource.aws_iam_role as Record<string, any>);
+  test('every role of every workload unit is on the workload path and carries the workload boundary', () => {
+    const units = accountStacks(account).filter(({ unit }) => unit !== 'bootstrap');
+    const roles = units.flatMap(({ stack }) => Object.values<Record<string, any>>(readStack(outdir, stack).resource.aws_iam_role ?? {}));
+    expect(roles.length).toBeGreaterThan(5);
     expect(new Set(roles.map((role) => role.path))).toEqual(new Set(['/ppu-workload/']));
+    expect(new Set(roles.map((role) => role.permissions_boundary))).toEqual(new Set([boundaryArn(account)]));
   });
 
   test('the plan role reads no data: items, messages, secrets, log events and objects other than state are denied', () => {
@@ -160,11 +162,15 @@ describe('a fixture account next to the real ones', () => {
     // Only configuration warnings (alarm destinations, idle NAT): no error output.
     expect([result.status, result.stderr.split('\n').filter((line) => line && !line.startsWith('WARNING: '))]).toEqual([0, []]);
     const stacks = fs.readdirSync(path.join(fixtureOut, 'stacks')).sort();
-    expect(stacks).toEqual([...accounts, fixture].flatMap((a) => [a.name, `${a.name}-bootstrap`]).sort());
-    const added = readStack(fixtureOut, fixture.name);
-    expect(added.terraform.backend.s3.key).toBe(`${fixture.name}/${fixture.region}/main/terraform.tfstate`);
-    expect(added.terraform.backend.s3.bucket).toBe(`ppu-platform-tfstate-${fixture.accountId}-${fixture.region}`);
-    expect(added.provider.aws[0].allowed_account_ids).toEqual([fixture.accountId]);
-    expect(added.provider.aws[0].region).toBe(fixture.region);
+    // Every unit of the new account, from its one file.
+    const added = { name: fixture.name, units: defaults.units };
+    expect(stacks).toEqual([...accounts, added].flatMap((a) => accountStacks(a).map(({ stack }) => stack)).sort());
+    for (const { stack, unit } of accountStacks(added)) {
+      const json = readStack(fixtureOut, stack);
+      expect(json.terraform.backend.s3.key).toBe(`${fixture.name}/${fixture.region}/${unit}/terraform.tfstate`);
+      expect(json.terraform.backend.s3.bucket).toBe(`ppu-platform-tfstate-${fixture.accountId}-${fixture.region}`);
+      expect(json.provider.aws[0].allowed_account_ids).toEqual([fixture.accountId]);
+      expect(json.provider.aws[0].region).toBe(fixture.region);
+    }
   });
 });

@@ -5,7 +5,8 @@ import { App } from 'cdktf';
 import { accountSourceFile, ConfigError, loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { listSuppressions, SecurityRulesError } from '../../constructs/rules/engine';
-import { MainStack } from '../../stacks/main-stack';
+import { addWorkloadUnits } from '../../stacks/workload';
+import { unitStackName } from '../../environments/units';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { realAccounts } from '../helpers/accounts';
 import { runApp } from '../helpers/terraform';
@@ -34,7 +35,7 @@ function synthOnce(config: AccountConfig, overrides: Overrides[string]): unknown
   tempDirs.push(outdir);
   try {
     const app = new App({ outdir, skipValidation: false });
-    new MainStack(app, config.name, { config: merged });
+    addWorkloadUnits(app, { config: merged });
     app.synth();
   } catch (error) {
     return error;
@@ -49,26 +50,26 @@ describe.each(accounts.map((a) => [a.name, a] as const))('account %s', (name, co
     const error = synthError(config, { database: { deletionProtection: false }, suppressions: [] });
     expect(error).toBeInstanceOf(SecurityRulesError);
     const finding = (error as SecurityRulesError).findings.find((f) => f.startsWith('PLAT-RDS-5'));
-    expect(finding).toContain(`at ${name}/Database`);
-    expect(finding).toContain(`write why in ${file}: suppressions: [{ rule: 'PLAT-RDS-5', construct: 'Database`);
+    expect(finding).toContain(`at ${unitStackName(name, 'data')}/Database`);
+    expect(finding).toContain(`write why in ${file}: suppressions: [{ rule: 'PLAT-RDS-5', unit: 'data', construct: 'Database`);
   });
 
   test('with a suppression written in the account file it synthesizes, and the suppression names that file', () => {
-    const suppressions = [{ rule: 'PLAT-RDS-5', construct: 'Database', reason: 'this account holds nothing worth keeping, written for this test' }];
+    const suppressions = [{ rule: 'PLAT-RDS-5', unit: 'data' as const, construct: 'Database', reason: 'this account holds nothing worth keeping, written for this test' }];
     expect(synthError(config, { database: { deletionProtection: false }, suppressions })).toBeUndefined();
   });
 
   test('a written suppression that matches nothing fails synthesis, saying to remove it from the account file', () => {
-    const suppressions = [{ rule: 'PLAT-RDS-5', construct: 'Database', reason: 'no longer needed once protection is back on' }];
+    const suppressions = [{ rule: 'PLAT-RDS-5', unit: 'data' as const, construct: 'Database', reason: 'no longer needed once protection is back on' }];
     const error = synthError(config, { database: { deletionProtection: true }, suppressions });
     expect((error as SecurityRulesError).findings).toContain(
-      `Unused suppression of PLAT-RDS-5 at ${name}/Database: the rule finds nothing there any more. Fix: remove it from ${file} (suppressions.0)`,
+      `Unused suppression of PLAT-RDS-5 at ${unitStackName(name, 'data')}/Database: the rule finds nothing there any more. Fix: remove it from ${file} (suppressions.0)`,
     );
   });
 
   test.each([
-    ['a construct the stack does not have', { rule: 'PLAT-RDS-5', construct: 'Databse', reason: 'a long enough reason for the test' }, "suppressions.0.construct: 'Databse' is no construct of the"],
-    ['a rule that does not exist', { rule: 'PLAT-RDS-99', construct: 'Database', reason: 'a long enough reason for the test' }, "suppressions.0.rule: 'PLAT-RDS-99' is no rule of constructs/rules/index.ts"],
+    ['a construct the stack does not have', { rule: 'PLAT-RDS-5', unit: 'data' as const, construct: 'Databse', reason: 'a long enough reason for the test' }, "suppressions.0.construct: 'Databse' is no construct of the data unit"],
+    ['a rule that does not exist', { rule: 'PLAT-RDS-99', unit: 'data' as const, construct: 'Database', reason: 'a long enough reason for the test' }, "suppressions.0.rule: 'PLAT-RDS-99' is no rule of constructs/rules/index.ts"],
   ])('%s is a configuration error naming the entry and the fix', (_case, suppression, message) => {
     const error = synthError(config, { suppressions: [suppression] });
     expect(error).toBeInstanceOf(ConfigError);
@@ -89,13 +90,13 @@ describe.each(accounts.map((a) => [a.name, a] as const))('account %s', (name, co
   test("reservedConcurrency: 'off' with a suppression written in the account file synthesizes", () => {
     const [fn] = resolveFunctionSettings(config);
     const probe = synthError(config, { functions: { [fn.name]: { reservedConcurrency: 'off' } } }) as SecurityRulesError;
-    const construct = /construct: '([^']+)'/.exec(probe.findings.find((f) => f.startsWith('PLAT-LAMBDA-2'))!)![1];
-    const suppressions = [...config.suppressions, { rule: 'PLAT-LAMBDA-2', construct, reason: 'the quota of this account is below 100 plus the reservations (test)' }];
+    const [, unit, construct] = /unit: '(\w+)', construct: '([^']+)'/.exec(probe.findings.find((f) => f.startsWith('PLAT-LAMBDA-2'))!)! as unknown as [string, 'app', string];
+    const suppressions = [...config.suppressions, { rule: 'PLAT-LAMBDA-2', unit, construct, reason: 'the quota of this account is below 100 plus the reservations (test)' }];
     expect(synthError(config, { functions: { [fn.name]: { reservedConcurrency: 'off' } }, suppressions })).toBeUndefined();
   });
 
   test('a suppression without a real reason is refused when the configuration loads', () => {
-    expect(() => loadEnvironments({ overrides: { [name]: { suppressions: [{ rule: 'PLAT-RDS-5', construct: 'Database', reason: 'off' }] } } })).toThrow(
+    expect(() => loadEnvironments({ overrides: { [name]: { suppressions: [{ rule: 'PLAT-RDS-5', unit: 'data' as const, construct: 'Database', reason: 'off' }] } } })).toThrow(
       `${file}: suppressions.0.reason: say in at least 20 characters why the exception is safe for this account`,
     );
   });
@@ -114,19 +115,19 @@ test('the whole app refuses to synthesize an account that turns protection off w
   fs.writeFileSync(overrides, JSON.stringify({ [config.name]: { database: { deletionProtection: false }, suppressions: [] } }));
   const result = runApp(path.join(dir, 'out'), { INFRA_OVERRIDES_FILE: overrides });
   expect(result.status).toBe(1);
-  expect(result.stderr).toContain(`PLAT-RDS-5 (CKV_AWS_293) at ${config.name}/Database`);
+  expect(result.stderr).toContain(`PLAT-RDS-5 (CKV_AWS_293) at ${unitStackName(config.name, 'data')}/Database`);
   expect(result.stderr).toContain(`write why in ${accountSourceFile(config)}: suppressions:`);
   expect(result.stderr).toContain('Nothing was written');
   expect(result.stderr).not.toMatch(/\n\s+at /);
   expect(fs.existsSync(path.join(dir, 'out', 'stacks'))).toBe(false);
 }, 120_000);
 
-test('every suppression an account file writes reaches its workload stack with the file and the reason', () => {
+test('every suppression an account file writes reaches the stack of the unit it names, with the file and the reason', () => {
   for (const config of accounts.filter((a) => a.suppressions.length > 0)) {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'suppressions-list-')), skipValidation: true });
     tempDirs.push(app.outdir);
-    const stack = new MainStack(app, config.name, { config });
-    const fromFile = listSuppressions(stack).filter((s) => s.declaredIn?.startsWith(accountSourceFile(config)!));
-    expect(fromFile.map((s) => [s.path, s.ruleId, s.reason])).toEqual(config.suppressions.map((s) => [`${config.name}/${s.construct}`, s.rule, s.reason]));
+    addWorkloadUnits(app, { config });
+    const fromFile = listSuppressions(app).filter((s) => s.declaredIn?.startsWith(accountSourceFile(config)!));
+    expect(fromFile.map((s) => [s.path, s.ruleId, s.reason])).toEqual(config.suppressions.map((s) => [`${unitStackName(config.name, s.unit)}/${s.construct}`, s.rule, s.reason]));
   }
 });

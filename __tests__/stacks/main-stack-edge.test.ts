@@ -4,14 +4,14 @@ import { loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { MainStack } from '../../stacks/main-stack';
+import { LegacyWorkloadStack } from '../../stacks/workload';
 import { listSuppressions } from '../../constructs/rules/engine';
 import { resourcesOf } from '../helpers/edge-fixtures';
 import { expectedMaxConnections } from '../helpers/rds';
 
 function synthMain(name: string, overrides: Overrides = {}): { config: AccountConfig; json: Record<string, any> } {
   const config = loadEnvironments({ overrides }).find((account) => account.name === name) as AccountConfig;
-  const stack = new MainStack(Testing.app(), name, { config });
+  const stack = new LegacyWorkloadStack(Testing.app(), { config });
   return { config, json: JSON.parse(Testing.synth(stack)) };
 }
 
@@ -152,7 +152,7 @@ test("reserved concurrency follows the account: a number reserves that many, 'of
   const [account] = loadEnvironments({ overrides: {} });
   const [first, second] = resolveFunctionSettings(account);
   const overrides: Overrides = { [account.name]: { functions: { [first.name]: { reservedConcurrency: 'off' }, [second.name]: { reservedConcurrency: 2 } } } };
-  const stack = new MainStack(Testing.app(), account.name, { config: loadEnvironments({ overrides }).find((a) => a.name === account.name)! });
+  const stack = new LegacyWorkloadStack(Testing.app(), { config: loadEnvironments({ overrides }).find((a) => a.name === account.name)! });
   const json = JSON.parse(Testing.synth(stack));
   const fn = (name: string) => resourcesOf(json, 'aws_lambda_function').find(([, f]) => f.function_name === name)![1];
   expect(fn(first.name).reserved_concurrent_executions).toBeUndefined();

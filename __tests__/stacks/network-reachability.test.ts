@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { MainStack } from '../../stacks/main-stack';
+import { LegacyWorkloadStack } from '../../stacks/workload';
 import { readStack, sharedSynth } from '../helpers/terraform';
 
 /**
@@ -90,6 +90,6 @@ describe.each(accounts.map((config) => [config.name, config] as const))('account
 test('with the proxy switched for an account, the table follows (proxy on: proxy to endpoints on HTTPS)', () => {
   const [first] = accounts;
   const flipped = loadEnvironments({ overrides: { [first.name]: { database: { proxy: !first.database.proxy } } } }).find((a) => a.name === first.name)!;
-  const json = JSON.parse(Testing.synth(new MainStack(Testing.app(), first.name, { config: flipped })));
+  const json = JSON.parse(Testing.synth(new LegacyWorkloadStack(Testing.app(), { config: flipped })));
   expect(reachabilityTable(json, first.name)).toEqual({ paths: expectedTable(flipped), halfOpen: [] });
 });

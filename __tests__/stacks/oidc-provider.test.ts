@@ -6,7 +6,7 @@ import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { stackNames } from '../../stacks/app';
+import { unitStackName } from '../../environments/units';
 import { githubOidcProviderArn } from '../../stacks/github-oidc';
 import { checkovCopy, checkovUnparsable } from '../../scripts/export-checkov';
 import { terraformEnv } from '../../scripts/lib/terraform-env';
@@ -29,7 +29,7 @@ const accounts = loadEnvironments({ overrides: {} });
 
 function synthBootstrap(config: AccountConfig, oidcProvider: AccountConfig['ci']['oidcProvider']): Record<string, any> {
   const [loaded] = loadEnvironments({ overrides: { [config.name]: { ci: { oidcProvider } } } }).filter((a) => a.name === config.name);
-  return JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), stackNames(loaded).bootstrap, { config: loaded })));
+  return JSON.parse(Testing.synth(new BootstrapStack(Testing.app(), unitStackName(loaded.name, 'bootstrap'), { config: loaded })));
 }
 
 const federatedPrincipals = (json: Record<string, any>) =>
@@ -39,7 +39,7 @@ const federatedPrincipals = (json: Record<string, any>) =>
 
 describe.each(accounts.map((a) => [a.name, a] as const))('the GitHub OIDC provider of %s (ci.oidcProvider)', (_name, config) => {
   test(`the synthesized bootstrap stack does what the account file's setting (${config.ci.oidcProvider}) says`, () => {
-    const json = readStack(sharedSynth(), stackNames(config).bootstrap);
+    const json = readStack(sharedSynth(), unitStackName(config.name, 'bootstrap'));
     const providers = Object.keys(json.resource.aws_iam_openid_connect_provider ?? {});
     expect([providers.length, (json.import ?? []).length]).toEqual(
       { create: [1, 0], existing: [0, 0], import: [1, 1] }[config.ci.oidcProvider],

@@ -40,6 +40,8 @@ export interface StackReport {
   readonly unusedSuppressions: readonly Suppression[];
   /** CheckOptions.acceptIn of the stack. */
   readonly acceptIn?: string;
+  /** CheckOptions.acceptUnit of the stack. */
+  readonly acceptUnit?: string;
 }
 
 export interface CheckOptions {
@@ -52,6 +54,8 @@ export interface CheckOptions {
    * (its `suppressions` field); named in every finding. Default: none (exceptions live in code).
    */
   readonly acceptIn?: string;
+  /** The unit such a suppression names to reach this stack (its `unit` field). Default: none. */
+  readonly acceptUnit?: string;
 }
 
 /**
@@ -100,7 +104,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** The resources of a resolved stack JSON, with construct paths and reference lookups. */
-function buildContext(json: Record<string, unknown>, today: Date): { all: ResourceView[]; context: RuleContext } {
+function buildContext(json: Record<string, unknown>, today: Date, stackNamed?: RuleContext['stackNamed']): { all: ResourceView[]; context: RuleContext } {
   const byType = new Map<string, ResourceView[]>();
   const text = new Map<ResourceView, string>();
   const all: ResourceView[] = [];
@@ -119,6 +123,7 @@ function buildContext(json: Record<string, unknown>, today: Date): { all: Resour
   const context: RuleContext = {
     today,
     stack: json,
+    stackNamed,
     resources: (type) => byType.get(type) ?? [],
     referencing: (type, target) => {
       const reference = new RegExp(`(^|[^\\w.-])${escapeRegExp(target.address)}(\\.|\\})`);
@@ -141,7 +146,7 @@ function buildContext(json: Record<string, unknown>, today: Date): { all: Resour
 export function checkStack(stack: TerraformStack, options: CheckOptions = {}, synthesized?: Record<string, unknown>): StackReport {
   const rules = options.rules ?? RULES;
   const json = synthesized ?? (stack.toTerraform() as Record<string, unknown>);
-  const { all, context } = buildContext(json, options.today ?? new Date());
+  const { all, context } = buildContext(json, options.today ?? new Date(), (name) => siblingStackJson(stack, name));
   const found: Violation[] = [];
   for (const rule of rules) {
     for (const resource of all) {
@@ -170,7 +175,7 @@ export function checkStack(stack: TerraformStack, options: CheckOptions = {}, sy
   const ruleIds = new Set(rules.map((rule) => rule.id));
   // Only suppressions of rules that ran can be judged unused.
   const unusedSuppressions = suppressions.filter((s) => !used.has(s) && ruleIds.has(s.ruleId));
-  return { stackName: stack.node.id, violations, suppressed, unusedSuppressions, acceptIn: options.acceptIn };
+  return { stackName: stack.node.id, violations, suppressed, unusedSuppressions, acceptIn: options.acceptIn, acceptUnit: options.acceptUnit };
 }
 
 /** One line per problem, sorted, so the same input always gives the same report. */
@@ -180,7 +185,7 @@ export function formatReport(report: StackReport): string[] {
       const scanner = v.checkov.length > 0 ? ` (${v.checkov.join(', ')})` : '';
       const construct = v.path.split('/').slice(1).join('/');
       const accept = report.acceptIn
-        ? `; or, if it is right for this account, write why in ${report.acceptIn}: suppressions: [{ rule: '${v.ruleId}', construct: '${construct}', reason: '<why it is safe here>' }]`
+        ? `; or, if it is right for this account, write why in ${report.acceptIn}: suppressions: [{ rule: '${v.ruleId}', ${report.acceptUnit ? `unit: '${report.acceptUnit}', ` : ''}construct: '${construct}', reason: '<why it is safe here>' }]`
         : '';
       return `${v.ruleId}${scanner} at ${v.path} [${v.address}]: ${v.message}. Fix: ${v.fix}${accept}`;
     }),
@@ -247,6 +252,13 @@ function synthesizedJson(stack: TerraformStack): Record<string, unknown> | undef
   if (!entry) return undefined;
   const file = path.join(app.outdir, entry.synthesizedStackPath);
   return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
+}
+
+/** Another stack of the same app, as synthesized (a unit's cross-stack references resolve against it). */
+function siblingStackJson(stack: TerraformStack, name: string): Record<string, unknown> | undefined {
+  const sibling = stack.node.scope?.node.tryFindChild(name);
+  if (!sibling || !TerraformStack.isStack(sibling)) return undefined;
+  return synthesizedJson(sibling) ?? (sibling.toTerraform() as Record<string, unknown>);
 }
 
 /** Enforces the rules on every synth of `stack`. Safe to call more than once. */

@@ -28,6 +28,12 @@ export interface RuleContext {
   readonly today: Date;
   /** The whole resolved stack JSON (locals, provider), for rules that resolve references. Default: not given. */
   readonly stack?: Readonly<Record<string, unknown>>;
+  /**
+   * The JSON of another stack of the app by name: a unit reads what AWS generates in another unit
+   * through remote state (cdktf cross-stack references), which resolves to that stack's output.
+   * Default: not given (such references stay unresolved).
+   */
+  readonly stackNamed?: (name: string) => Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface Rule {

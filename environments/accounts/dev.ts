@@ -33,6 +33,7 @@ export const account: AccountFile = {
   suppressions: [
     {
       rule: 'PLAT-RDS-5',
+      unit: 'data',
       construct: 'Database',
       reason:
         'dev holds only test data: its database is destroyed and recreated freely (deletionProtection and finalSnapshot off), and database-admin bootstraps and migrates a fresh one after every apply, with nothing by hand',

@@ -2,7 +2,7 @@ import { GetAccountSettingsCommand, LambdaClient } from '@aws-sdk/client-lambda'
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { hookConcurrency } from '../../lambda-functions/deployment-hooks';
 import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
-import { stackNames } from '../../stacks/app';
+import { unitStackName } from '../../environments/units';
 import type { StackTarget } from './stack-catalog';
 
 /**
@@ -32,7 +32,7 @@ export interface ConcurrencyCheck {
  * (constructs/database-admin.ts), which every account's workload stack has.
  */
 export function reservedConcurrencyOf(target: StackTarget): number {
-  if (stackNames(target.account).main !== target.stack) return 0;
+  if (unitStackName(target.account.name, 'app') !== target.stack) return 0;
   const functions = resolveFunctionSettings(target.account);
   const own = functions.reduce((sum, fn) => sum + (fn.reservedConcurrency === 'off' ? 0 : fn.reservedConcurrency), 0);
   return own + 2 * hookConcurrency(functions.length) + DATABASE_ADMIN.reservedConcurrency;

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 export interface StackJson {
   readonly resource?: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
   readonly locals?: Readonly<Record<string, unknown>>;
+  readonly output?: Readonly<Record<string, { readonly value?: unknown }>>;
   readonly provider?: { readonly aws?: ReadonlyArray<{ readonly region?: string; readonly allowed_account_ids?: readonly string[] }> };
 }
 
@@ -147,12 +148,21 @@ const REFERENCE = /\$\{([^{}]*)\}/g;
 const SIMPLE = /^(aws_[a-z0-9_]+)\.([\w-]+)\.([\w.[\]]+)$/;
 const LOCAL = /^local\.([\w-]+)$/;
 const ELEMENT_OF_SPLIT = /^element\(split\("(.)",\s*(.+)\),\s*(\d+)\)$/;
+/** A value another unit's stack outputs, read through cdktf's cross-stack remote state (named after that stack). */
+const REMOTE_OUTPUT = /^data\.terraform_remote_state\.cross-stack-reference-input-([\w-]+)\.outputs\.([\w-]+)$/;
 
 /** Resolves Terraform references in synthesized strings to stand-in values for one stack. */
 export class TerraformValues {
   readonly placement: Placement;
 
-  constructor(private readonly stack: StackJson, placement?: Placement) {
+  private readonly producers = new Map<string, TerraformValues>();
+
+  /** `stackNamed` finds the other stacks of the app, for values read from their outputs. */
+  constructor(
+    private readonly stack: StackJson,
+    placement?: Placement,
+    private readonly stackNamed?: (name: string) => StackJson | undefined,
+  ) {
     this.placement = placement ?? stackPlacement(stack);
   }
 
@@ -189,6 +199,8 @@ export class TerraformValues {
       const whole = this.expression(split[2].trim(), depth + 1);
       return whole?.split(split[1])[Number(split[3])];
     }
+    const remote = REMOTE_OUTPUT.exec(expression);
+    if (remote) return this.producer(remote[1])?.outputValue(remote[2], depth + 1);
     const simple = SIMPLE.exec(expression);
     if (!simple) return undefined;
     const [, type, name, attribute] = simple;
@@ -199,5 +211,21 @@ export class TerraformValues {
       const raw = str(text);
       return raw === undefined ? undefined : this.resolve(raw).value;
     });
+  }
+
+  private producer(stackName: string): TerraformValues | undefined {
+    if (!this.producers.has(stackName)) {
+      const json = this.stackNamed?.(stackName);
+      if (!json) return undefined;
+      this.producers.set(stackName, new TerraformValues(json, undefined, this.stackNamed));
+    }
+    return this.producers.get(stackName);
+  }
+
+  /** The value of one of this stack's outputs (cdktf writes each as "${<expression>}"). */
+  private outputValue(name: string, depth: number): string | undefined {
+    const raw = str(this.stack.output?.[name]?.value);
+    const inner = raw === undefined ? undefined : /^\$\{(.*)\}$/s.exec(raw)?.[1];
+    return inner === undefined ? raw : this.expression(inner.trim(), depth);
   }
 }

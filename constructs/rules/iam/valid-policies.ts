@@ -11,7 +11,7 @@ function valuesFor(context: RuleContext): TerraformValues {
   const stack = (context.stack ?? {}) as StackJson;
   let values = valuesByStack.get(stack);
   if (!values) {
-    values = new TerraformValues(stack);
+    values = new TerraformValues(stack, undefined, context.stackNamed as ((name: string) => StackJson | undefined) | undefined);
     valuesByStack.set(stack, values);
   }
   return values;

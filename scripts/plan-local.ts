@@ -5,7 +5,7 @@ import { cacheDir, terraformEnv } from './lib/terraform-env';
 import { findProviderMirror, noMirrorHint } from './lib/provider-mirror';
 import { accountUnitTargets, resolveStackTargets, type UnitTarget } from './lib/stack-catalog';
 import { OVERRIDE_FILE, type StandIns, startStandIns, writeStandInOverrides } from './local-aws/stand-ins';
-import { type RunUnit, runUnits, terraformIn, type UnitResult } from '../tools/lib/unit-runner';
+import { type RunUnit, runUnits, terraformIn, type UnitResult, unitsConcurrency } from '../tools/lib/unit-runner';
 import { answerHelp } from './lib/cli-help';
 import type { AccountConfig } from '../environments/schema';
 import { loadEnvironments } from '../environments/load';
@@ -17,7 +17,8 @@ import { loadEnvironments } from '../environments/load';
  * the provider, the backend and every remote state a unit reads at them, and runs `terraform init`
  * and `terraform plan` as CI does, unit by unit in dependency order (tools/lib/unit-runner.ts).
  * Nothing is applied offline, so only units whose dependencies hold their outputs are planned: the
- * dependency-free units (and bootstrap); every other unit is reported as waiting, with the reason.
+ * dependency-free units (and bootstrap); every other unit is reported as waiting, with the reason,
+ * and its configuration is checked with `terraform validate` (which reads no state).
  * An account name stands for all of its stacks.
  *
  * Environment:
@@ -35,6 +36,8 @@ export interface PlanResult {
   readonly ok: boolean;
   /** Why the stack was not planned: a unit it depends on has changes to apply first (tools/lib/unit-runner.ts). */
   readonly waiting?: string;
+  /** A waiting stack's configuration passed `terraform validate` (no state needed). */
+  readonly validated?: boolean;
   /** Counts from `terraform show -json` of the saved plan (cdktf's console output interleaves lines). */
   readonly add: number;
   readonly change: number;
@@ -162,7 +165,34 @@ export async function planAccount(targets: readonly UnitTarget[], outdir: string
       allUnits: allUnits.map(runUnitOf),
       progress: options.progress,
     });
-    return results.map((result) => toPlanResult(result, dirOf(result.stack)));
+    // A waiting unit is not planned, but its configuration is still checked offline: `terraform
+    // validate` reads no state and no remote state (https://developer.hashicorp.com/terraform/cli/commands/validate).
+    const terraform = terraformIn(env);
+    const validated = new Map<string, string | undefined>();
+    const waiting = results.filter((r) => r.status === 'waiting');
+    const limit = Math.max(1, options.concurrency ?? unitsConcurrency());
+    for (let i = 0; i < waiting.length; i += limit) {
+      await Promise.all(
+        waiting.slice(i, i + limit).map(async ({ stack }) => {
+          try {
+            await terraform(dirOf(stack), ['init', '-input=false', '-no-color']);
+            await terraform(dirOf(stack), ['validate', '-no-color']);
+            validated.set(stack, undefined);
+          } catch (error) {
+            const failure = error as { stdout?: string; stderr?: string; message: string };
+            validated.set(stack, `${failure.stdout ?? ''}\n${failure.stderr ?? failure.message}`);
+          }
+        }),
+      );
+    }
+    return results.map((result) => {
+      const plan = toPlanResult(result, dirOf(result.stack));
+      if (!validated.has(result.stack)) return plan;
+      const problem = validated.get(result.stack);
+      if (problem === undefined) return { ...plan, validated: true };
+      const line = problem.split('\n').find((l) => /Error:/.test(l));
+      return { ...plan, ok: false, waiting: undefined, error: `terraform validate: ${line?.replace(/^.*?Error:\s*/, '').trim() ?? 'failed'}`, output: problem };
+    });
   } finally {
     for (const stack of prepared) fs.rmSync(path.join(dirOf(stack), OVERRIDE_FILE), { force: true });
     await standIns.close();
@@ -201,7 +231,7 @@ export async function planLocal(stacks: readonly string[], options: PlanLocalOpt
 
 export function summaryLine(result: PlanResult): string {
   if (!result.ok) return `${result.stack}: FAILED: ${result.error}`;
-  if (result.waiting) return `${result.stack}: WAITING: ${result.waiting}`;
+  if (result.waiting) return `${result.stack}: WAITING (validated, not planned): ${result.waiting}`;
   const types = Object.entries(result.resourcesByType).map(([type, count]) => `${type}=${count}`).join(' ');
   return `${result.stack}: ${result.add} to add, ${result.change} to change, ${result.replace} to replace, ${result.destroy} to destroy [${types}]`;
 }

@@ -18,8 +18,8 @@ async function main(): Promise<void> {
   const accounts = loadEnvironments();
   const account = accounts.find((a) => a.name === stack);
   const targets = account ? accountUnitTargets(account) : resolveStackTargets([stack], accounts);
-  const [target] = targets;
-  const result = await checkAccount(target);
+  // The account check names what was asked for (an account, or one stack).
+  const result = await checkAccount({ ...targets[0], stack });
   if (!result.ok) {
     console.error(result.message);
     process.exit(1);

@@ -6,15 +6,12 @@ import { loadEnvironments, stateBucketName } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { accountUnitTargets, type UnitTarget } from '../../scripts/lib/stack-catalog';
 import { planAccount, resourcesByType } from '../../scripts/plan-local';
-import { LegacyWorkloadStack } from '../../stacks/workload';
-import { BootstrapStack } from '../../stacks/bootstrap-stack';
-import { synthesizeAtomically } from '../../stacks/synthesize';
 
 /**
  * The units' figures for `npm run bench` (issue 23 item 6), side by side in one run:
  *  - per account, the resources of each unit (and of the legacy one-state workload they replace);
- *  - the synth of every unit against today's two stacks per account (bootstrap and the legacy
- *    monolithic workload, stacks/workload.ts LegacyWorkloadStack), in turns so both meet the same load;
+ *  - the synth of every unit (the app, main.ts) against today's two stacks per account (bootstrap
+ *    and the legacy monolithic workload, tools/dev/legacy-synth.ts), in turns so both meet the same load;
  *  - the wall time of `plan:local` of one unit against the whole account: the largest unit that
  *    plans offline (its dependencies are none, so it needs no applied outputs) against the legacy
  *    workload state of the same account, each from an empty state against the local stand-ins.
@@ -37,16 +34,6 @@ function median(values: number[]): number {
 
 function resourceCount(stackDir: string): number {
   return Object.values(resourcesByType(stackDir)).reduce((sum, count) => sum + count, 0);
-}
-
-/** Today's two stacks per account (bootstrap and the legacy workload), as this file run with --legacy-synth <outdir> builds them. */
-function legacySynth(outdir: string): void {
-  synthesizeAtomically(outdir, (app) => {
-    for (const config of loadEnvironments()) {
-      new BootstrapStack(app, `${config.name}-bootstrap`, { config });
-      new LegacyWorkloadStack(app, { config });
-    }
-  });
 }
 
 function timeNode(args: string[], env: NodeJS.ProcessEnv): number {
@@ -73,7 +60,7 @@ export async function benchUnits(runs = Number(process.env.BENCH_RUNS ?? 3)): Pr
     // In turns: the real app (every unit) and the two-stack app, each synthesizing everything.
     for (let i = 0; i < runs; i++) {
       units.push(timeNode(['main.ts'], { CDKTF_OUTDIR: unitsOut }));
-      legacy.push(timeNode([__filename, '--legacy-synth', legacyOut], {}));
+      legacy.push(timeNode([path.join(__dirname, 'legacy-synth.ts'), legacyOut], {}));
     }
     const accounts = loadEnvironments();
     const lines = ['units (issue 23): resources per unit, from the synthesized stacks'];
@@ -109,9 +96,4 @@ export async function benchUnits(runs = Number(process.env.BENCH_RUNS ?? 3)): Pr
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-if (require.main === module) {
-  const index = process.argv.indexOf('--legacy-synth');
-  if (index !== -1) legacySynth(process.argv[index + 1]);
 }

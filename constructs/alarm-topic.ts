@@ -6,6 +6,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import type { EncryptionKey } from './encryption-key';
 import { denyInsecureTransport, policyDocument } from './iam';
 import { ServiceRole } from './service-role';
+import { nameAcrossStacks } from './cross-stack';
 
 export interface SlackChannel {
   /** Slack workspace (team) id, e.g. T01234567; the workspace must be authorised in the Chatbot console once. */
@@ -120,7 +121,8 @@ export class AlarmTopic extends Construct {
       this.chatbotRoleArn = role.roleArn;
     }
 
-    this.topicArn = topic.arn;
+    // arn:aws:sns:<region>:<account>:<name> (Service Authorization Reference, SNS resource types).
+    this.topicArn = nameAcrossStacks(this, topic.arn, `arn:aws:sns:${props.region}:${props.accountId}:${props.topicName}`);
     this.topicName = props.topicName;
   }
 }

@@ -9,8 +9,11 @@ import { type IResolveContext, type ITerraformDependable, Lazy, TerraformStack }
  * and a unit that reads it is not replanned when the producer's outputs move. Only values AWS
  * generates (ids, endpoints, key ARNs) cross stacks as cdktf cross-stack references.
  *
- * Decided when the stack is synthesized, by the stack that uses the value (cdktf's own
- * cross-stack references are decided there too, and add the same stack dependency).
+ * Decided when the stack is synthesized, by the stack that uses the value. cdktf's own
+ * cross-stack references are decided there too: a token of another stack becomes an output of
+ * that stack, a terraform_remote_state data source reading it, and a stack dependency
+ * (https://developer.hashicorp.com/terraform/cdktf/concepts/stacks#cross-stack-references;
+ * App.crossStackReference in cdktf 0.21).
  */
 export function nameAcrossStacks(producer: IConstruct, reference: string, name: string): string {
   const home = TerraformStack.of(producer);
@@ -22,6 +25,19 @@ export function nameAcrossStacks(producer: IConstruct, reference: string, name: 
       return name;
     },
   });
+}
+
+/**
+ * `consumer` uses names `producers` were given, as literal strings no Terraform reference carries
+ * (alarm dimensions, dashboard widgets): its stack is applied after theirs all the same, so what it
+ * names exists first.
+ */
+export function dependsOnStacksOf(consumer: IConstruct, ...producers: readonly IConstruct[]): void {
+  const stack = TerraformStack.of(consumer);
+  for (const producer of producers) {
+    const home = TerraformStack.of(producer);
+    if (home !== stack) stack.addDependency(home);
+  }
 }
 
 /**

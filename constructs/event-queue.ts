@@ -5,6 +5,7 @@ import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { type Metric, type MetricOptions, queueMessagesVisible } from './metric';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
+import { nameAcrossStacks } from './cross-stack';
 
 /** SQS's longest retention, given to the dead-letter queue so failed events wait for a human. */
 const MAX_RETENTION_SECONDS = 1209600;
@@ -22,6 +23,9 @@ export interface EventQueueProps {
    * timeout for Lambda event sources. Default: 60.
    */
   readonly visibilityTimeoutSeconds?: number;
+  /** Where the queues live: their ARNs and URLs are known from the names, so other units read them without remote state. */
+  readonly accountId: string;
+  readonly region: string;
 }
 
 /**
@@ -69,12 +73,17 @@ export class EventQueue extends Construct {
     });
     tlsOnlyQueuePolicy(this, 'QueuePolicy', queue);
     tlsOnlyQueuePolicy(this, 'DeadLetterQueuePolicy', dlq);
-    this.queueArn = queue.arn;
-    this.queueUrl = queue.url;
-    this.queueName = queue.name;
-    this.deadLetterQueueArn = dlq.arn;
-    this.deadLetterQueueName = dlq.name;
-    this.deadLetterQueueUrl = dlq.url;
+    // ARN and URL follow from the name (queue URL format:
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html).
+    const arn = (name: string) => `arn:aws:sqs:${props.region}:${props.accountId}:${name}`;
+    const url = (name: string) => `https://sqs.${props.region}.amazonaws.com/${props.accountId}/${name}`;
+    const dlqName = `${props.queueName}-dlq`;
+    this.queueArn = nameAcrossStacks(this, queue.arn, arn(props.queueName));
+    this.queueUrl = nameAcrossStacks(this, queue.url, url(props.queueName));
+    this.queueName = nameAcrossStacks(this, queue.name, props.queueName);
+    this.deadLetterQueueArn = nameAcrossStacks(this, dlq.arn, arn(dlqName));
+    this.deadLetterQueueName = nameAcrossStacks(this, dlq.name, dlqName);
+    this.deadLetterQueueUrl = nameAcrossStacks(this, dlq.url, url(dlqName));
   }
 
   /** Receive, delete and extend visibility of messages (what a Lambda event source mapping needs). */

@@ -16,6 +16,7 @@ import { type Network, POSTGRES_PORT } from './network';
 import { suppressRule } from './rules/engine';
 import type { SecurityGroup } from './security-group';
 import { ServiceRole } from './service-role';
+import { nameAcrossStacks } from './cross-stack';
 
 /** The CA every client verifies against (RSA 2048, valid to 2061). */
 export const RDS_CA_IDENTIFIER = 'rds-ca-rsa2048-g1';
@@ -215,7 +216,7 @@ export class PostgresDatabase extends Construct {
     this.databaseName = props.databaseName;
     this.masterUsername = props.masterUsername;
     this.secretArn = instance.masterUserSecret.get(0).secretArn;
-    this.instanceIdentifier = instance.identifier;
+    this.instanceIdentifier = nameAcrossStacks(this, instance.identifier, props.identifier);
     this.instanceArn = instance.arn;
     this.instanceClass = props.instanceClass;
 

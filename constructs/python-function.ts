@@ -15,6 +15,7 @@ import { type Metric, type MetricOptions, queueMessagesVisible } from './metric'
 import type { PythonLayer } from './python-layer';
 import { ServiceRole } from './service-role';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
+import { nameAcrossStacks } from './cross-stack';
 
 /** The alias every trigger invokes; a rollback points it at an earlier version. */
 export const LIVE_ALIAS = 'live';
@@ -153,6 +154,8 @@ function validate(id: string, props: PythonFunctionProps): void {
   }
 }
 
+const deadLetterQueueName = (functionName: string): string => `${functionName}-dlq`;
+
 /**
  * A Python Lambda function as this platform runs them: its own role holding exactly the grants
  * made to it, an explicit KMS-encrypted log group with retention, active X-Ray tracing, reserved
@@ -260,14 +263,19 @@ export class PythonFunction extends Construct implements IGrantee {
       lifecycle: props.aliasVersionOwner === 'codedeploy' ? { ignoreChanges: ['function_version', 'routing_config'] } : undefined,
     });
 
-    this.functionName = fn.functionName;
-    this.functionArn = fn.arn;
+    // Names and the ARNs AWS builds from them (the Lambda API reference's name formats,
+    // https://docs.aws.amazon.com/lambda/latest/api/API_GetAlias.html, and the API Gateway integration
+    // URI of an alias, arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<alias ARN>/invocations):
+    // another unit's stack (edge, observability) reads them as names, never through remote state.
+    const arn = `arn:aws:lambda:${props.region}:${props.accountId}:function:${functionName}`;
+    this.functionName = nameAcrossStacks(this, fn.functionName, functionName);
+    this.functionArn = nameAcrossStacks(this, fn.arn, arn);
     this.functionVersion = fn.version;
-    this.deadLetterQueueArn = deadLetters?.arn;
-    this.deadLetterQueueName = deadLetters?.name;
-    this.aliasArn = alias.arn;
-    this.aliasName = alias.name;
-    this.aliasInvokeArn = alias.invokeArn;
+    this.deadLetterQueueArn = deadLetters && nameAcrossStacks(this, deadLetters.arn, `arn:aws:sqs:${props.region}:${props.accountId}:${deadLetterQueueName(functionName)}`);
+    this.deadLetterQueueName = deadLetters && nameAcrossStacks(this, deadLetters.name, deadLetterQueueName(functionName));
+    this.aliasArn = nameAcrossStacks(this, alias.arn, `${arn}:${LIVE_ALIAS}`);
+    this.aliasName = nameAcrossStacks(this, alias.name, LIVE_ALIAS);
+    this.aliasInvokeArn = nameAcrossStacks(this, alias.invokeArn, `arn:aws:apigateway:${props.region}:lambda:path/2015-03-31/functions/${arn}:${LIVE_ALIAS}/invocations`);
     this.timeoutSeconds = props.timeoutSeconds;
     this.memoryMiB = props.memoryMiB;
     this.reservedConcurrency = props.reservedConcurrency;
@@ -358,7 +366,7 @@ export class PythonFunction extends Construct implements IGrantee {
   /** Failed asynchronous invocations land in an encrypted queue once Lambda's retries are spent. */
   private deadLetterQueue(props: PythonFunctionProps): SqsQueue {
     const queue = new SqsQueue(this, 'DeadLetterQueue', {
-      name: `${props.functionName}-dlq`,
+      name: deadLetterQueueName(props.functionName),
       messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS,
       kmsMasterKeyId: props.encryptionKey.keyArn,
       kmsDataKeyReusePeriodSeconds: 300,

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
+import { nameAcrossStacks } from './cross-stack';
 
 /** Key schema the software-event-update-handler reads and writes. */
 export const SOFTWARE_EVENTS_PARTITION_KEY = 'deviceId';
@@ -16,6 +17,9 @@ export interface SoftwareEventsTableProps {
   readonly encryptionKey: EncryptionKey;
   /** Refuse DeleteTable. Default: true. */
   readonly deletionProtection?: boolean;
+  /** Where the table lives: its ARN is known from the name, so other units read it without remote state. */
+  readonly accountId: string;
+  readonly region: string;
 }
 
 /**
@@ -58,8 +62,9 @@ export class SoftwareEventsTable extends Construct {
       serverSideEncryption: { enabled: true, kmsKeyArn: props.encryptionKey.keyArn },
       deletionProtectionEnabled: props.deletionProtection ?? true,
     });
-    this.tableName = table.name;
-    this.tableArn = table.arn;
+    // arn:aws:dynamodb:<region>:<account>:table/<name> (Service Authorization Reference, DynamoDB resource types).
+    this.tableName = nameAcrossStacks(this, table.name, name);
+    this.tableArn = nameAcrossStacks(this, table.arn, `arn:aws:dynamodb:${props.region}:${props.accountId}:table/${name}`);
   }
 
   /** Item reads and writes on the table and queries on its index, with the key used through DynamoDB. */

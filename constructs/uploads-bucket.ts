@@ -9,6 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import type { EncryptionKey } from './encryption-key';
 import { denyInsecureTransport, type IGrantee } from './iam';
+import { nameAcrossStacks } from './cross-stack';
 
 export interface UploadsBucketProps {
   /** Globally unique bucket name. */
@@ -38,8 +39,9 @@ export class UploadsBucket extends Construct {
     validateBucketProps(props);
     this.encryptionKey = props.encryptionKey;
     const bucket = new S3Bucket(this, 'Bucket', { bucket: props.bucketName });
-    this.bucketName = bucket.bucket;
-    this.bucketArn = bucket.arn;
+    // S3 ARNs carry only the bucket name (https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-arn-format.html).
+    this.bucketName = nameAcrossStacks(this, bucket.bucket, props.bucketName);
+    this.bucketArn = nameAcrossStacks(this, bucket.arn, `arn:aws:s3:::${props.bucketName}`);
 
     new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
       bucket: bucket.id,

@@ -4,6 +4,7 @@ import deepmerge from 'deepmerge';
 import { defaults } from './defaults';
 import { cidrContains, cidrsOverlap } from './cidr';
 import { accountSchema, type AccountConfig, type AccountFile, type DeepPartial } from './schema';
+import { LEGACY_UNIT, stateKey, UNIT_DEPENDENCIES, UnitCycleError, unitLayers, unitStackName, WORKLOAD_UNITS } from './units';
 
 /** The folder holding one file per account; adding an account is adding a file here. */
 export const ACCOUNTS_DIR = path.join(__dirname, 'accounts');
@@ -279,6 +280,7 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
     accounts.push({ file, config: parsed.data, origin });
   }
   problems.push(...relationalProblems(accounts));
+  if (problems.length === 0) problems.push(...unitLayoutProblems(accounts));
   for (const name of Object.keys(overrides)) {
     if (!accounts.some((a) => a.config.name === name) && problems.length === 0) {
       problems.push(`${source ?? 'overrides'}: '${name}' is not an account; use one of ${accounts.map((a) => a.config.name).join(', ')}`);
@@ -290,6 +292,66 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
     origins.set(config, origin);
   }
   return accounts.map((a) => a.config).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The unit names and their graph (environments/units.ts); a parameter so tests can pass a broken one. */
+export interface UnitLayout {
+  readonly units: readonly string[];
+  readonly dependencies: Readonly<Record<string, readonly string[]>>;
+}
+
+const UNITS_FILE = 'environments/units.ts';
+
+/**
+ * What makes the accounts' stacks impossible to tell apart or to order: a cycle in the unit graph,
+ * a stack name two accounts would both use (an account named <another account>-<unit>), and a
+ * state key two stacks would both write (the legacy <account> stack and its `main` key included,
+ * which units:migrate still plans). Each names the file and field to change.
+ */
+export function unitLayoutProblems(
+  accounts: readonly { readonly file: string; readonly config: AccountConfig }[],
+  layout: UnitLayout = { units: WORKLOAD_UNITS, dependencies: UNIT_DEPENDENCIES },
+): string[] {
+  const problems: string[] = [];
+  try {
+    unitLayers(layout.units, layout.dependencies);
+  } catch (error) {
+    if (!(error instanceof UnitCycleError)) throw error;
+    problems.push(
+      `${UNITS_FILE}: UNIT_DEPENDENCIES: the units depend on each other in a cycle (${error.cycle.join(' -> ')}), so none of them can be applied first; ` +
+        'remove one of these edges: a unit may only read from units applied before it',
+    );
+  }
+  const stacks = accounts.flatMap(({ file, config }) => [
+    { file, config, unit: LEGACY_UNIT, stack: config.name },
+    ...['bootstrap', ...layout.units].map((unit) => ({ file, config, unit, stack: unitStackName(config.name, unit as never) })),
+  ]);
+  const seenStacks = new Map<string, (typeof stacks)[number]>();
+  const seenKeys = new Map<string, (typeof stacks)[number]>();
+  for (const entry of stacks) {
+    const first = seenStacks.get(entry.stack);
+    if (first && first.config !== entry.config) {
+      // Blame the account whose own name is the other's stack name: that is the one to rename.
+      const [renamed, kept] = entry.unit === LEGACY_UNIT ? [entry, first] : [first, entry];
+      problems.push(
+        `${renamed.file}: name: '${renamed.config.name}' is also the name of the ${kept.unit} unit's stack of account ${kept.config.name} (${kept.file}); ` +
+          `their synthesized folders, plans and CI artifacts would be one; rename this account (no account may be named <another account>-<unit>)`,
+      );
+    } else if (first) {
+      problems.push(`${UNITS_FILE}: WORKLOAD_UNITS: the unit '${entry.unit}' gives account ${entry.config.name} the stack ${entry.stack} twice; give every unit its own name, none of them bootstrap or ${LEGACY_UNIT}`);
+    }
+    seenStacks.set(entry.stack, first ?? entry);
+    const key = `${stateBucketName(entry.config)}/${stateKey(entry.config, entry.unit)}`;
+    const sameKey = seenKeys.get(key);
+    if (sameKey && sameKey.stack !== entry.stack) {
+      problems.push(
+        `${UNITS_FILE}: WORKLOAD_UNITS: stacks ${sameKey.stack} and ${entry.stack} would both keep their state at s3://${key} and overwrite each other; ` +
+          `give every unit its own name, none of them bootstrap or ${LEGACY_UNIT}`,
+      );
+    }
+    if (!sameKey) seenKeys.set(key, entry);
+  }
+  return [...new Set(problems)];
 }
 
 /** The state bucket of an account, from the organisation's naming pattern. */

@@ -28,6 +28,17 @@ export function unitStackName(account: string, unit: UnitName): string {
   return `${account}-${unit}`;
 }
 
+/**
+ * The unit of state the workload was before units: one stack named after the account, key
+ * <account>/<region>/main/terraform.tfstate (stacks/workload.ts LegacyWorkloadStack, units:migrate).
+ */
+export const LEGACY_UNIT = 'main';
+
+/** Terragrunt-style state key: <account>/<region>/<unit>/terraform.tfstate. */
+export function stateKey(config: { readonly name: string; readonly region: string }, unit: string): string {
+  return `${config.name}/${config.region}/${unit}/terraform.tfstate`;
+}
+
 /** A cycle in a unit graph: the units on it, in order. */
 export class UnitCycleError extends Error {
   constructor(readonly cycle: readonly string[]) {

@@ -3,6 +3,7 @@ import { S3Backend, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountConfig } from '../environments/schema';
 import { stateBucketName } from '../environments/load';
+import { stateKey } from '../environments/units';
 import { applyRules } from '../constructs/rules/engine';
 
 /** The AWS provider version the @cdktf/provider-aws bindings were generated for. */
@@ -30,10 +31,7 @@ export interface AccountStackProps {
   readonly suppressionUnit?: string;
 }
 
-/** Terragrunt-style state key: <account>/<region>/<unit>/terraform.tfstate. */
-export function stateKey(config: Pick<AccountConfig, 'name' | 'region'>, unit: string): string {
-  return `${config.name}/${config.region}/${unit}/terraform.tfstate`;
-}
+export { stateKey } from '../environments/units';
 
 /**
  * The one place where backend and provider are wired. Every stack of an account extends it, so

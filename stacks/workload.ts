@@ -2,7 +2,7 @@ import { type Construct, type IConstruct } from 'constructs';
 import { Aspects, type IAspect } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import type { AccountConfig } from '../environments/schema';
-import { unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../environments/units';
+import { LEGACY_UNIT, unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../environments/units';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { Alarms } from '../constructs/alarms';
 import { ApiGatewayLogging } from '../constructs/api-gateway-logging';
@@ -20,6 +20,7 @@ import { RestApi } from '../constructs/rest-api';
 import { SoftwareEventsTable } from '../constructs/software-events-table';
 import { UploadsBucket } from '../constructs/uploads-bucket';
 import { WebAcl } from '../constructs/web-acl';
+import { dependsOnStacksOf } from '../constructs/cross-stack';
 import { type BuildManifest, readBuildManifest, REPO_ROOT } from '../lambda-functions/build-manifest';
 import { resolveFunctionSettings } from '../lambda-functions/function-settings';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTION_NAMES, HTTP_ROUTES } from '../lambda-functions/catalogue';
@@ -106,7 +107,7 @@ export function addWorkloadUnits(scope: Construct, props: WorkloadProps): Partia
  */
 export class LegacyWorkloadStack extends AccountStack {
   constructor(scope: Construct, props: WorkloadProps) {
-    super(scope, props.config.name, { config: props.config, unit: 'main', acceptSuppressionsIn: workloadAccountFile(props.config) });
+    super(scope, props.config.name, { config: props.config, unit: LEGACY_UNIT, acceptSuppressionsIn: workloadAccountFile(props.config) });
     Aspects.of(this).add(new WorkloadRoleFence(workloadBoundaryArn(props.config.accountId)));
     buildWorkload(() => this, props);
   }
@@ -169,12 +170,16 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
         corsAllowedOrigins: config.storage.corsAllowedOrigins,
       }),
       events: new SoftwareEventsTable(place('SoftwareEvents'), 'SoftwareEvents', {
+        accountId: config.accountId,
+        region: config.region,
         encryptionKey: key,
         // The account's one switch for protecting stored data from deletion (off in dev).
         deletionProtection: config.database.deletionProtection,
       }),
       eventsQueue: new EventQueue(place('SoftwareEventQueue'), 'SoftwareEventQueue', {
         queueName: 'software-update-events',
+        accountId: config.accountId,
+        region: config.region,
         encryptionKey: key,
         messageRetentionSeconds: config.queue.messageRetentionSeconds,
         maxReceiveCount: config.queue.maxReceiveCount,
@@ -255,6 +260,7 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
   });
   if (data && functions && edge && scope('Alarms')) {
     const alarms = new Alarms(place('Alarms'), 'Alarms', { alarmTopic, thresholds: config.alarms });
+    dependsOnStacksOf(alarms, edge.api, edge.webAcl);
     // Function and queue names are resource attributes, so alarms are labelled by catalogue name.
     for (const name of FUNCTION_NAMES) {
       const fn = functions.get(name);
@@ -287,7 +293,7 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
   }
   if (data && functionsByName && edge && scope('Dashboard')) {
     const { eventsQueue, database } = data;
-    new Dashboard(place('Dashboard'), 'Dashboard', {
+    const dashboard = new Dashboard(place('Dashboard'), 'Dashboard', {
       dashboardName: `${config.organisation}-overview`,
       region: config.region,
       api: edge.api,
@@ -300,6 +306,7 @@ function buildWorkload(stackOf: (unit: WorkloadUnit) => AccountStack | undefined
       ],
       webAcl: edge.webAcl,
     });
+    dependsOnStacksOf(dashboard, edge.api, edge.webAcl);
   }
   applyAccountSuppressions(stackOf, config.suppressions, accountFile);
 }

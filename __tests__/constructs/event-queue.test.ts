@@ -4,7 +4,7 @@ import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
 import { constructionError, ref, testRole } from '../helpers/data-fixtures';
 
 type Overrides = Partial<Omit<EventQueueProps, 'encryptionKey'>>;
-const props = (overrides: Overrides = {}) => ({ queueName: 'software-update-events', messageRetentionSeconds: 345600, maxReceiveCount: 5, ...overrides });
+const props = (overrides: Overrides = {}) => ({ queueName: 'software-update-events', messageRetentionSeconds: 345600, maxReceiveCount: 5, accountId: '111122223333', region: 'eu-west-1', ...overrides });
 
 function synthQueue(overrides: Overrides = {}, after?: (queue: EventQueue) => void) {
   return synthWith((stack, key) => {

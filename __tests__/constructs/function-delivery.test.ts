@@ -8,8 +8,9 @@ import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manif
 import { AUTO_ROLLBACK_EVENTS, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { readStack, sharedSynth } from '../helpers/terraform';
+import { unitStackName } from '../../environments/units';
 
-// Every account's synthesized workload stack, from the real app: the tests follow the account files.
+// Every account's synthesized app unit, from the real app: the tests follow the account files.
 const accounts = loadEnvironments({ overrides: {} });
 let outdir: string;
 beforeAll(() => {
@@ -17,7 +18,8 @@ beforeAll(() => {
 }, 300_000);
 
 type Resources = Record<string, Record<string, any>>;
-const resources = (account: string): Resources => readStack(outdir, account).resource;
+// Delivery is part of the app unit (stacks/workload.ts).
+const resources = (account: string): Resources => readStack(outdir, unitStackName(account, 'app')).resource;
 const all = (r: Resources, type: string): any[] => Object.values(r[type] ?? {});
 const ref = (r: Resources, type: string, predicate: (value: any) => boolean): string => {
   const entry = Object.entries(r[type] ?? {}).find(([, value]) => predicate(value));
@@ -28,6 +30,12 @@ const rolePolicy = (r: Resources, roleName: string): any => {
   const roleRef = ref(r, 'aws_iam_role', (role) => role.name === roleName);
   const policy = all(r, 'aws_iam_role_policy').find((p) => p.role === `${roleRef}.id}`);
   return JSON.parse(policy.policy);
+};
+
+/** The account's alarm topic (foundation unit), which the app unit names by its ARN. */
+const alarmTopicArn = (config: (typeof accounts)[number]) => {
+  const [name] = Object.values<Record<string, any>>(readStack(outdir, unitStackName(config.name, 'foundation')).resource.aws_sns_topic).map((topic) => topic.name);
+  return `arn:aws:sns:${config.region}:${config.accountId}:${name}`;
 };
 
 describe.each(accounts.map((config) => [config.name, config] as const))('CodeDeploy delivery in %s', (account, config) => {
@@ -63,11 +71,9 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
 
   test('every group sends start, success, failure, stop and rollback to the notification topic', () => {
     const r = resources(account);
-    const topic = ref(r, 'aws_sns_topic', () => true);
-    expect(all(r, 'aws_sns_topic')).toHaveLength(1);
     for (const group of all(r, 'aws_codedeploy_deployment_group')) {
       expect(group.trigger_configuration).toEqual([
-        { trigger_name: `${group.deployment_group_name}-notifications`, trigger_target_arn: `${topic}.arn}`, trigger_events: [...DEPLOYMENT_TRIGGER_EVENTS] },
+        { trigger_name: `${group.deployment_group_name}-notifications`, trigger_target_arn: alarmTopicArn(config), trigger_events: [...DEPLOYMENT_TRIGGER_EVENTS] },
       ]);
     }
   });
@@ -113,7 +119,8 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
 
   test("the API's 5XX rate stays an account alarm and stops no deployment", () => {
     const r = resources(account);
-    const apiAlarms = all(r, 'aws_cloudwatch_metric_alarm').filter((alarm) => alarm.metric_query?.some((q: any) => q.metric?.namespace === 'AWS/ApiGateway' && q.metric.metric_name === '5XXError'));
+    // The account's alarms are the observability unit's.
+    const apiAlarms = all(readStack(outdir, unitStackName(account, 'observability')).resource, 'aws_cloudwatch_metric_alarm').filter((alarm) => alarm.metric_query?.some((q: any) => q.metric?.namespace === 'AWS/ApiGateway' && q.metric.metric_name === '5XXError'));
     expect(apiAlarms.length).toBeGreaterThan(0);
     const watched = new Set(all(r, 'aws_codedeploy_deployment_group').flatMap((group) => group.alarm_configuration.alarms));
     expect(apiAlarms.filter((alarm) => watched.has(alarm.alarm_name))).toEqual([]);
@@ -138,8 +145,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('CodeDep
     const matches = (pattern: string, arn: string) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(arn);
     for (const alarm of groupAlarms) expect([alarm, alarmPatterns.some((p) => matches(p, `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:${alarm}`))]).toEqual([alarm, true]);
     expect(alarmPatterns.some((p) => matches(p, `arn:aws:cloudwatch:${config.region}:${config.accountId}:alarm:api-${config.organisation}-api-5xx-rate`))).toBe(false);
-    const topic = ref(r, 'aws_sns_topic', () => true);
-    expect(sid('PublishDeploymentNotifications').Resource).toBe(`${topic}.arn}`);
+    expect(sid('PublishDeploymentNotifications').Resource).toBe(alarmTopicArn(config));
   });
 
   test('the hooks keep their CodeDeployHook_ names', () => {

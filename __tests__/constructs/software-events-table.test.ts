@@ -2,7 +2,7 @@ import { SoftwareEventsTable } from '../../constructs/software-events-table';
 import { resourcesOf, synthWith } from '../helpers/edge-fixtures';
 import { constructionError, ref, testRole } from '../helpers/data-fixtures';
 
-const json = synthWith((stack, key) => new SoftwareEventsTable(stack, 'SoftwareEvents', { encryptionKey: key }));
+const json = synthWith((stack, key) => new SoftwareEventsTable(stack, 'SoftwareEvents', { accountId: '111122223333', region: 'eu-west-1', encryptionKey: key }));
 const [[tableId, table]] = resourcesOf(json, 'aws_dynamodb_table');
 const keyArn = ref('aws_kms_key', resourcesOf(json, 'aws_kms_key')[0][0], 'arn');
 
@@ -30,13 +30,13 @@ test('the table is encrypted with the customer-managed key', () => {
 
 test('deletion protection is on by default and can be turned off', () => {
   expect(table.deletion_protection_enabled).toBe(true);
-  const off = synthWith((stack, key) => new SoftwareEventsTable(stack, 'T', { encryptionKey: key, deletionProtection: false, tableName: 'events-test' }));
+  const off = synthWith((stack, key) => new SoftwareEventsTable(stack, 'T', { accountId: '111122223333', region: 'eu-west-1', encryptionKey: key, deletionProtection: false, tableName: 'events-test' }));
   expect(resourcesOf(off, 'aws_dynamodb_table')[0][1]).toMatchObject({ deletion_protection_enabled: false, name: 'events-test' });
 });
 
 test('grantReadWrite allows the handler item operations on the table and its index, and the key through DynamoDB only', () => {
   const granted = synthWith((stack, key) => {
-    const t = new SoftwareEventsTable(stack, 'SoftwareEvents', { encryptionKey: key });
+    const t = new SoftwareEventsTable(stack, 'SoftwareEvents', { accountId: '111122223333', region: 'eu-west-1', encryptionKey: key });
     const role = testRole(stack);
     t.grantReadWrite(role);
     t.grantReadWrite(role);
@@ -61,5 +61,5 @@ test('grantReadWrite allows the handler item operations on the table and its ind
 });
 
 test('a table name DynamoDB refuses is rejected', () => {
-  expect(constructionError((stack, key) => new SoftwareEventsTable(stack, 'T', { encryptionKey: key, tableName: 'a b' }))).toMatch(/table name 'a b' must be 3-255/);
+  expect(constructionError((stack, key) => new SoftwareEventsTable(stack, 'T', { accountId: '111122223333', region: 'eu-west-1', encryptionKey: key, tableName: 'a b' }))).toMatch(/table name 'a b' must be 3-255/);
 });

@@ -79,13 +79,24 @@ export function readStack(outdir: string, stack: string): Record<string, any> {
 }
 
 /**
- * The resources of every workload unit of an account in one `resource` map (type -> address ->
- * arguments), as one stack held them before units. Addresses are unique across an account's units.
+ * An account's workload as one stack held it before units: the resources and locals of every
+ * enabled unit together (addresses are unique across an account's units), with each value one unit
+ * reads from another's state put back as the expression that unit outputs it from. What each unit
+ * gets through remote state is exactly that expression's value, so tests that follow references
+ * across the workload (security groups, policies) read it whole.
  */
-export function readWorkloadResources(outdir: string, config: Pick<AccountConfig, 'name' | 'units'>): Record<string, Record<string, any>> {
-  const merged: Record<string, Record<string, any>> = {};
-  for (const unit of WORKLOAD_UNITS.filter((name) => config.units[name].enabled)) {
-    for (const [type, byName] of Object.entries<Record<string, any>>(readStack(outdir, unitStackName(config.name, unit)).resource ?? {})) merged[type] = { ...merged[type], ...byName };
+export function readWorkload(outdir: string, config: Pick<AccountConfig, 'name' | 'units'>): Record<string, any> {
+  const stacks = new Map(WORKLOAD_UNITS.filter((unit) => config.units[unit].enabled).map((unit) => [unitStackName(config.name, unit), readStack(outdir, unitStackName(config.name, unit))]));
+  const merged: Record<string, any> = { resource: {}, locals: {} };
+  for (const json of stacks.values()) {
+    for (const [type, byName] of Object.entries<Record<string, any>>(json.resource ?? {})) merged.resource[type] = { ...merged.resource[type], ...byName };
+    Object.assign(merged.locals, json.locals);
   }
-  return merged;
+  const remote = /\$\{data\.terraform_remote_state\.cross-stack-reference-input-([\w-]+)\.outputs\.([\w-]+)\}/g;
+  const inlined = JSON.stringify(merged).replace(remote, (whole, stack: string, output: string) => {
+    const value = stacks.get(stack)?.output?.[output]?.value;
+    if (typeof value !== 'string') throw new Error(`${whole}: ${stack} has no output ${output}`);
+    return value.replace(/"/g, '\\"');
+  });
+  return JSON.parse(inlined);
 }

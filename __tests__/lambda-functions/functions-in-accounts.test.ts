@@ -4,11 +4,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
+import type { AccountConfig } from '../../environments/schema';
+import { unitStackName } from '../../environments/units';
 import { FUNCTIONS, type FunctionName, type Grant, RDS_CA_BUNDLE_LAYER_FILE } from '../../lambda-functions/catalogue';
 import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
 import { type FunctionSettings, resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
+import { readWorkload, REPO_ROOT, sharedSynth } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
 
 type Json = Record<string, any>;
@@ -59,11 +61,20 @@ function expectedDataActions(spec: FunctionSettings): string[] {
   return [...new Set(actions)].sort();
 }
 
+/** The uploads bucket's ARN, from its name (arn:aws:s3:::<name>). */
+const bucketArn = (workload: Json): string => `arn:aws:s3:::${(Object.values(workload.resource.aws_s3_bucket as Record<string, Json>)[0] as Json).bucket}`;
+/** The work queue's ARN (not its dead-letter queue), from its name. */
+const queueArn = (workload: Json, config: AccountConfig): string => {
+  const names = Object.values(workload.resource.aws_sqs_queue as Record<string, Json>).map((queue) => String(queue.name));
+  const [work] = names.filter((name) => names.includes(`${name}-dlq`));
+  return `arn:aws:sqs:${config.region}:${config.accountId}:${work}`;
+};
+
 describe.each(accounts.map((config) => [config.name, config] as const))('functions in %s', (account, config) => {
   let stack: Json;
   let settings: FunctionSettings[];
   beforeAll(() => {
-    stack = readStack(outdir, account);
+    stack = readWorkload(outdir, config);
     settings = resolveFunctionSettings(config);
   });
 
@@ -115,13 +126,14 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
 
   test('presigned URL functions are confined to their bucket prefix', () => {
     const resourceOf = (name: FunctionName, action: string) => functionResources(stack, name).policy.find((s) => [s.Action].flat().includes(action))?.Resource;
-    expect(resourceOf('generate-presigned-url', 's3:GetObject')).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}\/downloads\/\*$/);
-    expect(resourceOf('presigned-url-s3-upload', 's3:PutObject')).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}\/uploads\/\*$/);
+    // The bucket is the data unit's: the app unit names it by its ARN.
+    expect(resourceOf('generate-presigned-url', 's3:GetObject')).toBe(`${bucketArn(stack)}/downloads/*`);
+    expect(resourceOf('presigned-url-s3-upload', 's3:PutObject')).toBe(`${bucketArn(stack)}/uploads/*`);
   });
 
   test('generate-presigned-url may list downloads/ only, so a missing file is a 404 rather than a 403', () => {
     const list = functionResources(stack, 'generate-presigned-url').policy.find((s) => [s.Action].flat().includes('s3:ListBucket'));
-    expect(list?.Resource).toMatch(/^\$\{aws_s3_bucket\.[^}]+\.arn\}$/);
+    expect(list?.Resource).toBe(bucketArn(stack));
     expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': 'downloads/*' } });
   });
 
@@ -246,7 +258,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
       const { aliasRef } = functionResources(stack, spec.name);
       const mapping = mappings.find((m) => String(m.function_name).includes(`aws_lambda_alias.${aliasRef}.`));
       expect([spec.name, mapping]).toEqual([spec.name, expect.objectContaining({
-        event_source_arn: expect.stringMatching(/aws_sqs_queue\./),
+        event_source_arn: queueArn(stack, config),
         function_response_types: ['ReportBatchItemFailures'],
         batch_size: spec.trigger.kind === 'queue' && spec.trigger.batchSize,
       })]);
@@ -257,7 +269,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('functio
     for (const spec of settings) {
       const { fn } = functionResources(stack, spec.name);
       expect(fn.filename).toMatch(new RegExp(`^assets/[^/]+/[0-9a-f]{64}/${spec.name}\\.zip$`));
-      const zip = fs.readFileSync(path.join(outdir, 'stacks', account, fn.filename));
+      const zip = fs.readFileSync(path.join(outdir, 'stacks', unitStackName(account, 'app'), fn.filename));
       expect(fn.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
     }
   });

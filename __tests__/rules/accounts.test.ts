@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
-import { buildStacks } from '../../stacks/app';
+import { accountStacks, buildStacks } from '../../stacks/app';
 import { checkStack, formatReport } from '../../constructs/rules/engine';
 
 let outdir: string;
@@ -12,19 +12,24 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
 
-/** Every stack of every account, built in memory (nothing is written). */
-function accountStacks(): TerraformStack[] {
+/**
+ * Every stack of every account, built in memory (nothing is written) and prepared as cdktf does
+ * before writing them: references between units become remote state reads then.
+ */
+function builtStacks(): TerraformStack[] {
   const app = new App({ outdir, skipValidation: true });
   buildStacks(app, loadEnvironments());
-  return app.node.children.filter(TerraformStack.isStack);
+  const stacks = app.node.children.filter(TerraformStack.isStack);
+  for (const stack of stacks) stack.prepareStack();
+  return stacks;
 }
 
 describe('the accounts under the rules', () => {
-  const stacks = accountStacks();
+  const stacks = builtStacks();
   const reports = stacks.map((stack) => checkStack(stack));
 
-  it('covers the workload and bootstrap stack of every account', () => {
-    expect(stacks.map((stack) => stack.node.id).sort()).toEqual(loadEnvironments().flatMap((a) => [a.name, `${a.name}-bootstrap`]).sort());
+  it('covers every unit and the bootstrap stack of every account', () => {
+    expect(stacks.map((stack) => stack.node.id).sort()).toEqual(loadEnvironments().flatMap((a) => accountStacks(a).map(({ stack }) => stack)).sort());
   });
 
   it.each(stacks.map((stack, index) => [stack.node.id, index] as const))('%s has no unsuppressed violation and no unused suppression', (_name, index) => {
@@ -32,6 +37,6 @@ describe('the accounts under the rules', () => {
   });
 
   it('gives the same report, suppressions included, on every build', () => {
-    expect(accountStacks().map((stack) => JSON.stringify(checkStack(stack)))).toEqual(reports.map((report) => JSON.stringify(report)));
+    expect(builtStacks().map((stack) => JSON.stringify(checkStack(stack)))).toEqual(reports.map((report) => JSON.stringify(report)));
   });
 });

@@ -9,7 +9,7 @@ import { commandExitCode } from '../../scripts/lib/delivery-cli';
 import { release } from '../../scripts/release';
 import { rollback } from '../../scripts/rollback';
 import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
-import { readWorkloadResources, sharedSynth } from '../helpers/terraform';
+import { readWorkload, sharedSynth } from '../helpers/terraform';
 import { ciAccount } from '../../scripts/affected-accounts';
 import { writeCommandStandIns, type CommandStandIns } from './command-stand-ins';
 import { LocalAccount, PYTHON, REPO_ROOT } from './local-account';
@@ -79,7 +79,7 @@ beforeAll(async () => {
     fs.chmodSync(os.tmpdir(), 0o711);
     fs.chmodSync(work, 0o711);
   }
-  local = new LocalAccount(account, { resource: readWorkloadResources(sharedSynth(), account) }, work);
+  local = new LocalAccount(account, readWorkload(sharedSynth(), account), work);
   await local.start();
   tools = writeCommandStandIns(path.join(work, 'tools'), PYTHON);
   sts = await startStsServer({ accountId: account.accountId });
@@ -372,7 +372,7 @@ describe.each(PROXY_ACCOUNTS.map((a) => [a.name, a] as const))('a new database b
   let behind: LocalAccount;
   beforeAll(async () => {
     const folder = fs.mkdtempSync(path.join(work, `${proxied.name}-`));
-    behind = new LocalAccount(proxied, { resource: readWorkloadResources(sharedSynth(), proxied) }, folder);
+    behind = new LocalAccount(proxied, readWorkload(sharedSynth(), proxied), folder);
     await behind.start();
     behind.apply();
   }, 300_000);

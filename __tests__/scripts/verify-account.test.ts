@@ -49,7 +49,8 @@ async function withLambda<T>(concurrentExecutions: number, body: (server: Lambda
 const clientFor = (server: LambdaServer, region: string) => new LambdaClient({ region, endpoint: server.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
 describe.each(accounts.map((a) => [a.name] as const))('account %s', (name) => {
-  const [target] = resolveStackTargets([name], accounts);
+  // The app unit holds every function with a reservation.
+  const [target] = resolveStackTargets([unitStackName(name, 'app')], accounts);
   let reserved: number;
   let required: number;
   beforeAll(() => {
@@ -98,15 +99,15 @@ test('reserved concurrency is a per-function, per-account setting: turning it do
   const [account] = accounts;
   const [fn] = resolveFunctionSettings(account).filter((f) => reservedOf(f) > 1);
   const lowered = loadEnvironments({ overrides: { [account.name]: { functions: { [fn.name]: { reservedConcurrency: 1 } } } } });
-  const [target] = resolveStackTargets([account.name], lowered);
-  const [original] = resolveStackTargets([account.name], accounts);
+  const [target] = resolveStackTargets([unitStackName(account.name, 'app')], lowered);
+  const [original] = resolveStackTargets([unitStackName(account.name, 'app')], accounts);
   expect(reservedConcurrencyOf(target)).toBe(reservedConcurrencyOf(original) - reservedOf(fn) + 1);
 });
 
 test("an account that turns every function's reservation 'off' still reserves the hooks' executions, which the pre-flight checks", async () => {
   const [account] = accounts;
   const functions = Object.fromEntries(resolveFunctionSettings(account).map((fn) => [fn.name, { reservedConcurrency: 'off' as const }]));
-  const [target] = resolveStackTargets([account.name], loadEnvironments({ overrides: { [account.name]: { functions } } }));
+  const [target] = resolveStackTargets([unitStackName(account.name, 'app')], loadEnvironments({ overrides: { [account.name]: { functions } } }));
   const hooks = synthesizedReservations(account.name) - reservedIn(account.name);
   await withLambda(10, async (server) => {
     expect(await checkConcurrencyQuota(target, clientFor(server, account.region))).toMatchObject({ ok: false, reserved: hooks, required: hooks + LAMBDA_MINIMUM_UNRESERVED });
@@ -134,7 +135,7 @@ describe('npm run verify-account (the real script, against the STS and Lambda st
   };
 
   test('refuses the main stack on a quota of 10, exit 1, with both numbers and the Service Quotas request, no stack trace', async () => {
-    const result = await verify(account.name, account.accountId, 10);
+    const result = await verify(unitStackName(account.name, 'app'), account.accountId, 10);
     expect(result.code).toBe(1);
     expect(result.output).toContain(`allows 10 concurrent Lambda executions`);
     expect(result.output).toContain(`needs at least ${synthesizedReservations(account.name) + LAMBDA_MINIMUM_UNRESERVED}`);
@@ -143,14 +144,14 @@ describe('npm run verify-account (the real script, against the STS and Lambda st
   });
 
   test('passes on a raised quota', async () => {
-    const passed = await verify(account.name, account.accountId, 1000);
+    const passed = await verify(unitStackName(account.name, 'app'), account.accountId, 1000);
     expect(passed.code).toBe(0);
     expect(passed.output).toMatch(/Account check passed[\s\S]*Concurrency check passed/);
   });
 
   test('a foreign account is refused before Lambda is asked', async () => {
     const other = accounts.find((a) => a.accountId !== account.accountId)?.accountId ?? '111122223333';
-    const result = await verify(account.name, other, 1000);
+    const result = await verify(unitStackName(account.name, 'app'), other, 1000);
     expect(result.code).toBe(1);
     expect(result.lambdaRequests).toEqual([]);
   });

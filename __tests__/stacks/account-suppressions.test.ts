@@ -5,8 +5,8 @@ import { App } from 'cdktf';
 import { accountSourceFile, ConfigError, loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { listSuppressions, SecurityRulesError } from '../../constructs/rules/engine';
-import { addWorkloadUnits } from '../../stacks/workload';
-import { unitStackName } from '../../environments/units';
+import { addWorkloadUnits, UNIT_CONSTRUCTS } from '../../stacks/workload';
+import { UNIT_DEPENDENCIES, unitStackName, WORKLOAD_UNITS } from '../../environments/units';
 import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
 import { realAccounts } from '../helpers/accounts';
 import { runApp } from '../helpers/terraform';
@@ -70,10 +70,29 @@ describe.each(accounts.map((a) => [a.name, a] as const))('account %s', (name, co
   test.each([
     ['a construct the stack does not have', { rule: 'PLAT-RDS-5', unit: 'data' as const, construct: 'Databse', reason: 'a long enough reason for the test' }, "suppressions.0.construct: 'Databse' is no construct of the data unit"],
     ['a rule that does not exist', { rule: 'PLAT-RDS-99', unit: 'data' as const, construct: 'Database', reason: 'a long enough reason for the test' }, "suppressions.0.rule: 'PLAT-RDS-99' is no rule of constructs/rules/index.ts"],
+    [
+      'a construct of another unit',
+      { rule: 'PLAT-RDS-5', unit: 'app' as const, construct: 'Database', reason: 'a long enough reason for the test' },
+      "suppressions.0.unit: 'Database' is in the data unit, not app; set unit: 'data'",
+    ],
   ])('%s is a configuration error naming the entry and the fix', (_case, suppression, message) => {
     const error = synthError(config, { suppressions: [suppression] });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems.join('\n')).toContain(`${file}: ${message}`);
+  });
+
+  test("a path below no construct of the unit lists the unit's constructs", () => {
+    const error = synthError(config, { suppressions: [{ rule: 'PLAT-RDS-5', unit: 'data', construct: 'Databse', reason: 'a long enough reason for the test' }] });
+    expect((error as ConfigError).problems).toEqual([
+      `${file}: suppressions.0.construct: 'Databse' is no construct of the data unit; use a path below one of its constructs: ${UNIT_CONSTRUCTS.data.join(', ')}`,
+    ]);
+  });
+
+  test('a suppression in a unit the account turns off is a configuration error saying so', () => {
+    const leaf = WORKLOAD_UNITS.find((unit) => !WORKLOAD_UNITS.some((other) => UNIT_DEPENDENCIES[other].includes(unit)))!;
+    const suppressions = [{ rule: 'PLAT-RDS-5', unit: leaf, construct: UNIT_CONSTRUCTS[leaf][0], reason: 'a long enough reason for the test' }];
+    const error = synthError(config, { units: { [leaf]: { enabled: false } }, suppressions });
+    expect((error as ConfigError).problems).toEqual([`${file}: suppressions.0.unit: the ${leaf} unit is turned off (units.${leaf}.enabled), so nothing of it is synthesized; remove the suppression or turn the unit on`]);
   });
 
   // Lambda keeps 100 executions unreserved and a new account's quota may be 10

@@ -4,12 +4,12 @@ import { loadEnvironments } from '../../environments/load';
 import { FUNCTIONS } from '../../lambda-functions/catalogue';
 import { REPO_ROOT } from '../../lambda-functions/build-manifest';
 import { expectedMaxConnections } from '../helpers/rds';
-import { readStack, sharedSynth } from '../helpers/terraform';
+import { readStack, readWorkload, sharedSynth } from '../helpers/terraform';
 
 // The real app, synthesized once: what CI plans for each account.
 const outdir = sharedSynth();
 const accounts = loadEnvironments({ overrides: {} });
-const mainStacks = accounts.map((config) => [config.name, readStack(outdir, config.name), config] as const);
+const mainStacks = accounts.map((config) => [config.name, readWorkload(outdir, config), config] as const);
 
 /** Every boto3 client the VPC functions create (in the handler or a shared module in its zip), with the call made on it. */
 const VPC_FUNCTION_CLIENTS = FUNCTIONS.filter((fn) => fn.vpc).flatMap((fn) =>

@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { LegacyWorkloadStack } from '../../stacks/workload';
-import { readStack, sharedSynth } from '../helpers/terraform';
+import { readWorkload, sharedSynth } from '../helpers/terraform';
 
 /**
  * Who can open a TCP connection to whom, read from the synthesized stacks CI plans. A security group
@@ -70,7 +70,7 @@ function expectedTable(config: AccountConfig): Row[] {
 }
 
 describe.each(accounts.map((config) => [config.name, config] as const))('account %s', (name, config) => {
-  const json = readStack(outdir, name);
+  const json = readWorkload(outdir, config);
 
   // RDS Proxy fetches its Secrets Manager secret from inside the VPC
   // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy-secrets-arns.html); the

@@ -1,13 +1,12 @@
 // First: turns source maps off before the other modules load (see the file).
-import { SOURCE_MAPS_REQUESTED } from './stacks/source-maps-off';
-import { ConfigError, loadEnvironments } from './environments/load';
+import './stacks/source-maps-off';
+import { loadEnvironments } from './environments/load';
 import { configWarnings } from './environments/warnings';
-import { SecurityRulesError } from './constructs/rules/engine';
 import { buildStacks } from './stacks/app';
 import { synthesizeAtomicallyAsync } from './stacks/synthesize';
-import { buildArtifacts } from './scripts/build-artifacts';
-import { FunctionSourceError } from './scripts/lib/function-sources';
-import { answerHelp } from './scripts/lib/cli-help';
+import { describeSynthFailure } from './stacks/synth-failure';
+import { buildArtifacts } from './build/build-artifacts';
+import { answerHelp } from './build/cli-help';
 
 /**
  * The cdktf app: load and validate every account first (nothing is written when the
@@ -27,14 +26,6 @@ async function main(): Promise<void> {
 
 answerHelp('Usage: npm run synth   (no arguments: validates every account and the function catalogue, builds the function zips, then writes every stack to cdktf.out or $CDKTF_OUTDIR; nothing is written when anything is invalid)');
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SecurityRulesError || error instanceof FunctionSourceError) {
-    console.error(error.message);
-    console.error('Nothing was written; the previous synthesized output is unchanged.');
-  } else {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-    if (!SOURCE_MAPS_REQUESTED) {
-      console.error('(Positions are in the JavaScript tsx compiled; for TypeScript lines run: node --enable-source-maps --import tsx main.ts)');
-    }
-  }
+  console.error(describeSynthFailure(error));
   process.exit(1);
 });

@@ -7,6 +7,7 @@ import type { EncryptionKey } from './encryption-key';
 import { denyInsecureTransport, policyDocument } from './iam';
 import { ServiceRole } from './service-role';
 import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 export interface SlackChannel {
   /** Slack workspace (team) id, e.g. T01234567; the workspace must be authorised in the Chatbot console once. */
@@ -52,12 +53,12 @@ export class AlarmTopic extends Construct {
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9_-]{1,256}$/.test(props.topicName)) {
-      throw new Error(`AlarmTopic topicName '${props.topicName}' must be 1-256 letters, digits, dashes or underscores`);
+      throw new ConstructPropsError(`AlarmTopic topicName '${props.topicName}' must be 1-256 letters, digits, dashes or underscores`);
     }
     const emails = props.emails ?? [];
     const badEmails = emails.filter((email) => !EMAIL.test(email));
     if (badEmails.length) {
-      throw new Error(`AlarmTopic emails: ${badEmails.map((e) => `'${e}'`).join(', ')} not a valid email address; write it like team@example.com`);
+      throw new ConstructPropsError(`AlarmTopic emails: ${badEmails.map((e) => `'${e}'`).join(', ')} not a valid email address; write it like team@example.com`);
     }
 
     // CloudWatch encrypts the alarm message with the topic's key when it publishes.

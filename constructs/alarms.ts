@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Token } from 'cdktf';
 import { CloudwatchMetricAlarm, type CloudwatchMetricAlarmConfig, type CloudwatchMetricAlarmMetricQuery } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import type { Metric, MetricOptions } from './metric';
+import { ConstructPropsError } from './construct-props-error';
 
 /**
  * When the alarms fire. Owned here; the account configuration's `alarms` block satisfies it
@@ -308,7 +309,7 @@ export class Alarms extends Construct {
 
 function literal(value: string, field: string): string {
   if (Token.isUnresolved(value)) {
-    throw new Error(`Alarms: ${field} is only known at apply time; pass the name explicitly so alarm names are stable`);
+    throw new ConstructPropsError(`Alarms: ${field} is only known at apply time; pass the name explicitly so alarm names are stable`);
   }
   return value;
 }
@@ -325,5 +326,5 @@ function validateThresholds(thresholds: AlarmThresholds): void {
   }
   if (!(thresholds.dbFreeStorageGiB > 0)) problems.push(`dbFreeStorageGiB ${thresholds.dbFreeStorageGiB} must be above 0`);
   if (thresholds.apiEvaluationMinutes * 60 > 86400) problems.push(`apiEvaluationMinutes ${thresholds.apiEvaluationMinutes} must be at most 1440 (CloudWatch evaluates at most one day)`);
-  if (problems.length) throw new Error(`Alarms thresholds invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (problems.length) throw new ConstructPropsError(`Alarms thresholds invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ConstructPropsError } from './construct-props-error';
 
 /**
  * One HTTP route of the REST API. The function catalogue's HttpRoute satisfies this shape; the
@@ -62,7 +63,7 @@ export function validateRoutes(routes: readonly ApiRoute[], knownFunctionNames: 
     }
   });
   if (problems.length) {
-    throw new Error(`Invalid API routes:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new ConstructPropsError(`Invalid API routes:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 

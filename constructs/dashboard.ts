@@ -5,6 +5,7 @@ import type { PostgresDatabase } from './postgres-database';
 import type { PythonFunction } from './python-function';
 import type { RestApi } from './rest-api';
 import type { WebAcl } from './web-acl';
+import { ConstructPropsError } from './construct-props-error';
 
 /** What the dashboard draws of each thing: the owners' metricXxx() methods. */
 export type DashboardApi = Pick<RestApi, 'metricCount' | 'metricClientError' | 'metricServerError' | 'metricLatency' | 'metricIntegrationLatency'>;
@@ -46,7 +47,7 @@ export class Dashboard extends Construct {
   constructor(scope: Construct, id: string, props: DashboardProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9_-]{1,255}$/.test(props.dashboardName)) {
-      throw new Error(`Dashboard dashboardName '${props.dashboardName}' must be 1-255 letters, digits, dashes or underscores`);
+      throw new ConstructPropsError(`Dashboard dashboardName '${props.dashboardName}' must be 1-255 letters, digits, dashes or underscores`);
     }
     const { api, database: db, webAcl: waf } = props;
     const perFunction = (metric: (fn: DashboardFunction) => Metric): MetricLine[] => props.functions.map((fn) => line(metric(fn), fn.functionName));

@@ -1,14 +1,15 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { DATABASE_ADMIN } from '../lambda-functions/database-admin';
-import { RDS_CA_BUNDLE_RUNTIME_PATH } from '../lambda-functions/catalogue';
-import type { ArtifactRecord } from '../lambda-functions/build-manifest';
+import { DATABASE_ADMIN } from '../catalogue/database-admin';
+import { RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue';
+import type { ArtifactRecord } from '../build/build-manifest';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { POSTGRES_PORT } from './network';
 import { PythonFunction } from './python-function';
 import type { PythonLayer } from './python-layer';
 import type { SecurityGroup } from './security-group';
+import { ConstructPropsError } from './construct-props-error';
 
 /** What the admin function needs of the network (Network satisfies it). */
 export interface AdminNetwork {
@@ -50,7 +51,7 @@ export interface DatabaseAdminProps {
 }
 
 /**
- * The database's schema owner as a one-shot VPC function (lambda-functions/database-admin.ts): its
+ * The database's schema owner as a one-shot VPC function (catalogue/database-admin.ts): its
  * role alone may read the RDS master secret and log in as the migration role, and only its
  * security group reaches the instance besides the database's clients group. It reaches Secrets
  * Manager through the VPC endpoint, so it needs no NAT; IAM tokens are signed locally.
@@ -67,7 +68,7 @@ export class DatabaseAdmin extends Construct {
     const migrator = DATABASE_ADMIN.migrationUser;
     const missing = proxy ? [migrator, ...props.functionRoles].filter((user) => !db.userSecretArns[user]) : [];
     if (missing.length) {
-      throw new Error(`DatabaseAdmin: the database has no secret for ${missing.join(', ')}; pass them in PostgresDatabaseProps users (functions) or instanceUsers (${migrator})`);
+      throw new ConstructPropsError(`DatabaseAdmin: the database has no secret for ${missing.join(', ')}; pass them in PostgresDatabaseProps users (functions) or instanceUsers (${migrator})`);
     }
     // Its own group: at an account with a proxy the database admits only the proxy's group, and the
     // master user cannot log in through the proxy (it holds no master secret).

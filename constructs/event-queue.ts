@@ -6,6 +6,7 @@ import type { IGrantee } from './iam';
 import { type Metric, type MetricOptions, queueMessagesVisible } from './metric';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
 import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 /** SQS's longest retention, given to the dead-letter queue so failed events wait for a human. */
 const MAX_RETENTION_SECONDS = 1209600;
@@ -127,16 +128,16 @@ function validateQueueProps(props: EventQueueProps): void {
   const where = `EventQueue ${props.queueName}`;
   // The dead-letter queue adds '-dlq' to the 80-character SQS limit.
   if (!/^[A-Za-z0-9_-]{1,76}$/.test(props.queueName)) {
-    throw new Error(`${where}: queue name must be 1-76 letters, digits, '-' or '_' (the dead-letter queue appends -dlq)`);
+    throw new ConstructPropsError(`${where}: queue name must be 1-76 letters, digits, '-' or '_' (the dead-letter queue appends -dlq)`);
   }
   if (!Number.isInteger(props.messageRetentionSeconds) || props.messageRetentionSeconds < 60 || props.messageRetentionSeconds > MAX_RETENTION_SECONDS) {
-    throw new Error(`${where}: messageRetentionSeconds ${props.messageRetentionSeconds} is outside 60-${MAX_RETENTION_SECONDS} (1 minute to 14 days)`);
+    throw new ConstructPropsError(`${where}: messageRetentionSeconds ${props.messageRetentionSeconds} is outside 60-${MAX_RETENTION_SECONDS} (1 minute to 14 days)`);
   }
   if (!Number.isInteger(props.maxReceiveCount) || props.maxReceiveCount < 1 || props.maxReceiveCount > 1000) {
-    throw new Error(`${where}: maxReceiveCount ${props.maxReceiveCount} is outside 1-1000`);
+    throw new ConstructPropsError(`${where}: maxReceiveCount ${props.maxReceiveCount} is outside 1-1000`);
   }
   const visibility = props.visibilityTimeoutSeconds ?? 60;
   if (!Number.isInteger(visibility) || visibility < 0 || visibility > 43200) {
-    throw new Error(`${where}: visibilityTimeoutSeconds ${visibility} is outside 0-43200 (12 hours)`);
+    throw new ConstructPropsError(`${where}: visibilityTimeoutSeconds ${visibility} is outside 0-43200 (12 hours)`);
   }
 }

@@ -6,13 +6,14 @@ import { CodedeployApp } from '@cdktf/provider-aws/lib/codedeploy-app';
 import { CodedeployDeploymentGroup } from '@cdktf/provider-aws/lib/codedeploy-deployment-group';
 import type { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { DEPLOYMENT_STRATEGIES, type DeploymentStrategy, isDeploymentStrategy, DEPLOYMENT_STRATEGY_NAMES } from '../environments/deployment-strategies';
-import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../lambda-functions/deployment-hooks';
+import { hookConcurrency, POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK, type DeploymentHookSpec } from '../catalogue/deployment-hooks';
 import type { EncryptionKey } from './encryption-key';
 import { type AlarmThresholds, alarmMetric, rateQuery } from './alarms';
 import type { Metric } from './metric';
 import { type FunctionMetricOptions, LIVE_ALIAS, PythonFunction } from './python-function';
 import { ServiceRole } from './service-role';
-import { suppressRule } from './rules/engine';
+import { suppressRule } from '../rules/engine';
+import { ConstructPropsError } from './construct-props-error';
 
 /**
  * The notifications every deployment group sends to the account's topic (CodeDeploy triggers).
@@ -218,7 +219,7 @@ export class FunctionDelivery extends Construct {
   }
 
   /**
-   * What AWSCodeDeployRoleForLambdaLimited grants (scripts/lib/iam/aws-managed-policies/), limited to
+   * What AWSCodeDeployRoleForLambdaLimited grants (iam/aws-managed-policies/), limited to
    * this application: read and move the live aliases of its functions only (the managed policy
    * allows UpdateAlias on every function of the account), invoke its two hooks only, and read its
    * deployment alarms. No S3 statement: the AppSpec travels as AppSpecContent. IAM checks alias
@@ -274,5 +275,5 @@ function validate(props: FunctionDeliveryProps): void {
     // Terraform would move the alias back on the next apply and undo every release.
     if (fn.resource.aliasVersionOwner !== 'codedeploy') problems.push(`${fn.name}: its live alias is moved by Terraform; create it with aliasVersionOwner: 'codedeploy'`);
   }
-  if (problems.length) throw new Error(`FunctionDelivery: ${problems.join('; ')}`);
+  if (problems.length) throw new ConstructPropsError(`FunctionDelivery: ${problems.join('; ')}`);
 }

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import { Construct } from 'constructs';
-import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../lambda-functions/catalogue';
-import type { BuildManifest } from '../lambda-functions/build-manifest';
-import type { FunctionSettings } from '../lambda-functions/function-settings';
+import { type EnvironmentValue, type FunctionName, type Grant, type LayerName, RDS_CA_BUNDLE_RUNTIME_PATH } from '../catalogue';
+import type { BuildManifest } from '../build/build-manifest';
+import type { FunctionSettings } from '../catalogue/function-settings';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { PythonFunction } from './python-function';
 import { PythonLayer } from './python-layer';
+import { ConstructPropsError } from './construct-props-error';
 
 /** What the fleet needs of the network (Network satisfies it). */
 export interface FleetNetwork {
@@ -106,10 +107,10 @@ export class FunctionFleet extends Construct {
 
     for (const spec of props.functions) {
       const artifact = props.artifacts.functions[spec.name];
-      if (!artifact) throw new Error(`FunctionFleet: ${spec.name} is not in the build manifest; run \`npm run build\``);
+      if (!artifact) throw new ConstructPropsError(`FunctionFleet: ${spec.name} is not in the build manifest; run \`npm run build\``);
       const trigger = spec.trigger;
       if (trigger.kind === 'queue' && props.eventQueue.visibilityTimeoutSeconds < spec.timeoutSeconds) {
-        throw new Error(
+        throw new ConstructPropsError(
           `FunctionFleet: ${spec.name} times out after ${spec.timeoutSeconds} s but its queue's visibility timeout is ${props.eventQueue.visibilityTimeoutSeconds} s; ` +
             'raise the visibility timeout (AWS recommends 6x the function timeout) or lower the timeout',
         );
@@ -128,7 +129,7 @@ export class FunctionFleet extends Construct {
         environment: Object.fromEntries(Object.entries(spec.environment).map(([key, value]) => [key, environmentValue(value, props)])),
         layers: spec.layers.map((name) => {
           const layer = layers.get(name);
-          if (!layer) throw new Error(`FunctionFleet: ${spec.name} uses layer ${name}, which is not in the build manifest; run \`npm run build\``);
+          if (!layer) throw new ConstructPropsError(`FunctionFleet: ${spec.name} uses layer ${name}, which is not in the build manifest; run \`npm run build\``);
           return layer;
         }),
         vpc: spec.vpc ? { subnetIds: props.network.privateSubnetIds, securityGroupIds: [props.network.lambdaSecurityGroupId] } : undefined,
@@ -152,7 +153,7 @@ export class FunctionFleet extends Construct {
   /** The function of that catalogue name. */
   get(name: FunctionName): PythonFunction {
     const fn = this.byName.get(name);
-    if (!fn) throw new Error(`FunctionFleet: no function '${name}'; functions: ${[...this.byName.keys()].join(', ')}`);
+    if (!fn) throw new ConstructPropsError(`FunctionFleet: no function '${name}'; functions: ${[...this.byName.keys()].join(', ')}`);
     return fn;
   }
 

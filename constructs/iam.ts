@@ -1,4 +1,5 @@
 import { Lazy } from 'cdktf';
+import { ConstructPropsError } from './construct-props-error';
 
 /** One IAM policy statement; actions are never wildcards and resources are ARNs (tokens allowed). */
 export interface PolicyStatement {
@@ -27,15 +28,15 @@ export class StatementSet {
 
   add(statement: PolicyStatement): boolean {
     if (statement.actions.some((action) => action === '*' || action.endsWith(':*'))) {
-      throw new Error(`Statement ${statement.sid}: wildcard action in [${statement.actions.join(', ')}]; list the actions the caller needs`);
+      throw new ConstructPropsError(`Statement ${statement.sid}: wildcard action in [${statement.actions.join(', ')}]; list the actions the caller needs`);
     }
     if (!/^[A-Za-z0-9]+$/.test(statement.sid)) {
-      throw new Error(`Statement sid '${statement.sid}' must be alphanumeric (IAM rule)`);
+      throw new ConstructPropsError(`Statement sid '${statement.sid}' must be alphanumeric (IAM rule)`);
     }
     const existing = this.statements.get(statement.sid);
     if (existing) {
       if (JSON.stringify(existing) !== JSON.stringify(statement)) {
-        throw new Error(`Statement ${statement.sid} was granted twice with different content; give the second grant its own sid`);
+        throw new ConstructPropsError(`Statement ${statement.sid} was granted twice with different content; give the second grant its own sid`);
       }
       return false;
     }

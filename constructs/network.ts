@@ -10,12 +10,13 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { REGION_AZ_LETTERS } from '../environments/aws-facts';
-import { cidrContains, cidrsOverlap, isIpv4Cidr } from '../environments/cidr';
+import { REGION_AZ_LETTERS } from '../aws/aws-facts';
+import { cidrContains, cidrsOverlap, isIpv4Cidr } from '../aws/cidr';
 import type { EncryptionKey } from './encryption-key';
 import { LogGroup } from './log-group';
 import { SecurityGroup } from './security-group';
 import { ServiceRole } from './service-role';
+import { ConstructPropsError } from './construct-props-error';
 
 /** AWS services that can get an interface endpoint (the suffix of com.amazonaws.<region>.<service>). */
 export type InterfaceEndpointService = 'secretsmanager' | 'logs' | 'sts' | 'monitoring' | 'sqs' | 'kms' | 'rds';
@@ -246,7 +247,7 @@ export class Network extends Construct {
    */
   allowInterfaceEndpoint(group: SecurityGroup, service: InterfaceEndpointService, idPrefix: string, description: string): void {
     if (!this.interfaceEndpointServices.includes(service)) {
-      throw new Error(
+      throw new ConstructPropsError(
         `Network ${this.name}: ${group.groupName} needs the ${service} endpoint (${description}) but network.interfaceEndpoints ` +
           `is [${this.interfaceEndpointServices.join(', ')}]; add '${service}'`,
       );
@@ -262,7 +263,7 @@ export class Network extends Construct {
   securityGroup(id: string, nameSuffix: string, description: string): SecurityGroup {
     const existing = this.node.tryFindChild(id);
     if (existing instanceof SecurityGroup) return existing;
-    if (existing) throw new Error(`Network ${this.name}: id '${id}' is taken by something that is not a security group; pick another id`);
+    if (existing) throw new ConstructPropsError(`Network ${this.name}: id '${id}' is taken by something that is not a security group; pick another id`);
     return new SecurityGroup(this, id, { vpcId: this.vpcId, groupName: `${this.name}-${nameSuffix}`, description });
   }
 }
@@ -271,21 +272,21 @@ function validateNetworkProps(props: NetworkProps): void {
   const where = `Network ${props.name}`;
   const zones = REGION_AZ_LETTERS[props.region];
   if (!zones) {
-    throw new Error(`${where}: region '${props.region}' is not in environments/aws-facts.ts; add it there or use one of ${Object.keys(REGION_AZ_LETTERS).join(', ')}`);
+    throw new ConstructPropsError(`${where}: region '${props.region}' is not in aws/aws-facts.ts; add it there or use one of ${Object.keys(REGION_AZ_LETTERS).join(', ')}`);
   }
   if (props.availabilityZones.length !== 2) {
-    throw new Error(`${where}: availabilityZones has ${props.availabilityZones.length} entries [${props.availabilityZones.join(', ')}]; give exactly two zones of ${props.region}`);
+    throw new ConstructPropsError(`${where}: availabilityZones has ${props.availabilityZones.length} entries [${props.availabilityZones.join(', ')}]; give exactly two zones of ${props.region}`);
   }
   props.availabilityZones.forEach((az) => {
     if (!az.startsWith(props.region) || !zones.includes(az.slice(props.region.length))) {
-      throw new Error(`${where}: availability zone '${az}' is not in ${props.region}; use one of ${zones.map((l) => props.region + l).join(', ')}`);
+      throw new ConstructPropsError(`${where}: availability zone '${az}' is not in ${props.region}; use one of ${zones.map((l) => props.region + l).join(', ')}`);
     }
   });
   if (new Set(props.availabilityZones).size !== props.availabilityZones.length) {
-    throw new Error(`${where}: availabilityZones [${props.availabilityZones.join(', ')}] repeat a zone; give two different zones`);
+    throw new ConstructPropsError(`${where}: availabilityZones [${props.availabilityZones.join(', ')}] repeat a zone; give two different zones`);
   }
   if (!isIpv4Cidr(props.cidr)) {
-    throw new Error(`${where}: VPC CIDR '${props.cidr}' is not an IPv4 block; write it like 10.10.0.0/16`);
+    throw new ConstructPropsError(`${where}: VPC CIDR '${props.cidr}' is not an IPv4 block; write it like 10.10.0.0/16`);
   }
   const subnets = [
     ...props.publicSubnetCidrs.map((block) => ({ kind: 'public', block })),
@@ -293,25 +294,25 @@ function validateNetworkProps(props: NetworkProps): void {
   ];
   for (const [kind, list] of [['public', props.publicSubnetCidrs], ['private', props.privateSubnetCidrs]] as const) {
     if (list.length !== props.availabilityZones.length) {
-      throw new Error(`${where}: ${list.length} ${kind} subnets for ${props.availabilityZones.length} zones; give one ${kind} subnet per zone`);
+      throw new ConstructPropsError(`${where}: ${list.length} ${kind} subnets for ${props.availabilityZones.length} zones; give one ${kind} subnet per zone`);
     }
   }
   subnets.forEach(({ kind, block }, i) => {
     if (!cidrContains(props.cidr, block)) {
-      throw new Error(`${where}: ${kind} subnet ${block} does not fit in the VPC CIDR ${props.cidr}; choose a block inside ${props.cidr}`);
+      throw new ConstructPropsError(`${where}: ${kind} subnet ${block} does not fit in the VPC CIDR ${props.cidr}; choose a block inside ${props.cidr}`);
     }
     const clash = subnets.slice(i + 1).find((other) => cidrsOverlap(block, other.block));
     if (clash) {
-      throw new Error(`${where}: ${kind} subnet ${block} overlaps ${clash.kind} subnet ${clash.block}; subnets must not overlap`);
+      throw new ConstructPropsError(`${where}: ${kind} subnet ${block} overlaps ${clash.kind} subnet ${clash.block}; subnets must not overlap`);
     }
   });
   if (props.lambdaHttpsToInternet && props.natGateways === 'none') {
-    throw new Error(`${where}: lambdaHttpsToInternet needs a NAT gateway but natGateways is 'none'; set natGateways to 'single' or 'per-az', or turn lambdaHttpsToInternet off`);
+    throw new ConstructPropsError(`${where}: lambdaHttpsToInternet needs a NAT gateway but natGateways is 'none'; set natGateways to 'single' or 'per-az', or turn lambdaHttpsToInternet off`);
   }
   if (new Set(props.interfaceEndpoints).size !== props.interfaceEndpoints.length) {
-    throw new Error(`${where}: interfaceEndpoints [${props.interfaceEndpoints.join(', ')}] lists a service twice; list each once`);
+    throw new ConstructPropsError(`${where}: interfaceEndpoints [${props.interfaceEndpoints.join(', ')}] lists a service twice; list each once`);
   }
   if (!LOG_RETENTION_DAYS.includes(props.flowLogRetentionDays)) {
-    throw new Error(`${where}: flowLogRetentionDays ${props.flowLogRetentionDays} is not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS.join(', ')}`);
+    throw new ConstructPropsError(`${where}: flowLogRetentionDays ${props.flowLogRetentionDays} is not a CloudWatch Logs retention; use one of ${LOG_RETENTION_DAYS.join(', ')}`);
   }
 }

@@ -7,16 +7,17 @@ import { DbProxyDefaultTargetGroup } from '@cdktf/provider-aws/lib/db-proxy-defa
 import { DbProxyTarget } from '@cdktf/provider-aws/lib/db-proxy-target';
 import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../environments/aws-facts';
+import { DB_INSTANCE_FAMILIES, dbMaxConnections } from '../aws/aws-facts';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
 import type { Metric, MetricOptions } from './metric';
 import { type Network, POSTGRES_PORT } from './network';
-import { suppressRule } from './rules/engine';
+import { suppressRule } from '../rules/engine';
 import type { SecurityGroup } from './security-group';
 import { ServiceRole } from './service-role';
 import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 /** The CA every client verifies against (RSA 2048, valid to 2061). */
 export const RDS_CA_IDENTIFIER = 'rds-ca-rsa2048-g1';
@@ -40,7 +41,7 @@ export interface PostgresDatabaseProps {
    * upgraded automatically, and pinning one would make every such upgrade show as drift.
    */
   readonly engineVersion: string;
-  /** Instance class, e.g. db.t4g.micro; the family must be in environments/aws-facts.ts. */
+  /** Instance class, e.g. db.t4g.micro; the family must be in aws/aws-facts.ts. */
   readonly instanceClass: string;
   readonly databaseName: string;
   readonly masterUsername: string;
@@ -225,7 +226,7 @@ export class PostgresDatabase extends Construct {
     const everyUser = [...users, ...instanceUsers];
     for (const user of everyUser) validateUser(this, user);
     if (new Set(everyUser).size !== everyUser.length || everyUser.includes(props.masterUsername)) {
-      throw new Error(
+      throw new ConstructPropsError(
         `PostgresDatabase ${props.identifier}: users and instanceUsers [${everyUser.join(', ')}] must be distinct and must not include the master user '${props.masterUsername}'`,
       );
     }
@@ -271,7 +272,7 @@ export class PostgresDatabase extends Construct {
   grantConnect(grantee: IGrantee, dbUser: string): void {
     validateUser(this, dbUser);
     if (dbUser === this.masterUsername) {
-      throw new Error(`PostgresDatabase ${this.node.id}: no grantee may log in as the master user '${dbUser}'; give it a role of its own (lambda-functions/shared/platform_migrations.py)`);
+      throw new ConstructPropsError(`PostgresDatabase ${this.node.id}: no grantee may log in as the master user '${dbUser}'; give it a role of its own (lambda-functions/shared/platform_migrations.py)`);
     }
     grantee.addToPrincipalPolicy({
       sid: `DbConnect${pascal(this.node.id)}${pascal(dbUser)}`,
@@ -297,7 +298,7 @@ export class PostgresDatabase extends Construct {
   grantManageUserSecrets(grantee: IGrantee, users: readonly string[]): void {
     const secrets = users.map((user) => {
       const secret = this.userSecrets.get(user);
-      if (!secret) throw new Error(`PostgresDatabase ${this.node.id}: '${user}' is not one of its users (${[...this.userSecrets.keys()].join(', ')})`);
+      if (!secret) throw new ConstructPropsError(`PostgresDatabase ${this.node.id}: '${user}' is not one of its users (${[...this.userSecrets.keys()].join(', ')})`);
       return secret;
     });
     if (secrets.length === 0) return;
@@ -356,7 +357,7 @@ export class PostgresDatabase extends Construct {
     const proxySecrets = users.map((user) => [user, this.userSecrets.get(user) as SecretsmanagerSecret] as const);
     const userSecretArns = proxySecrets.map(([, secret]) => secret.arn);
     if (userSecretArns.length === 0) {
-      throw new Error(`PostgresDatabase ${props.identifier}: a proxy needs at least one entry in users; the master user is never one`);
+      throw new ConstructPropsError(`PostgresDatabase ${props.identifier}: a proxy needs at least one entry in users; the master user is never one`);
     }
     role.addToPrincipalPolicy({
       sid: 'ReadUserSecrets',
@@ -409,7 +410,7 @@ export class PostgresDatabase extends Construct {
 
 function validateUser(scope: Construct, user: string): void {
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(user)) {
-    throw new Error(`PostgresDatabase ${scope.node.id}: database user '${user}' is not a plain PostgreSQL role name; use lower-case letters, digits and _`);
+    throw new ConstructPropsError(`PostgresDatabase ${scope.node.id}: database user '${user}' is not a plain PostgreSQL role name; use lower-case letters, digits and _`);
   }
 }
 
@@ -425,51 +426,51 @@ function pascal(value: string): string {
 function validatePostgresProps(props: PostgresDatabaseProps): string {
   const where = `PostgresDatabase ${props.identifier}`;
   if (!/^[a-z](?!.*--)[a-z0-9-]{0,61}[a-z0-9]$/.test(props.identifier)) {
-    throw new Error(`${where}: identifier '${props.identifier}' must be 2-63 lower-case letters, digits and single hyphens, starting with a letter`);
+    throw new ConstructPropsError(`${where}: identifier '${props.identifier}' must be 2-63 lower-case letters, digits and single hyphens, starting with a letter`);
   }
   const version = /^(\d+)(\.\d+)?$/.exec(props.engineVersion);
   if (!version || Number(version[1]) < 15) {
-    throw new Error(`${where}: engineVersion '${props.engineVersion}' is not a current PostgreSQL version; use 15 or newer, e.g. 16.4`);
+    throw new ConstructPropsError(`${where}: engineVersion '${props.engineVersion}' is not a current PostgreSQL version; use 15 or newer, e.g. 16.4`);
   }
   const classMatch = /^(db\.[a-z0-9]+)\.([a-z0-9]+)$/.exec(props.instanceClass);
   const family = classMatch ? DB_INSTANCE_FAMILIES[classMatch[1]] : undefined;
   if (!classMatch || !family) {
-    throw new Error(
+    throw new ConstructPropsError(
       `${where}: instance class '${props.instanceClass}' is not of a known family; use <family>.<size> with family one of ${Object.keys(DB_INSTANCE_FAMILIES).join(', ')}`,
     );
   }
   if (family[classMatch[2]] === undefined) {
-    throw new Error(`${where}: instance class '${props.instanceClass}' has an unknown size; ${classMatch[1]} comes in ${Object.keys(family).join(', ')}`);
+    throw new ConstructPropsError(`${where}: instance class '${props.instanceClass}' has an unknown size; ${classMatch[1]} comes in ${Object.keys(family).join(', ')}`);
   }
   const retention = props.backupRetentionDays ?? 7;
   if (!Number.isInteger(retention) || retention < 1 || retention > 35) {
-    throw new Error(`${where}: backupRetentionDays ${retention} is outside 1-35; RDS keeps automated backups for 1 to 35 days`);
+    throw new ConstructPropsError(`${where}: backupRetentionDays ${retention} is outside 1-35; RDS keeps automated backups for 1 to 35 days`);
   }
   const allocated = props.allocatedStorageGiB ?? 20;
   const ceiling = props.maxAllocatedStorageGiB ?? 100;
   if (!Number.isInteger(allocated) || allocated < 20 || allocated > 65536) {
-    throw new Error(`${where}: allocatedStorageGiB ${allocated} is outside 20-65536 (gp3 limits)`);
+    throw new ConstructPropsError(`${where}: allocatedStorageGiB ${allocated} is outside 20-65536 (gp3 limits)`);
   }
   if (!Number.isInteger(ceiling) || ceiling < allocated || ceiling > 65536) {
-    throw new Error(`${where}: maxAllocatedStorageGiB ${ceiling} must be an integer between allocatedStorageGiB (${allocated}) and 65536`);
+    throw new ConstructPropsError(`${where}: maxAllocatedStorageGiB ${ceiling} must be an integer between allocatedStorageGiB (${allocated}) and 65536`);
   }
   const insights = props.performanceInsightsRetentionDays ?? 7;
   if (!PERFORMANCE_INSIGHTS_RETENTION_DAYS.includes(insights)) {
-    throw new Error(`${where}: performanceInsightsRetentionDays ${insights} is not offered; use one of ${PERFORMANCE_INSIGHTS_RETENTION_DAYS.join(', ')}`);
+    throw new ConstructPropsError(`${where}: performanceInsightsRetentionDays ${insights} is not offered; use one of ${PERFORMANCE_INSIGHTS_RETENTION_DAYS.join(', ')}`);
   }
   const monitoring = props.monitoringIntervalSeconds ?? 60;
   if (!MONITORING_INTERVALS_SECONDS.includes(monitoring)) {
-    throw new Error(`${where}: monitoringIntervalSeconds ${monitoring} is not offered; use one of ${MONITORING_INTERVALS_SECONDS.join(', ')}`);
+    throw new ConstructPropsError(`${where}: monitoringIntervalSeconds ${monitoring} is not offered; use one of ${MONITORING_INTERVALS_SECONDS.join(', ')}`);
   }
   const slow = props.slowStatementMs ?? 1000;
   if (!Number.isInteger(slow) || slow < 1) {
-    throw new Error(`${where}: slowStatementMs ${slow} must be a positive whole number of milliseconds`);
+    throw new ConstructPropsError(`${where}: slowStatementMs ${slow} must be a positive whole number of milliseconds`);
   }
   if (!/^[a-z][a-z0-9_]{0,62}$/.test(props.databaseName)) {
-    throw new Error(`${where}: databaseName '${props.databaseName}' must start with a letter and hold only lower-case letters, digits and _`);
+    throw new ConstructPropsError(`${where}: databaseName '${props.databaseName}' must start with a letter and hold only lower-case letters, digits and _`);
   }
   if (!/^[a-z][a-z0-9_]{0,15}$/.test(props.masterUsername)) {
-    throw new Error(`${where}: masterUsername '${props.masterUsername}' must be 1-16 lower-case letters, digits and _, starting with a letter`);
+    throw new ConstructPropsError(`${where}: masterUsername '${props.masterUsername}' must be 1-16 lower-case letters, digits and _, starting with a letter`);
   }
   return version[1];
 }

@@ -16,6 +16,7 @@ import type { PythonLayer } from './python-layer';
 import { ServiceRole } from './service-role';
 import { tlsOnlyQueuePolicy } from './tls-only-queue-policy';
 import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 /** The alias every trigger invokes; a rollback points it at an earlier version. */
 export const LIVE_ALIAS = 'live';
@@ -110,7 +111,7 @@ const REFERENCE_SUFFIX = /_(ARN|NAME|ID|URL)$/;
 
 function validate(id: string, props: PythonFunctionProps): void {
   const fail = (message: string): never => {
-    throw new Error(`PythonFunction ${id} (${props.functionName}): ${message}`);
+    throw new ConstructPropsError(`PythonFunction ${id} (${props.functionName}): ${message}`);
   };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(props.functionName)) fail('functionName must be 1-64 letters, digits, - or _');
   if (!Number.isInteger(props.memoryMiB) || props.memoryMiB < 128 || props.memoryMiB > 10240) {
@@ -313,7 +314,7 @@ export class PythonFunction extends Construct implements IGrantee {
   /** Failed asynchronous invocations waiting in the dead-letter queue (Maximum). */
   metricDeadLetterQueueMessagesVisible(options: MetricOptions = {}): Metric {
     if (this.deadLetterQueueName === undefined) {
-      throw new Error(`PythonFunction ${this.node.id} (${this.literalName}) has no dead-letter queue: only a function with a schedule has one`);
+      throw new ConstructPropsError(`PythonFunction ${this.node.id} (${this.literalName}) has no dead-letter queue: only a function with a schedule has one`);
     }
     return queueMessagesVisible(this.deadLetterQueueName, options);
   }

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { LambdaLayerVersion } from '@cdktf/provider-aws/lib/lambda-layer-version';
+import { ConstructPropsError } from './construct-props-error';
 
 export interface PythonLayerProps {
   /** Layer name in the account, e.g. pg-driver. */
@@ -29,10 +30,10 @@ export class PythonLayer extends Construct {
   constructor(scope: Construct, id: string, props: PythonLayerProps) {
     super(scope, id);
     if (!/^[0-9a-f]{64}$/.test(props.zipSha256)) {
-      throw new Error(`PythonLayer ${id}: zipSha256 '${props.zipSha256}' is not a hex SHA-256; pass the sha256 from .build/manifest.json`);
+      throw new ConstructPropsError(`PythonLayer ${id}: zipSha256 '${props.zipSha256}' is not a hex SHA-256; pass the sha256 from .build/manifest.json`);
     }
     if (props.compatibleRuntimes.length === 0 || props.compatibleArchitectures.length === 0) {
-      throw new Error(`PythonLayer ${id}: list at least one compatible runtime and architecture (those of the functions using it)`);
+      throw new ConstructPropsError(`PythonLayer ${id}: list at least one compatible runtime and architecture (those of the functions using it)`);
     }
     const asset = new TerraformAsset(this, 'Zip', { path: props.zipPath, type: AssetType.FILE, assetHash: props.zipSha256 });
     const layer = new LambdaLayerVersion(this, 'Layer', {

@@ -19,6 +19,7 @@ import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { LogGroup } from './log-group';
 import type { Metric, MetricOptions } from './metric';
+import { ConstructPropsError } from './construct-props-error';
 
 /** What a route invokes: a function's alias. PythonFunction satisfies this. */
 export interface ApiRouteTarget {
@@ -288,15 +289,15 @@ export class RestApi extends Construct {
 
 function validateProps(props: RestApiProps): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/.test(props.apiName)) {
-    throw new Error(`RestApi apiName '${props.apiName}' must be 1-128 letters, digits, dashes or underscores`);
+    throw new ConstructPropsError(`RestApi apiName '${props.apiName}' must be 1-128 letters, digits, dashes or underscores`);
   }
   if (props.stageName !== undefined && !/^[A-Za-z0-9_]{1,128}$/.test(props.stageName)) {
-    throw new Error(`RestApi stageName '${props.stageName}' must be letters, digits or underscores (e.g. v1)`);
+    throw new ConstructPropsError(`RestApi stageName '${props.stageName}' must be letters, digits or underscores (e.g. v1)`);
   }
   if (!Number.isInteger(props.throttleRateLimitPerSecond) || props.throttleRateLimitPerSecond < 1) {
-    throw new Error(`RestApi throttleRateLimitPerSecond ${props.throttleRateLimitPerSecond} must be a positive whole number of requests per second`);
+    throw new ConstructPropsError(`RestApi throttleRateLimitPerSecond ${props.throttleRateLimitPerSecond} must be a positive whole number of requests per second`);
   }
   if (!Number.isInteger(props.throttleBurstLimit) || props.throttleBurstLimit < 1) {
-    throw new Error(`RestApi throttleBurstLimit ${props.throttleBurstLimit} must be a positive whole number of requests`);
+    throw new ConstructPropsError(`RestApi throttleBurstLimit ${props.throttleBurstLimit} must be a positive whole number of requests`);
   }
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { SecurityGroup as AwsSecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { ConstructPropsError } from './construct-props-error';
 
 export interface SecurityGroupProps {
   readonly vpcId: string;
@@ -43,10 +44,10 @@ export class SecurityGroup extends Construct {
   constructor(scope: Construct, id: string, props: SecurityGroupProps) {
     super(scope, id);
     if (!props.description.trim()) {
-      throw new Error(`SecurityGroup ${props.groupName}: description is empty; say what the group is for`);
+      throw new ConstructPropsError(`SecurityGroup ${props.groupName}: description is empty; say what the group is for`);
     }
     if (!/^[A-Za-z0-9._-]{1,99}$/.test(props.groupName)) {
-      throw new Error(`SecurityGroup '${props.groupName}': groupName must be 1-99 letters, digits, '.', '_' or '-' (it becomes the name prefix)`);
+      throw new ConstructPropsError(`SecurityGroup '${props.groupName}': groupName must be 1-99 letters, digits, '.', '_' or '-' (it becomes the name prefix)`);
     }
     const group = new AwsSecurityGroup(this, 'Group', {
       namePrefix: `${props.groupName}-`,
@@ -79,10 +80,10 @@ export class SecurityGroup extends Construct {
 
   private existing(options: RuleOptions): boolean {
     if (!options.description.trim()) {
-      throw new Error(`SecurityGroup ${this.groupName}: rule ${options.id} has no description; say why the traffic is allowed`);
+      throw new ConstructPropsError(`SecurityGroup ${this.groupName}: rule ${options.id} has no description; say why the traffic is allowed`);
     }
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) {
-      throw new Error(`SecurityGroup ${this.groupName}: rule ${options.id} port ${options.port} is not a TCP port (1-65535)`);
+      throw new ConstructPropsError(`SecurityGroup ${this.groupName}: rule ${options.id} port ${options.port} is not a TCP port (1-65535)`);
     }
     return this.node.tryFindChild(options.id) !== undefined;
   }

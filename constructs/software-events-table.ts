@@ -3,6 +3,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { EncryptionKey } from './encryption-key';
 import type { IGrantee } from './iam';
 import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 /** Key schema the software-event-update-handler reads and writes. */
 export const SOFTWARE_EVENTS_PARTITION_KEY = 'deviceId';
@@ -38,7 +39,7 @@ export class SoftwareEventsTable extends Construct {
     super(scope, id);
     const name = props.tableName ?? 'software-update-events';
     if (!/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
-      throw new Error(`SoftwareEventsTable: table name '${name}' must be 3-255 letters, digits, '_', '-' or '.'`);
+      throw new ConstructPropsError(`SoftwareEventsTable: table name '${name}' must be 3-255 letters, digits, '_', '-' or '.'`);
     }
     this.encryptionKey = props.encryptionKey;
     const table = new DynamodbTable(this, 'Table', {

@@ -10,6 +10,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import type { EncryptionKey } from './encryption-key';
 import { denyInsecureTransport, type IGrantee } from './iam';
 import { nameAcrossStacks } from './cross-stack';
+import { ConstructPropsError } from './construct-props-error';
 
 export interface UploadsBucketProps {
   /** Globally unique bucket name. */
@@ -155,7 +156,7 @@ export class UploadsBucket extends Construct {
 
   private objectsArn(keyPrefix: string): string {
     if (keyPrefix.includes('*') || keyPrefix.startsWith('/')) {
-      throw new Error(`UploadsBucket ${this.node.id}: key prefix '${keyPrefix}' must be a literal prefix like 'incoming/' (no '*', no leading '/')`);
+      throw new ConstructPropsError(`UploadsBucket ${this.node.id}: key prefix '${keyPrefix}' must be a literal prefix like 'incoming/' (no '*', no leading '/')`);
     }
     return `${this.bucketArn}/${keyPrefix}*`;
   }
@@ -168,11 +169,11 @@ export class UploadsBucket extends Construct {
 
 function validateBucketProps(props: UploadsBucketProps): void {
   if (!/^[a-z0-9](?!.*\.\.)[a-z0-9.-]{1,61}[a-z0-9]$/.test(props.bucketName) || /^\d+\.\d+\.\d+\.\d+$/.test(props.bucketName)) {
-    throw new Error(`UploadsBucket: bucket name '${props.bucketName}' is not a valid S3 name; use 3-63 lower-case letters, digits, '.' and '-'`);
+    throw new ConstructPropsError(`UploadsBucket: bucket name '${props.bucketName}' is not a valid S3 name; use 3-63 lower-case letters, digits, '.' and '-'`);
   }
   for (const origin of props.corsAllowedOrigins ?? []) {
     if (origin === '*' || !/^https?:\/\/[^/*]+$/.test(origin)) {
-      throw new Error(`UploadsBucket ${props.bucketName}: CORS origin '${origin}' must be one scheme://host[:port] (no '*', no path)`);
+      throw new ConstructPropsError(`UploadsBucket ${props.bucketName}: CORS origin '${origin}' must be one scheme://host[:port] (no '*', no path)`);
     }
   }
   for (const [field, days] of [
@@ -180,7 +181,7 @@ function validateBucketProps(props: UploadsBucketProps): void {
     ['noncurrentVersionRetentionDays', props.noncurrentVersionRetentionDays],
   ] as const) {
     if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
-      throw new Error(`UploadsBucket ${props.bucketName}: ${field} ${days} must be a whole number of days, at least 1`);
+      throw new ConstructPropsError(`UploadsBucket ${props.bucketName}: ${field} ${days} must be a whole number of days, at least 1`);
     }
   }
 }

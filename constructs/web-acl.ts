@@ -6,6 +6,7 @@ import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-w
 import type { EncryptionKey } from './encryption-key';
 import { LogGroup } from './log-group';
 import type { Metric, MetricOptions } from './metric';
+import { ConstructPropsError } from './construct-props-error';
 
 /** AWS managed rule groups the ACL runs, in priority order after the rate limit. */
 export const MANAGED_RULE_GROUPS = [
@@ -72,10 +73,10 @@ export class WebAcl extends Construct {
   constructor(scope: Construct, id: string, props: WebAclProps) {
     super(scope, id);
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(props.webAclName)) {
-      throw new Error(`WebAcl webAclName '${props.webAclName}' must be 1-100 letters, digits, dashes or underscores`);
+      throw new ConstructPropsError(`WebAcl webAclName '${props.webAclName}' must be 1-100 letters, digits, dashes or underscores`);
     }
     if (!Number.isInteger(props.rateLimitPer5Minutes) || props.rateLimitPer5Minutes < 10 || props.rateLimitPer5Minutes > 2_000_000_000) {
-      throw new Error(`WebAcl rateLimitPer5Minutes ${props.rateLimitPer5Minutes} must be a whole number from 10 to 2000000000 (WAF's limits)`);
+      throw new ConstructPropsError(`WebAcl rateLimitPer5Minutes ${props.rateLimitPer5Minutes} must be a whole number from 10 to 2000000000 (WAF's limits)`);
     }
     const configured = props.countOnlyRules ?? DEFAULT_COUNT_ONLY_RULES;
     const anonymous = configured.AWSManagedRulesAnonymousIpList ?? [];
@@ -84,10 +85,10 @@ export class WebAcl extends Construct {
         ? { ...configured, AWSManagedRulesAnonymousIpList: [...anonymous, HOSTING_PROVIDER_RULE] }
         : configured;
     if (props.hostingProviderIps === 'block' && anonymous.includes(HOSTING_PROVIDER_RULE)) {
-      throw new Error(`WebAcl: hostingProviderIps is 'block' but countOnlyRules.AWSManagedRulesAnonymousIpList counts ${HOSTING_PROVIDER_RULE}; choose one`);
+      throw new ConstructPropsError(`WebAcl: hostingProviderIps is 'block' but countOnlyRules.AWSManagedRulesAnonymousIpList counts ${HOSTING_PROVIDER_RULE}; choose one`);
     }
     if (countOnly.AWSManagedRulesKnownBadInputsRuleSet?.length) {
-      throw new Error('WebAcl countOnlyRules: AWSManagedRulesKnownBadInputsRuleSet must block (Log4j and other known exploits); remove it');
+      throw new ConstructPropsError('WebAcl countOnlyRules: AWSManagedRulesKnownBadInputsRuleSet must block (Log4j and other known exploits); remove it');
     }
     const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
     const ruleMetricNames: Record<string, string> = { RateLimitPerIp: `${props.webAclName}-rate-limit-per-ip` };

@@ -2,7 +2,7 @@ import type { AccountConfig } from './schema';
 
 /**
  * The GitHub repository whose workflows may assume the CI roles, written once here (tags and trust
- * policies read it). Step 1 of the README's one-time setup: run the `OIDC subjects` workflow
+ * policies read it). Step 1 of the one-time setup in GitHub (docs/github-setup.md): run the `OIDC subjects` workflow
  * (.github/workflows/oidc-subjects.yml), which prints the `sub` GitHub really sends and fails when it
  * differs from what these values make the trust policies expect. The ids come from
  * `gh api repos/<owner>/<repo> --jq '.owner.id, .id'`; they never change, even on a rename.

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import deepmerge from 'deepmerge';
 import { defaults } from './defaults';
-import { cidrContains, cidrsOverlap } from './cidr';
+import { cidrContains, cidrsOverlap } from '../aws/cidr';
 import { accountSchema, type AccountConfig, type AccountFile, type DeepPartial } from './schema';
 import { LEGACY_UNIT, stateKey, UNIT_DEPENDENCIES, UnitCycleError, unitLayers, unitStackName, WORKLOAD_UNITS } from './units';
 
@@ -271,7 +271,7 @@ export function loadEnvironments(options: LoadOptions = {}): AccountConfig[] {
       }
       continue;
     }
-    // CI keys an account on its file (scripts/affected-accounts.ts): the file name is the account name.
+    // CI keys an account on its file (tools/ci/affected-accounts.ts): the file name is the account name.
     const fileName = path.basename(name).replace(/\.(ts|js)$/, '');
     if (fileName !== parsed.data.name) {
       problems.push(`${file}: name: '${parsed.data.name}' differs from the file name '${fileName}'; rename the file to ${parsed.data.name}${path.extname(name)} or set name: '${fileName}'`);

@@ -46,13 +46,13 @@ def _ensure_built() -> None:
     """Runs the project's build, so tests see the current sources; its cache makes a warm run cheap."""
     # The project's own tsx by its path: no npx resolution, and no program looked up on PATH.
     tsx = REPO_ROOT / "node_modules" / ".bin" / "tsx"
-    build = subprocess.run([str(tsx), "scripts/build-artifacts.ts"], cwd=REPO_ROOT, capture_output=True, text=True)
+    build = subprocess.run([str(tsx), "build/build-artifacts.ts"], cwd=REPO_ROOT, capture_output=True, text=True)
     if build.returncode != 0:
-        raise RuntimeError(f"scripts/build-artifacts.ts failed:\n{build.stdout}{build.stderr}")
+        raise RuntimeError(f"build/build-artifacts.ts failed:\n{build.stdout}{build.stderr}")
     needed = [LAYER_DIR / "pg8000", STAGED_FUNCTIONS_DIR / "api-docs-generator" / "openapi.json"]
     missing = [str(path.relative_to(REPO_ROOT)) for path in needed if not path.exists()]
     if missing:
-        raise RuntimeError(f"scripts/build-artifacts.ts did not produce {', '.join(missing)}")
+        raise RuntimeError(f"build/build-artifacts.ts did not produce {', '.join(missing)}")
 
 
 _ensure_built()

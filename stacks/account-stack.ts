@@ -4,7 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { AccountConfig } from '../environments/schema';
 import { stateBucketName } from '../environments/load';
 import { stateKey } from '../environments/units';
-import { applyRules } from '../constructs/rules/engine';
+import { applyRules } from '../rules/engine';
 
 /** The AWS provider version the @cdktf/provider-aws bindings were generated for. */
 export const AWS_PROVIDER_VERSION = '5.100.0';

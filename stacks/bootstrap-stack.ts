@@ -7,7 +7,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import type { AccountConfig } from '../environments/schema';
 import { stateBucketName } from '../environments/load';
 import { policyDocument, type PolicyStatement } from '../constructs/iam';
-import { suppressRule } from '../constructs/rules/engine';
+import { suppressRule } from '../rules/engine';
 import { AccountStack } from './account-stack';
 import { APPLY_SESSION_SECONDS, ciSubjects, GITHUB_OIDC_HOST, githubOidcProviderArn, githubTrustPolicy } from './github-oidc';
 import { deliveryApplicationName } from '../environments/deployment-strategies';
@@ -135,7 +135,7 @@ const OBJECT_READS = ['s3:GetObject', 's3:GetObjectAttributes', 's3:GetObjectTor
 
 /**
  * The pre-flight (`npm run verify-account`) reads the account's Lambda concurrency quota before
- * every plan and apply (scripts/lib/concurrency-guard.ts). GetAccountSettings has no resource type,
+ * every plan and apply (tools/delivery/concurrency-guard.ts). GetAccountSettings has no resource type,
  * so Resource is "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
  * Granted explicitly rather than left to the attached managed policies.
  */

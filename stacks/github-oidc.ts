@@ -8,7 +8,7 @@ export function githubOidcProviderArn(accountId: string): string {
 }
 
 /**
- * The repository's OIDC subject template, set once by the one-time setup (README, step 2) with
+ * The repository's OIDC subject template, set once by the one-time setup (docs/github-setup.md, step 2) with
  * GitHub's customization API (PUT /repos/{owner}/{repo}/actions/oidc/customization/sub). Adding
  * `job_workflow_ref` after the default `repo` and `context` parts binds every trust policy to the
  * workflow file and the ref it ran from, so only deploy.yml, apply.yml and rollback.yml from main get apply

@@ -2,7 +2,7 @@
 # Decides whether a push to main may skip re-running ci.yml: writes passed=true to $GITHUB_OUTPUT
 # when a merged pull request of the commit has a head commit with the same tree (the file
 # contents, not the history) and ci.yml's `checks` passed on that head. Branches must be up to date
-# before merging (README, one-time setup), so the pull request's checks ran on a merge of that
+# before merging (docs/github-setup.md), so the pull request's checks ran on a merge of that
 # head into main whose tree is this tree: the same files were tested. Anything else (no pull
 # request, another tree, checks not green, an API error) writes passed=false and the suite runs.
 # GET /repos/{owner}/{repo}/commits/{sha}/pulls: https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs database-admin's actions in order with the job's credentials, and fails at the first action
 # whose function raised or whose report is not passed. Without actions it runs what every apply
-# runs before the release: bootstrap, then migrate (lambda-functions/database-admin.ts deployActions;
+# runs before the release: bootstrap, then migrate (catalogue/database-admin.ts deployActions;
 # both idempotent, so a new or rebuilt database needs nothing by hand).
 # Usage: database-admin.sh <function-name> [action...]
 set -euo pipefail

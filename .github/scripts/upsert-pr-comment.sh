@@ -8,7 +8,7 @@ pr="${1:?usage: upsert-pr-comment.sh <pr-number> <summary.md>}"
 body_file="${2:?usage: upsert-pr-comment.sh <pr-number> <summary.md>}"
 marker="$(head -n 1 "$body_file")"
 if [[ ! "$marker" =~ ^\<!--\ plan-summary:[a-z0-9-]+\ --\>$ ]]; then
-  echo "$body_file does not start with a plan-summary marker (write it with scripts/plan-summary.ts)" >&2
+  echo "$body_file does not start with a plan-summary marker (write it with tools/ci/plan-summary.ts)" >&2
   exit 1
 fi
 

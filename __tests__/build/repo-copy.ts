@@ -5,10 +5,12 @@ import { tempDir } from '../helpers/temp';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** What a clone holds that the build and synth read. */
-const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'environments', 'stacks', 'constructs', 'lambda-functions', 'scripts'];
+const SOURCES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'aws', 'environments', 'stacks', 'constructs', 'rules', 'iam', 'catalogue', 'lambda-functions', 'build', 'tools'];
 /** What a clone holds besides: the tests, their configuration and the files they compare against. */
 const TEST_SOURCES = [
   '__tests__', 'jest.config.js', 'pytest.ini', 'pyproject.toml', 'requirements-dev.txt', 'README.md', '.checkov.yaml', '.github', 'docs',
+  // The docs generator (tools/docs/) that the configuration-reference test runs.
+  'tools',
   // Read by the tool-version and README-command tests, which the scaffolding acceptance test runs on the copy.
   '.ci', '.nvmrc', '.python-version', '.terraform-version',
   // Read by the synth-gate test (the committed provider lock) and the native-module test (the npm lock).
@@ -54,13 +56,12 @@ export function copyRepo(prefix: string, depth = 0, { withTests = false } = {}):
   return dir;
 }
 
-/** Copies just lambda-functions/ into a new root: enough for buildArtifacts({ rootDir }). */
+/** Copies just lambda-functions/ and catalogue/ into a new root: enough for buildArtifacts({ rootDir }) and new:function. */
 export function copyFunctionSources(prefix: string): string {
   const dir = tempDir(prefix);
-  fs.cpSync(path.join(REPO_ROOT, 'lambda-functions'), path.join(dir, 'lambda-functions'), {
-    recursive: true,
-    filter: isSource,
-  });
+  for (const source of ['lambda-functions', 'catalogue']) {
+    fs.cpSync(path.join(REPO_ROOT, source), path.join(dir, source), { recursive: true, filter: isSource });
+  }
   return dir;
 }
 

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../lambda-functions/catalogue';
-import { isPackagedFile } from '../../scripts/build-artifacts';
-import { checkFunctionSources, FunctionSourceError } from '../../scripts/lib/function-sources';
+import { FUNCTIONS, HTTP_ROUTES, SHARED_MODULES } from '../../catalogue';
+import { isPackagedFile } from '../../build/build-artifacts';
+import { checkFunctionSources, FunctionSourceError } from '../../build/function-sources';
 import { tempDir } from '../helpers/temp';
 import { copyFunctionSources, listTree } from './repo-copy';
 

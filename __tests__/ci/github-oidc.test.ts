@@ -16,7 +16,7 @@ import {
   trustPolicyAdmits,
   workflowSubject,
 } from '../../stacks/github-oidc';
-import { explainSubject, main as oidcSubjectsMain, templateCommand } from '../../scripts/oidc-subjects';
+import { explainSubject, main as oidcSubjectsMain, templateCommand } from '../../tools/ci/oidc-subjects';
 
 /**
  * GitHub's OIDC subjects as its documentation defines them, and the trust policies built from them.
@@ -214,7 +214,7 @@ describe("IAM's StringLike as modelled here", () => {
   });
 });
 
-describe('scripts/oidc-subjects.ts: what GitHub sent against what the trust policies expect', () => {
+describe('tools/ci/oidc-subjects.ts: what GitHub sent against what the trust policies expect', () => {
   const configured = token({ workflow: 'oidc-subjects.yml', event: 'push' }).sub;
 
   test('a subject with the configured repository part and job_workflow_ref fits', () => {

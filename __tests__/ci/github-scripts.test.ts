@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
-import { commentMarker } from '../../scripts/plan-summary';
+import { DATABASE_ADMIN } from '../../catalogue/database-admin';
+import { commentMarker } from '../../tools/ci/plan-summary';
 
 /**
  * The shell scripts the workflows run, driven against fake `aws` and `gh` commands on PATH that
@@ -105,7 +105,7 @@ describe('database-admin.sh', () => {
     expect(output).toContain('Runtime.ImportModuleError');
   });
 
-  test('without actions it runs what every apply runs: the deploy actions of lambda-functions/database-admin.ts', () => {
+  test('without actions it runs what every apply runs: the deploy actions of catalogue/database-admin.ts', () => {
     write('response.json', { StatusCode: 200 });
     write('report.json', { passed: true });
     const { status, calls } = runScript('database-admin.sh', ['database-admin']);

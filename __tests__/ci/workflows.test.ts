@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../environments/load';
 import { APPLY_SESSION_SECONDS, approvalEnvironment, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
-import { templateCommand } from '../../scripts/oidc-subjects';
-import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../scripts/lint-workflows';
+import { templateCommand } from '../../tools/ci/oidc-subjects';
+import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../tools/ci/lint-workflows';
+import { manualTexts } from '../helpers/manual';
 import { tempDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -93,8 +94,8 @@ describe('the flows exist and are generic over the account files', () => {
       // deploy.yml runs on pushes to main only; another apply branch would never deploy.
       if (config.github.applyBranch) expect([config.name, pushBranches]).toEqual([config.name, expect.arrayContaining([config.github.applyBranch])]);
     }
-    expect(runScripts(workflows['deploy.yml'].jobs.targets).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --deploy-branch main');
-    expect(runScripts(workflows['apply.yml'].jobs.request).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --approval "$ACCOUNT"');
+    expect(runScripts(workflows['deploy.yml'].jobs.targets).join('\n')).toContain('npx tsx tools/ci/affected-accounts.ts --deploy-branch main');
+    expect(runScripts(workflows['apply.yml'].jobs.request).join('\n')).toContain('npx tsx tools/ci/affected-accounts.ts --approval "$ACCOUNT"');
   });
 
   test('the apply job waits in the environment the account file names, resolved per request', () => {
@@ -344,7 +345,7 @@ describe('older commits run under main\'s tools', () => {
       expect([file, synth < steps.indexOf(assumeStep(workflows[file].jobs[id])!)]).toEqual([file, true]);
       const scripts = runScripts(workflows[file].jobs[id]).join('\n');
       expect([file, scripts]).toEqual([file, expect.stringContaining('--stacks at-commit/cdktf.out/stacks')]);
-      for (const line of scripts.split('\n').filter((l) => /npx tsx |npm run (?!synth)/.test(l))) expect([file, line]).toEqual([file, expect.not.stringContaining('at-commit/scripts')]);
+      for (const line of scripts.split('\n').filter((l) => /npx tsx |npm run (?!synth)/.test(l))) expect([file, line]).toEqual([file, expect.not.stringContaining('at-commit/tools')]);
     }
     // The approved apply needs no checkout of the commit at all: the saved plan carries its stack folder.
     const apply = workflows['apply.yml'].jobs.apply.steps!;
@@ -432,11 +433,11 @@ describe('OIDC role wiring', () => {
     expect(workflows['drift.yml'].jobs.targets.if).toBe("github.ref == 'refs/heads/main'");
   });
 
-  test('role ARNs come from account config through scripts/affected-accounts.ts, never typed into a workflow', () => {
+  test('role ARNs come from account config through tools/ci/affected-accounts.ts, never typed into a workflow', () => {
     for (const { file, id, job } of roleJobs) {
       const role = String(assumeStep(job)!.with!['role-to-assume']);
       expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(plan|apply)RoleArn|steps\.target\.outputs\.(pr-plan|plan|apply)-role-arn) \}\}$/)]);
-      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toMatch(/npx tsx scripts\/affected-accounts\.ts --(account "\$ACCOUNT"|plan-target "\$REQUESTED_ACCOUNT")/);
+      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toMatch(/npx tsx tools\/ci\/affected-accounts\.ts --(account "\$ACCOUNT"|plan-target "\$REQUESTED_ACCOUNT")/);
     }
     for (const file of workflowFiles()) expect(fs.readFileSync(file, 'utf8')).not.toMatch(/arn:aws:iam::/);
   });
@@ -464,7 +465,7 @@ describe('OIDC role wiring', () => {
     // Issue 23 item 4: --hold-approval plans a unit with requireApproval but never applies it (__tests__/tools/unit-runner.slow.test.ts).
     expect(scripts).toContain('npx tsx tools/ci/run-units.ts --mode apply --hold-approval --account "$ACCOUNT" --units "$UNITS" --stacks cdktf.out/stacks');
     expect(scripts).toContain('select(.status == "held" or .status == "waiting")');
-    expect(scripts).toContain('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT" "${outdirs[@]}"');
+    expect(scripts).toContain('npx tsx tools/ci/affected-accounts.ts --account "$ACCOUNT" "${outdirs[@]}"');
     expect(scripts).toContain('post-deploy-checks.sh lambda-test-runner');
     expect(scripts).toContain('echo "$GITHUB_SHA" > "$RUNNER_TEMP/applied/$ACCOUNT"');
     // Issue 20: a new or rebuilt database gets its migrator, schema and roles before the release's hooks log in.
@@ -536,7 +537,7 @@ describe('OIDC role wiring', () => {
       const download = steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
       const baseSynth = steps.findIndex((s) => s.run === 'CDKTF_OUTDIR="$RUNNER_TEMP/base" npm run synth');
       const units = steps.findIndex((s) => s.id === 'units');
-      const gate = steps.findIndex((s) => s.run?.includes('npx tsx scripts/synth-gate.ts "$ACCOUNT-$unit" "$RUNNER_TEMP/synthesized/stacks/$ACCOUNT-$unit"'));
+      const gate = steps.findIndex((s) => s.run?.includes('npx tsx tools/ci/synth-gate.ts "$ACCOUNT-$unit" "$RUNNER_TEMP/synthesized/stacks/$ACCOUNT-$unit"'));
       const lock = steps.findIndex((s) => s.run?.includes('cp .terraform.lock.hcl "$RUNNER_TEMP/synthesized/stacks/$ACCOUNT-$unit/.terraform.lock.hcl"'));
       const assume = steps.indexOf(assumeStep(job)!);
       expect([target, download, baseSynth, units, gate, lock, assume].every((i, n, all) => i > -1 && (n === 0 || all[n - 1] < i))).toBe(true);
@@ -544,7 +545,7 @@ describe('OIDC role wiring', () => {
       expect(steps[target].env).toEqual({ REQUESTED_ACCOUNT: '${{ matrix.account }}', REQUESTED_EVERY: '${{ matrix.every }}' });
       expect(steps[gate].env).toEqual({ ACCOUNT: '${{ steps.target.outputs.account }}', UNITS: '${{ steps.units.outputs.units }}' });
       // The touched units: the change's JSON against the base commit's, compared by the base branch's script.
-      expect(steps[units].run).toContain('npx tsx scripts/affected-accounts.ts --plan-target "$ACCOUNT" --every "$EVERY" --base-out "$RUNNER_TEMP/base" --head-out "$RUNNER_TEMP/synthesized"');
+      expect(steps[units].run).toContain('npx tsx tools/ci/affected-accounts.ts --plan-target "$ACCOUNT" --every "$EVERY" --base-out "$RUNNER_TEMP/base" --head-out "$RUNNER_TEMP/synthesized"');
       // Dependencies not planned are read from the base commit's folders, never the pull request's.
       expect(runScripts(job).join('\n')).toContain('--dependency-stacks "$RUNNER_TEMP/base/stacks"');
       expect(steps[download].with?.name).toBe('synthesized');
@@ -570,7 +571,7 @@ describe('OIDC role wiring', () => {
       ['drift.yml', '--all', '${{ matrix.planRoleArn }}', 'Plan ${{ matrix.label }}'],
     ]) {
       const wf = workflows[file];
-      const [listing] = Object.values(wf.jobs).filter((job) => runScripts(job).some((r) => r.includes(`npx tsx scripts/affected-accounts.ts ${select}`)));
+      const [listing] = Object.values(wf.jobs).filter((job) => runScripts(job).some((r) => r.includes(`npx tsx tools/ci/affected-accounts.ts ${select}`)));
       expect([file, listing !== undefined]).toEqual([file, true]);
       const job = wf.jobs.plan as Job & { name?: string; env?: Record<string, string>; strategy?: { matrix: { include: string } } };
       expect([file, job.strategy?.matrix.include]).toEqual([file, expect.stringMatching(/^\$\{\{ fromJSON\(needs\.\w+\.outputs\.targets\) \}\}$/)]);
@@ -614,7 +615,7 @@ describe('OIDC role wiring', () => {
     const applyJobs = roleJobs.filter(({ job }) => roleKind(job) === 'apply');
     for (const { file, id, job } of applyJobs) expect([file, id, JSON.stringify(job).includes('bootstrap')]).toEqual([file, id, false]);
     // The apply selections (--deploy-branch, --approval, --account) return workload stacks only.
-    expect(runScripts(workflows['apply.yml'].jobs.apply).join('\n')).toContain('npx tsx scripts/affected-accounts.ts --account "$ACCOUNT" \\\n  | jq -r \'.[0] |');
+    expect(runScripts(workflows['apply.yml'].jobs.apply).join('\n')).toContain('npx tsx tools/ci/affected-accounts.ts --account "$ACCOUNT" \\\n  | jq -r \'.[0] |');
   });
 
   test('pull-request plans skip forks, and the required `plan` check says so in red', () => {
@@ -683,7 +684,7 @@ describe('Dependabot pull requests', () => {
   });
 });
 
-describe('the fence around pull-request code (zizmor-style checks, scripts/lint-workflows.ts)', () => {
+describe('the fence around pull-request code (zizmor-style checks, tools/ci/lint-workflows.ts)', () => {
   const files = [...workflowFiles(), ...compositeActionFiles()];
 
   test('no workflow or composite action writes a non-constant to $GITHUB_ENV, interpolates into run:, or hands an unvalidated pull-request value to a job that can write', () => {
@@ -717,7 +718,7 @@ describe('the fence around pull-request code (zizmor-style checks, scripts/lint-
 
   test('catches a step taking a matrix value without validating it, and passes the validating step', () => {
     expect(kindsOf(planJob('      - env:\n          STACK: ${{ matrix.stack }}\n        run: terraform -chdir="stacks/$STACK" plan\n'))).toEqual(['pr-computed-value']);
-    expect(kindsOf(planJob('      - env:\n          REQUESTED_STACK: ${{ matrix.stack }}\n        run: npx tsx scripts/affected-accounts.ts --plan-target "$REQUESTED_STACK"\n'))).toEqual([]);
+    expect(kindsOf(planJob('      - env:\n          REQUESTED_STACK: ${{ matrix.stack }}\n        run: npx tsx tools/ci/affected-accounts.ts --plan-target "$REQUESTED_STACK"\n'))).toEqual([]);
   });
 
   test('catches an expression inside run:, and text the pull request\'s author wrote given to an action', () => {
@@ -734,7 +735,7 @@ describe('the fence around pull-request code (zizmor-style checks, scripts/lint-
     expect(detect).toBeLessThan(synth);
     const script = steps[detect].run!;
     expect(script).toContain('git worktree add --detach "$base" "$BASE_SHA"');
-    expect(script).toContain('(cd "$base" && npx tsx scripts/affected-accounts.ts --base "$BASE_SHA" --head "$HEAD_SHA")');
+    expect(script).toContain('(cd "$base" && npx tsx tools/ci/affected-accounts.ts --base "$BASE_SHA" --head "$HEAD_SHA")');
     // The pull request's packages are used only when its lock file is the base branch's.
     expect(script).toMatch(/if cmp --silent package-lock\.json "\$base\/package-lock\.json"; then\n\s+ln -s/);
     // Nothing but checkout and the setup action (npm ci without install scripts) comes before it.
@@ -851,7 +852,7 @@ describe('supply chain and secrets', () => {
   test('every repository file a workflow runs exists and is executable when run directly', () => {
     for (const { job } of allJobs) {
       for (const script of runScripts(job)) {
-        for (const [, file] of script.matchAll(/(?:^|\s)((?:\.github|scripts)\/[\w./-]+\.(?:sh|ts))/g)) {
+        for (const [, file] of script.matchAll(/(?:^|\s)((?:\.github|tools|build|scripts)\/[\w./-]+\.(?:sh|ts))/g)) {
           expect(fs.existsSync(path.join(ROOT, file))).toBe(true);
           if (file.endsWith('.sh')) expect(fs.statSync(path.join(ROOT, file)).mode & 0o111).not.toBe(0);
         }
@@ -860,16 +861,18 @@ describe('supply chain and secrets', () => {
   });
 });
 
-describe('README CI/CD section', () => {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const row = (workflow: string) => readme.split('\n').find((line) => line.startsWith(`| \`${workflow}\` |`)) ?? '';
-  /** How the README writes a subject: <prefix> for the repository part, <owner>/<repo> for the name. */
+// Issue 22 item 3: the manual (README.md and docs/) may move a topic between files; these checks read
+// all of it, so they keep checking the same facts wherever the text lives.
+describe('the manual on CI/CD', () => {
+  const manual = manualTexts(ROOT);
+  /** The workflow table's row of `workflow`, wherever in the manual the table is. */
+  const row = (workflow: string) => manual.flatMap(({ text }) => text.split('\n')).find((line) => line.startsWith(`| \`${workflow}\` |`)) ?? '';
+  /** How the manual writes a subject: <prefix> for the repository part, <owner>/<repo> for the name. */
   const generic = (subject: string) => subject.replace(subjectPrefix(accounts[0].github), '<prefix>').replaceAll(repository, '<owner>/<repo>');
 
-  test('the README and the runbook name only workflows and files that exist', () => {
+  test('the manual names only workflows and files that exist', () => {
     const names = new Set(Object.values(workflows).map((wf) => wf.name));
-    for (const doc of ['README.md', path.join('docs', 'runbook.md')]) {
-      const text = fs.readFileSync(path.join(ROOT, doc), 'utf8');
+    for (const { file: doc, text } of manual) {
       // A bare `x.yml` is a workflow file; one with a folder (or a dotfile) is a path from the repository root.
       for (const [, file] of text.matchAll(/`([\w./-]+\.ya?ml)`/g)) {
         const where = file.includes('/') || file.startsWith('.') ? path.join(ROOT, file) : path.join(GITHUB_DIR, 'workflows', file);
@@ -939,8 +942,9 @@ describe('README CI/CD section', () => {
   });
 
   test('the one-time setup starts with the OIDC subject check and sets the subject template with the exact command', () => {
-    const setup = readme.slice(readme.indexOf('### One-time setup'));
-    expect(setup).toMatch(/^### One-time setup[^\n]*\n\n1\. [^\n]*OIDC subjects/);
+    // The page whose heading is the one-time setup in GitHub; its first numbered step is the subject check.
+    const setup = manual.map(({ text }) => text).find((text) => /^#+ One-time setup in GitHub/m.test(text)) ?? '';
+    expect(setup.slice(setup.search(/^#+ One-time setup in GitHub/m))).toMatch(/^#+ One-time setup[^\n]*\n\n1\. [^\n]*OIDC subjects/);
     expect(setup).toContain(templateCommand(accounts[0].github));
     expect(setup).toContain('npm run check:github');
   });
@@ -961,8 +965,8 @@ describe('toolchain setup', () => {
     for (const line of ['CHECKPOINT_DISABLE=1', 'TF_PROVIDER_MIRROR_SEARCH=off', 'TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache']) expect(envStep.run).toContain(line);
     const cache = steps.find((s) => s.uses?.startsWith('actions/cache@'))!;
     expect(cache.with).toEqual({ path: '~/.terraform.d/plugin-cache', key: expect.stringContaining("hashFiles('package-lock.json')") });
-    // scripts/test.sh honours the switch, so `npm test` on a runner never walks the filesystem.
-    expect(fs.readFileSync(path.join(ROOT, 'scripts', 'test.sh'), 'utf8')).toContain('"${TF_PROVIDER_MIRROR_SEARCH:-on}" != off');
+    // tools/dev/test.sh honours the switch, so `npm test` on a runner never walks the filesystem.
+    expect(fs.readFileSync(path.join(ROOT, 'tools', 'dev', 'test.sh'), 'utf8')).toContain('"${TF_PROVIDER_MIRROR_SEARCH:-on}" != off');
   });
 
   test('the checks run as parallel jobs, joined by the one required `checks` job', () => {
@@ -1027,10 +1031,10 @@ describe('dependency updates', () => {
 
 describe('checkov', () => {
   // checkov aborts on the stacks' terraform.required_version (bridgecrewio/checkov#7454), so CI
-  // scans the copy scripts/export-checkov.ts writes from the synthesized stacks, outside them.
+  // scans the copy tools/ci/export-checkov.ts writes from the synthesized stacks, outside them.
   test('CI scans the copy of the synthesized stacks written for checkov, with the repository .checkov.yaml', () => {
     const scripts = runScripts(workflows['ci.yml'].jobs.scan).join('\n');
-    const copy = /npx tsx scripts\/export-checkov\.ts --stacks cdktf\.out\/stacks ("\$RUNNER_TEMP\/[\w-]+")/.exec(scripts);
+    const copy = /npx tsx tools\/ci\/export-checkov\.ts --stacks cdktf\.out\/stacks ("\$RUNNER_TEMP\/[\w-]+")/.exec(scripts);
     expect(copy).not.toBeNull();
     expect(scripts).toContain(`checkov" --config-file .checkov.yaml --directory ${copy![1]}`);
     expect(scripts.indexOf('npm run synth')).toBeLessThan(scripts.indexOf('export-checkov.ts --stacks'));

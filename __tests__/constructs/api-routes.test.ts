@@ -1,5 +1,5 @@
 import { type ApiRoute, requestModelName, resourcePaths, routesDigest, validateRoutes } from '../../constructs/api-routes';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../../lambda-functions/catalogue';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue';
 
 const known = ['docs', 'upload'];
 const route = (overrides: Partial<ApiRoute> = {}): ApiRoute => ({

@@ -1,10 +1,10 @@
 import { Testing } from 'cdktf';
 import { ConfigError, loadEnvironments } from '../../environments/load';
 import { DEPLOYMENT_STRATEGIES, DEPLOYMENT_STRATEGY_NAMES, SHIFT_MINUTES } from '../../environments/deployment-strategies';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
-import { readBuildManifest, REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { FUNCTIONS } from '../../catalogue';
+import { POST_TRAFFIC_HOOK, POST_TRAFFIC_TARGET, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
+import { readBuildManifest, REPO_ROOT } from '../../build/build-manifest';
 import { AUTO_ROLLBACK_EVENTS, DEPLOYMENT_TRIGGER_EVENTS, FunctionDelivery } from '../../constructs/function-delivery';
 import { EncryptionKey } from '../../constructs/encryption-key';
 import { readStack, sharedSynth } from '../helpers/terraform';
@@ -285,7 +285,7 @@ describe.each(accounts.map((config) => [config.name, config] as const))('the CI 
     const deliver = applyPolicy().find((s) => s.Sid === 'DeliverFunctions');
     const prefix = `arn:aws:codedeploy:${config.region}:${config.accountId}`;
     expect(deliver.Resource).toEqual([`${prefix}:application:${config.organisation}-functions`, `${prefix}:deploymentgroup:${config.organisation}-functions/*`, `${prefix}:deploymentconfig:*`]);
-    // What npm run release / rollback call on the application and its groups (scripts/lib/delivery.ts).
+    // What npm run release / rollback call on the application and its groups (tools/delivery/delivery.ts).
     expect(deliver.Action).toEqual(
       expect.arrayContaining(['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:ListDeployments', 'codedeploy:ListDeploymentGroups', 'codedeploy:CreateDeploymentGroup']),
     );

@@ -2,7 +2,7 @@ import { ApiGatewayLogging } from '../../constructs/api-gateway-logging';
 import type { ApiRoute } from '../../constructs/api-routes';
 import { ACCESS_LOG_FORMAT, type ApiAuth, RestApi, type RestApiProps } from '../../constructs/rest-api';
 import { type PolicyStatement, StatementSet } from '../../constructs/iam';
-import { FUNCTION_NAMES, HTTP_ROUTES } from '../../lambda-functions/catalogue';
+import { FUNCTION_NAMES, HTTP_ROUTES } from '../../catalogue';
 import { resourcesOf, standInTarget, synthWith } from '../helpers/edge-fixtures';
 
 const targets = Object.fromEntries(FUNCTION_NAMES.map((name) => [name, standInTarget(name)]));

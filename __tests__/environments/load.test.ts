@@ -57,8 +57,8 @@ describe.each(accounts.map((config) => [config.name, config] as const))('merged 
   });
 
   test('overrides apply last, arrays replace rather than merge', () => {
-    const overridden = loadEnvironments({ overrides: { [config.name]: { network: { interfaceEndpoints: ['sts'] } } } }).find((a) => a.name === config.name)!;
-    expect(overridden.network.interfaceEndpoints).toEqual(['sts']);
+    const overridden = loadEnvironments({ overrides: { [config.name]: { network: { interfaceEndpoints: ['secretsmanager', 'sts'] } } } }).find((a) => a.name === config.name)!;
+    expect(overridden.network.interfaceEndpoints).toEqual(['secretsmanager', 'sts']);
     expect(overridden.network.cidr).toBe(config.network.cidr);
   });
 });
@@ -86,6 +86,8 @@ describe.each(accounts.map((config) => [config.name, config] as const))('invalid
     ['a VPC CIDR just outside 172.16.0.0/12', { network: { cidr: '172.32.0.0/16' } }, 'network.cidr: is not a private (RFC 1918) block'],
     ['a subnet outside the VPC CIDR', { network: { privateSubnetCidrs: [privateSubnet, outside] } }, `network.privateSubnetCidrs.1: subnet ${outside} does not fit in the VPC CIDR ${config.network.cidr}`],
     ['overlapping subnets', { network: { publicSubnetCidrs: [firstBlockOf(privateSubnet), config.network.publicSubnetCidrs[1]] } }, `network.publicSubnetCidrs.0: subnet ${firstBlockOf(privateSubnet)} overlaps network.privateSubnetCidrs.0`],
+    // Found as a construct error far from the account file before: database-admin reads its secrets through it.
+    ['interface endpoints without secretsmanager', { network: { interfaceEndpoints: ['monitoring', 'sqs'] } }, "network.interfaceEndpoints: is [monitoring, sqs] without 'secretsmanager', which database-admin (and the RDS Proxy) need to read the database secrets inside the VPC; add 'secretsmanager'"],
     ['an unknown field', { database: { instanceSize: 'large' } as never }, 'database: Unrecognized key: "instanceSize"'],
     ['an unknown database instance class family', { database: { instanceClass: 'db.x9.large' } }, 'database.instanceClass: is not a known RDS instance class; use <family>.<size> with family one of db.t3'],
     ['a backup retention above 35 days', { database: { backupRetentionDays: 40 } }, 'database.backupRetentionDays: backup retention must be 1-35 days'],

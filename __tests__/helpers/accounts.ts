@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cidrsOverlap } from '../../environments/cidr';
+import { cidrsOverlap } from '../../aws/cidr';
 import { ACCOUNTS_DIR, loadEnvironments } from '../../environments/load';
 import type { AccountConfig, AccountFile } from '../../environments/schema';
 import { tempDir } from './temp';

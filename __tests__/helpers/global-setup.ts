@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildArtifacts } from '../../scripts/build-artifacts';
+import { buildArtifacts } from '../../build/build-artifacts';
 import { SHARED_DIR_ENV } from './terraform';
 
 /**

@@ -1,7 +1,7 @@
 import { loadEnvironments } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
 import { accountStacks } from '../../stacks/app';
-import { accountModel, outdirModels, type StackModel } from '../../scripts/lib/iam/model';
+import { accountModel, outdirModels, type StackModel } from '../../iam/model';
 import { sharedSynth } from './terraform';
 
 export interface AccountUnderTest {

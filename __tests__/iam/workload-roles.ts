@@ -1,15 +1,15 @@
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { REPO_ROOT } from '../../lambda-functions/build-manifest';
-import { boto3Calls, CONFIGURATION_GUARDS, handlerConstant } from '../../scripts/lib/iam/function-calls';
-import type { RoleModel, StackModel } from '../../scripts/lib/iam/model';
-import { decide, type Decision } from '../../scripts/lib/iam/simulate';
+import { FUNCTIONS } from '../../catalogue';
+import { REPO_ROOT } from '../../build/build-manifest';
+import { boto3Calls, CONFIGURATION_GUARDS, handlerConstant } from '../../iam/function-calls';
+import type { RoleModel, StackModel } from '../../iam/model';
+import { decide, type Decision } from '../../iam/simulate';
 import type { AccountUnderTest } from '../helpers/iam';
 
 /**
  * Every call the workload makes is allowed and the same call one resource over is denied,
  * simulated against the synthesized roles (identity policy + permissions boundary) and the
  * resource's own policy (bucket, queue, topic, key, function). Calls come from the handler code
- * (scripts/lib/iam/function-calls.ts) and from what Lambda and other AWS services do with our
+ * (iam/function-calls.ts) and from what Lambda and other AWS services do with our
  * resources, each with the documentation it follows.
  */
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /**
- * The Python gates of `npm run lint` (scripts/lint-python.sh, configured in pyproject.toml) reject
+ * The Python gates of `npm run lint` (tools/dev/lint-python.sh, configured in pyproject.toml) reject
  * what they exist to reject: a shell-injection pattern (ruff's flake8-bandit rules), an untyped
  * function (mypy --strict) and unformatted code (ruff format --check). A handler the scaffolding
  * writes, or anyone adds, meets the same configuration.

@@ -5,7 +5,7 @@ import { tempDir } from '../helpers/temp';
 import { REPO_ROOT } from '../helpers/terraform';
 
 /**
- * Issue 22 item 6: `npm test` printed pytest's output only after jest ended. scripts/test.sh runs
+ * Issue 22 item 6: `npm test` printed pytest's output only after jest ended. tools/dev/test.sh runs
  * both side by side; pytest's lines now show as they come, prefixed "pytest | ", and its closing
  * line ("N passed in ...") is repeated as the run's last line, after jest's summary. Stand-ins take
  * the two runners' places (INFRA_TEST_JEST, INFRA_TEST_PYTEST), so the order is deterministic:
@@ -34,7 +34,7 @@ function runTestSh(pytestStatus: number): { status: number | null; lines: string
   const tmp = path.join(dir, 'tmp');
   fs.mkdirSync(tmp);
   // One stream, as a terminal or a CI log shows them: jest writes to stderr, pytest's lines to stdout.
-  const result = spawnSync('bash', ['-c', 'bash scripts/test.sh 2>&1'], {
+  const result = spawnSync('bash', ['-c', 'bash tools/dev/test.sh 2>&1'], {
     cwd: REPO_ROOT,
     env: { ...process.env, INFRA_TEST_JEST: jest, INFRA_TEST_PYTEST: pytest, TMPDIR: tmp, TF_PROVIDER_MIRROR_SEARCH: 'off' },
     encoding: 'utf8',

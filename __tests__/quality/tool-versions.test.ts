@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { TERRAFORM_REQUIRED_VERSION } from '../../stacks/account-stack';
 import { tempDir } from '../helpers/temp';
 import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { terraformEnv } from '../../tools/lib/terraform-env';
 
 const run = promisify(execFile);
 
@@ -51,7 +51,7 @@ describe('pinned tool versions', () => {
 
   // Node.js 20 reached end of life on 2026-04-30 and left the runner images; 22 is in maintenance
   // LTS until 2027-04-30 (https://github.com/nodejs/Release#release-schedule). The pin names one
-  // release exactly, so .ci/run can install that build (scripts/install-node.sh) and CI runs it.
+  // release exactly, so .ci/run can install that build (tools/ci/install-node.sh) and CI runs it.
   test('Node.js is a supported LTS line, pinned to one release, and engines and @types/node follow its major', () => {
     const pin = readPin('.nvmrc');
     expect(pin).toMatch(/^\d+\.\d+\.\d+$/);
@@ -64,14 +64,14 @@ describe('pinned tool versions', () => {
     expect(pkg.devDependencies['@types/node']).toMatch(new RegExp(`^${major}\\.\\d+\\.\\d+$`));
   });
 
-  test('.ci/run puts the pinned Node.js first on PATH (scripts/install-node.sh) before it checks the tool versions', () => {
+  test('.ci/run puts the pinned Node.js first on PATH (tools/ci/install-node.sh) before it checks the tool versions', () => {
     const ciRun = readPin('.ci/run');
-    const install = ciRun.indexOf('PATH="$(bash scripts/install-node.sh):$PATH"');
+    const install = ciRun.indexOf('PATH="$(bash tools/ci/install-node.sh):$PATH"');
     expect(install).toBeGreaterThan(0);
-    expect(install).toBeLessThan(ciRun.indexOf('bash scripts/check-tool-versions.sh'));
+    expect(install).toBeLessThan(ciRun.indexOf('bash tools/ci/check-tool-versions.sh'));
     expect(install).toBeLessThan(ciRun.indexOf('npm ci'));
     // The installer pins the download for exactly the release .nvmrc names.
-    expect(readPin('scripts/install-node.sh')).toContain(`PINNED_VERSION=${readPin('.nvmrc')}\n`);
+    expect(readPin('tools/ci/install-node.sh')).toContain(`PINNED_VERSION=${readPin('.nvmrc')}\n`);
   });
 
   test('the CI setup action installs Node.js, Python and Terraform from the same files', () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { loadEnvironments } from '../../environments/load';
 import { accountStacks, buildStacks } from '../../stacks/app';
-import { checkStack, formatReport } from '../../constructs/rules/engine';
+import { checkStack, formatReport } from '../../rules/engine';
 
 let outdir: string;
 beforeAll(() => {

@@ -1,4 +1,4 @@
-import { RULES } from '../../constructs/rules/index';
+import { RULES } from '../../rules/index';
 import { lambdaFixtures } from './fixtures/lambda';
 import { rdsFixtures } from './fixtures/rds';
 import { networkFixtures } from './fixtures/network';

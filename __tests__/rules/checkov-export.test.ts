@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { ACCEPTED_CHECKOV, CHECKOV_SKIPS_JSON_POLICIES } from '../../constructs/rules/accepted-checkov';
-import { RULES } from '../../constructs/rules/index';
+import { ACCEPTED_CHECKOV, CHECKOV_SKIPS_JSON_POLICIES } from '../../rules/accepted-checkov';
+import { RULES } from '../../rules/index';
 import { spawnSync } from 'node:child_process';
 import { loadEnvironments } from '../../environments/load';
 import { ciSubjects } from '../../stacks/github-oidc';
@@ -19,7 +19,7 @@ import {
   readmeWithRules,
   rulesMarkdown,
   writeCheckovStacks,
-} from '../../scripts/export-checkov';
+} from '../../tools/ci/export-checkov';
 import { readStack, REPO_ROOT, sharedSynth } from '../helpers/terraform';
 import { tempDir } from '../helpers/temp';
 
@@ -27,7 +27,7 @@ const committed = fs.readFileSync(path.join(__dirname, '..', '..', CHECKOV_CONFI
 const suppressions = currentSuppressions();
 
 describe('.checkov.yaml', () => {
-  it('is what scripts/export-checkov.ts generates from the current suppressions (run it after changing one)', () => {
+  it('is what tools/ci/export-checkov.ts generates from the current suppressions (run it after changing one)', () => {
     expect(committed).toBe(checkovConfig(checkovSkips(suppressions)));
   });
 
@@ -72,7 +72,7 @@ describe('checkovSkips', () => {
   });
 });
 
-describe('README section', () => {
+describe('the rules page (docs/security-rules.md)', () => {
   const markdown = rulesMarkdown(suppressions);
 
   it('lists every rule with its scanner mapping', () => {
@@ -100,7 +100,7 @@ describe('README section', () => {
     for (const s of suppressions) expect(markdown).toContain(`| ${s.path} | ${s.ruleId} | ${s.reason} |`);
   });
 
-  it('is what the README shows (run scripts/export-checkov.ts after changing a rule or suppression)', () => {
+  it('is what the rules page shows (run tools/ci/export-checkov.ts after changing a rule or suppression)', () => {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', README_FILE), 'utf8');
     expect(readme).toBe(readmeWithRules(readme, markdown));
   });
@@ -174,7 +174,7 @@ describe('the stacks CI scans with checkov (#21 item 6)', () => {
   });
 
   it('the command refuses to write its copy over the synthesized stacks', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/export-checkov.ts', '--stacks', stacksDir, stacksDir], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'tools/ci/export-checkov.ts', '--stacks', stacksDir, stacksDir], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect([result.status, result.stderr.trim()]).toEqual([2, `${stacksDir}: write the copy for checkov elsewhere; the synthesized stacks are what the workflows plan`]);
   }, 60_000);
 });

@@ -4,8 +4,8 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { checkStack, formatReport } from '../../constructs/rules/engine';
-import { iamValidPolicies } from '../../constructs/rules/iam/valid-policies';
+import { checkStack, formatReport } from '../../rules/engine';
+import { iamValidPolicies } from '../../rules/iam/valid-policies';
 import { ACCOUNT, FIXTURE_DAY } from './rule-fixtures';
 import { tempDir } from '../helpers/temp';
 

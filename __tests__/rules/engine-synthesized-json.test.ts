@@ -1,7 +1,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { applyRules, SecurityRulesError } from '../../constructs/rules/engine';
+import { applyRules, SecurityRulesError } from '../../rules/engine';
 import { tempDir } from '../helpers/temp';
 import { FIXTURE_DAY, KEY_ARN } from './rule-fixtures';
 

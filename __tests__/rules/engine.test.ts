@@ -5,7 +5,7 @@ import { App, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { applyRules, checkStack, formatReport, SecurityRulesError, suppressRule } from '../../constructs/rules/engine';
+import { applyRules, checkStack, formatReport, SecurityRulesError, suppressRule } from '../../rules/engine';
 import { synthesizeAtomically } from '../../stacks/synthesize';
 import { FIXTURE_DAY, KEY_ARN, reportFor } from './rule-fixtures';
 

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { checkStack, type StackReport } from '../../constructs/rules/engine';
+import { checkStack, type StackReport } from '../../rules/engine';
 
 /** The day the fixtures are judged on, so date-dependent rules give the same answer every run. */
 export const FIXTURE_DAY = new Date('2026-06-01T00:00:00Z');

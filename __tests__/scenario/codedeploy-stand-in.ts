@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type AlarmConfiguration, alarmStop, assertNoActiveDeployment, CodeDeployError, deploymentAlarms, hookFailure, hookInvocation, parseLambdaAppSpec, rollbackEvents, rollbackOf, rollsBack } from '../../scripts/local-aws/codedeploy-rules';
+import { type AlarmConfiguration, alarmStop, assertNoActiveDeployment, CodeDeployError, deploymentAlarms, hookFailure, hookInvocation, parseLambdaAppSpec, rollbackEvents, rollbackOf, rollsBack } from '../../tools/local-aws/codedeploy-rules';
 import type { CloudWatchModel } from './cloudwatch-alarms';
 import type { LambdaStandIn } from './lambda-stand-in';
 import type { ScenarioClock } from './scenario-clock';
@@ -11,7 +11,7 @@ import type { ScenarioClock } from './scenario-clock';
  * AWS JSON 1.1 API the SDKs use answers on 127.0.0.1.
  *
  * CodeDeploy's rules (the AppSpec check, one active deployment per group, the alarm stop, rollback
- * as a new deployment, how a hook is invoked and reports) are scripts/local-aws/codedeploy-rules.ts,
+ * as a new deployment, how a hook is invoked and reports) are tools/local-aws/codedeploy-rules.ts,
  * shared with the release commands' stand-in. How a deployment runs, from CodeDeploy's documentation:
  * - A Lambda deployment runs BeforeAllowTraffic (its hook), AllowTraffic (the alias shifted per the
  *   deployment configuration), AfterAllowTraffic (its hook)

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import { THROTTLED, throttles } from '../../scripts/local-aws/lambda-rules';
+import { THROTTLED, throttles } from '../../tools/local-aws/lambda-rules';
 import type { CloudWatchModel, Dimensions } from './cloudwatch-alarms';
 import type { ScenarioClock } from './scenario-clock';
 
@@ -15,7 +15,7 @@ import type { ScenarioClock } from './scenario-clock';
  * same object directly.
  *
  * Modelled from Lambda's documentation:
- * - An invocation beyond reserved concurrency is throttled (the rule: scripts/local-aws/lambda-rules.ts,
+ * - An invocation beyond reserved concurrency is throttled (the rule: tools/local-aws/lambda-rules.ts,
  *   shared with the release commands' stand-in) and counts in Throttles, not in Invocations
  *   (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html).
  * - An execution environment runs one invocation at a time; a new one is initialised when none is

@@ -4,15 +4,17 @@ import * as path from 'node:path';
 import { App } from 'cdktf';
 import { accountSourceFile, ConfigError, loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { listSuppressions, SecurityRulesError } from '../../constructs/rules/engine';
+import { listSuppressions, SecurityRulesError } from '../../rules/engine';
 import { addWorkloadUnits, UNIT_CONSTRUCTS } from '../../stacks/workload';
 import { UNIT_DEPENDENCIES, unitStackName, WORKLOAD_UNITS } from '../../environments/units';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { realAccounts } from '../helpers/accounts';
 import { runApp } from '../helpers/terraform';
 
 // Issue #13 item 5: configuration never switches a security rule off by itself; an exception is a
-// suppression a person writes in the account file, with its reason.
+// suppression a person writes in the account file, with its reason. These checks need the real
+// workload stack; how each entry is applied or refused (unknown construct or rule, duplicates) is
+// tested on a three-resource stack in apply-account-suppressions.test.ts.
 const accounts = realAccounts();
 const tempDirs: string[] = [];
 afterAll(() => tempDirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));

@@ -5,11 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { loadEnvironments } from '../../environments/load';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { DATABASE_ADMIN } from '../../lambda-functions/database-admin';
-import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../lambda-functions/deployment-hooks';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
-import { startStsServer, type StsServer } from '../../scripts/local-aws/sts-server';
+import { FUNCTIONS } from '../../catalogue';
+import { DATABASE_ADMIN } from '../../catalogue/database-admin';
+import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
+import { terraformEnv } from '../../tools/lib/terraform-env';
+import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
 import { readStack, sharedSynth } from '../helpers/terraform';
 
 /**

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { FUNCTIONS } from '../../lambda-functions/catalogue';
-import { REPO_ROOT } from '../../lambda-functions/build-manifest';
+import { FUNCTIONS } from '../../catalogue';
+import { REPO_ROOT } from '../../build/build-manifest';
 import { expectedMaxConnections } from '../helpers/rds';
 import { readStack, readWorkload, sharedSynth } from '../helpers/terraform';
 

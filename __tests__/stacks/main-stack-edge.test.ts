@@ -2,10 +2,10 @@ import { Testing } from 'cdktf';
 import { defaults } from '../../environments/defaults';
 import { loadEnvironments, type Overrides } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { HTTP_ROUTES } from '../../lambda-functions/catalogue';
-import { resolveFunctionSettings } from '../../lambda-functions/function-settings';
+import { HTTP_ROUTES } from '../../catalogue';
+import { resolveFunctionSettings } from '../../catalogue/function-settings';
 import { LegacyWorkloadStack } from '../../stacks/workload';
-import { listSuppressions } from '../../constructs/rules/engine';
+import { listSuppressions } from '../../rules/engine';
 import { resourcesOf } from '../helpers/edge-fixtures';
 import { expectedMaxConnections } from '../helpers/rds';
 

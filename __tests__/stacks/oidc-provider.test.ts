@@ -8,8 +8,8 @@ import type { AccountConfig } from '../../environments/schema';
 import { BootstrapStack } from '../../stacks/bootstrap-stack';
 import { unitStackName } from '../../environments/units';
 import { githubOidcProviderArn } from '../../stacks/github-oidc';
-import { checkovCopy, checkovUnparsable } from '../../scripts/export-checkov';
-import { terraformEnv } from '../../scripts/lib/terraform-env';
+import { checkovCopy, checkovUnparsable } from '../../tools/ci/export-checkov';
+import { terraformEnv } from '../../tools/lib/terraform-env';
 import { tempDir } from '../helpers/temp';
 import { readStack, sharedSynth } from '../helpers/terraform';
 
@@ -67,7 +67,7 @@ describe.each(accounts.map((a) => [a.name, a] as const))('the GitHub OIDC provid
     const [name] = Object.keys(json.resource.aws_iam_openid_connect_provider);
     expect(json.import).toEqual([{ to: `aws_iam_openid_connect_provider.${name}`, id: githubOidcProviderArn(config.accountId) }]);
     expect(new Set(federatedPrincipals(json))).toEqual(new Set([githubOidcProviderArn(config.accountId)]));
-    // checkov's terraform_json parser reads every top-level block as an object (scripts/export-checkov.ts).
+    // checkov's terraform_json parser reads every top-level block as an object (tools/ci/export-checkov.ts).
     expect(checkovUnparsable(json)).toEqual(expect.arrayContaining(['import']));
     expect(checkovUnparsable(checkovCopy(json, 'bootstrap'))).toEqual([]);
   });

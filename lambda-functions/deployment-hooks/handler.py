@@ -142,7 +142,7 @@ def verify_new_version(codedeploy: Any, lambda_client: Any, deployment_id: str, 
     target = deployment_target(codedeploy, deployment_id)
     dry_run = dry_runs.get(target.function_name)
     if dry_run is None:
-        raise HookError(f"{target.function_name} has no dry-run event in the catalogue (lambda-functions/catalogue.ts)")
+        raise HookError(f"{target.function_name} has no dry-run event in the catalogue (catalogue/functions/)")
     answer = invoke(lambda_client, target.function_name, target.target_version, dry_run.event)
     check_answer(f"{target.function_name}:{target.target_version}", dry_run, answer)
     return target

@@ -33,7 +33,7 @@ MIGRATION_ROLE = "ppu_migrator"
 # https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html
 RDS_IAM_ROLE = "rds_iam"
 
-# Each database function's role (its DB_USER, lambda-functions/catalogue.ts) and the privileges its
+# Each database function's role (its DB_USER, catalogue/functions/<name>.ts) and the privileges its
 # code uses, nothing more. Applied exactly on every run: whatever else a role holds on the tables
 # is revoked first.
 FUNCTION_ROLE_GRANTS: dict[str, tuple[str, ...]] = {

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
-import { accountUnitTargets } from '../../scripts/lib/stack-catalog';
-import { optionValue } from '../../scripts/lib/cli-options';
-import { answerHelp } from '../../scripts/lib/cli-help';
-import type { PlanSummary } from '../../scripts/plan-summary';
+import { accountUnitTargets } from '../lib/stack-catalog';
+import { optionValue } from '../lib/cli-options';
+import { answerHelp } from '../../build/cli-help';
+import type { PlanSummary } from './plan-summary';
 import { type RunUnit, resultLine, runUnits, terraformIn, type UnitMode, type UnitResult, unitsConcurrency } from '../lib/unit-runner';
 
 /**

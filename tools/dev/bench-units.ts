@@ -4,8 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments, stateBucketName } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { accountUnitTargets, type UnitTarget } from '../../scripts/lib/stack-catalog';
-import { planAccount, resourcesByType } from '../../scripts/plan-local';
+import { accountUnitTargets, type UnitTarget } from '../lib/stack-catalog';
+import { planAccount, resourcesByType } from './plan-local';
 
 /**
  * The units' figures for `npm run bench` (issue 23 item 6), side by side in one run:

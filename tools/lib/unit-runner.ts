@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { type PlanJson, type PlanSummary, summarizePlan, totalChanges } from '../../scripts/plan-summary';
+import { type PlanJson, type PlanSummary, summarizePlan, totalChanges } from '../ci/plan-summary';
 
 /**
  * Runs Terraform over an account's units in dependency order, Terragrunt's `run --all` for the

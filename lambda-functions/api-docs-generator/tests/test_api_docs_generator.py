@@ -39,10 +39,9 @@ def rest_event(method: str, headers: dict[str, str] | None = None) -> dict[str, 
 
 @pytest.fixture(scope="module")
 def catalogue_routes() -> dict[str, list[str]]:
-    """The HTTP_ROUTES of lambda-functions/catalogue.ts as {path: [methods]}, asked of the catalogue itself."""
+    """The HTTP_ROUTES of the catalogue (catalogue/index.ts) as {path: [methods]}, asked of the catalogue itself."""
     script = (
-        "import { HTTP_ROUTES } from './lambda-functions/catalogue';"
-        "console.log(JSON.stringify(HTTP_ROUTES.map((r) => [r.path, r.method.toLowerCase()])));"
+        "import { HTTP_ROUTES } from './catalogue';console.log(JSON.stringify(HTTP_ROUTES.map((r) => [r.path, r.method.toLowerCase()])));"
     )
     output = subprocess.run(["npx", "tsx", "--eval", script], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout  # noqa: S607
     routes: dict[str, list[str]] = {}

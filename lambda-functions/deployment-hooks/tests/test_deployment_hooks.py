@@ -191,7 +191,7 @@ def test_pre_traffic_fails_for_a_function_without_a_dry_run(start_stand_ins: Any
     result = hooks(staged_functions_dir).before_allow_traffic(HOOK_EVENT, CONTEXT)
     assert result == {
         "status": "Failed",
-        "reason": "not-in-the-catalogue has no dry-run event in the catalogue (lambda-functions/catalogue.ts)",
+        "reason": "not-in-the-catalogue has no dry-run event in the catalogue (catalogue/functions/)",
     }
     assert lambda_api.invocations == []
     assert [r["status"] for r in codedeploy.reported()] == ["Failed"]

@@ -38,9 +38,9 @@ UPSERT = (
 
 
 def catalogue_database_users() -> dict[str, list[str]]:
-    """{function: [PostgreSQL roles it logs in as]} from lambda-functions/catalogue.ts, the source of truth."""
+    """{function: [PostgreSQL roles it logs in as]} from the catalogue (catalogue/), the source of truth."""
     script = (
-        "import { FUNCTIONS } from './lambda-functions/catalogue';"
+        "import { FUNCTIONS } from './catalogue';"
         "const users = FUNCTIONS.map((fn) => [fn.name, fn.grants.flatMap((g) => (g.kind === 'db-login' ? [g.user] : []))]);"
         "console.log(JSON.stringify(Object.fromEntries(users.filter(([, u]) => u.length > 0))));"
     )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import pytest
+
+import platform_db
+import platform_migrations
+from testing.lambda_runtime import FakeContext, load_handler
+
+if TYPE_CHECKING:
+    from conftest import Database
+
+CONTEXT = FakeContext("scaffold-template")
+
+
+@pytest.fixture
+def handler(database: Database, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    # As after a deploy: the migrations create the tables and this function's role with its grants.
+    database.migrate()
+    for name, value in database.env("scaffold_template").items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(platform_db, "credential_source", database.credentials)
+    module = load_handler("scaffold-template")
+    yield module
+    module.db.drop()
+
+
+def test_every_message_is_processed_and_only_failures_return(handler: ModuleType) -> None:
+    event = {"Records": [{"messageId": "1", "body": "{}"}, {"messageId": "2", "body": ""}]}
+
+    result = handler.handler(event, CONTEXT)
+
+    assert result == {"batchItemFailures": [{"itemIdentifier": "2"}]}
+
+
+def test_a_message_body_is_processed(handler: ModuleType) -> None:
+    result = handler.process("{}")
+
+    assert result["function"] == "scaffold-template"
+    assert result["databaseTime"]
+    assert result["databaseUser"] == "scaffold_template"
+    assert result["schemaVersion"] == max(version for version, _ in platform_migrations.MIGRATIONS)

@@ -1,0 +1,38 @@
+"""scaffold-template: runs on its schedule.
+
+Written by npm run new:function: the logic lives in plain functions, handler() is the thin Lambda adapter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from platform_log import bind_invocation, get_logger
+
+log = get_logger("scaffold-template")
+
+
+class BadEvent(Exception):
+    pass
+
+
+def parse_event(event: Any) -> None:
+    """Accepts the EventBridge scheduled event only; anything else is a misrouted invocation."""
+    if not isinstance(event, dict) or event.get("detail-type") != "Scheduled Event" or event.get("source") != "aws.events":
+        raise BadEvent('expected an EventBridge scheduled event (source "aws.events", detail-type "Scheduled Event")')
+
+
+def run() -> dict[str, Any]:
+    return {"function": "scaffold-template"}
+
+
+def handler(event: Any, context: Any) -> dict[str, Any]:
+    bind_invocation(context)
+    try:
+        parse_event(event)
+    except BadEvent as exc:
+        log.warning("not a scheduled event", extra={"fields": {"error": str(exc)}})
+        return {"statusCode": 400, "message": str(exc)}
+    result = run()
+    log.info("ran", extra={"fields": result})
+    return result

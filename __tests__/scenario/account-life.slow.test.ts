@@ -25,7 +25,7 @@ import { playWorkflow, type StepResult } from './workflow-player';
  * and GitHub's deployments API for the drift baseline (command-stand-ins.ts).
  *
  * The account applied from main lives through deploy.yml: each merge is the workflow played step by
- * step (workflow-player.ts); its shell steps and scripts run for real, `cdktf deploy` is
+ * step (workflow-player.ts); its shell steps and scripts run for real, the units' apply step (tools/ci/run-units.ts) is
  * LocalAccount.apply() (a version where code or configuration changed, as publish = true does) and
  * `npm run release` is the command's body. An account behind RDS Proxy runs apply.yml's database and
  * post-deploy steps on its new database. Nothing here creates a role, secret value, migration or
@@ -243,7 +243,7 @@ describe(`the life of the ${account.name} account`, () => {
   }, 180_000);
 
   test('first apply recorded as the drift baseline', () => {
-    expect(first.step(/cdktf deploy/).outcome).toBe('success');
+    expect(first.step(/Apply the touched units in dependency order/).outcome).toBe('success');
     expect(baselines[0]).toEqual({ sha: first.sha, recorded: first.sha });
   });
 

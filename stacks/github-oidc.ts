@@ -77,6 +77,21 @@ export function workflowSubject(github: GithubConfig, context: string, workflow:
   return `${subjectPrefix(github)}:${context}:job_workflow_ref:${github.repository}/.github/workflows/${workflow}@${ref}`;
 }
 
+/**
+ * The GitHub environment whose required reviewers approve an account's applies through apply.yml:
+ * the account's applyEnvironment; for an account whose merges apply automatically (applyBranch)
+ * but that has a unit requiring approval (config.units.<unit>.requireApproval, the data unit by
+ * default), `<account>-approval`, created by the one-time setup like any approval environment.
+ * Environments with required reviewers hold a job until a reviewer approves it:
+ * https://docs.github.com/actions/reference/deployments-and-environments (Required reviewers) and
+ * https://docs.github.com/actions/managing-workflow-runs/reviewing-deployments
+ * (`npm run check:github` checks the reviewers, self-review and the main-only branch policy of each.)
+ */
+export function approvalEnvironment(config: Pick<AccountConfig, 'name' | 'github' | 'units'>): string | undefined {
+  if (config.github.applyEnvironment) return config.github.applyEnvironment;
+  return Object.values(config.units).some((unit) => unit.enabled && unit.requireApproval) ? `${config.name}-approval` : undefined;
+}
+
 /** The only wildcard a trust policy may hold: the pull-request number in a PR's workflow ref. */
 export const PULL_REQUEST_REF = 'refs/pull/*/merge';
 
@@ -86,20 +101,24 @@ export interface CiSubjects {
   /** Plan role: main only, through the drift check and the approval workflow's plan job. */
   readonly plan: string[];
   /**
-   * Apply role: deploy.yml on the apply branch, or apply.yml in the approval environment (from main);
+   * Apply role: deploy.yml on the apply branch (and apply.yml in `<account>-approval` for its units
+   * that require approval), or apply.yml in the approval environment (from main);
    * and rollback.yml from main, in the approval environment when the account has one.
    */
   readonly apply: string[];
 }
 
 /** The `sub` claims that may assume each CI role of an account. */
-export function ciSubjects(config: Pick<AccountConfig, 'github'>): CiSubjects {
+export function ciSubjects(config: Pick<AccountConfig, 'github'> & Partial<Pick<AccountConfig, 'name' | 'units'>>): CiSubjects {
   const { github } = config;
   const main = 'refs/heads/main';
   const apply: string[] = [];
   if (github.applyBranch) {
     const ref = `refs/heads/${github.applyBranch}`;
     apply.push(workflowSubject(github, `ref:${ref}`, CI_WORKFLOWS.deploy, ref));
+    // Its units that require approval are applied only by apply.yml, in the account's approval environment.
+    const unitApproval = config.name && config.units ? approvalEnvironment({ name: config.name, github, units: config.units }) : undefined;
+    if (unitApproval) apply.push(workflowSubject(github, `environment:${unitApproval}`, CI_WORKFLOWS.apply, main));
   }
   if (github.applyEnvironment) {
     apply.push(workflowSubject(github, `environment:${github.applyEnvironment}`, CI_WORKFLOWS.apply, main));

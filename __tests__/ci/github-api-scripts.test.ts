@@ -351,7 +351,7 @@ describe('applied-behind.sh: how many commits of main an account\'s last apply i
   });
 });
 
-describe('mark-outdated-comments.sh: a plan comment for a stack the latest push no longer affects', () => {
+describe('mark-outdated-comments.sh: a plan comment for an account the latest push no longer affects', () => {
   // GET /repos/{owner}/{repo}/issues/{n}/comments: https://docs.github.com/rest/issues/comments#list-issue-comments
   const comment = (id: number, stack: string, login = 'github-actions[bot]', extra = '') => ({
     id,
@@ -361,30 +361,32 @@ describe('mark-outdated-comments.sh: a plan comment for a stack the latest push 
 
   test('is marked outdated with the newer commit, its old plan kept folded, and its marker kept first', () => {
     const targets = path.join(dir, 'targets.json');
-    fs.writeFileSync(targets, JSON.stringify([{ stack: 'qa' }, { stack: 'qa-bootstrap' }]));
+    fs.writeFileSync(targets, JSON.stringify([{ account: 'qa', units: 'bootstrap app' }]));
     const routes = {
-      'GET repos/owner/repo/issues/7/comments': [comment(1, 'qa'), comment(2, 'other'), comment(3, 'gone', 'someone'), comment(4, 'older', 'github-actions[bot]', '<!-- outdated -->\n')],
+      'GET repos/owner/repo/issues/7/comments': [comment(1, 'qa'), comment(2, 'other'), comment(3, 'gone', 'someone'), comment(4, 'older', 'github-actions[bot]', '<!-- outdated -->\n'), comment(5, 'qa-bootstrap')],
       'PATCH repos/owner/repo/issues/comments/2': {},
+      'PATCH repos/owner/repo/issues/comments/5': {},
     };
     const result = run('mark-outdated-comments.sh', ['7', sha('9'), targets], routes);
     expect(result.status).toBe(0);
     const patches = result.calls.filter((c) => c.method === 'PATCH');
-    expect(patches.map((c) => c.path)).toEqual(['repos/owner/repo/issues/comments/2']);
+    // A comment of a stack planned on its own before units (qa-bootstrap) is outdated too: the account's comment replaces it.
+    expect(patches.map((c) => c.path)).toEqual(['repos/owner/repo/issues/comments/2', 'repos/owner/repo/issues/comments/5']);
     const body = fs.readFileSync(path.join(dir, 'body.md'), 'utf8');
-    expect(body.split('\n').slice(0, 2)).toEqual(['<!-- plan-summary:other -->', '<!-- outdated -->']);
+    expect(body.split('\n').slice(0, 2)).toEqual(['<!-- plan-summary:qa-bootstrap -->', '<!-- outdated -->']);
     expect(body).toContain(`**Outdated:** commit \`${sha('9')}\``);
     expect(body).toContain(`<details><summary>Earlier plan</summary>`);
     expect(body).toContain(`Planned commit: \`${sha('1')}\``);
   });
 
-  test('a matrix that is not a list of stack names (it comes from a job that ran the pull request) marks nothing', () => {
+  test('a matrix that is not a list of account names (it comes from a job that ran the pull request) marks nothing', () => {
     const targets = path.join(dir, 'targets.json');
     const routes = { 'GET repos/owner/repo/issues/7/comments': [comment(2, 'other')], 'PATCH repos/owner/repo/issues/comments/2': {} };
-    for (const matrix of [[{ stack: 'qa\nBASH_ENV=x' }], [{ stack: 42 }], { stack: 'qa' }]) {
+    for (const matrix of [[{ account: 'qa\nBASH_ENV=x' }], [{ account: 42 }], { account: 'qa' }, [{ stack: 'qa' }]]) {
       fs.writeFileSync(targets, JSON.stringify(matrix));
       const result = run('mark-outdated-comments.sh', ['7', sha('9'), targets], routes);
       expect([matrix, result.status, result.calls]).toEqual([matrix, 1, []]);
-      expect(result.output).toContain('is not a plan matrix of stack names');
+      expect(result.output).toContain('is not a plan matrix of account names');
     }
   });
 });

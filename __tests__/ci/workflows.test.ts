@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { loadEnvironments } from '../../environments/load';
-import { APPLY_SESSION_SECONDS, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
-import { accountStacks } from '../../stacks/app';
+import { APPLY_SESSION_SECONDS, approvalEnvironment, ciSubjects, type CiSubjects, githubTrustPolicy, subjectPrefix, trustPolicyAdmits, workflowSubject } from '../../stacks/github-oidc';
 import { templateCommand } from '../../tools/ci/oidc-subjects';
 import { compositeActionFiles, fenceFindings, formatFinding, lintWorkflows, TESTED_RUNNER, workflowFiles } from '../../tools/ci/lint-workflows';
 import { manualTexts } from '../helpers/manual';
@@ -49,7 +48,6 @@ const roleJobs = allJobs.filter(({ job }) => assumeStep(job));
 const envName = (job: Job) => (typeof job.environment === 'string' ? job.environment : job.environment?.name);
 const runScripts = (job: Job) => (job.steps ?? []).map((s) => s.run).filter((r): r is string => typeof r === 'string');
 const accounts = loadEnvironments();
-const stackNamesOf = (config: (typeof accounts)[number]) => accountStacks(config).map(({ stack }) => stack);
 const repository = accounts[0].github.repository;
 
 /** The role a job assumes, from the matrix field or step output its role-to-assume names. */
@@ -66,7 +64,8 @@ const TARGET_ACCOUNTS: Record<string, (typeof accounts)[number][]> = {
   'plan.yml': accounts,
   'drift.yml': accounts,
   'deploy.yml': accounts.filter((a) => a.github.applyBranch === 'main'),
-  'apply.yml': accounts.filter((a) => a.github.applyEnvironment),
+  // Accounts with an approval environment, and auto-applied accounts whose units require approval.
+  'apply.yml': accounts.filter((a) => approvalEnvironment(a)),
   // Every account file allows an apply (schema), so every account can be rolled back.
   'rollback.yml': accounts,
 };
@@ -185,12 +184,12 @@ describe('permissions', () => {
     }
   });
 
-  test('a workload stack\'s plan comment says how many commits of main its account\'s last apply is behind', () => {
+  test('an account\'s plan comment says how many commits of main its last apply is behind', () => {
     const steps = workflows['plan.yml'].jobs.plan.steps!;
     const applied = steps.find((s) => s.id === 'applied')!;
     expect(applied.run).toBe('.github/scripts/applied-behind.sh "$ACCOUNT" "$BASE_SHA"');
-    expect(applied.if).toBe('steps.target.outputs.stack == steps.target.outputs.account');
-    const summary = steps.find((s) => s.run?.includes('plan-summary.ts --account "$STACK" --plan-json'))!;
+    expect(applied.env?.ACCOUNT).toBe('${{ steps.target.outputs.account }}');
+    const summary = steps.find((s) => s.run?.includes('plan-summary.ts --account "$ACCOUNT" --results'))!;
     expect(summary.env).toMatchObject({ APPLIED: '${{ steps.applied.outputs.applied }}', BEHIND: '${{ steps.applied.outputs.behind }}' });
     expect(summary.run).toContain('behind=(--applied "$APPLIED" --behind "$BEHIND")');
     expect(steps.indexOf(applied)).toBeLessThan(steps.indexOf(summary));
@@ -237,7 +236,8 @@ describe('concurrency', () => {
     expect(wf.concurrency).toBeUndefined();
     expect(wf['run-name']).toBe('Apply ${{ inputs.account }} at ${{ inputs.ref }}');
     const request = wf.jobs.request;
-    expect(request.permissions).toEqual({ contents: 'read', actions: 'read' });
+    // deployments: read for the last-applied record the units are compared with.
+    expect(request.permissions).toEqual({ contents: 'read', actions: 'read', deployments: 'read' });
     const steps = request.steps!;
     const refuse = steps.findIndex((s) => s.run === '.github/scripts/refuse-pending-apply.sh "$ACCOUNT"');
     expect(refuse).toBeGreaterThan(-1);
@@ -283,7 +283,8 @@ describe('concurrency', () => {
         continue;
       }
       if (roleKind(job) !== 'apply') {
-        expect([file, id, scripts]).toEqual([file, id, expect.stringContaining('plan -lock=false -input=false')]);
+        // Every plan of a unit goes through tools/ci/run-units.ts, whose --no-lock plans with -lock=false (__tests__/tools/run-units.test.ts).
+        expect([file, id, scripts]).toEqual([file, id, expect.stringContaining('npx tsx tools/ci/run-units.ts --mode plan --no-lock ')]);
         expect([file, id, /cdktf (plan|diff)|-lock-timeout/.test(scripts) || env.TF_CLI_ARGS_plan !== undefined]).toEqual([file, id, false]);
         continue;
       }
@@ -300,10 +301,10 @@ describe('concurrency', () => {
       const scripts = runScripts(job).join('\n');
       for (const init of scripts.split('\n').filter((l) => /terraform .*\binit\b/.test(l))) expect([file, id, init]).toEqual([file, id, expect.stringContaining('-lockfile=readonly')]);
       for (const cdktf of scripts.split('\n').filter((l) => /npx cdktf /.test(l))) expect([file, id, cdktf]).toEqual([file, id, expect.stringContaining('--skip-provider-lock')]);
-      if (/npx cdktf /.test(scripts)) expect([file, id, (job as any).env?.TF_CLI_ARGS_init]).toEqual([file, id, '-lockfile=readonly']);
-      // The lock file is put beside the stack before its first init (the approved apply's comes inside the saved plan's folder).
+      if (/npx cdktf |tools\/ci\/run-units\.ts/.test(scripts)) expect([file, id, (job as any).env?.TF_CLI_ARGS_init]).toEqual([file, id, '-lockfile=readonly']);
+      // The lock file is put beside every unit before its first init (the approved apply's comes inside the saved plans' folders).
       const copy = scripts.indexOf('cp .terraform.lock.hcl ');
-      const firstInit = Math.min(...[scripts.search(/terraform .*\binit\b/), scripts.search(/npx cdktf /)].filter((i) => i >= 0));
+      const firstInit = Math.min(...[scripts.search(/terraform .*\binit\b/), scripts.search(/npx cdktf /), scripts.search(/tools\/ci\/run-units\.ts/)].filter((i) => i >= 0));
       if (!(file === 'apply.yml' && id === 'apply')) expect([file, id, copy > -1 && copy < firstInit]).toEqual([file, id, true]);
     }
     const upload = workflows['apply.yml'].jobs.plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
@@ -313,7 +314,7 @@ describe('concurrency', () => {
   test('apply and rollback requests of an account refuse each other visibly while one is pending', () => {
     for (const file of ['apply.yml', 'rollback.yml']) {
       const request = workflows[file].jobs.request;
-      expect([file, request.permissions]).toEqual([file, { contents: 'read', actions: 'read' }]);
+      expect([file, request.permissions]).toEqual([file, file === 'apply.yml' ? { contents: 'read', actions: 'read', deployments: 'read' } : { contents: 'read', actions: 'read' }]);
       const step = request.steps!.find((s) => s.run === '.github/scripts/refuse-pending-apply.sh "$ACCOUNT"');
       expect([file, step?.env?.GH_TOKEN]).toEqual([file, '${{ github.token }}']);
     }
@@ -343,7 +344,7 @@ describe('older commits run under main\'s tools', () => {
       const synth = steps.findIndex((s) => s['working-directory'] === 'at-commit');
       expect([file, synth < steps.indexOf(assumeStep(workflows[file].jobs[id])!)]).toEqual([file, true]);
       const scripts = runScripts(workflows[file].jobs[id]).join('\n');
-      expect([file, scripts]).toEqual([file, expect.stringContaining('dir="at-commit/cdktf.out/stacks/$STACK"')]);
+      expect([file, scripts]).toEqual([file, expect.stringContaining('--stacks at-commit/cdktf.out/stacks')]);
       for (const line of scripts.split('\n').filter((l) => /npx tsx |npm run (?!synth)/.test(l))) expect([file, line]).toEqual([file, expect.not.stringContaining('at-commit/tools')]);
     }
     // The approved apply needs no checkout of the commit at all: the saved plan carries its stack folder.
@@ -356,7 +357,7 @@ describe('the drift baseline is recorded right after a successful apply, apart f
   test('deploy and the approved apply note the applied commit before the release, and record it even when the release fails', () => {
     for (const [file, id] of [['deploy.yml', 'deploy'], ['apply.yml', 'apply']]) {
       const steps = workflows[file].jobs[id].steps!;
-      const applied = steps.findIndex((s) => /cdktf deploy|apply -input=false -no-color plan/.test(s.run ?? ''));
+      const applied = steps.findIndex((s) => /run-units\.ts --mode apply|apply -input=false -no-color plan/.test(s.run ?? ''));
       const note = steps.findIndex((s) => s.run?.includes('$RUNNER_TEMP/applied/$ACCOUNT'));
       const upload = steps.findIndex((s) => String(s.with?.name).startsWith('applied-'));
       const release = steps.findIndex((s) => s.run === 'npm run release -- "$ACCOUNT"');
@@ -402,7 +403,10 @@ describe('OIDC role wiring', () => {
   function tokenOf(file: string, job: Job, config: (typeof accounts)[number]): { sub: string; aud: string } {
     const triggers = Object.keys(workflows[file].on);
     const ref = triggers.includes('pull_request') ? 'refs/pull/42/merge' : 'refs/heads/main';
-    const environment = envName(job) === '${{ needs.request.outputs.environment }}' ? config.github.applyEnvironment : envName(job);
+    // apply.yml waits in the account's approval environment (dev-approval for an auto-applied account's
+    // units that require approval); rollback.yml in its applyEnvironment, or none.
+    const requested = file === 'apply.yml' ? approvalEnvironment(config) : config.github.applyEnvironment;
+    const environment = envName(job) === '${{ needs.request.outputs.environment }}' ? requested : envName(job);
     const context = environment ? `environment:${environment}` : ref.startsWith('refs/pull/') ? 'pull_request' : `ref:${ref}`;
     return { sub: workflowSubject(config.github, context, file, ref), aud: 'sts.amazonaws.com' };
   }
@@ -433,7 +437,7 @@ describe('OIDC role wiring', () => {
     for (const { file, id, job } of roleJobs) {
       const role = String(assumeStep(job)!.with!['role-to-assume']);
       expect([file, id, role]).toEqual([file, id, expect.stringMatching(/^\$\{\{ (matrix\.(plan|apply)RoleArn|steps\.target\.outputs\.(pr-plan|plan|apply)-role-arn) \}\}$/)]);
-      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toMatch(/npx tsx tools\/ci\/affected-accounts\.ts --(account "\$ACCOUNT"|plan-target "\$REQUESTED_STACK")/);
+      if (role.includes('steps.target')) expect(runScripts(job).join('\n')).toMatch(/npx tsx tools\/ci\/affected-accounts\.ts --(account "\$ACCOUNT"|plan-target "\$REQUESTED_ACCOUNT")/);
     }
     for (const file of workflowFiles()) expect(fs.readFileSync(file, 'utf8')).not.toMatch(/arn:aws:iam::/);
   });
@@ -450,34 +454,44 @@ describe('OIDC role wiring', () => {
     for (const { file, id, job } of roleJobs) {
       const steps = job.steps!;
       const assumed = steps.indexOf(assumeStep(job)!);
-      const preflight = steps.findIndex((s) => /^npm run verify-account -- "\$STACK"$/.test(s.run ?? ''));
-      const firstTerraform = steps.findIndex((s) => /cdktf (plan|deploy)|terraform .*(plan|apply|init)|npm run rollback /.test(s.run ?? ''));
+      const preflight = steps.findIndex((s) => /^npm run verify-account -- "\$(STACK|ACCOUNT)"$/.test(s.run ?? ''));
+      const firstTerraform = steps.findIndex((s) => /cdktf (plan|deploy)|terraform .*(plan|apply|init)|run-units\.ts|npm run rollback /.test(s.run ?? ''));
       expect([file, id, assumed < preflight && preflight < firstTerraform]).toEqual([file, id, true]);
     }
   });
 
-  test('deploys apply with the apply role, run the post-deploy test-runner and hand the applied commit to the record job', () => {
+  test('deploys apply the touched units in dependency order with the apply role, hold the units that require approval, run the post-deploy test-runner and hand the applied commit to the record job', () => {
     const scripts = runScripts(workflows['deploy.yml'].jobs.deploy).join('\n');
-    expect(scripts).toContain('npx cdktf deploy "$STACK" --auto-approve');
+    // Issue 23 item 4: --hold-approval plans a unit with requireApproval but never applies it (__tests__/tools/unit-runner.slow.test.ts).
+    expect(scripts).toContain('npx tsx tools/ci/run-units.ts --mode apply --hold-approval --account "$ACCOUNT" --units "$UNITS" --stacks cdktf.out/stacks');
+    expect(scripts).toContain('select(.status == "held" or .status == "waiting")');
+    expect(scripts).toContain('npx tsx tools/ci/affected-accounts.ts --account "$ACCOUNT" "${outdirs[@]}"');
     expect(scripts).toContain('post-deploy-checks.sh lambda-test-runner');
     expect(scripts).toContain('echo "$GITHUB_SHA" > "$RUNNER_TEMP/applied/$ACCOUNT"');
     // Issue 20: a new or rebuilt database gets its migrator, schema and roles before the release's hooks log in.
     const steps = runScripts(workflows['deploy.yml'].jobs.deploy);
-    const [apply, admin, release] = ['npx cdktf deploy', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
+    const [apply, admin, release] = ['run-units.ts --mode apply', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
     expect([apply < admin, admin < release]).toEqual([true, true]);
     expect(envName(workflows['deploy.yml'].jobs.deploy)).toBeUndefined();
+    // The last applied commit it compares with comes from the record, read by a job without AWS credentials.
+    const targets = workflows['deploy.yml'].jobs.targets;
+    expect(targets.permissions).toEqual({ contents: 'read', deployments: 'read' });
+    expect(runScripts(targets).join('\n')).toContain('.github/scripts/last-applied.sh "$account"');
+    expect(scripts).toContain('base="$(.github/scripts/reviewed-commit.sh "$BASE")"');
     const record = workflows['deploy.yml'].jobs.record;
     expect(record.if).toBe("always() && needs.deploy.result != 'skipped'");
     expect(runScripts(record).join('\n')).toContain('.github/scripts/record-applied.sh "$(basename "$file")" "$(cat "$file")" "$RUN_URL"');
   });
 
-  test('the approved apply applies exactly the saved plan: no re-plan, checksum checked, test-runner after, then recorded', () => {
+  test('the approved apply applies exactly the saved plans in dependency order: no re-plan, checksums checked, test-runner after, then recorded', () => {
     const { plan, apply, record } = workflows['apply.yml'].jobs;
-    expect(runScripts(plan).join('\n')).toContain('terraform -chdir="$dir" plan -lock=false -input=false -no-color -out=plan');
+    expect(runScripts(plan).join('\n')).toContain('npx tsx tools/ci/run-units.ts --mode plan --no-lock --account "$ACCOUNT" --units "$UNITS" --stacks at-commit/cdktf.out/stacks');
     const scripts = runScripts(apply).join('\n');
-    expect(scripts).not.toMatch(/cdktf (plan|deploy|synth)|terraform (-chdir="[^"]*" )?plan\b|npm run synth/);
-    expect(scripts).toContain('echo "$PLAN_SHA256  $RUNNER_TEMP/approved/plan" | sha256sum --check --strict');
-    expect(scripts).toMatch(/terraform -chdir="\$RUNNER_TEMP\/approved" apply -input=false -no-color plan$/m);
+    expect(scripts).not.toMatch(/cdktf (plan|deploy|synth)|terraform (-chdir="[^"]*" )?plan\b|npm run synth|run-units/);
+    expect(scripts).toContain('[ "$(cat order.txt plans.sha256 | sha256sum | cut -d \' \' -f 1)" = "$PLAN_SHA256" ]');
+    expect(scripts).toContain('sha256sum --check --strict plans.sha256');
+    expect(scripts).toMatch(/terraform -chdir="\$RUNNER_TEMP\/approved\/\$stack" apply -input=false -no-color plan$/m);
+    expect(scripts).toContain('done < "$RUNNER_TEMP/approved/order.txt"');
     const artifact = 'plan-${{ inputs.account }}-${{ steps.reviewed.outputs.sha }}';
     expect(apply.steps!.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with?.name).toBe(artifact);
     expect(plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))?.with?.name).toBe(artifact);
@@ -514,23 +528,29 @@ describe('OIDC role wiring', () => {
       }
     });
 
-    test('the pull-request plan job runs the base branch, gates the synthesized JSON, then requests credentials', () => {
+    test('the pull-request plan job runs the base branch, gates each touched unit\'s synthesized JSON, then requests credentials', () => {
       const job = workflows['plan.yml'].jobs.plan;
       const steps = job.steps!;
       const checkouts = steps.filter(isCheckout);
       expect(checkouts.map((s) => s.with)).toEqual([{ ref: '${{ github.event.pull_request.base.sha }}', 'persist-credentials': false }]);
       const target = steps.findIndex((s) => s.id === 'target');
       const download = steps.findIndex((s) => s.uses?.startsWith('actions/download-artifact@'));
-      const gate = steps.findIndex((s) => s.run === 'npx tsx tools/ci/synth-gate.ts "$STACK" "$RUNNER_TEMP/synthesized/stacks/$STACK"');
-      const lock = steps.findIndex((s) => s.run === 'cp .terraform.lock.hcl "$RUNNER_TEMP/synthesized/stacks/$STACK/.terraform.lock.hcl"');
+      const baseSynth = steps.findIndex((s) => s.run === 'CDKTF_OUTDIR="$RUNNER_TEMP/base" npm run synth');
+      const units = steps.findIndex((s) => s.id === 'units');
+      const gate = steps.findIndex((s) => s.run?.includes('npx tsx tools/ci/synth-gate.ts "$ACCOUNT-$unit" "$RUNNER_TEMP/synthesized/stacks/$ACCOUNT-$unit"'));
+      const lock = steps.findIndex((s) => s.run?.includes('cp .terraform.lock.hcl "$RUNNER_TEMP/synthesized/stacks/$ACCOUNT-$unit/.terraform.lock.hcl"'));
       const assume = steps.indexOf(assumeStep(job)!);
-      expect([target, download, gate, lock, assume].every((i, n, all) => i > -1 && (n === 0 || all[n - 1] < i))).toBe(true);
-      // The base branch's check of the matrix entry comes first; the stack everything uses is its output.
-      expect(steps[target].env).toEqual({ REQUESTED_STACK: '${{ matrix.stack }}' });
-      expect(steps[gate].env).toEqual({ STACK: '${{ steps.target.outputs.stack }}' });
+      expect([target, download, baseSynth, units, gate, lock, assume].every((i, n, all) => i > -1 && (n === 0 || all[n - 1] < i))).toBe(true);
+      // The base branch's check of the matrix entry comes first; the account everything uses is its output.
+      expect(steps[target].env).toEqual({ REQUESTED_ACCOUNT: '${{ matrix.account }}', REQUESTED_EVERY: '${{ matrix.every }}' });
+      expect(steps[gate].env).toEqual({ ACCOUNT: '${{ steps.target.outputs.account }}', UNITS: '${{ steps.units.outputs.units }}' });
+      // The touched units: the change's JSON against the base commit's, compared by the base branch's script.
+      expect(steps[units].run).toContain('npx tsx tools/ci/affected-accounts.ts --plan-target "$ACCOUNT" --every "$EVERY" --base-out "$RUNNER_TEMP/base" --head-out "$RUNNER_TEMP/synthesized"');
+      // Dependencies not planned are read from the base commit's folders, never the pull request's.
+      expect(runScripts(job).join('\n')).toContain('--dependency-stacks "$RUNNER_TEMP/base/stacks"');
       expect(steps[download].with?.name).toBe('synthesized');
-      // Nothing of the pull request is synthesized or built where credentials exist.
-      expect(runScripts(job).join('\n')).not.toMatch(/npm run synth|cdktf (plan|synth)|npm run build/);
+      // Nothing of the pull request is synthesized or built where credentials exist: the one synth is the base checkout's.
+      expect(runScripts(job).join('\n').replace('CDKTF_OUTDIR="$RUNNER_TEMP/base" npm run synth', '')).not.toMatch(/npm run synth|cdktf (plan|synth)|npm run build/);
       // The synthesis job has no credentials and is where the pull request's code runs.
       const synth = workflows['plan.yml'].jobs.synth;
       expect(synth.permissions).toEqual({ contents: 'read' });
@@ -545,24 +565,26 @@ describe('OIDC role wiring', () => {
     });
   });
 
-  test('pull-request plans and the drift check plan every stack of the selected accounts, bootstrap included, one matrix entry per stack', () => {
-    for (const [file, select, role] of [['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"', '${{ steps.target.outputs.pr-plan-role-arn }}'], ['drift.yml', '--all', '${{ matrix.planRoleArn }}']]) {
+  test('pull-request plans and the drift check run one matrix entry per account, its units inside in dependency order, each summary labelled and naming its commit', () => {
+    for (const [file, select, role, name] of [
+      ['plan.yml', '--base "$BASE_SHA" --head "$HEAD_SHA"', '${{ steps.target.outputs.pr-plan-role-arn }}', 'Plan ${{ matrix.account }}'],
+      ['drift.yml', '--all', '${{ matrix.planRoleArn }}', 'Plan ${{ matrix.label }}'],
+    ]) {
       const wf = workflows[file];
       const [listing] = Object.values(wf.jobs).filter((job) => runScripts(job).some((r) => r.includes(`npx tsx tools/ci/affected-accounts.ts ${select}`)));
       expect([file, listing !== undefined]).toEqual([file, true]);
       const job = wf.jobs.plan as Job & { name?: string; env?: Record<string, string>; strategy?: { matrix: { include: string } } };
       expect([file, job.strategy?.matrix.include]).toEqual([file, expect.stringMatching(/^\$\{\{ fromJSON\(needs\.\w+\.outputs\.targets\) \}\}$/)]);
-      expect([file, job.name]).toEqual([file, 'Plan ${{ matrix.stack }}']);
-      // The drift check's matrix is main's own output; a pull request's is checked by the plan job first.
-      const stackSource = file === 'plan.yml' ? '${{ steps.target.outputs.stack }}' : '${{ matrix.stack }}';
-      const stackEnv = [job.env?.STACK, ...job.steps!.map((s) => s.env?.STACK)].filter(Boolean);
-      expect([file, new Set(stackEnv)]).toEqual([file, new Set([stackSource])]);
+      expect([file, job.name]).toEqual([file, name]);
       expect([file, assumeStep(job)!.with!['role-to-assume']]).toEqual([file, role]);
       const scripts = runScripts(job).join('\n');
-      for (const [, label] of scripts.matchAll(/plan-summary\.ts --account "(\$\w+)"/g)) expect([file, label]).toEqual([file, '$STACK']);
+      expect([file, scripts]).toEqual([file, expect.stringContaining('npx tsx tools/ci/run-units.ts --mode plan --no-lock --account "$ACCOUNT" --units "$UNITS"')]);
+      for (const [, label] of scripts.matchAll(/plan-summary\.ts --account "(\$\w+)"/g)) expect([file, label]).toEqual([file, file === 'plan.yml' ? '$ACCOUNT' : '$LABEL']);
       // Every comment and issue names the commit it planned.
       for (const line of scripts.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.includes('plan-summary.ts'))) expect([file, line]).toEqual([file, expect.stringContaining('--commit "$')]);
     }
+    // The drift check plans every unit: the selection is --all (every enabled unit, bootstrap included).
+    expect(runScripts(workflows['drift.yml'].jobs.targets).join('\n')).toContain('(. + {label: "\\(.account)-bootstrap", units: "bootstrap", ref: $main})');
   });
 
   test('deploy.yml reports each release that ran on GitHub, from a job without AWS credentials', () => {
@@ -580,12 +602,12 @@ describe('OIDC role wiring', () => {
     expect(wf.jobs.deploy.steps!.find((s) => s.id === 'release')?.run).toBe('npm run release -- "$ACCOUNT"');
   });
 
-  test('the drift check plans each workload stack at the commit the account last applied', () => {
+  test('the drift check plans each account\'s workload units at the commit the account last applied, bootstrap at main', () => {
     const targets = workflows['drift.yml'].jobs.targets;
     expect(targets.permissions).toEqual({ contents: 'read', deployments: 'read' });
     const script = runScripts(targets).join('\n');
     expect(script).toContain('.github/scripts/last-applied.sh "$account"');
-    expect(script).toContain('if .stack == .account then . + {ref: $applied[.account]} else . + {ref: $main} end');
+    expect(script).toContain('(. + {label: .account, units: (.units | split(" ") | map(select(. != "bootstrap")) | join(" ")), ref: $sha})');
     expect(workflows['drift.yml'].jobs.plan.steps!.find((s) => s.id === 'reviewed')?.env?.REF).toBe('${{ matrix.ref }}');
   });
 
@@ -624,7 +646,7 @@ describe('plan artifacts', () => {
   });
 
   test('the only saved plan is the one an apply consumes (the approval workflow), with its hidden lock file', () => {
-    const savers = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith('actions/upload-artifact@') && /stacks\/\$\{\{ steps\.target/.test(String(s.with?.path))));
+    const savers = allJobs.filter(({ job }) => (job.steps ?? []).some((s) => s.uses?.startsWith('actions/upload-artifact@') && /^plan-(?!summary)/.test(String(s.with?.name))));
     expect(savers.map(({ file, id }) => `${file}:${id}`)).toEqual(['apply.yml:plan']);
     // upload-artifact skips hidden files (.terraform.lock.hcl) unless told otherwise (DESIGN.md section 8).
     const upload = workflows['apply.yml'].jobs.plan.steps!.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
@@ -721,25 +743,27 @@ describe('the fence around pull-request code (zizmor-style checks, tools/ci/lint
     expect(fs.readFileSync(path.join(GITHUB_DIR, 'actions', 'setup', 'action.yml'), 'utf8')).toContain('npm ci --ignore-scripts');
   });
 
-  test('the plan job checks a stack carrying a BASH_ENV line against the base branch, refuses it and writes no output', () => {
+  test('the plan job checks an account carrying a BASH_ENV line against the base branch, refuses it and writes no output', () => {
     // The target step's own script, run as GitHub runs it (bash -eo pipefail) with the injected name.
     const step = workflows['plan.yml'].jobs.plan.steps!.find((s) => s.id === 'target')!;
     const dir = tempDir('fence-target-');
     const output = path.join(dir, 'output');
     fs.writeFileSync(output, '');
-    const stack = stackNamesOf(accounts[0])[0];
-    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, REQUESTED_STACK: `${stack}\nBASH_ENV=${dir}/env.sh`, GITHUB_OUTPUT: output },
-    });
+    const account = accounts[0].name;
+    const runStep = (env: Record<string, string>) =>
+      spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, GITHUB_OUTPUT: output, ...env } });
+    const result = runStep({ REQUESTED_ACCOUNT: `${account}\nBASH_ENV=${dir}/env.sh`, REQUESTED_EVERY: 'false' });
     expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('not a stack name');
+    expect(result.stderr).toContain('not an account name');
+    expect(fs.readFileSync(output, 'utf8')).toBe('');
+    const every = runStep({ REQUESTED_ACCOUNT: account, REQUESTED_EVERY: `true\nBASH_ENV=${dir}/env.sh` });
+    expect(every.status).not.toBe(0);
     expect(fs.readFileSync(output, 'utf8')).toBe('');
     // The real name passes and yields the base branch's role for it.
-    const ok = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, REQUESTED_STACK: stack, GITHUB_OUTPUT: output } });
+    const ok = runStep({ REQUESTED_ACCOUNT: account, REQUESTED_EVERY: 'false' });
     expect(ok.status).toBe(0);
     expect(fs.readFileSync(output, 'utf8')).toContain(`pr-plan-role-arn=arn:aws:iam::${accounts[0].accountId}:role/${accounts[0].ci.prPlanRoleName}\n`);
+    expect(fs.readFileSync(output, 'utf8')).toContain('every=false\n');
   });
 
   test('the comment job never posts after its run was cancelled, and runs the base branch\'s scripts', () => {
@@ -909,7 +933,7 @@ describe('the manual on CI/CD', () => {
       for (const role of roles) {
         for (const config of TARGET_ACCOUNTS[file]) {
           for (const subject of ciSubjects(config)[role].filter((s) => s.includes(`/${file}@`))) {
-            const text = generic(subject).replace(`environment:${config.github.applyEnvironment}`, 'environment:<environment>');
+            const text = generic(subject).replace(`environment:${approvalEnvironment(config) ?? config.github.applyEnvironment}`, 'environment:<environment>');
             expect([file, role, row(file)]).toEqual([file, role, expect.stringContaining(`\`${text}\``)]);
           }
         }
@@ -1042,12 +1066,14 @@ describe('checkov', () => {
 
 // Issue #12.4: the PR plan summary says when a change widens a principal's permissions compared with main.
 test('the pull-request plan compares the IAM report of the change with main\'s and passes both to the summary', () => {
-  const planJob = allJobs.find(({ job }) => runScripts(job).some((r) => r.includes('plan-summary.ts') && r.includes('--plan-json')) && (job.steps ?? []).some((s) => s.run?.includes('iam:report')));
+  const planJob = allJobs.find(({ job }) => runScripts(job).some((r) => r.includes('plan-summary.ts') && r.includes('--results')) && (job.steps ?? []).some((s) => s.run?.includes('iam:report')));
   expect(planJob).toBeDefined();
   const scripts = runScripts(planJob!.job).join('\n');
   // The change's synthesized stacks (the gated artifact) and the base commit, which is the plan job's checkout.
   expect(scripts).toMatch(/iam:report[^\n]*--outdir "\$RUNNER_TEMP\/synthesized" --json --output "\$RUNNER_TEMP\/iam-head\.json"/);
-  expect(scripts).toMatch(/iam:report --silent -- --json --output "\$RUNNER_TEMP\/iam-base\.json"/);
+  // main's report reads the base commit's synthesis the plan job made from its checkout.
+  expect(scripts).toMatch(/iam:report --silent -- --outdir "\$RUNNER_TEMP\/base" --json --output "\$RUNNER_TEMP\/iam-base\.json"/);
+  expect(scripts).toContain('CDKTF_OUTDIR="$RUNNER_TEMP/base" npm run synth');
   // Both reports are made before any credential exists.
   const steps = planJob!.job.steps!;
   expect(steps.findIndex((s) => s.run?.includes('iam:report'))).toBeLessThan(steps.indexOf(assumeStep(planJob!.job)!));

@@ -4,12 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
 import { parse } from 'yaml';
-import { readWorkload, sharedSynth } from '../helpers/terraform';
 import { databaseUsers, DB_MIGRATION_USER, FUNCTIONS, type FunctionSpec } from '../../catalogue';
 import { commandExitCode } from '../../tools/delivery/delivery-cli';
 import { release } from '../../tools/delivery/release';
 import { rollback } from '../../tools/delivery/rollback';
 import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
+import { readWorkload, sharedSynth } from '../helpers/terraform';
 import { ciAccount } from '../../tools/ci/affected-accounts';
 import { writeCommandStandIns, type CommandStandIns } from './command-stand-ins';
 import { LocalAccount, PYTHON, REPO_ROOT } from './local-account';
@@ -25,7 +25,7 @@ import { playWorkflow, type StepResult } from './workflow-player';
  * and GitHub's deployments API for the drift baseline (command-stand-ins.ts).
  *
  * The account applied from main lives through deploy.yml: each merge is the workflow played step by
- * step (workflow-player.ts); its shell steps and scripts run for real, `cdktf deploy` is
+ * step (workflow-player.ts); its shell steps and scripts run for real, the units' apply step (tools/ci/run-units.ts) is
  * LocalAccount.apply() (a version where code or configuration changed, as publish = true does) and
  * `npm run release` is the command's body. An account behind RDS Proxy runs apply.yml's database and
  * post-deploy steps on its new database. Nothing here creates a role, secret value, migration or
@@ -129,7 +129,7 @@ async function merge(changes: Record<string, string> = {}): Promise<DeployRun> {
   Object.assign(mainCode, changes);
   const sha = (++merges).toString(16).padStart(40, 'c');
   let published: Record<string, string> = {};
-  const matrix = { account: account.name, stack: ciAccount(account).stack, applyRoleArn: 'arn:aws:iam::000000000000:role/apply', region: account.region, accountId: account.accountId };
+  const matrix = { account: account.name, units: ciAccount(account).units, base: '', applyRoleArn: 'arn:aws:iam::000000000000:role/apply', region: account.region, accountId: account.accountId };
   const runDir = path.join(work, `run-${merges}`);
   const { steps } = await playWorkflow({
     workflowFile: DEPLOY_WORKFLOW,
@@ -144,10 +144,22 @@ async function merge(changes: Record<string, string> = {}): Promise<DeployRun> {
       // The pre-flight and the synth: the scenario's stand-ins answer as the account, and the stack was synthesized once.
       { matches: /npm run verify-account/, run: async () => ({ ok: true, output: 'Account check passed' }) },
       { matches: /npm run synth/, run: async () => ({ ok: true, output: 'synthesized' }) },
+      // The committed lock file beside each unit folder: the scenario plans no Terraform.
+      { matches: /cp \.terraform\.lock\.hcl/, run: async () => ({ ok: true, output: 'lock files' }) },
       {
-        matches: /npx cdktf deploy/,
-        run: async () => {
+        // The units' apply (tools/ci/run-units.ts, tested with real Terraform on its own): the scenario's
+        // stand-ins publish the functions; a unit that requires approval is never applied by a merge,
+        // and the account's data is unchanged after its first (approved) apply here.
+        matches: /tools\/ci\/run-units\.ts --mode apply --hold-approval/,
+        run: async (_script, env) => {
           published = local.apply(mainCode);
+          const results = env.UNITS.split(' ').filter(Boolean).map((unit) => ({
+            unit,
+            stack: `${account.name}-${unit}`,
+            status: account.units[unit as keyof typeof account.units]?.requireApproval ? 'unchanged' : 'applied',
+            seconds: 0,
+          }));
+          fs.writeFileSync(path.join(runDir, 'runner-deploy', 'results.json'), JSON.stringify(results));
           return { ok: true, output: `published ${JSON.stringify(published)}` };
         },
       },
@@ -231,7 +243,7 @@ describe(`the life of the ${account.name} account`, () => {
   }, 180_000);
 
   test('first apply recorded as the drift baseline', () => {
-    expect(first.step(/cdktf deploy/).outcome).toBe('success');
+    expect(first.step(/Apply the touched units in dependency order/).outcome).toBe('success');
     expect(baselines[0]).toEqual({ sha: first.sha, recorded: first.sha });
   });
 

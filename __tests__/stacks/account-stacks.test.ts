@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments, stateBucketName } from '../../environments/load';
 import type { AccountConfig } from '../../environments/schema';
-import { ciSubjects } from '../../stacks/github-oidc';
+import { approvalEnvironment, ciSubjects } from '../../stacks/github-oidc';
 import { accountStacks } from '../../stacks/app';
 import { UNIT_DEPENDENCIES } from '../../environments/units';
 import { defaults } from '../../environments/defaults';
@@ -83,8 +83,12 @@ describe.each(byAccount)('CI roles in the bootstrap stack of %s', (name, account
   test('only the apply branch or the approved environment of the account file, through its own workflow, may assume the apply role', () => {
     const [statement] = trust(account.ci.applyRoleName).Statement;
     const subjects = ciSubjects(account).apply;
-    // Plus rollback.yml (rollback on demand) from main, in the approval environment when there is one.
-    expect(subjects).toHaveLength([account.github.applyBranch, account.github.applyEnvironment].filter(Boolean).length + 1);
+    // Plus rollback.yml (rollback on demand) from main, in the approval environment when there is one;
+    // and for an auto-applied account with a unit that requires approval (data by default), apply.yml
+    // in `<account>-approval`, the only path that applies that unit (issue 23).
+    const unitApproval = account.github.applyBranch && !account.github.applyEnvironment ? approvalEnvironment(account) : undefined;
+    expect(subjects).toHaveLength([account.github.applyBranch, account.github.applyEnvironment, unitApproval].filter(Boolean).length + 1);
+    if (unitApproval) expect(subjects).toContainEqual(expect.stringContaining(`:environment:${unitApproval}:job_workflow_ref:${repository(account)}/.github/workflows/apply.yml@refs/heads/main`));
     const rollbackContext = account.github.applyEnvironment ? `environment:${account.github.applyEnvironment}` : 'ref:refs/heads/main';
     expect(subjects).toContainEqual(expect.stringContaining(`:${rollbackContext}:job_workflow_ref:${repository(account)}/.github/workflows/rollback.yml@refs/heads/main`));
     if (account.github.applyBranch) expect(subjects).toContainEqual(expect.stringContaining(`:ref:refs/heads/${account.github.applyBranch}:job_workflow_ref:${repository(account)}/.github/workflows/deploy.yml@`));

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import type { AccountConfig } from '../../environments/schema';
 import { loadEnvironments } from '../../environments/load';
-import { SUBJECT_CLAIM_KEYS, subjectPrefix } from '../../stacks/github-oidc';
+import { approvalEnvironment, SUBJECT_CLAIM_KEYS, subjectPrefix } from '../../stacks/github-oidc';
 import { prefixFix, templateCommand } from './oidc-subjects';
 import { answerHelp } from '../../build/cli-help';
 
@@ -251,7 +251,7 @@ export function fetchAnswers(repository: string, environments: readonly string[]
 }
 
 export function approvalEnvironmentNames(accounts: readonly AccountConfig[]): string[] {
-  return [...new Set(accounts.flatMap((a) => (a.github.applyEnvironment ? [a.github.applyEnvironment] : [])))].sort();
+  return [...new Set(accounts.flatMap((a) => approvalEnvironment(a) ?? []))].sort();
 }
 
 if (require.main === module) {

@@ -4,10 +4,11 @@ import { loadEnvironments } from '../../environments/load';
 import { configWarnings } from '../../environments/warnings';
 import type { IamReport } from '../iam/report';
 import { widenings, wideningsForStack } from '../iam/report-diff';
+import { accountStacks } from '../../stacks/app';
 import type { PlanGraphJson } from '../diagram/graph';
 import { planPicture, planPictureSection } from '../diagram/plan-picture';
 import { optionValue } from '../lib/cli-options';
-import { accountStacks } from '../../stacks/app';
+import type { UnitRecord } from './run-units';
 
 /**
  * Turns `terraform show -json <saved plan>` into the markdown of one pull-request comment (or drift
@@ -178,6 +179,12 @@ export function stackWarnings(stack: string, accounts: readonly AccountConfig[] 
   return account ? configWarnings(account) : [];
 }
 
+/** The configuration warnings of an account, for its summary grouped by unit; none for an unknown name. */
+export function accountWarnings(account: string, accounts: readonly AccountConfig[] = loadEnvironments()): string[] {
+  const config = accounts.find((candidate) => candidate.name === account);
+  return config ? configWarnings(config) : [];
+}
+
 export function renderSummary(options: RenderOptions): string {
   const { account, summary } = options;
   const { counts } = summary;
@@ -239,6 +246,105 @@ export function renderSummary(options: RenderOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** One unit of an account's run (tools/ci/run-units.ts --results) with its plan read back. */
+export interface UnitSection {
+  readonly unit: string;
+  readonly stack: string;
+  readonly status: UnitRecord['status'];
+  readonly reason?: string;
+  readonly summary?: PlanSummary;
+  readonly planText?: string;
+}
+
+const STATUS_LABEL: Record<UnitRecord['status'], string> = {
+  planned: 'planned',
+  unchanged: 'no changes',
+  applied: 'applied',
+  waiting: ':hourglass: waiting',
+  held: ':lock: held for approval',
+  failed: ':x: failed',
+};
+
+export interface AccountRenderOptions extends Omit<RenderOptions, 'summary' | 'planText' | 'changePicture'> {
+  readonly units: readonly UnitSection[];
+}
+
+/**
+ * One comment (or step summary) for an account planned unit by unit: a table of every unit run with
+ * its counts or why it waits, then each unit's changes and its plan text, collapsed; the plan texts
+ * share what is left of GitHub's comment limit.
+ */
+export function renderAccountSummary(options: AccountRenderOptions): string {
+  const { account, units } = options;
+  const total = units.reduce((sum, unit) => sum + (unit.summary ? totalChanges(unit.summary) : 0), 0);
+  const cell = (unit: UnitSection, kind: ChangeKind) => (unit.summary ? String(unit.summary.counts[kind]) : '');
+  const lines = [
+    commentMarker(account),
+    `### Terraform plan: \`${account}\``,
+    ...commitLine(options.commit),
+    ...appliedLine(account, options.lastApplied),
+    '',
+    units.length === 0
+      ? 'No unit of this account is touched by the change.'
+      : `Units planned in dependency order: ${units.map((u) => `\`${u.unit}\``).join(', ')}. **${total} resource change${total === 1 ? '' : 's'}** in the planned units.`,
+    '',
+    '| unit | result | add | change | replace | destroy |',
+    '|---|---|---:|---:|---:|---:|',
+    ...units.map((u) => `| \`${u.unit}\` | ${STATUS_LABEL[u.status]} | ${cell(u, 'add')} | ${cell(u, 'change')} | ${cell(u, 'replace')} | ${cell(u, 'destroy')} |`),
+  ];
+  const notes = units.filter((u) => u.reason);
+  if (notes.length) lines.push('', ...notes.map((u) => `- ${STATUS_LABEL[u.status]} \`${u.unit}\`: ${u.reason}`));
+  if (units.some((u) => u.summary?.errored)) lines.push('', ':x: **Terraform reported errors while planning; this plan is incomplete.**');
+  if (options.warnings?.length) lines.push('', '#### Warnings', '', ...options.warnings.map((warning) => `- :warning: ${warning}`));
+  if (options.iamWidenings) {
+    lines.push(
+      '',
+      '#### IAM compared with main',
+      '',
+      ...(options.iamWidenings.length === 0
+        ? ['No principal of this account may do more than on main.']
+        : [
+            ':warning: This change widens what a principal may do (review before approving):',
+            '',
+            ...capList(options.iamWidenings.map((line) => `- \`${line}\``), Math.floor(MAX_COMMENT_CHARS / 8), options.runUrl),
+          ]),
+    );
+  }
+  const planned = units.filter((u) => u.summary && totalChanges(u.summary) > 0);
+  const listBudget = Math.floor((MAX_COMMENT_CHARS * 3) / 8 / Math.max(1, planned.length));
+  for (const unit of planned) {
+    const changes = unit.summary!.changes;
+    lines.push('', `#### \`${unit.unit}\` (\`${unit.stack}\`)`, '', ...capList(changes.map(changeLine), listBudget, options.runUrl));
+  }
+  if (options.runUrl) lines.push('', `Run (complete plans in its log): ${options.runUrl}`);
+  let body = `${lines.join('\n')}\n`;
+  const texts = units.filter((u) => u.planText !== undefined && u.summary && totalChanges(u.summary) > 0);
+  for (const [index, unit] of texts.entries()) {
+    const head = `\n<details><summary>Full plan of ${unit.unit}</summary>\n\n`;
+    const tail = '\n\n</details>\n';
+    const note = `\n... (truncated: the complete plan is in the run log${options.runUrl ? `: ${options.runUrl}` : ''})`;
+    const budget = Math.floor((MAX_COMMENT_CHARS - body.length) / (texts.length - index)) - head.length - tail.length - note.length - 16;
+    if (budget < 200) break;
+    let text = unit.planText!.trimEnd();
+    if (fenced(text).length > budget) text = text.slice(0, Math.max(0, budget - (fenced('').length + 8))) + note;
+    body += head + fenced(text) + tail;
+  }
+  return body;
+}
+
+/** Reads a run's --results file and each unit's saved plan JSON and text. */
+export function readUnitSections(resultsFile: string): UnitSection[] {
+  const records = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as UnitRecord[];
+  return records.map((record) => ({
+    unit: record.unit,
+    stack: record.stack,
+    status: record.status,
+    reason: record.reason,
+    summary: record.planJsonFile && fs.existsSync(record.planJsonFile) ? summarizePlan(JSON.parse(fs.readFileSync(record.planJsonFile, 'utf8')) as PlanJson) : undefined,
+    planText: record.planTextFile && fs.existsSync(record.planTextFile) ? fs.readFileSync(record.planTextFile, 'utf8') : undefined,
+  }));
+}
+
 /** The comment for an account whose plan did not complete (credentials, pre-flight, Terraform error). */
 export function renderFailure(account: string, runUrl?: string, commit?: string): string {
   return [
@@ -251,9 +357,10 @@ export function renderFailure(account: string, runUrl?: string, commit?: string)
   ].join('\n');
 }
 
-const USAGE = `Usage: tsx tools/ci/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --failed)
+const USAGE = `Usage: tsx tools/ci/plan-summary.ts --account <name> (--plan-json <file> [--plan-text <file>] | --results <file> | --failed)
        [--run-url <url>] [--commit <sha>] [--output <file>] [--github-output] [--iam-base <file> --iam-head <file>]
        [--applied <sha> --behind <n>]
+--results: the units of an account planned by tools/ci/run-units.ts (its --results file): one summary grouped by unit.
 --applied/--behind: the commit the stack was last applied at and how many commits of main it is behind.
 --iam-base/--iam-head: \`npm run iam:report -- --json\` of main and of the change; the summary lists what the change
 lets a principal of this stack do that main does not.
@@ -261,15 +368,45 @@ Writes the markdown summary to --output (default: stdout). --github-output appen
 and total=<n> to the file named by $GITHUB_OUTPUT.`;
 
 
+/** --applied and --behind, both or neither. */
+function appliedOption(args: readonly string[]): RenderOptions['lastApplied'] {
+  const applied = optionValue(args, '--applied', USAGE);
+  const behind = optionValue(args, '--behind', USAGE);
+  if (Boolean(applied) !== Boolean(behind)) throw new Error(`--applied and --behind go together\n${USAGE}`);
+  if (applied && (!/^[0-9a-f]{40}$/.test(applied) || !/^\d+$/.test(behind!))) {
+    throw new Error(`--applied needs a full commit SHA and --behind a number of commits (got '${applied}' and '${behind}')\n${USAGE}`);
+  }
+  return applied ? { commit: applied, behind: Number(behind) } : undefined;
+}
+
 export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
   const account = optionValue(args, '--account', USAGE);
   const planJson = optionValue(args, '--plan-json', USAGE);
-  if (!account || (!planJson && !args.includes('--failed'))) throw new Error(USAGE);
+  const resultsFile = optionValue(args, '--results', USAGE);
+  if (!account || (!planJson && !resultsFile && !args.includes('--failed'))) throw new Error(USAGE);
   const runUrl = optionValue(args, '--run-url', USAGE);
   const commit = optionValue(args, '--commit', USAGE);
   let markdown: string;
   let total = 0;
-  if (planJson) {
+  if (resultsFile) {
+    const units = readUnitSections(resultsFile);
+    const iamBase = optionValue(args, '--iam-base', USAGE);
+    const iamHead = optionValue(args, '--iam-head', USAGE);
+    if (Boolean(iamBase) !== Boolean(iamHead)) throw new Error(`--iam-base and --iam-head go together\n${USAGE}`);
+    const readReport = (file: string): IamReport => JSON.parse(fs.readFileSync(file, 'utf8')) as IamReport;
+    const changed = iamBase && iamHead ? widenings(readReport(iamBase), readReport(iamHead)) : undefined;
+    const lastApplied = appliedOption(args);
+    markdown = renderAccountSummary({
+      account,
+      units,
+      runUrl,
+      commit,
+      warnings: accountWarnings(account),
+      iamWidenings: changed ? units.flatMap((u) => wideningsForStack(changed, u.stack)) : undefined,
+      lastApplied,
+    });
+    total = units.reduce((sum, u) => sum + (u.summary ? totalChanges(u.summary) : 0), 0);
+  } else if (planJson) {
     const plan = JSON.parse(fs.readFileSync(planJson, 'utf8')) as PlanJson & PlanGraphJson;
     const summary = summarizePlan(plan);
     const planTextFile = optionValue(args, '--plan-text', USAGE);
@@ -279,12 +416,6 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
     if (Boolean(iamBase) !== Boolean(iamHead)) throw new Error(`--iam-base and --iam-head go together\n${USAGE}`);
     const readReport = (file: string): IamReport => JSON.parse(fs.readFileSync(file, 'utf8')) as IamReport;
     const iamWidenings = iamBase && iamHead ? wideningsForStack(widenings(readReport(iamBase), readReport(iamHead)), account) : undefined;
-    const applied = optionValue(args, '--applied', USAGE);
-    const behind = optionValue(args, '--behind', USAGE);
-    if (Boolean(applied) !== Boolean(behind)) throw new Error(`--applied and --behind go together\n${USAGE}`);
-    if (applied && (!/^[0-9a-f]{40}$/.test(applied) || !/^\d+$/.test(behind!))) {
-      throw new Error(`--applied needs a full commit SHA and --behind a number of commits (got '${applied}' and '${behind}')\n${USAGE}`);
-    }
     markdown = renderSummary({
       account,
       summary,
@@ -294,7 +425,7 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
       planText: planTextFile ? fs.readFileSync(planTextFile, 'utf8') : undefined,
       warnings: stackWarnings(account),
       iamWidenings,
-      lastApplied: applied ? { commit: applied, behind: Number(behind) } : undefined,
+      lastApplied: appliedOption(args),
     });
     total = totalChanges(summary);
   } else {

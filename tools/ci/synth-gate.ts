@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { AccountConfig } from '../../environments/schema';
 import { loadEnvironments, stateBucketName } from '../../environments/load';
 import { AWS_PROVIDER_VERSION } from '../../stacks/account-stack';
-import { accountStacks } from '../../stacks/app';
+import { accountUnitTargets } from '../lib/stack-catalog';
 
 /**
  * The gate between a pull request's synthesized Terraform and the credentials that plan it.
@@ -33,7 +33,16 @@ const BACKEND_FIELDS = new Set(['bucket', 'key', 'region', 'encrypt', 'use_lockf
 const PROVIDER_FIELDS = new Set(['region', 'allowed_account_ids', 'default_tags', 'alias']);
 const AWS_SOURCES = new Set(['aws', 'hashicorp/aws', 'registry.terraform.io/hashicorp/aws']);
 /** Resource and data types outside the aws provider that run code or reach the network. */
-const REFUSED_TYPES = new Set(['null_resource', 'terraform_data', 'external', 'http', 'terraform_remote_state']);
+const REFUSED_TYPES = new Set(['null_resource', 'terraform_data', 'external', 'http']);
+/**
+ * How a unit reads the units it depends on: Terraform's built-in terraform_remote_state, admitted
+ * only on the s3 backend of the account's own state bucket, under its own key prefix, with no
+ * endpoint, credential or role setting (which would hand the session's signed requests elsewhere).
+ * https://developer.hashicorp.com/terraform/language/state/remote-state-data
+ */
+const REMOTE_STATE = 'terraform_remote_state';
+// No `defaults`: a dependency never applied would then be planned against invented values.
+const REMOTE_STATE_FIELDS = new Set(['backend', 'config', 'workspace']);
 
 type Json = Record<string, unknown>;
 
@@ -69,7 +78,7 @@ export interface GateExpectation {
 
 /** The expectation for a stack of the base branch's configuration; undefined for an unknown stack. */
 export function expectationFor(stack: string, accounts: readonly AccountConfig[]): GateExpectation | undefined {
-  const config = accounts.find((a) => accountStacks(a).some((s) => s.stack === stack));
+  const config = accounts.find((a) => accountUnitTargets(a).some((t) => t.stack === stack));
   if (!config) return undefined;
   return { stack, bucket: stateBucketName(config), region: config.region, keyPrefix: `${config.name}/${config.region}/` };
 }
@@ -104,6 +113,12 @@ export function gateProblems(stackDir: string, expected: GateExpectation, lockFi
     else if (!TOP_LEVEL.has(key)) problems.push(`${key}: top-level block not allowed (allowed: ${[...TOP_LEVEL].join(', ')})`);
   }
 
+  const s3Problems = (at: string, settings: Json) => {
+    for (const key of Object.keys(settings)) if (!BACKEND_FIELDS.has(key)) problems.push(`${at}.${key}: not allowed (endpoints, credentials and role settings are refused)`);
+    if (settings.bucket !== expected.bucket) problems.push(`${at}.bucket: '${String(settings.bucket)}' is not the account's state bucket ${expected.bucket}`);
+    if (settings.region !== expected.region) problems.push(`${at}.region: '${String(settings.region)}' is not ${expected.region}`);
+    if (!String(settings.key ?? '').startsWith(expected.keyPrefix)) problems.push(`${at}.key: '${String(settings.key)}' is not under ${expected.keyPrefix}`);
+  };
   for (const terraform of blocks(config.terraform)) {
     for (const key of Object.keys(terraform)) {
       if (!TERRAFORM_BLOCK.has(key)) problems.push(`terraform.${key}: not allowed (only backend, required_providers, required_version)`);
@@ -122,11 +137,7 @@ export function gateProblems(stackDir: string, expected: GateExpectation, lockFi
         problems.push(`terraform.backend.${type}: only the s3 backend is allowed`);
         continue;
       }
-      const settings = isObject(settingsValue) ? settingsValue : {};
-      for (const key of Object.keys(settings)) if (!BACKEND_FIELDS.has(key)) problems.push(`terraform.backend.s3.${key}: not allowed (endpoints, credentials and role settings are refused)`);
-      if (settings.bucket !== expected.bucket) problems.push(`terraform.backend.s3.bucket: '${String(settings.bucket)}' is not the account's state bucket ${expected.bucket}`);
-      if (settings.region !== expected.region) problems.push(`terraform.backend.s3.region: '${String(settings.region)}' is not ${expected.region}`);
-      if (!String(settings.key ?? '').startsWith(expected.keyPrefix)) problems.push(`terraform.backend.s3.key: '${String(settings.key)}' is not under ${expected.keyPrefix}`);
+      s3Problems('terraform.backend.s3', isObject(settingsValue) ? settingsValue : {});
     }
   }
 
@@ -140,8 +151,18 @@ export function gateProblems(stackDir: string, expected: GateExpectation, lockFi
     }
   }
 
+  for (const [name, remoteStates] of Object.entries(isObject(config.data) && isObject(config.data[REMOTE_STATE]) ? config.data[REMOTE_STATE] : {})) {
+    for (const remote of blocks(remoteStates)) {
+      const at = `data.${REMOTE_STATE}.${name}`;
+      for (const key of Object.keys(remote)) if (!REMOTE_STATE_FIELDS.has(key)) problems.push(`${at}.${key}: not allowed (only ${[...REMOTE_STATE_FIELDS].join(', ')})`);
+      if (remote.backend !== 's3') problems.push(`${at}.backend: '${String(remote.backend)}' is not s3 (a unit reads only its account's state bucket)`);
+      s3Problems(`${at}.config`, isObject(remote.config) ? remote.config : {});
+    }
+  }
+
   for (const kind of ['resource', 'data'] as const) {
     for (const [type, instances] of Object.entries(isObject(config[kind]) ? config[kind] : {})) {
+      if (kind === 'data' && type === REMOTE_STATE) continue;
       if (REFUSED_TYPES.has(type) || !type.startsWith('aws_')) {
         problems.push(`${kind}.${type}: only aws_* ${kind === 'data' ? 'data sources' : 'resources'} are allowed`);
       }
@@ -170,7 +191,7 @@ if (require.main === module) {
       console.error(`${stack}: the synthesized stack may not be planned with AWS credentials:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
       process.exit(1);
     }
-    console.log(`${stack}: synthesized stack passed the gate (aws ${AWS_PROVIDER_VERSION} only, s3 backend ${expected.bucket}, no modules, provisioners or code-running data sources)`);
+    console.log(`${stack}: synthesized stack passed the gate (aws ${AWS_PROVIDER_VERSION} only, s3 backend and remote states in ${expected.bucket}, no modules, provisioners or code-running data sources)`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

@@ -12,7 +12,10 @@ import { answerHelp } from '../../build/cli-help';
  *  - artifact build: cold and warm (no-op) times and zip sizes;
  *  - `npm run diagram -- --check` (synth plus drawing every account's picture): wall time;
  *  - `npm test` (the quick loop) and `npm run test:all` (the whole suite) wall times (skipped
- *    with --no-test).
+ *    with --no-test);
+ *  - the units (tools/dev/bench-units.ts): resources per unit, the synth of every unit against
+ *    today's two stacks per account, plan:local of one unit against the whole account
+ *    (--units-only prints these alone).
  * Budgets: synth/floor <= 2 (median), synth peak memory <= 400 MB, warm build <= 0.5 s,
  * diagram/synth <= 1.5 (drawing costs little beside the synth it needs), npm test <= 90 s on a quiet
  * 2-core machine. The load average is printed with the figures: on a busy machine the ratio is the
@@ -95,6 +98,8 @@ async function main(): Promise<void> {
     throw new Error(`GNU time not found at ${GNU_TIME}: install it (Debian package 'time') or point BENCH_GNU_TIME at it`);
   }
   const skipTests = process.argv.includes('--no-test');
+  // The units' figures first (issue 23): resources per unit, their synth against two stacks, one unit's plan against the account's.
+  const { benchUnits } = await import('./bench-units');
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   // The floor app must resolve cdktf from this repository's node_modules, so it lives under .cache.
   const floorDir = path.join(REPO_ROOT, '.cache', 'bench');
@@ -104,6 +109,12 @@ async function main(): Promise<void> {
 
   const { benchBuild } = await import('./bench-build');
   const build = await benchBuild();
+  if (process.argv.includes('--units-only')) {
+    console.log((await benchUnits()).join('\n'));
+    fs.rmSync(scratch, { recursive: true, force: true });
+    return;
+  }
+  const unitLines = await benchUnits();
 
   const loadBefore = loadAverage();
   const turns = inTurns(
@@ -132,6 +143,7 @@ async function main(): Promise<void> {
     `diagram --check         ${fmt(diagram.wallMs)}  diagram / synth ${diagramRatio.toFixed(2)} (budget <= 1.5)   ${diagramRatio <= 1.5 ? 'ok' : 'OVER'}`,
     `IAM simulation suite    ${fmt(iamSuite.wallMs)} wall, ${fmt(iamSuite.cpuMs)} CPU   (budget <= 15 s)   ${iamSuite.wallMs <= 15_000 ? 'ok' : 'OVER'}`,
     ...build.zips.map((zip) => `  zip ${zip.name.padEnd(34)} ${(zip.bytes / 1024).toFixed(1)} KiB`),
+    ...unitLines,
   ];
   if (!skipTests) {
     // The quick loop has the budget; the whole suite (CI's) is reported beside it.
@@ -152,7 +164,7 @@ async function main(): Promise<void> {
   fs.rmSync(scratch, { recursive: true, force: true });
 }
 
-answerHelp('Usage: npm run bench [-- --no-test]   (performance figures against the budgets; --no-test skips timing npm test and test:all; BENCH_RUNS, BENCH_GNU_TIME)');
+answerHelp('Usage: npm run bench [-- --no-test] [-- --units-only]   (performance figures against the budgets; --no-test skips timing npm test and test:all; --units-only prints only the units figures: resources per unit, the synth of every unit against two stacks per account, plan:local of one unit against the whole account; BENCH_RUNS, BENCH_GNU_TIME)');
 main().catch((error: Error) => {
   console.error(error.message);
   process.exit(1);

@@ -38,14 +38,30 @@ export const OVERRIDE_FILE = 'local_stand_ins_override.tf.json';
 
 /**
  * Writes a Terraform override file next to a synthesized stack that points the AWS provider's STS
- * and the S3 backend at the stand-ins. The synthesized cdk.tf.json is left exactly as CI plans it;
+ * and the S3 backend (and every remote state a unit reads) at the stand-ins. The synthesized cdk.tf.json is left exactly as CI plans it;
  * the backend block is restated whole because an override replaces the original backend block.
  */
 export function writeStandInOverrides(stackDir: string, standIns: StandIns): string {
   const stack = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
   const backend = stack.terraform?.backend?.s3;
   if (!backend) throw new Error(`${stackDir}/cdk.tf.json has no S3 backend; is it a stack of this repository?`);
+  const standInS3 = {
+    endpoints: { s3: standIns.s3.url, sts: standIns.sts.url },
+    use_path_style: true,
+    access_key: S3RVER_CREDENTIALS.accessKeyId,
+    secret_key: S3RVER_CREDENTIALS.secretAccessKey,
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: true,
+    skip_s3_checksum: true,
+  };
+  // A unit reads the units it depends on through terraform_remote_state on the same S3 backend:
+  // each such `config` is restated whole (an override replaces an argument) with the stand-in's S3.
+  const remoteStates = Object.entries((stack.data?.terraform_remote_state ?? {}) as Record<string, { backend?: string; config?: object }>);
   const override = {
+    ...(remoteStates.length
+      ? { data: { terraform_remote_state: Object.fromEntries(remoteStates.map(([name, data]) => [name, { config: { ...data.config, ...standInS3 } }])) } }
+      : {}),
     provider: {
       aws: [
         {
@@ -58,14 +74,7 @@ export function writeStandInOverrides(stackDir: string, standIns: StandIns): str
       backend: {
         s3: {
           ...backend,
-          endpoints: { s3: standIns.s3.url, sts: standIns.sts.url },
-          use_path_style: true,
-          access_key: S3RVER_CREDENTIALS.accessKeyId,
-          secret_key: S3RVER_CREDENTIALS.secretAccessKey,
-          skip_credentials_validation: true,
-          skip_requesting_account_id: true,
-          skip_metadata_api_check: true,
-          skip_s3_checksum: true,
+          ...standInS3,
         },
       },
     },

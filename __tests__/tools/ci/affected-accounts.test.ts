@@ -3,9 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../../environments/load';
-import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, selectAccounts } from '../../../tools/ci/affected-accounts';
+import { accountFileAt, affectedAccounts, approvalEnvironments, changedFiles, changedUnits, selectAccounts } from '../../../tools/ci/affected-accounts';
+import { accountUnitTargets } from '../../../tools/lib/stack-catalog';
+import { approvalEnvironment } from '../../../stacks/github-oidc';
+import { UNIT_DEPENDENCIES, unitStackName, withDependents, type WorkloadUnit } from '../../../environments/units';
+import { withoutMetadata } from '../../../tools/ci/affected-units';
 import { unusedAccountName } from '../../helpers/accounts';
-import { accountStacks } from '../../../stacks/app';
 
 const ACCOUNTS = ['dev', 'staging'];
 let repo: string;
@@ -111,36 +114,32 @@ test('changes merged to main after the branch point do not count against the pul
 const configs = loadEnvironments();
 const arn = (accountId: string, name: string) => `arn:aws:iam::${accountId}:role/${name}`;
 
-test('--account gives the workload stack with every role ARN derived from account config', () => {
+const unitsOf = (config: (typeof configs)[number]) => accountUnitTargets(config).map((t) => t.unit);
+const workloadOf = (config: (typeof configs)[number]) => unitsOf(config).filter((u) => u !== 'bootstrap');
+
+test('--account gives the workload units (never bootstrap) with every role ARN and the approval policy derived from the account file', () => {
   for (const config of configs) {
     expect(selectAccounts(['--account', config.name], configs)).toEqual([
       {
         account: config.name,
-        stack: config.name,
+        units: workloadOf(config).join(' '),
         accountId: config.accountId,
         region: config.region,
         planRoleArn: arn(config.accountId, config.ci.planRoleName),
         prPlanRoleArn: arn(config.accountId, config.ci.prPlanRoleName),
         applyRoleArn: arn(config.accountId, config.ci.applyRoleName),
         environment: config.github.applyEnvironment ?? '',
+        approvalEnvironment: approvalEnvironment(config) ?? '',
+        approvalUnits: workloadOf(config).filter((u) => config.units[u as WorkloadUnit].requireApproval).join(' '),
       },
     ]);
   }
 });
 
-test('--all lists both stacks of every configured account for the drift check, with the plan roles only', () => {
+test('--all lists every account with all its units, bootstrap first, for the drift check, with the plan roles only', () => {
   const targets = selectAccounts(['--all'], configs);
-  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(configs.flatMap((c) => [`${c.name}:${c.name}`, `${c.name}:${c.name}-bootstrap`]));
-  for (const config of configs) {
-    expect(targets.find((t) => t.stack === `${config.name}-bootstrap`)).toEqual({
-      account: config.name,
-      stack: `${config.name}-bootstrap`,
-      accountId: config.accountId,
-      region: config.region,
-      planRoleArn: arn(config.accountId, config.ci.planRoleName),
-      prPlanRoleArn: arn(config.accountId, config.ci.prPlanRoleName),
-    });
-  }
+  expect(targets.map((t) => `${t.account}:${t.units}`)).toEqual(configs.map((c) => `${c.name}:${unitsOf(c).join(' ')}`));
+  for (const config of configs) expect(unitsOf(config)[0]).toBe('bootstrap');
   // The bootstrap stack is applied by an administrator only: no plan target carries an apply role.
   for (const target of targets) expect(target).not.toHaveProperty('applyRoleArn');
 });
@@ -152,15 +151,21 @@ test('--deploy-branch selects every account whose file sets that apply branch, a
   expect(selectAccounts(['--deploy-branch', 'no-such-branch'], configs)).toEqual([]);
 });
 
-test('--approval selects an account with an approval environment, and refuses one without, naming the ones it applies', () => {
-  const approval = configs.filter((c) => c.github.applyEnvironment);
-  for (const config of approval) {
-    expect(selectAccounts(['--approval', config.name], configs)).toEqual([expect.objectContaining({ account: config.name, environment: config.github.applyEnvironment })]);
+test('--approval selects an account with an approval environment (its own, or <account>-approval for units that require approval) and refuses one without', () => {
+  for (const config of configs) {
+    expect(selectAccounts(['--approval', config.name], configs)).toEqual([expect.objectContaining({ account: config.name, approvalEnvironment: approvalEnvironment(config) })]);
   }
-  for (const config of configs.filter((c) => !c.github.applyEnvironment)) {
-    expect(() => selectAccounts(['--approval', config.name], configs)).toThrow(`'${config.name}' is not an account applied after approval; apply.yml applies ${approval.map((c) => c.name).join(', ')}`);
+  // An account that auto-applies and has no unit requiring approval has nothing to approve.
+  const noApproval = { ...configs[0], name: unusedAccountName(configs), github: { ...configs[0].github, applyEnvironment: undefined, applyBranch: 'main' as const }, units: Object.fromEntries(Object.entries(configs[0].units).map(([u, p]) => [u, { ...p, requireApproval: false }])) as (typeof configs)[number]['units'] };
+  expect(() => selectAccounts(['--approval', noApproval.name], [...configs, noApproval])).toThrow(`'${noApproval.name}' is not an account applied after approval; apply.yml applies ${configs.map((c) => c.name).join(', ')}`);
+  expect(approvalEnvironments(configs)).toEqual(configs.map((c) => ({ account: c.name, environment: approvalEnvironment(c) })));
+});
+
+test('an account whose merges auto-apply gets <account>-approval for the units that require approval (data by default)', () => {
+  for (const config of configs.filter((c) => c.github.applyBranch && !c.github.applyEnvironment)) {
+    expect(config.units.data.requireApproval).toBe(true);
+    expect(approvalEnvironment(config)).toBe(`${config.name}-approval`);
   }
-  expect(approvalEnvironments(configs)).toEqual(approval.map((c) => ({ account: c.name, environment: c.github.applyEnvironment })));
 });
 
 test('an unknown account is refused with the known ones named', () => {
@@ -168,13 +173,17 @@ test('an unknown account is refused with the known ones named', () => {
   expect(() => selectAccounts(['--account', missing], configs)).toThrow(`Unknown account '${missing}'; the accounts are: ${configs.map((a) => a.name).join(', ')}`);
 });
 
-test('--base/--head plans the workload and bootstrap stacks of the affected accounts only', () => {
+test('--base/--head selects the affected accounts only, one entry each, and says when the plan machinery changed', () => {
   git('checkout', '--quiet', '-b', 'cli', 'main');
   commit({ 'environments/accounts/staging.ts': 'staging v4' }, 'staging change');
   git('checkout', '--quiet', 'main');
   const targets = selectAccounts(['--base', 'main', '--head', 'cli'], loadEnvironments(), repo);
-  expect(targets.map((t) => `${t.account}:${t.stack}`)).toEqual(['staging:staging', 'staging:staging-bootstrap']);
+  expect(targets.map((t) => [t.account, t.every])).toEqual([['staging', false]]);
   for (const target of targets) expect(target).not.toHaveProperty('applyRoleArn');
+  git('checkout', '--quiet', '-b', 'cli-workflow', 'main');
+  commit({ '.github/workflows/plan.yml': 'plan v9' }, 'workflow change');
+  git('checkout', '--quiet', 'main');
+  expect(selectAccounts(['--base', 'main', '--head', 'cli-workflow'], loadEnvironments(), repo).map((t) => [t.account, t.every])).toEqual(configs.map((c) => [c.name, true]));
 });
 
 test('a pull request that adds an account file does not plan it: the account has no roles until its bootstrap is applied', () => {
@@ -191,31 +200,98 @@ test('a pull request that adds an account file does not plan it: the account has
   const stderr = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
     const targets = selectAccounts(['--base', 'main', '--head', 'adds-account'], withNew, repo);
-    expect(targets.map((t) => t.stack)).toEqual([existing.name, `${existing.name}-bootstrap`]);
+    expect(targets.map((t) => t.account)).toEqual([existing.name]);
     expect(stderr).toHaveBeenCalledWith(expect.stringMatching(new RegExp(`^::notice::${added} is a new account: .* not planned until an administrator applies ${added}-bootstrap`)));
   } finally {
     stderr.mockRestore();
   }
 });
 
+/**
+ * Only what a change touches (issue 23): the units of an account whose synthesized JSON, cdktf's
+ * metadata removed, differs between two synth outputs. The outputs here are written by the test as
+ * the app writes them (stacks/<stack>/cdk.tf.json); what is compared is the code under test's.
+ */
+describe('changed units: synthesized JSON of base and head, metadata removed', () => {
+  const [config] = configs;
+  const stack = (unit: string) => unitStackName(config.name, unit as WorkloadUnit);
+  let base: string;
+  let head: string;
+  const write = (outdir: string, unit: string, json: object) => {
+    fs.mkdirSync(path.join(outdir, 'stacks', stack(unit)), { recursive: true });
+    fs.writeFileSync(path.join(outdir, 'stacks', stack(unit), 'cdk.tf.json'), JSON.stringify(json));
+  };
+  const unitJson = (unit: string, extra: object = {}) => ({
+    '//': { metadata: { stackName: stack(unit), version: '0.21.0' } },
+    resource: { aws_sqs_queue: { Queue: { '//': { metadata: { path: `${stack(unit)}/Queue`, uniqueId: 'Queue' } }, name: unit, ...extra } } },
+  });
+  beforeEach(() => {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'units-base-'));
+    head = fs.mkdtempSync(path.join(os.tmpdir(), 'units-head-'));
+    for (const unit of unitsOf(config)) {
+      write(base, unit, unitJson(unit));
+      write(head, unit, unitJson(unit));
+    }
+  });
+  afterEach(() => {
+    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(head, { recursive: true, force: true });
+  });
+
+  test('identical stacks touch no unit; metadata (cdktf version, paths, key order) does not count', () => {
+    expect(changedUnits(config, base, head)).toEqual([]);
+    write(head, 'app', { resource: { aws_sqs_queue: { Queue: { name: 'app', '//': { metadata: { path: 'elsewhere' } } } } }, '//': { metadata: { version: '9.9.9' } } });
+    expect(changedUnits(config, base, head)).toEqual([]);
+    expect(withoutMetadata({ b: 1, '//': { x: 1 }, a: [{ '//': 2, c: 3 }] })).toEqual({ a: [{ c: 3 }], b: 1 });
+  });
+
+  test('a change to one unit (a function zip named by its hash) plans that unit only; --every plans all', () => {
+    write(head, 'app', unitJson('app', { source: 'assets/Fn/new-hash/fn.zip' }));
+    expect(changedUnits(config, base, head)).toEqual(['app']);
+    expect(selectAccounts(['--plan-target', config.name, '--base-out', base, '--head-out', head], configs)).toEqual([expect.objectContaining({ account: config.name, units: 'app' })]);
+    expect(selectAccounts(['--plan-target', config.name, '--every', 'true', '--base-out', base, '--head-out', head], configs)[0].units).toBe(unitsOf(config).join(' '));
+  });
+
+  test('the apply adds every unit depending on a changed one, in dependency order, and never bootstrap', () => {
+    write(head, 'network', unitJson('network', { delay_seconds: 5 }));
+    write(head, 'bootstrap', unitJson('bootstrap', { delay_seconds: 5 }));
+    const [target] = selectAccounts(['--account', config.name, '--base-out', base, '--head-out', head], configs);
+    const workload = workloadOf(config) as WorkloadUnit[];
+    expect(target.units).toBe(withDependents(['network'], workload, UNIT_DEPENDENCIES).join(' '));
+    // network's dependents came along; foundation (network depends on it, not the reverse) and bootstrap did not.
+    expect(target.units.split(' ')).toEqual(expect.arrayContaining(workload.filter((u) => UNIT_DEPENDENCIES[u].includes('network'))));
+    expect(target.units.split(' ')).not.toEqual(expect.arrayContaining(['foundation']));
+    expect(target.units.split(' ')).not.toEqual(expect.arrayContaining(['bootstrap']));
+  });
+
+  test("a unit missing from the change's output counts as changed, so its plan fails the gate instead of being skipped", () => {
+    fs.rmSync(path.join(head, 'stacks', stack('data')), { recursive: true });
+    expect(changedUnits(config, base, head)).toEqual(['data']);
+  });
+
+  test('--base-out and --head-out go together, and --every takes true or false only', () => {
+    expect(() => selectAccounts(['--plan-target', config.name, '--base-out', base], configs)).toThrow('--base-out and --head-out go together');
+    expect(() => selectAccounts(['--plan-target', config.name, '--every', 'yes\nBASH_ENV=x'], configs)).toThrow('--every "yes\\nBASH_ENV=x": must be true or false');
+  });
+});
+
 describe('--plan-target: the PR plan job checks each matrix entry against the base branch before using it', () => {
   const configs = loadEnvironments();
-  const stacks = configs.flatMap((c) => accountStacks(c).map(({ stack }) => stack));
+  const names = configs.map((c) => c.name);
 
-  test('each stack of the accounts resolves to its plan target, roles derived from the account file', () => {
+  test('each account resolves to its plan target with all its units, roles derived from the account file', () => {
     for (const config of configs) {
-      for (const { stack } of accountStacks(config)) {
-        expect(selectAccounts(['--plan-target', stack], configs)).toEqual([
-          {
-            account: config.name,
-            stack,
-            accountId: config.accountId,
-            region: config.region,
-            planRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.planRoleName}`,
-            prPlanRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.prPlanRoleName}`,
-          },
-        ]);
-      }
+      expect(selectAccounts(['--plan-target', config.name], configs)).toEqual([
+        {
+          account: config.name,
+          units: unitsOf(config).join(' '),
+          accountId: config.accountId,
+          region: config.region,
+          planRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.planRoleName}`,
+          prPlanRoleArn: `arn:aws:iam::${config.accountId}:role/${config.ci.prPlanRoleName}`,
+          every: false,
+        },
+      ]);
     }
   });
 
@@ -224,27 +300,27 @@ describe('--plan-target: the PR plan job checks each matrix entry against the ba
     // only NODE_OPTIONS: a newline in a written value adds any other variable, BASH_ENV included.
     // https://docs.github.com/actions/reference/workflows-and-actions/workflow-commands#setting-an-environment-variable
     // https://github.blog/changelog/2023-10-05-github-actions-node_options-is-now-restricted-from-github_env
-    const assetScript = path.join(os.tmpdir(), 'synthesized', 'stacks', stacks[0], 'assets', 'x', 'env.sh');
-    const injected = `${stacks[0]}\nBASH_ENV=${assetScript}`;
-    expect(() => selectAccounts(['--plan-target', injected], configs)).toThrow(/not a stack name \(lower-case letters, digits and '-' only\); the stacks are: /);
-    for (const bad of [`${stacks[0]} `, `../${stacks[0]}`, `${stacks[0]}/assets`, 'X', '$(id)']) {
-      expect(() => selectAccounts(['--plan-target', bad], configs)).toThrow('not a stack name');
+    const assetScript = path.join(os.tmpdir(), 'synthesized', 'stacks', `${names[0]}-app`, 'assets', 'x', 'env.sh');
+    const injected = `${names[0]}\nBASH_ENV=${assetScript}`;
+    expect(() => selectAccounts(['--plan-target', injected], configs)).toThrow(/not an account name \(lower-case letters, digits and '-' only\); the accounts are: /);
+    for (const bad of [`${names[0]} `, `../${names[0]}`, `${names[0]}/assets`, 'X', '$(id)']) {
+      expect(() => selectAccounts(['--plan-target', bad], configs)).toThrow('not an account name');
     }
   });
 
-  test('a well-formed name that is no stack of these accounts is refused, naming the stacks', () => {
+  test('a well-formed name that is no account of this branch is refused, naming the accounts', () => {
     const missing = unusedAccountName(configs);
-    expect(() => selectAccounts(['--plan-target', missing], configs)).toThrow(`no account of this branch has that stack; the stacks are: ${stacks.join(', ')}`);
+    expect(() => selectAccounts(['--plan-target', missing], configs)).toThrow(`no account of this branch has that name; the accounts are: ${names.join(', ')}`);
   });
 
   test('the command line refuses with one clear line and exit 1, printing nothing to stdout', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', '..', 'tools', 'ci', 'affected-accounts.ts'), '--plan-target', `${stacks[0]}\nBASH_ENV=x`], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', '..', 'tools', 'ci', 'affected-accounts.ts'), '--plan-target', `${names[0]}\nBASH_ENV=x`], {
       encoding: 'utf8',
       cwd: path.join(__dirname, '..', '..', '..'),
     });
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^--plan-target "[^\n]*\\nBASH_ENV=x": not a stack name/);
+    expect(result.stderr).toMatch(/^--plan-target "[^\n]*\\nBASH_ENV=x": not an account name/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -49,8 +49,14 @@ function rulesetOnly(ruleset = 'ruleset-configured'): GithubAnswers {
   return { ...configured(), mainProtection: undefined, mainRules: fixture('rules-branch-configured'), rulesets: { 42: fixture(ruleset) } };
 }
 
-test('the approval environments are the ones the account files name', () => {
-  expect(environments).toEqual([...new Set(accounts.flatMap((a) => (a.github.applyEnvironment ? [a.github.applyEnvironment] : [])))].sort());
+test('the approval environments are the ones the account files name, and <account>-approval for an auto-applied account\'s units that require approval', () => {
+  const expected = accounts.flatMap((a) => {
+    if (a.github.applyEnvironment) return [a.github.applyEnvironment];
+    return Object.values(a.units).some((u) => u.enabled && u.requireApproval) ? [`${a.name}-approval`] : [];
+  });
+  expect(environments).toEqual([...new Set(expected)].sort());
+  // dev auto-applies and its data unit requires approval by default: it has one to check too.
+  expect(accounts.filter((a) => a.github.applyBranch && !a.github.applyEnvironment).every((a) => environments.includes(`${a.name}-approval`))).toBe(true);
   expect(environments.length).toBeGreaterThan(0);
 });
 

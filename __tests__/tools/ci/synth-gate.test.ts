@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { Testing } from 'cdktf';
 import { loadEnvironments } from '../../../environments/load';
 import { AWS_PROVIDER_VERSION } from '../../../stacks/account-stack';
+import { unitStackName } from '../../../environments/units';
+import { stateKey } from '../../../stacks/account-stack';
+import { stateBucketName } from '../../../environments/load';
 import { BootstrapStack } from '../../../stacks/bootstrap-stack';
 import { expectationFor, gateProblems, LOCK_FILE } from '../../../tools/ci/synth-gate';
-import { unitStackName } from '../../../environments/units';
 
 /**
  * The gate a pull request's synthesized stack passes before the PR plan role is requested.
@@ -123,6 +125,45 @@ test('a lock file is accepted only when it is the committed one: provider hashes
 test('the committed lock file holds the hashes of the pinned aws provider', () => {
   expect(committedLock).toContain(`provider "registry.terraform.io/hashicorp/aws" {\n  version     = "${AWS_PROVIDER_VERSION}"`);
   expect(committedLock).toMatch(/"h1:[A-Za-z0-9+/]{43}="/);
+});
+
+// How a unit reads another unit's outputs (https://developer.hashicorp.com/terraform/language/state/remote-state-data):
+// only from its own account's state bucket and key prefix, with nothing that points the request elsewhere.
+describe('terraform_remote_state, the way a unit reads the units it depends on', () => {
+  const remote = (config: Record<string, unknown>, extra: Record<string, unknown> = {}) => (j: any) =>
+    (j.data = { ...j.data, terraform_remote_state: { 'cross-stack-reference-input-network': { backend: 's3', config, ...extra } } });
+  const own = { bucket: stateBucketName(config), key: stateKey(config, 'network'), region: config.region, encrypt: true };
+  const at = 'data.terraform_remote_state.cross-stack-reference-input-network';
+
+  test("is admitted on the account's own state bucket, region and key prefix", () => {
+    expect(gate(remote(own))).toEqual([]);
+  });
+
+  test('is refused on another bucket, key prefix, region or backend, and with an endpoint or role', () => {
+    expect(gate(remote({ ...own, bucket: 'someone-elses-bucket' }))).toEqual([`${at}.config.bucket: 'someone-elses-bucket' is not the account's state bucket ${stateBucketName(config)}`]);
+    expect(gate(remote({ ...own, key: 'other/eu-west-1/network/terraform.tfstate' }))).toEqual([`${at}.config.key: 'other/eu-west-1/network/terraform.tfstate' is not under ${config.name}/${config.region}/`]);
+    expect(gate(remote({ ...own, region: 'us-east-1' }))).toEqual([`${at}.config.region: 'us-east-1' is not ${config.region}`]);
+    expect(gate(remote({ ...own, endpoints: { s3: 'https://example.com' } }))).toEqual([`${at}.config.endpoints: not allowed (endpoints, credentials and role settings are refused)`]);
+    expect(gate(remote({ ...own, role_arn: 'arn:aws:iam::111122223333:role/x' }))).toEqual([`${at}.config.role_arn: not allowed (endpoints, credentials and role settings are refused)`]);
+    expect(gate((j) => (j.data = { terraform_remote_state: { x: { backend: 'http', config: { address: 'https://example.com' } } } }))).toEqual(
+      expect.arrayContaining(["data.terraform_remote_state.x.backend: 'http' is not s3 (a unit reads only its account's state bucket)"]),
+    );
+  });
+
+  test('is refused with defaults: a never-applied dependency must never be planned against invented values', () => {
+    expect(gate(remote(own, { defaults: { vpc_id: 'vpc-00000000' } }))).toEqual([`${at}.defaults: not allowed (only backend, config, workspace)`]);
+  });
+
+  test("every unit stack of the account has the account's expectation", () => {
+    for (const unit of ['foundation', 'network', 'data', 'app', 'edge', 'observability'] as const) {
+      expect(expectationFor(unitStackName(config.name, unit), accounts)).toEqual({
+        stack: unitStackName(config.name, unit),
+        bucket: stateBucketName(config),
+        region: config.region,
+        keyPrefix: `${config.name}/${config.region}/`,
+      });
+    }
+  });
 });
 
 test('a stack of no account of the base branch has no expectation (a new account is not planned before its bootstrap)', () => {

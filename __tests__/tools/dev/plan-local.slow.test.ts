@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { COMMITTED_LOCK_FILE, planLocal, planStack, type PlanResult, summaryLine } from '../../../tools/dev/plan-local';
-import { resolveStackTargets } from '../../../tools/lib/stack-catalog';
+import { accountUnitTargets, resolveStackTargets } from '../../../tools/lib/stack-catalog';
 import { startLambdaServer } from '../../../tools/local-aws/lambda-server';
 import { startStsServer, type StsServer } from '../../../tools/local-aws/sts-server';
 import { OVERRIDE_FILE } from '../../../tools/local-aws/stand-ins';
@@ -51,28 +51,51 @@ describe('plan:local', () => {
     expect(summaryLine(result!)).toMatch(shape);
   });
 
-  test('reports progress: the synth, then each stack as it starts and with its summary line when done', () => {
+  test('reports progress: the synth, then each stack as it starts and with its result when done', () => {
     expect(progress[0]).toMatch(/^synthesizing \d+ stack\(s\)/);
     for (const result of results) {
       expect(progress).toContain(`planning ${result.stack} ...`);
-      expect(progress).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^\\[\\d+/${results.length}\\] ${summaryLine(result).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+ s\\)$`))]));
+      expect(progress).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${result.stack}: .* \\(\\d+(\\.\\d)? s\\)$`))]));
     }
   });
 
-  // No separate `terraform validate`: each run loads the 700 MB provider again, and a plan "includes
-  // an implied validation check" (https://developer.hashicorp.com/terraform/cli/commands/validate).
-  test('plans (and so validates) every stack of every account successfully', () => {
-    expect(results.map((r) => [r.stack, r.ok, r.error])).toEqual(accounts.flatMap((a) => [[`${a.name}-bootstrap`, true, undefined], [a.name, true, undefined]]));
+  // Issue 23 item 2: every stack of every account, in dependency order. Offline nothing is applied,
+  // so a unit with dependencies never has their outputs: it waits (named, with the reason) and is
+  // not planned against invented values; its configuration is still validated. A plan "includes an
+  // implied validation check" (https://developer.hashicorp.com/terraform/cli/commands/validate).
+  test('plans bootstrap and the dependency-free units of every account; every other unit waits, validated, in dependency order', () => {
+    const expected = accounts.flatMap((account) =>
+      accountUnitTargets(account).map((t) => [t.stack, true, t.dependsOn.length === 0 ? 'planned' : 'waiting'] as const),
+    );
+    expect(results.map((r) => [r.stack, r.ok, r.waiting ? 'waiting' : 'planned'])).toEqual(expected);
+    for (const result of results.filter((r) => r.waiting)) {
+      const target = accountUnitTargets(accounts.find((a) => result.stack.startsWith(`${a.name}-`))!).find((t) => t.stack === result.stack)!;
+      const unit = result.stack.slice(target.account.name.length + 1);
+      // The first dependency in dependency order is the one named: it has outputs to create first.
+      expect(result.waiting).toMatch(new RegExp(`^${unit} waits on (${target.dependsOn.join('|')}): \\w+ (has unapplied changes|is not planned yet); planned after \\w+ is applied$`));
+      expect(result.validated).toBe(true);
+      // Never planned: no saved plan a later step could apply.
+      expect(fs.existsSync(path.join(outdir, 'stacks', result.stack, 'plan'))).toBe(false);
+    }
   });
 
-  test('an empty state plans exactly the synthesized resources as additions, nothing else', () => {
-    for (const result of results) {
+  test('an empty state plans exactly the synthesized resources of a planned unit as additions, nothing else', () => {
+    for (const result of results.filter((r) => !r.waiting)) {
       expect([result.stack, result.addsByType, result.change, result.replace, result.destroy]).toEqual([result.stack, result.resourcesByType, 0, 0, 0]);
     }
   });
 
-  test.each(accounts.map((a) => a.name))('%s plans the network, data, functions, API, WAF, topic, alarms and dashboard', (stack) => {
-    const result = results.find((r) => r.stack === stack) as PlanResult;
+  /** An account's resources by type over all its units (synthesized; the waiting units are validated, not planned). */
+  const accountTypes = (account: string): Record<string, number> => {
+    const sum: Record<string, number> = {};
+    for (const r of results.filter((r) => r.stack.startsWith(`${account}-`) && r.stack !== `${account}-bootstrap`)) {
+      for (const [type, count] of Object.entries(r.resourcesByType)) sum[type] = (sum[type] ?? 0) + count;
+    }
+    return sum;
+  };
+
+  test.each(accounts.map((a) => a.name))('%s holds the network, data, functions, API, WAF, topic, alarms and dashboard across its units', (stack) => {
+    const result = { addsByType: accountTypes(stack) };
     for (const type of [
       'aws_vpc', 'aws_vpc_endpoint', 'aws_flow_log', 'aws_db_instance', 'aws_s3_bucket', 'aws_dynamodb_table', 'aws_sqs_queue',
       'aws_lambda_layer_version', 'aws_api_gateway_rest_api', 'aws_api_gateway_stage', 'aws_wafv2_web_acl',
@@ -90,8 +113,8 @@ describe('plan:local', () => {
   // The first-apply fixes of issue #10 as Terraform plans them: NAT gateways (billed per hour,
   // https://aws.amazon.com/vpc/pricing/) only with internet egress, exactly the configured interface
   // endpoints plus the S3 and DynamoDB gateways, and with a proxy its own group with a path to them.
-  test.each(accounts.map((a) => [a.name, a] as const))('%s plans NAT, endpoints and the proxy path as configured', (stack, config) => {
-    const result = results.find((r) => r.stack === stack) as PlanResult;
+  test.each(accounts.map((a) => [a.name, a] as const))('%s holds NAT, endpoints and the proxy path as configured', (stack, config) => {
+    const result = { addsByType: accountTypes(stack) };
     const nat = { none: 0, single: 1, 'per-az': config.availabilityZones.length }[config.network.natGateways];
     expect(result.addsByType.aws_nat_gateway ?? 0).toBe(nat);
     expect(result.addsByType.aws_eip ?? 0).toBe(nat);
@@ -116,7 +139,7 @@ describe('plan:local', () => {
 
   // CI plans with the committed lock file and `init -lockfile=readonly`, and so does plan:local:
   // https://developer.hashicorp.com/terraform/cli/commands/init#general-options
-  test('every stack is planned with the committed lock file, which init leaves unchanged', () => {
+  test('every unit is planned (or validated) with the committed lock file, which init leaves unchanged', () => {
     const committed = fs.readFileSync(COMMITTED_LOCK_FILE, 'utf8');
     for (const { stack } of results) expect([stack, fs.readFileSync(path.join(outdir, 'stacks', stack, '.terraform.lock.hcl'), 'utf8')]).toEqual([stack, committed]);
   });
@@ -137,7 +160,7 @@ describe('plan:local', () => {
   test('an unknown stack name is refused with the list of stacks', async () => {
     const missing = unusedAccountName();
     await expect(planLocal([missing], { outdir, skipSynth: true })).rejects.toThrow(
-      `Unknown stack '${missing}'; the stacks are: ${accounts.flatMap((a) => [`${a.name}-bootstrap`, a.name]).join(', ')}`,
+      `Unknown stack '${missing}'; the stacks are: ${accounts.flatMap((a) => accountUnitTargets(a).map((t) => t.stack)).join(', ')}`,
     );
   });
 });

@@ -11,6 +11,7 @@ import { rollback } from '../../tools/delivery/rollback';
 import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
 import { readWorkload, sharedSynth } from '../helpers/terraform';
 import { ciAccount } from '../../tools/ci/affected-accounts';
+import { UNIT_DEPENDENCIES, unitStackName, WORKLOAD_UNITS, type WorkloadUnit } from '../../environments/units';
 import { writeCommandStandIns, type CommandStandIns } from './command-stand-ins';
 import { LocalAccount, PYTHON, REPO_ROOT } from './local-account';
 import { playWorkflow, type StepResult } from './workflow-player';
@@ -61,6 +62,8 @@ let local: LocalAccount;
 let tools: CommandStandIns;
 let sts: StsServer;
 let merges = 0;
+/** The units that require approval whose approved apply (apply.yml) was played: a merge finds them applied. */
+const approvedUnits = new Set<WorkloadUnit>();
 const baselines: { sha: string; recorded: string }[] = [];
 /** What callers send every minute: so many requests to a function's live alias. */
 let traffic: { functionName: string; perMinute: number; event: () => unknown }[] = [];
@@ -80,7 +83,11 @@ beforeAll(async () => {
     fs.chmodSync(work, 0o711);
   }
   local = new LocalAccount(account, readWorkload(sharedSynth(), account), work);
+  // apply.yml's approved apply of the units deploy.yml holds (config.units.<unit>.requireApproval: the
+  // data unit): start() brings up what that apply creates, the database as RDS creates it, its empty
+  // per-user secrets, the bucket, table and queue. No merge below applies them.
   await local.start();
+  for (const unit of WORKLOAD_UNITS) if (account.units[unit].requireApproval) approvedUnits.add(unit);
   tools = writeCommandStandIns(path.join(work, 'tools'), PYTHON);
   sts = await startStsServer({ accountId: account.accountId });
   local.clock.everyMinute(async () => {
@@ -147,20 +154,31 @@ async function merge(changes: Record<string, string> = {}): Promise<DeployRun> {
       // The committed lock file beside each unit folder: the scenario plans no Terraform.
       { matches: /cp \.terraform\.lock\.hcl/, run: async () => ({ ok: true, output: 'lock files' }) },
       {
-        // The units' apply (tools/ci/run-units.ts, tested with real Terraform on its own): the scenario's
-        // stand-ins publish the functions; a unit that requires approval is never applied by a merge,
-        // and the account's data is unchanged after its first (approved) apply here.
+        // The units' apply (tools/ci/run-units.ts --hold-approval, tested with real Terraform on its
+        // own), with its results file: a unit that requires approval is never applied by a merge. It is
+        // held until its approved apply was played (approvedUnits), and every unit depending on it
+        // waits; once approved and unchanged, the others apply and the stand-ins publish the functions.
         matches: /tools\/ci\/run-units\.ts --mode apply --hold-approval/,
         run: async (_script, env) => {
-          published = local.apply(mainCode);
-          const results = env.UNITS.split(' ').filter(Boolean).map((unit) => ({
-            unit,
-            stack: `${account.name}-${unit}`,
-            status: account.units[unit as keyof typeof account.units]?.requireApproval ? 'unchanged' : 'applied',
-            seconds: 0,
-          }));
+          const requested = env.UNITS.split(' ').filter(Boolean);
+          const blocked = new Map<string, string>();
+          const results = WORKLOAD_UNITS.filter((unit) => requested.includes(unit)).map((unit) => {
+            const stack = unitStackName(account.name, unit);
+            const waitsOn = UNIT_DEPENDENCIES[unit].find((dep) => blocked.has(dep));
+            if (waitsOn) {
+              blocked.set(unit, 'waiting');
+              return { unit, stack, status: 'waiting', reason: `${unit} waits on ${waitsOn}: ${waitsOn} has unapplied changes; planned after ${waitsOn} is applied`, seconds: 0 };
+            }
+            if (account.units[unit].requireApproval) {
+              if (approvedUnits.has(unit)) return { unit, stack, status: 'unchanged', seconds: 0 };
+              blocked.set(unit, 'held');
+              return { unit, stack, status: 'held', reason: `${unit} is not applied by this run: it requires approval (config.units.${unit}.requireApproval)`, seconds: 0 };
+            }
+            return { unit, stack, status: 'applied', seconds: 0 };
+          });
+          if (requested.includes('app') && !blocked.has('app')) published = local.apply(mainCode);
           fs.writeFileSync(path.join(runDir, 'runner-deploy', 'results.json'), JSON.stringify(results));
-          return { ok: true, output: `published ${JSON.stringify(published)}` };
+          return { ok: true, output: `${results.map((r) => `${r.stack}: ${r.status}`).join('\n')}\npublished ${JSON.stringify(published)}` };
         },
       },
       {

@@ -157,8 +157,19 @@ export class LocalAccount {
     });
   }
 
+  /**
+   * A queue's URL as SQS gives it (and Terraform's aws_sqs_queue.url holds it):
+   * https://sqs.<region>.amazonaws.com/<account id>/<queue name>
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-queue-message-identifiers.html).
+   * The units outside the data unit build it from the name (constructs/event-queue.ts), so the
+   * SQS stand-in knows each queue by this URL; requests reach it at AWS_ENDPOINT_URL_SQS, as an
+   * SDK sends the queue URL to whatever endpoint it is configured with.
+   */
+  private queueUrl(name: string): string {
+    return `https://sqs.${this.account.region}.amazonaws.com/${this.account.accountId}/${name}`;
+  }
+
   private attribute(type: string, id: string, resource: Record<string, any>, key: string): string | undefined {
-    const services = this.described;
     switch (`${type}.${key}`) {
       case 'aws_db_instance.address':
       case 'aws_db_proxy.endpoint':
@@ -172,7 +183,7 @@ export class LocalAccount {
       case 'aws_dynamodb_table.name':
         return resource.name;
       case 'aws_sqs_queue.url':
-        return `${services?.endpoints.sqs}/${this.account.accountId}/${resource.name}`;
+        return this.queueUrl(resource.name);
       case 'aws_sqs_queue.arn':
         return `arn:aws:sqs:${this.account.region}:${this.account.accountId}:${resource.name}`;
       case 'aws_secretsmanager_secret.arn':
@@ -214,9 +225,8 @@ export class LocalAccount {
       },
     });
     this.described = await this.services.started();
-    // The queue URLs name the SQS stand-in's address, known only now.
     await this.services.call('set-queues', {
-      queues: Object.fromEntries(queues.map((queue) => [`${this.described!.endpoints.sqs}/${this.account.accountId}/${queue.name}`, `arn:aws:sqs:${this.account.region}:${this.account.accountId}:${queue.name}`])),
+      queues: Object.fromEntries(queues.map((queue) => [this.queueUrl(queue.name), `arn:aws:sqs:${this.account.region}:${this.account.accountId}:${queue.name}`])),
     });
     await Promise.all([this.lambda.start(), this.codedeploy.start()]);
     Object.assign(this.lambda.runtimeEnv, this.runtimeEnv());

@@ -171,11 +171,12 @@ function capList(items: readonly string[], budget: number, runUrl: string | unde
 }
 
 /**
- * The configuration warnings synth prints for the account whose main stack `stack` is (alarm
- * destinations that reach nobody, idle NAT); none for other stacks, which create neither.
+ * The configuration warnings synth prints for the account `stack` names (the account itself, or
+ * one of its workload units: alarm destinations that reach nobody, idle NAT); none for a bootstrap
+ * stack, which creates neither.
  */
 export function stackWarnings(stack: string, accounts: readonly AccountConfig[] = loadEnvironments()): string[] {
-  const account = accounts.find((candidate) => accountStacks(candidate).some((s) => s.stack === stack && s.unit !== 'bootstrap'));
+  const account = accounts.find((candidate) => candidate.name === stack || accountStacks(candidate).some((s) => s.stack === stack && s.unit !== 'bootstrap'));
   return account ? configWarnings(account) : [];
 }
 

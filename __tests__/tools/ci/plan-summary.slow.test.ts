@@ -23,6 +23,7 @@ import {
 } from '../../../tools/ci/plan-summary';
 import { loadEnvironments } from '../../../environments/load';
 import { configWarnings } from '../../../environments/warnings';
+import { accountStacks } from '../../../stacks/app';
 
 const run = promisify(execFile);
 const ACCOUNT_ID = '824357028182';
@@ -222,10 +223,13 @@ test('the summary of an account whose alarms reach nobody carries the synth warn
   expect(renderSummary({ account: 'dev', summary: summarizePlan(planJson) })).not.toContain('Warnings');
 });
 
-test('each main stack gets its account\'s alarm-destination warnings; bootstrap stacks none', () => {
+test('an account and each of its workload units get its alarm-destination warnings; bootstrap stacks none', () => {
   const accounts = loadEnvironments({ overrides: {} });
   for (const account of accounts) {
     expect(stackWarnings(account.name, accounts)).toEqual(configWarnings(account));
+    for (const { stack } of accountStacks(account).filter(({ unit }) => unit !== 'bootstrap')) {
+      expect(stackWarnings(stack, accounts)).toEqual(configWarnings(account));
+    }
     expect(stackWarnings(`${account.name}-bootstrap`, accounts)).toEqual([]);
   }
   const silent = loadEnvironments({ overrides: { [accounts[0].name]: { notifications: { emails: [] } } } });

@@ -265,3 +265,32 @@ describe('reviewed-commit.sh', () => {
     }
   });
 });
+
+// A new account's first merge holds the data unit; the app unit then waits and no function exists,
+// so database-admin, the release and the post-deploy checks must not run yet (deploy.yml, apply.yml).
+describe('functions-ready.sh', () => {
+  const results = (app?: { status: string; reason?: string }) => [
+    { unit: 'foundation', stack: 'dev-foundation', status: 'applied' },
+    { unit: 'data', stack: 'dev-data', status: 'held', reason: 'data requires approval: applied through apply.yml' },
+    ...(app ? [{ unit: 'app', stack: 'dev-app', ...app }] : []),
+  ];
+
+  test.each(['held', 'waiting'])('is false, with a notice naming the app unit and why, when the app unit is %s', (status) => {
+    write('results.json', results({ status, reason: 'app waits on data: data is held for approval' }));
+    const run = runScript('functions-ready.sh', [path.join(dir, 'results.json')]);
+    expect(run.status).toBe(0);
+    expect(run.output).toMatch(new RegExp(`^::notice::database-admin, the release and the post-deploy checks wait until the functions exist: dev-app ${status}: app waits on data`, 'm'));
+    const lines = run.output.trim().split('\n');
+    expect([lines.includes('false'), lines.includes('true')]).toEqual([true, false]);
+  });
+
+  test.each([['applied'], ['unchanged'], ['planned']])('is true when the app unit is %s', (status) => {
+    write('results.json', results({ status }));
+    expect(runScript('functions-ready.sh', [path.join(dir, 'results.json')]).output.trim()).toBe('true');
+  });
+
+  test('is true when the change did not touch the app unit (its functions exist already)', () => {
+    write('results.json', results());
+    expect(runScript('functions-ready.sh', [path.join(dir, 'results.json')]).output.trim()).toBe('true');
+  });
+});

@@ -256,7 +256,8 @@ describe('concurrency', () => {
     // release result is noted even after a failed release (!cancelled()), still only past the guard.
     const gated = "steps.tip.outputs.proceed == 'true'";
     const noted = `!cancelled() && ${gated} && steps.release.outcome != 'skipped'`;
-    for (const step of steps.slice(guard + 1)) expect([step.name ?? step.uses, [gated, noted].includes(step.if ?? '')]).toEqual([step.name ?? step.uses, true]);
+    const functionsReady = `${gated} && steps.functions.outputs.ready == 'true'`;
+    for (const step of steps.slice(guard + 1)) expect([step.name ?? step.uses, [gated, noted, functionsReady].includes(step.if ?? '')]).toEqual([step.name ?? step.uses, true]);
     expect(steps.filter((s) => s.if === noted).map((s) => s.uses?.split('@')[0] ?? s.run)).toEqual([expect.stringContaining('$RUNNER_TEMP/released/$ACCOUNT'), 'actions/upload-artifact']);
     const script = fs.readFileSync(path.join(GITHUB_DIR, 'scripts', 'require-main-tip.sh'), 'utf8');
     const patterns = /IGNORED_PATHS=\(([^)]*)\)/.exec(script)![1].match(/'[^']*'/g)!.map((p) => p.slice(1, -1));
@@ -472,6 +473,13 @@ describe('OIDC role wiring', () => {
     const steps = runScripts(workflows['deploy.yml'].jobs.deploy);
     const [apply, admin, release] = ['run-units.ts --mode apply', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
     expect([apply < admin, admin < release]).toEqual([true, true]);
+    // A merge whose app unit waits on the held data unit (a new account) has no function to invoke yet.
+    const deploySteps = workflows['deploy.yml'].jobs.deploy.steps!;
+    const ready = steps.findIndex((step) => step.includes('.github/scripts/functions-ready.sh "$RUNNER_TEMP/results.json"'));
+    expect([ready > apply, ready < admin]).toEqual([true, true]);
+    for (const text of ['database-admin.sh database-admin', 'npm run release', 'post-deploy-checks.sh lambda-test-runner']) {
+      expect([text, deploySteps.find((step) => step.run?.includes(text))?.if]).toEqual([text, "steps.tip.outputs.proceed == 'true' && steps.functions.outputs.ready == 'true'"]);
+    }
     expect(envName(workflows['deploy.yml'].jobs.deploy)).toBeUndefined();
     // The last applied commit it compares with comes from the record, read by a job without AWS credentials.
     const targets = workflows['deploy.yml'].jobs.targets;
@@ -499,6 +507,11 @@ describe('OIDC role wiring', () => {
     const steps = runScripts(apply);
     const [applied, admin, release] = ['apply -input=false -no-color plan', '.github/scripts/database-admin.sh database-admin', 'npm run release'].map((text) => steps.findIndex((step) => step.includes(text)));
     expect([applied < admin, admin < release]).toEqual([true, true]);
+    // On a never-applied account the app unit waits on the data unit this request applies: no function yet.
+    expect(runScripts(plan).join('\n')).toContain('echo "functions-ready=$(.github/scripts/functions-ready.sh "$RUNNER_TEMP/results.json")" >> "$GITHUB_OUTPUT"');
+    for (const text of ['database-admin.sh database-admin', 'npm run release', 'post-deploy-checks.sh lambda-test-runner']) {
+      expect([text, apply.steps!.find((step) => step.run?.includes(text))?.if]).toEqual([text, "needs.plan.outputs.functions-ready == 'true'"]);
+    }
     expect(record.needs).toBe('apply');
     expect(runScripts(record).join('\n')).toContain('.github/scripts/record-applied.sh "$(basename "$file")" "$(cat "$file")" "$RUN_URL"');
   });

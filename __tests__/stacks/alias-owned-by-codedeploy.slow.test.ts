@@ -10,6 +10,9 @@ import { DATABASE_ADMIN } from '../../catalogue/database-admin';
 import { POST_TRAFFIC_HOOK, PRE_TRAFFIC_HOOK } from '../../catalogue/deployment-hooks';
 import { terraformEnv } from '../../tools/lib/terraform-env';
 import { startStsServer, type StsServer } from '../../tools/local-aws/sts-server';
+import { unitStackName } from '../../environments/units';
+import { synthesizeAtomically } from '../../stacks/synthesize';
+import { LegacyWorkloadStack } from '../../stacks/workload';
 import { readStack, sharedSynth } from '../helpers/terraform';
 
 /**
@@ -20,6 +23,9 @@ import { readStack, sharedSynth } from '../helpers/terraform';
  * must plan nothing for them (lifecycle ignore_changes on function_version and routing_config:
  * https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#ignore_changes).
  * The plan runs with -refresh=false on a local state; the provider reaches only the STS stand-in.
+ * The aliases live in the app unit, which reads other units' outputs from their remote states; the
+ * plan runs on the account's whole workload built as one stack by the same builder
+ * (LegacyWorkloadStack), after checking that its aliases are the app unit's (all but the metadata).
  */
 
 const run = promisify(execFile);
@@ -45,9 +51,14 @@ interface ResourceChange {
 }
 
 test("a plan after a release, during a canary and after a rollback leaves every catalogue function's live alias alone", async () => {
+  const legacyOut = path.join(workDir, 'legacy');
+  synthesizeAtomically(legacyOut, (app) => new LegacyWorkloadStack(app, { config: account }));
   const stackDir = path.join(workDir, account.name);
-  fs.cpSync(path.join(outdir, 'stacks', account.name), stackDir, { recursive: true });
-  const stack = readStack(outdir, account.name);
+  fs.cpSync(path.join(legacyOut, 'stacks', account.name), stackDir, { recursive: true });
+  const stack = readStack(legacyOut, account.name);
+  const appUnit = readStack(outdir, unitStackName(account.name, 'app'));
+  const withoutMetadata = (aliases: Record<string, Record<string, unknown>>) => Object.fromEntries(Object.entries(aliases).map(([key, { '//': _metadata, ...alias }]) => [key, alias]));
+  expect(withoutMetadata(stack.resource.aws_lambda_alias)).toEqual(withoutMetadata(appUnit.resource.aws_lambda_alias));
   const functionNames = new Map(Object.entries(stack.resource.aws_lambda_function).map(([key, fn]: [string, any]) => [`\${aws_lambda_function.${key}.function_name}`, fn.function_name as string]));
   const aliases = Object.entries(stack.resource.aws_lambda_alias as Record<string, any>)
     .map(([key, alias]) => ({ key, functionName: functionNames.get(alias.function_name) as string }))

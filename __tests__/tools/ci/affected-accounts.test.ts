@@ -50,8 +50,8 @@ beforeAll(() => {
   git('init', '--quiet', '--initial-branch=main');
   commit(
     {
-      'environments/accounts/dev.ts': 'dev',
-      'environments/accounts/staging.ts': 'staging',
+      // Every real account's file (a scaffolded account included), so "every account" means them all.
+      ...Object.fromEntries(configs.map((config) => [`environments/accounts/${config.name}.ts`, config.name])),
       'environments/defaults.ts': 'defaults',
       'constructs/network.ts': 'network',
       'README.md': 'readme',

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadEnvironments } from '../../environments/load';
+import { S3Client } from '@aws-sdk/client-s3';
 import { accountUnitTargets } from '../lib/stack-catalog';
+import { legacyStateProblem } from '../lib/legacy-state-guard';
 import { optionValue } from '../lib/cli-options';
 import { answerHelp } from '../../build/cli-help';
 import type { PlanSummary } from './plan-summary';
@@ -74,6 +76,11 @@ export async function main(args: readonly string[], env: NodeJS.ProcessEnv = pro
       dependsOn: target.dependsOn,
       requireApproval: target.requireApproval,
     }));
+  // An account still applied as one workload state must be migrated before any unit is applied.
+  const s3 = new S3Client({ region: config.region });
+  const legacy = await legacyStateProblem(s3, config).finally(() => s3.destroy());
+  if (legacy && parsed.mode === 'apply') throw new Error(legacy);
+  if (legacy) console.log(`::warning::${legacy}`);
   const selected = unitsIn(parsed.stacks).filter((unit) => parsed.units.includes(unit.unit));
   const all = unitsIn(parsed.dependencyStacks ?? parsed.stacks);
   const results = await runUnits(selected, {

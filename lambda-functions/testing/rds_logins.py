@@ -8,8 +8,10 @@ Here a login the product has not prepared fails as it fails in AWS:
   granted rds_iam, and then refuses that user's password logins ("Creating a database account
   using IAM authentication",
   https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.DBAccounts.html).
-  For such a user a fresh random password, set by the server's superuser, stands in for the token;
-  for any other user the "token" is a password the server never heard of, and the real server refuses it.
+  For such a user one password per role, set by the server's superuser, stands in for the token
+  (RDS accepts every valid token of a role at once, so several execution environments logging in
+  together must not replace each other's); for any other user the "token" is a fresh random
+  password the server never heard of, and the real server refuses it.
 - proxy: RDS Proxy logs in to the database with the username and password of the role's Secrets
   Manager secret, and refuses a client whose role has no secret or one without credentials
   ("RDS Proxy troubleshooting", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-proxy.troubleshooting.html).
@@ -22,6 +24,7 @@ proxy get a port each, in front of one server).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import json
 import os
@@ -60,13 +63,18 @@ def instance_login(superuser: Superuser) -> Login:
     def login(settings: Any) -> tuple[str, str]:
         token = secrets.token_urlsafe(24)
         with superuser() as admin:
+            # The cluster's identifier (from initdb) is the same for every process that reaches this
+            # server (pytest, each of the scenario's execution environments) and differs per server.
+            [[cluster]] = admin.run("SELECT system_identifier FROM pg_control_system()")
+            role_token = "iam-" + hashlib.sha256(f"{cluster}:{settings.user}".encode()).hexdigest()
             granted = admin.run(
                 "SELECT rolcanlogin AND pg_has_role(oid, :iam, 'MEMBER') FROM pg_roles WHERE rolname = :user",
                 iam=RDS_IAM_ROLE,
                 user=settings.user,
             )
             if granted == [[True]]:
-                admin.run(f"ALTER ROLE {_quoted(settings.user)} PASSWORD '{token}'")
+                admin.run(f"ALTER ROLE {_quoted(settings.user)} PASSWORD '{role_token}'")
+                return settings.user, role_token
         return settings.user, token
 
     return login

@@ -22,7 +22,9 @@ import pg8000.native
 import pytest
 from pg8000.exceptions import DatabaseError
 
+import platform_db
 import platform_migrations
+from testing import rds_logins
 from testing.http_stand_ins import StandIn, secrets_manager_stand_in
 
 if TYPE_CHECKING:
@@ -134,6 +136,26 @@ def test_at_the_instance_every_function_role_logs_in_with_iam_tokens(migrated: D
 
     expected = {"ppu_admin", platform_migrations.MIGRATION_ROLE, *platform_migrations.FUNCTION_ROLE_GRANTS}
     assert {row[0] for row in members} == expected
+
+
+def test_execution_environments_of_one_role_logging_in_together_keep_their_tokens(migrated: Database) -> None:
+    # Three releases at once run several lambda-test-runner environments; RDS accepts each one's
+    # token, so the second login must not invalidate the first (the scenario failed on this under load).
+    settings = [
+        platform_db.DbSettings(migrated.host, migrated.port, migrated.name, "lambda_test_runner", str(migrated.ca_file)) for _ in range(2)
+    ]
+    first = migrated.credentials(settings[0])
+    second = migrated.credentials(settings[1])
+    for user, token in (first, second):
+        with closing(migrated.connect(user, token)) as connection:
+            assert connection.run("SELECT current_user") == [["lambda_test_runner"]]
+
+
+def test_a_role_without_rds_iam_gets_a_token_the_server_never_heard_of(migrated: Database) -> None:
+    settings = platform_db.DbSettings(migrated.host, migrated.port, migrated.name, "no_such_role", str(migrated.ca_file))
+    user, token = rds_logins.instance_login(migrated.superuser_connection)(settings)
+    with pytest.raises(DatabaseError, match=rds_logins.REFUSED_LOGIN_SQLSTATE):
+        migrated.connect(user, token)
 
 
 def test_no_function_role_may_create_roles_or_databases(migrated: Database) -> None:

@@ -15,6 +15,8 @@ const TEST_SOURCES = [
   '.ci', '.nvmrc', '.python-version', '.terraform-version',
   // Read by the synth-gate test (the committed provider lock) and the native-module test (the npm lock).
   '.terraform.lock.hcl', 'package-lock.json',
+  // Read by the README layout test (what git ignores is no folder of the repository).
+  '.gitignore',
 ];
 const GENERATED = /(^|[\\/])(\.venv|__pycache__|\.pytest_cache|\.build|node_modules|cdktf\.out)([\\/]|$)/;
 

@@ -180,12 +180,6 @@ export function stackWarnings(stack: string, accounts: readonly AccountConfig[] 
   return account ? configWarnings(account) : [];
 }
 
-/** The configuration warnings of an account, for its summary grouped by unit; none for an unknown name. */
-export function accountWarnings(account: string, accounts: readonly AccountConfig[] = loadEnvironments()): string[] {
-  const config = accounts.find((candidate) => candidate.name === account);
-  return config ? configWarnings(config) : [];
-}
-
 export function renderSummary(options: RenderOptions): string {
   const { account, summary } = options;
   const { counts } = summary;
@@ -402,7 +396,7 @@ export function main(args: readonly string[], env: NodeJS.ProcessEnv = process.e
       units,
       runUrl,
       commit,
-      warnings: accountWarnings(account),
+      warnings: stackWarnings(account),
       iamWidenings: changed ? units.flatMap((u) => wideningsForStack(changed, u.stack)) : undefined,
       lastApplied,
     });
